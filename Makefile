@@ -1,0 +1,35 @@
+# The few commands a person types. Each is a one-liner over the real tools.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test bench lint format messages install clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	bin/demo
+
+test: $(VENV)/.installed
+	bin/test
+
+bench: $(VENV)/.installed
+	bin/bench
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+messages: $(VENV)/.installed
+	cd huduma && ../$(PY) ../manage.py makemessages -l sw --no-obsolete && ../$(PY) ../manage.py compilemessages -l sw
+
+clean:
+	rm -rf $(VENV) var

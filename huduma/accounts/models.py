@@ -1,0 +1,75 @@
+"""Staff accounts (role, centre, MDA) and the citizens we notify."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RECEPTION = "reception", _("Reception / floor marshal")
+    COUNTER_OFFICER = "counter_officer", _("Counter officer")
+    BACK_OFFICE = "back_office", _("Back-office officer")
+    CENTRE_MANAGER = "centre_manager", _("Centre Manager")
+    SECRETARIAT = "secretariat", _("Huduma Kenya Secretariat")
+    MONITOR = "monitor", _("External monitor (EACC, Ombudsman)")
+    SYSADMIN = "sysadmin", _("System administrator")
+
+
+NATIONAL_ROLES = {Role.SECRETARIAT, Role.SYSADMIN, Role.MONITOR}
+CENTRE_ROLES = {Role.RECEPTION, Role.COUNTER_OFFICER, Role.CENTRE_MANAGER, Role.BACK_OFFICE}
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    centre = models.ForeignKey(
+        "places.Centre",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text=_("The one centre this staff member works at."),
+    )
+    mda = models.ForeignKey(
+        "catalogue.MDA",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text=_("The MDA that seconded this officer, or the monitor's institution."),
+    )
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=[("en", "English"), ("sw", "Kiswahili")], default="en"
+    )
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["reception", "counter_officer", "centre_manager"])
+                | models.Q(centre__isnull=False),
+                name="centre_staff_have_a_centre",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Citizen(models.Model):
+    """A citizen known by phone number, with the language we write to them in."""
+
+    phone = models.CharField(_("phone"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=[("en", "English"), ("sw", "Kiswahili")], default="sw"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("citizen")
+        verbose_name_plural = _("citizens")
+
+    def __str__(self) -> str:
+        return self.name or _("Citizen %(id)s") % {"id": self.pk}

@@ -1,0 +1,13 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from huduma.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(next_page="catalogue:home"), name="logout"),
+    path("", views.home, name="home"),
+    path("centres/<slug:code>/", views.centre, name="centre"),
+]

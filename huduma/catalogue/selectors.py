@@ -1,0 +1,178 @@
+"""Catalogue reads shared by the pages and the API: search, service detail, charters, articles."""
+
+import difflib
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import F, Max, Prefetch, Q, QuerySet
+
+from huduma.catalogue.models import MDA, Article, Channel, Requirement, Service, ServiceChannel
+from huduma.core.errors import DomainError
+from huduma.core.text import normalise, words
+from huduma.places.models import Centre
+
+MAX_QUERY_LENGTH = 100
+# Words too common to narrow a search, in both languages.
+STOP_WORDS = {
+    "a", "an", "and", "for", "how", "i", "in", "is", "my", "of", "on", "the", "to", "what",
+    "where", "ya", "wa", "la", "za", "cha", "kwa", "na", "ni", "je", "vya", "kupata",
+}
+
+
+@dataclass(frozen=True)
+class ServiceFilters:
+    q: str = ""
+    mda: str = ""
+    channel: str = ""
+    centre: str = ""
+
+
+def active_services() -> QuerySet[Service]:
+    return Service.objects.filter(is_active=True).select_related("mda")
+
+
+def service_filters_validate(filters: ServiceFilters) -> ServiceFilters:
+    """Refuse unknown filter values with a message naming the filter."""
+    if len(filters.q) > MAX_QUERY_LENGTH:
+        raise DomainError(f"Search words must be {MAX_QUERY_LENGTH} characters or fewer.", field="q")
+    if filters.mda and not MDA.objects.filter(code=filters.mda).exists():
+        raise DomainError(f"There is no MDA with code {filters.mda!r}.", field="mda")
+    if filters.channel and filters.channel not in Channel.values:
+        raise DomainError(
+            f"Unknown channel {filters.channel!r}; use one of {', '.join(Channel.values)}.",
+            field="channel",
+        )
+    if filters.centre and not Centre.objects.filter(code=filters.centre).exists():
+        raise DomainError(f"There is no centre with code {filters.centre!r}.", field="centre")
+    return filters
+
+
+def services_search(filters: ServiceFilters) -> QuerySet[Service] | list[Service]:
+    """Services matching the words (English or Swahili, typo-tolerant) and the filters."""
+    qs = active_services()
+    if filters.mda:
+        qs = qs.filter(mda__code=filters.mda)
+    if filters.channel:
+        qs = qs.filter(channels__channel=filters.channel)
+    if filters.centre:
+        qs = qs.filter(offered_at__centre__code=filters.centre)
+    query = normalise(filters.q)
+    if not query:
+        return qs.order_by("name_en")
+    if connection.vendor == "postgresql":
+        return _search_postgres(qs, query)
+    return _search_python(qs, query)
+
+
+def _search_postgres(qs: QuerySet[Service], query: str) -> QuerySet[Service]:
+    # Full-text with the English stemmer (word forms) or the simple dictionary (Swahili), OR'd
+    # with trigram word similarity (typos). Ranked by both.
+    ts_query = SearchQuery(query, config="english", search_type="plain") | SearchQuery(
+        query, config="simple", search_type="plain"
+    )
+    meaningful = " ".join(w for w in query.split() if w not in STOP_WORDS) or query
+    return (
+        qs.filter(Q(search_vector=ts_query) | Q(search_text__trigram_word_similar=meaningful))
+        .annotate(
+            rank=SearchRank(F("search_vector"), ts_query)
+            + TrigramWordSimilarity(meaningful, "search_text")
+        )
+        .order_by("-rank", "name_en")
+    )
+
+
+def _word_matches(term: str, tokens: set[str]) -> float:
+    if term in tokens:
+        return 1.0
+    best = 0.0
+    for token in tokens:
+        # Word forms: "replacing" ~ "replacement", "vitambulisho" ~ "kitambulisho".
+        if len(term) >= 4 and len(token) >= 4 and (token.startswith(term[:-2]) or term.startswith(token[:-2])):
+            best = max(best, 0.85)
+        elif abs(len(token) - len(term)) <= 3:
+            ratio = difflib.SequenceMatcher(None, term, token).ratio()
+            if ratio >= 0.8:
+                best = max(best, ratio)
+    return best
+
+
+def _search_python(qs: QuerySet[Service], query: str) -> list[Service]:
+    """SQLite path: every meaningful word must match a word of the service, allowing typos."""
+    terms = [w for w in words(query) if w not in STOP_WORDS] or words(query)
+    scored = []
+    for service in qs:
+        tokens = set(service.search_text.split())
+        scores = [_word_matches(term, tokens) for term in terms]
+        if all(scores):
+            name_tokens = set(words(service.name_en + " " + service.name_sw))
+            bonus = sum(1 for term in terms if term in name_tokens) * 0.5
+            scored.append((sum(scores) + bonus, service.name_en, service))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [service for _, _, service in scored]
+
+
+def service_detail(code: str) -> Service | None:
+    return (
+        active_services()
+        .prefetch_related(
+            Prefetch("requirements", queryset=Requirement.objects.order_by("position", "id")),
+            Prefetch("channels", queryset=ServiceChannel.objects.order_by("channel")),
+            Prefetch("offered_at__centre"),
+        )
+        .filter(code=code)
+        .first()
+    )
+
+
+def service_articles(service: Service, *, include_staff: bool = False) -> QuerySet[Article]:
+    qs = service.articles.all()
+    if not include_staff:
+        qs = qs.filter(audience=Article.Audience.PUBLIC)
+    return qs.order_by("kind", "title_en")
+
+
+def public_articles(*, include_staff: bool = False) -> QuerySet[Article]:
+    qs = Article.objects.select_related("service")
+    if not include_staff:
+        qs = qs.filter(audience=Article.Audience.PUBLIC)
+    return qs
+
+
+def centre_charter(centre: Centre) -> QuerySet[Service]:
+    """The rows of a centre's service charter: services offered there, by MDA then name."""
+    return (
+        active_services()
+        .filter(offered_at__centre=centre)
+        .order_by("mda__name_en", "name_en")
+        .prefetch_related(Prefetch("requirements", queryset=Requirement.objects.order_by("position")))
+    )
+
+
+def open_centres() -> QuerySet[Centre]:
+    return Centre.objects.filter(status=Centre.Status.OPEN).select_related("county")
+
+
+def catalogue_version() -> str:
+    """A value that changes whenever anything the public catalogue shows changes (for ETags)."""
+    parts = [
+        Service.objects.aggregate(m=Max("updated_at"))["m"],
+        MDA.objects.aggregate(m=Max("updated_at"))["m"],
+        Centre.objects.aggregate(m=Max("updated_at"))["m"],
+        Article.objects.aggregate(m=Max("updated_at"))["m"],
+        Service.objects.count(),
+        Requirement.objects.count(),
+        Requirement.objects.aggregate(m=Max("id"))["m"],
+        ServiceChannel.objects.aggregate(m=Max("id"))["m"],
+    ]
+    return "-".join(str(p) for p in parts)
+
+
+POPULAR_CODES = ("NRB-ID-DUPLICATE", "CRS-BIRTH-CERT", "NHIF-REGISTRATION", "KRA-PIN", "DCI-GOOD-CONDUCT")
+
+
+def popular_services() -> list[Service]:
+    """A few services most citizens come for, shown on the home page."""
+    found = {s.code: s for s in active_services().filter(code__in=POPULAR_CODES)}
+    picked = [found[c] for c in POPULAR_CODES if c in found]
+    return picked or list(active_services().order_by("name_en")[:5])

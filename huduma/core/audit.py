@@ -1,0 +1,206 @@
+"""The audit chain: record changes and sign-ins, and verify nobody edited the past.
+
+Each entry's hash covers its content and the previous entry's hash, so editing, deleting or
+re-ordering any row breaks the chain from that row on, which `verify_chain` reports.
+"""
+
+import contextvars
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.forms.models import model_to_dict
+
+from huduma.core import clock
+from huduma.core.models import AuditEntry
+
+GENESIS = "0" * 64
+_ADVISORY_LOCK_KEY = 0x48554455  # "HUDU": serialises appends on PostgreSQL
+
+_current_actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if hasattr(value, "pk"):
+        return value.pk
+    return str(value)
+
+
+def snapshot(instance) -> dict:
+    """A JSON-able picture of a model instance's own fields (and many-to-many ids)."""
+    data = model_to_dict(instance)
+    for field in instance._meta.concrete_fields:
+        if field.name not in data:
+            data[field.name] = getattr(instance, field.attname)
+    return _jsonable(data)
+
+
+def _entry_hash(entry: AuditEntry) -> str:
+    payload = json.dumps(
+        {
+            "at": entry.at.isoformat(),
+            "actor": entry.actor_id,
+            "actor_label": entry.actor_label,
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "object_repr": entry.object_repr,
+            "before": entry.before,
+            "after": entry.after,
+            "prev": entry.prev_hash,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def current_actor():
+    return _current_actor.get()
+
+
+def set_actor(user):
+    """Make `user` the actor of audit entries written in this context; returns a reset token."""
+    return _current_actor.set(user if user is not None and user.is_authenticated else None)
+
+
+def reset_actor(token) -> None:
+    _current_actor.reset(token)
+
+
+def record(
+    *,
+    action: str,
+    instance=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    actor=None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEntry:
+    """Append one entry to the chain, inside the caller's transaction."""
+    actor = actor if actor is not None else current_actor()
+    if instance is not None:
+        object_type = object_type or instance._meta.label_lower
+        object_id = object_id or str(instance.pk)
+        object_repr = object_repr or str(instance)[:200]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+        entry = AuditEntry(
+            at=clock.now(),
+            actor=actor,
+            actor_label=(actor.get_username() if actor is not None else "system"),
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr[:200],
+            before=_jsonable(before) if before is not None else None,
+            after=_jsonable(after) if after is not None else None,
+            prev_hash=last or GENESIS,
+        )
+        entry.hash = _entry_hash(entry)
+        entry.save()
+    return entry
+
+
+@dataclass
+class ChainReport:
+    checked: int
+    first_bad_id: int | None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad_id is None
+
+
+def verify_chain() -> ChainReport:
+    """Walk the whole chain in order; report the first entry whose hash or link is wrong."""
+    prev = GENESIS
+    checked = 0
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+        if entry.prev_hash != prev:
+            return ChainReport(checked, entry.id, "link to the previous entry is broken")
+        if _entry_hash(entry) != entry.hash:
+            return ChainReport(checked, entry.id, "content does not match its hash")
+        prev = entry.hash
+        checked += 1
+    return ChainReport(checked, None)
+
+
+class AuditActorMiddleware:
+    """Makes the signed-in user the actor of any audit entry written during the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = set_actor(getattr(request, "user", None))
+        try:
+            return self.get_response(request)
+        finally:
+            reset_actor(token)
+
+
+_IGNORED_FIELDS = {"updated_at", "search_text", "search_vector", "boundary"}
+
+
+def _tracked(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k not in _IGNORED_FIELDS}
+
+
+def _before_save(sender, instance, raw=False, **kwargs):
+    instance._audit_before = None
+    if instance.pk is not None and not raw:
+        old = sender._default_manager.filter(pk=instance.pk).first()
+        instance._audit_before = _tracked(snapshot(old)) if old is not None else None
+
+
+def _after_save(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    before = getattr(instance, "_audit_before", None)
+    after = _tracked(snapshot(instance))
+    if before == after:
+        return  # re-loading unchanged reference data is not a change
+    action = "create" if created or before is None else "update"
+    record(action=f"{instance._meta.label_lower}.{action}", instance=instance,
+           before=before, after=after)
+
+
+def _after_delete(sender, instance, **kwargs):
+    record(action=f"{instance._meta.label_lower}.delete", instance=instance,
+           before=_tracked(snapshot(instance)))
+
+
+def audit_model_changes(*models) -> None:
+    """Record every create, update and delete of these models, whichever face made it.
+
+    Signals, not explicit calls, because catalogue and reference data change through the admin,
+    the loader, imports and the shell alike, and the audit must miss none of them.
+    """
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    for model in models:
+        uid = f"audit-{model._meta.label_lower}"
+        pre_save.connect(_before_save, sender=model, dispatch_uid=uid + "-pre")
+        post_save.connect(_after_save, sender=model, dispatch_uid=uid + "-post")
+        post_delete.connect(_after_delete, sender=model, dispatch_uid=uid + "-del")

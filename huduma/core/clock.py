@@ -1,0 +1,39 @@
+"""Nairobi time and working days, the clock every deadline and daily reset uses."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+NAIROBI = ZoneInfo("Africa/Nairobi")
+
+# Kenyan public holidays on fixed dates (Public Holidays Act). Movable feasts (Easter, Eid) are
+# gazetted each year and belong in data, not code; they are not counted here.
+FIXED_HOLIDAYS = {(1, 1), (5, 1), (6, 1), (10, 10), (10, 20), (12, 12), (12, 25), (12, 26)}
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def local_now() -> dt.datetime:
+    return timezone.now().astimezone(NAIROBI)
+
+
+def local_date(moment: dt.datetime | None = None) -> dt.date:
+    return (moment or timezone.now()).astimezone(NAIROBI).date()
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The date `days` working days after `start` (0 returns start itself)."""
+    day = start
+    remaining = days
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day

@@ -1,0 +1,30 @@
+"""Provider callbacks of the notification gateway."""
+
+import hmac
+
+from django.conf import settings
+from ninja import Form, Router, Schema
+
+from huduma.core.errors import Forbidden
+from huduma.notify import services
+
+router = Router(tags=["notify"])
+
+
+class DeliveryReport(Schema):
+    id: str
+    status: str
+    phoneNumber: str = ""  # noqa: N815 - the provider's field name
+    failureReason: str = ""  # noqa: N815
+
+
+@router.post("/delivery-reports/africastalking", summary="Africa's Talking delivery report")
+def africastalking_delivery_report(request, token: str, report: Form[DeliveryReport]):
+    """Africa's Talking posts delivery reports here; the URL carries a shared secret token."""
+    expected = settings.NOTIFY_CALLBACK_TOKEN
+    if not expected or not hmac.compare_digest(token, expected):
+        raise Forbidden("Unknown callback token.", field="token")
+    known = services.delivery_report_record(
+        provider_message_id=report.id, status=report.status, reason=report.failureReason
+    )
+    return {"recorded": known}

@@ -1,0 +1,20 @@
+"""Message templates. Each is a translatable string; the citizen's language picks the catalogue."""
+
+from django.utils.translation import gettext_lazy as _
+
+SMS_TEMPLATES = {
+    "test": _("Huduma: this is a test message."),
+    "ticket_issued": _(
+        "Huduma %(centre)s: your ticket is %(number)s for %(services)s. "
+        "About %(wait)s min wait. We will text you when you are near the front."
+    ),
+    "ticket_near_front": _(
+        "Huduma %(centre)s: ticket %(number)s, you are %(ahead)s away from being served. "
+        "Please come to the waiting hall now."
+    ),
+    "ticket_called": _("Huduma %(centre)s: ticket %(number)s, please go to counter %(counter)s."),
+    "appointment_booked": _(
+        "Huduma %(centre)s: appointment %(reference)s for %(service)s on %(when)s. "
+        "Bring: %(requirements)s."
+    ),
+}

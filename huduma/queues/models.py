@@ -1,0 +1,1 @@
+"""Queue management: visits, tickets, dispatch (issue 3)."""

@@ -1,0 +1,12 @@
+"""Settings for the test suite: tasks run synchronously, SMS go to memory, no secrets needed."""
+
+import os
+
+os.environ.setdefault("HUDUMA_TESTING", "1")
+os.environ.setdefault("HUEY_IMMEDIATE", "1")
+os.environ.setdefault("SMS_BACKEND", "memory")
+os.environ.setdefault("NOTIFY_CALLBACK_TOKEN", "test-callback-token")
+
+from huduma.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast in tests only

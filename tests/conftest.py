@@ -1,0 +1,172 @@
+"""The small world every test runs in: two centres, a few services, named staff.
+
+alice: counter officer at GPO Nairobi; bob: Centre Manager at GPO Nairobi;
+charlie: counter officer at Kisumu; sam: Secretariat; mona: EACC monitor.
+"""
+
+import os
+import shutil
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from huduma.accounts.models import Role, User
+from huduma.catalogue.models import (
+    MDA,
+    CentreService,
+    CounterService,
+    Requirement,
+    Service,
+    ServiceChannel,
+)
+from huduma.catalogue.services import service_refresh_search
+from huduma.notify.backends import MemoryBackend
+from huduma.places.models import Centre, Counter, County
+
+IN_CI = os.environ.get("CI") == "true"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def require_postgres():
+    if connection.vendor != "postgresql":
+        if IN_CI:
+            pytest.fail("CI=true: this test must run on PostgreSQL")
+        pytest.skip("needs PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def _memory_sms(settings):
+    settings.SMS_BACKEND = "memory"
+    MemoryBackend.outbox = []
+    MemoryBackend.fail_next = 0
+    yield MemoryBackend
+
+
+def make_service(mda, code, name_en, name_sw, *, fee="100.00", days=5, group="A",
+                 requirements=(("National ID card", "Kitambulisho cha kitaifa"),),
+                 channels=("centre",), keywords_en="", keywords_sw="", portable=True):
+    service = Service.objects.create(
+        code=code, mda=mda, group=group, name_en=name_en, name_sw=name_sw,
+        description_en=f"{name_en}.", description_sw=f"{name_sw}.",
+        keywords_en=keywords_en, keywords_sw=keywords_sw,
+        fee_kes=Decimal(fee), turnaround_days=days, portable=portable,
+        needs_documents=bool(requirements),
+    )
+    for n, (en, sw) in enumerate(requirements):
+        Requirement.objects.create(service=service, position=n, text_en=en, text_sw=sw)
+    for channel in channels:
+        ServiceChannel.objects.create(
+            service=service, channel=channel, how_en=f"Apply at {channel}.",
+            how_sw=f"Omba kupitia {channel}.",
+        )
+    service_refresh_search(service=service)
+    service.refresh_from_db()
+    return service
+
+
+class World:
+    pass
+
+
+@pytest.fixture
+def world(db):
+    w = World()
+    nairobi = County.objects.create(code=47, name="Nairobi", capital="Nairobi")
+    kisumu = County.objects.create(code=42, name="Kisumu", capital="Kisumu")
+    w.gpo = Centre.objects.create(code="gpo-nairobi", name="Huduma Centre GPO", county=nairobi)
+    w.kisumu = Centre.objects.create(code="kisumu", name="Huduma Centre Kisumu", county=kisumu)
+    w.nrb = MDA.objects.create(code="NRB", name_en="National Registration Bureau",
+                               name_sw="Ofisi ya Usajili wa Kitaifa")
+    w.nhif = MDA.objects.create(code="NHIF", name_en="National Hospital Insurance Fund",
+                                name_sw="Mfuko wa Kitaifa wa Bima ya Afya")
+    w.kra = MDA.objects.create(code="KRA", name_en="Kenya Revenue Authority",
+                               name_sw="Mamlaka ya Ushuru Kenya")
+    w.id_dup = make_service(
+        w.nrb, "NRB-ID-DUPLICATE", "Replacement of a lost ID card",
+        "Kubadilisha kitambulisho kilichopotea", keywords_en="duplicate id, lost identity card",
+        keywords_sw="kitambulisho", requirements=(("Police abstract", "Hati ya polisi"),),
+    )
+    w.nhif_reg = make_service(
+        w.nhif, "NHIF-REGISTRATION", "NHIF registration", "Usajili wa NHIF", group="B",
+        fee="0.00", days=0, keywords_en="health insurance", keywords_sw="bima ya afya",
+        channels=("centre", "ehuduma"),
+    )
+    w.kra_pin = make_service(
+        w.kra, "KRA-PIN", "KRA PIN registration", "Usajili wa PIN ya KRA", group="C",
+        fee="0.00", days=0, keywords_en="tax pin", keywords_sw="ushuru",
+        channels=("centre", "ehuduma"), portable=False,
+    )
+    for centre in (w.gpo, w.kisumu):
+        for service in (w.id_dup, w.nhif_reg, w.kra_pin):
+            CentreService.objects.create(centre=centre, service=service)
+    w.counters = {}
+    for centre in (w.gpo, w.kisumu):
+        for number, services in ((1, [w.id_dup]), (2, [w.nhif_reg]), (3, [w.kra_pin, w.nhif_reg])):
+            counter = Counter.objects.create(centre=centre, number=number)
+            for service in services:
+                CounterService.objects.create(counter=counter, service=service)
+            w.counters[(centre.code, number)] = counter
+
+    def staff(username, role, centre=None, mda=None, **extra):
+        user = User.objects.create_user(
+            username=username, password="pw-" + username, role=role, centre=centre, mda=mda,
+            first_name=username.title(), **extra,
+        )
+        return user
+
+    w.alice = staff("alice", Role.COUNTER_OFFICER, w.gpo, w.nrb)
+    w.bob = staff("bob", Role.CENTRE_MANAGER, w.gpo)
+    w.charlie = staff("charlie", Role.COUNTER_OFFICER, w.kisumu, w.nhif)
+    w.sam = staff("sam", Role.SECRETARIAT, is_staff=True, is_superuser=True)
+    w.mona = staff("mona", Role.MONITOR)
+    return w
+
+
+@pytest.fixture
+def reference(db):
+    """The full national reference data, loaded by the real loader (no boundary polygons)."""
+    from huduma.catalogue.loader import load_reference_data
+
+    return load_reference_data(with_boundaries=False)
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = shutil.which("chromium") or (CHROMIUM if os.path.exists(CHROMIUM) else None)
+    if path is None:
+        if IN_CI:
+            pytest.fail("CI=true: Chromium is not installed (apt-get install chromium)")
+        pytest.skip("Chromium not installed")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def assert_accessible(page):
+    """Run axe-core (served from the PyPI package, never a CDN) and fail on WCAG A/AA issues."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]})
+    violations = results.response.get("violations", [])
+    assert not violations, results.generate_report()
