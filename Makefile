@@ -29,7 +29,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
 
 messages: $(VENV)/.installed
-	cd huduma && ../$(PY) ../manage.py makemessages -l sw --no-obsolete && ../$(PY) ../manage.py compilemessages -l sw
+	$(PY) manage.py makemessages -l sw --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench && $(PY) manage.py compilemessages -l sw --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var

@@ -7,6 +7,6 @@ os.environ.setdefault("HUEY_IMMEDIATE", "1")
 os.environ.setdefault("SMS_BACKEND", "memory")
 os.environ.setdefault("NOTIFY_CALLBACK_TOKEN", "test-callback-token")
 
-from huduma.settings import *  # noqa: E402,F403
+from huduma.settings import *
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast in tests only

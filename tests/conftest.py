@@ -43,21 +43,43 @@ def _memory_sms(settings):
     yield MemoryBackend
 
 
-def make_service(mda, code, name_en, name_sw, *, fee="100.00", days=5, group="A",
-                 requirements=(("National ID card", "Kitambulisho cha kitaifa"),),
-                 channels=("centre",), keywords_en="", keywords_sw="", portable=True):
+def make_service(
+    mda,
+    code,
+    name_en,
+    name_sw,
+    *,
+    fee="100.00",
+    days=5,
+    group="A",
+    requirements=(("National ID card", "Kitambulisho cha kitaifa"),),
+    channels=("centre",),
+    keywords_en="",
+    keywords_sw="",
+    portable=True,
+):
     service = Service.objects.create(
-        code=code, mda=mda, group=group, name_en=name_en, name_sw=name_sw,
-        description_en=f"{name_en}.", description_sw=f"{name_sw}.",
-        keywords_en=keywords_en, keywords_sw=keywords_sw,
-        fee_kes=Decimal(fee), turnaround_days=days, portable=portable,
+        code=code,
+        mda=mda,
+        group=group,
+        name_en=name_en,
+        name_sw=name_sw,
+        description_en=f"{name_en}.",
+        description_sw=f"{name_sw}.",
+        keywords_en=keywords_en,
+        keywords_sw=keywords_sw,
+        fee_kes=Decimal(fee),
+        turnaround_days=days,
+        portable=portable,
         needs_documents=bool(requirements),
     )
     for n, (en, sw) in enumerate(requirements):
         Requirement.objects.create(service=service, position=n, text_en=en, text_sw=sw)
     for channel in channels:
         ServiceChannel.objects.create(
-            service=service, channel=channel, how_en=f"Apply at {channel}.",
+            service=service,
+            channel=channel,
+            how_en=f"Apply at {channel}.",
             how_sw=f"Omba kupitia {channel}.",
         )
     service_refresh_search(service=service)
@@ -76,26 +98,50 @@ def world(db):
     kisumu = County.objects.create(code=42, name="Kisumu", capital="Kisumu")
     w.gpo = Centre.objects.create(code="gpo-nairobi", name="Huduma Centre GPO", county=nairobi)
     w.kisumu = Centre.objects.create(code="kisumu", name="Huduma Centre Kisumu", county=kisumu)
-    w.nrb = MDA.objects.create(code="NRB", name_en="National Registration Bureau",
-                               name_sw="Ofisi ya Usajili wa Kitaifa")
-    w.nhif = MDA.objects.create(code="NHIF", name_en="National Hospital Insurance Fund",
-                                name_sw="Mfuko wa Kitaifa wa Bima ya Afya")
-    w.kra = MDA.objects.create(code="KRA", name_en="Kenya Revenue Authority",
-                               name_sw="Mamlaka ya Ushuru Kenya")
+    w.nrb = MDA.objects.create(
+        code="NRB", name_en="National Registration Bureau", name_sw="Ofisi ya Usajili wa Kitaifa"
+    )
+    w.nhif = MDA.objects.create(
+        code="NHIF",
+        name_en="National Hospital Insurance Fund",
+        name_sw="Mfuko wa Kitaifa wa Bima ya Afya",
+    )
+    w.kra = MDA.objects.create(
+        code="KRA", name_en="Kenya Revenue Authority", name_sw="Mamlaka ya Ushuru Kenya"
+    )
     w.id_dup = make_service(
-        w.nrb, "NRB-ID-DUPLICATE", "Replacement of a lost ID card",
-        "Kubadilisha kitambulisho kilichopotea", keywords_en="duplicate id, lost identity card",
-        keywords_sw="kitambulisho", requirements=(("Police abstract", "Hati ya polisi"),),
+        w.nrb,
+        "NRB-ID-DUPLICATE",
+        "Replacement of a lost ID card",
+        "Kubadilisha kitambulisho kilichopotea",
+        keywords_en="duplicate id, lost identity card",
+        keywords_sw="kitambulisho",
+        requirements=(("Police abstract", "Hati ya polisi"),),
     )
     w.nhif_reg = make_service(
-        w.nhif, "NHIF-REGISTRATION", "NHIF registration", "Usajili wa NHIF", group="B",
-        fee="0.00", days=0, keywords_en="health insurance", keywords_sw="bima ya afya",
+        w.nhif,
+        "NHIF-REGISTRATION",
+        "NHIF registration",
+        "Usajili wa NHIF",
+        group="B",
+        fee="0.00",
+        days=0,
+        keywords_en="health insurance",
+        keywords_sw="bima ya afya",
         channels=("centre", "ehuduma"),
     )
     w.kra_pin = make_service(
-        w.kra, "KRA-PIN", "KRA PIN registration", "Usajili wa PIN ya KRA", group="C",
-        fee="0.00", days=0, keywords_en="tax pin", keywords_sw="ushuru",
-        channels=("centre", "ehuduma"), portable=False,
+        w.kra,
+        "KRA-PIN",
+        "KRA PIN registration",
+        "Usajili wa PIN ya KRA",
+        group="C",
+        fee="0.00",
+        days=0,
+        keywords_en="tax pin",
+        keywords_sw="ushuru",
+        channels=("centre", "ehuduma"),
+        portable=False,
     )
     for centre in (w.gpo, w.kisumu):
         for service in (w.id_dup, w.nhif_reg, w.kra_pin):
@@ -110,8 +156,13 @@ def world(db):
 
     def staff(username, role, centre=None, mda=None, **extra):
         user = User.objects.create_user(
-            username=username, password="pw-" + username, role=role, centre=centre, mda=mda,
-            first_name=username.title(), **extra,
+            username=username,
+            password="pw-" + username,
+            role=role,
+            centre=centre,
+            mda=mda,
+            first_name=username.title(),
+            **extra,
         )
         return user
 
@@ -148,8 +199,14 @@ def browser(chromium_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=chromium_path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()

@@ -39,8 +39,12 @@ def test_admin_edit_records_the_signed_in_editor(client, world):
     client.force_login(world.sam)
     client.post(
         reverse("admin:catalogue_mda_change", args=[world.kra.pk]),
-        {"code": "KRA", "name_en": "Kenya Revenue Authority (KRA)", "name_sw": "Mamlaka ya Ushuru",
-         "in_reference": "on"},
+        {
+            "code": "KRA",
+            "name_en": "Kenya Revenue Authority (KRA)",
+            "name_sw": "Mamlaka ya Ushuru",
+            "in_reference": "on",
+        },
     )
     entry = AuditEntry.objects.filter(action="catalogue.mda.update").last()
     assert entry.actor == world.sam

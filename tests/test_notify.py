@@ -65,8 +65,9 @@ def test_retry_delay_backs_off_exponentially():
     assert delays == [30, 60, 120, 240, 3600]
 
 
-def test_message_is_marked_failed_after_the_last_attempt(django_capture_on_commit_callbacks,
-                                                           _memory_sms):
+def test_message_is_marked_failed_after_the_last_attempt(
+    django_capture_on_commit_callbacks, _memory_sms
+):
     _memory_sms.fail_next = 100
     with django_capture_on_commit_callbacks(execute=True):
         message = services.sms_send(to="0712345678", template="test", context={})
@@ -94,14 +95,26 @@ def test_two_workers_never_send_one_message_twice(_memory_sms):
 
 
 def test_africastalking_success_and_permanent_failure_are_told_apart():
-    ok = {"SMSMessageData": {"Recipients": [
-        {"statusCode": 101, "number": "+254712345678", "status": "Success", "messageId": "ATX1"}]}}
+    ok = {
+        "SMSMessageData": {
+            "Recipients": [
+                {
+                    "statusCode": 101,
+                    "number": "+254712345678",
+                    "status": "Success",
+                    "messageId": "ATX1",
+                }
+            ]
+        }
+    }
     assert parse_africastalking_response(ok).message_id == "ATX1"
     bad = {"SMSMessageData": {"Recipients": [{"statusCode": 403, "status": "InvalidPhoneNumber"}]}}
     with pytest.raises(DeliveryError) as exc:
         parse_africastalking_response(bad)
     assert exc.value.permanent
-    busy = {"SMSMessageData": {"Recipients": [{"statusCode": 500, "status": "InternalServerError"}]}}
+    busy = {
+        "SMSMessageData": {"Recipients": [{"statusCode": 500, "status": "InternalServerError"}]}
+    }
     with pytest.raises(DeliveryError) as exc:
         parse_africastalking_response(busy)
     assert not exc.value.permanent
@@ -112,7 +125,9 @@ def test_delivery_report_marks_message_delivered(client, _memory_sms):
     services.message_deliver(message.pk)
     Message.objects.filter(pk=message.pk).update(provider_message_id="ATXid_9")
     url = "/api/notify/delivery-reports/africastalking?token=test-callback-token"
-    response = client.post(url, {"id": "ATXid_9", "status": "Success", "phoneNumber": "+254712345678"})
+    response = client.post(
+        url, {"id": "ATXid_9", "status": "Success", "phoneNumber": "+254712345678"}
+    )
     assert response.status_code == 200
     message.refresh_from_db()
     assert message.status == Message.Status.DELIVERED

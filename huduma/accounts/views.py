@@ -30,13 +30,19 @@ def centre(request, code: str):
     centre = get_object_or_404(Centre, code=code)
     require_staff(request.user)
     require_centre(request.user, centre)
-    staff = User.objects.filter(centre=centre, is_active=True).select_related("mda").order_by(
-        "role", "last_name"
+    staff = (
+        User.objects.filter(centre=centre, is_active=True)
+        .select_related("mda")
+        .order_by("role", "last_name")
     )
     counters = centre.counters.prefetch_related("skills__service").order_by("number")
     return render(
         request,
         "accounts/centre.html",
-        {"centre": centre, "staff": staff, "counters": counters,
-         "can_view": can_view_centre(request.user, centre)},
+        {
+            "centre": centre,
+            "staff": staff,
+            "counters": counters,
+            "can_view": can_view_centre(request.user, centre),
+        },
     )

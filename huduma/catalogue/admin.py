@@ -23,13 +23,16 @@ class RequirementFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         kept = [
-            f for f in self.forms
+            f
+            for f in self.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("text_en")
         ]
         if self.instance.needs_documents and not kept:
             raise forms.ValidationError(
-                _("This service needs documents: list at least one requirement, "
-                  "or untick 'needs documents'.")
+                _(
+                    "This service needs documents: list at least one requirement, "
+                    "or untick 'needs documents'."
+                )
             )
 
 
@@ -58,9 +61,22 @@ class ServiceResource(resources.ModelResource):
         model = Service
         import_id_fields = ["code"]
         fields = [
-            "code", "mda", "group", "name_en", "name_sw", "description_en", "description_sw",
-            "keywords_en", "keywords_sw", "fee_kes", "fee_is_demo", "turnaround_days",
-            "turnaround_is_demo", "needs_documents", "portable", "is_active",
+            "code",
+            "mda",
+            "group",
+            "name_en",
+            "name_sw",
+            "description_en",
+            "description_sw",
+            "keywords_en",
+            "keywords_sw",
+            "fee_kes",
+            "fee_is_demo",
+            "turnaround_days",
+            "turnaround_is_demo",
+            "needs_documents",
+            "portable",
+            "is_active",
         ]
 
     def after_save_instance(self, instance, row, **kwargs):
@@ -79,10 +95,24 @@ class MDAAdmin(ImportExportModelAdmin):
 @admin.register(Service)
 class ServiceAdmin(ImportExportModelAdmin):
     resource_classes = [ServiceResource]
-    list_display = ["code", "name_en", "mda", "fee_kes", "fee_is_demo", "turnaround_days",
-                    "portable", "is_active"]
-    list_filter = ["mda", "portable", "is_active", "fee_is_demo", "turnaround_is_demo",
-                   "channels__channel"]
+    list_display = [
+        "code",
+        "name_en",
+        "mda",
+        "fee_kes",
+        "fee_is_demo",
+        "turnaround_days",
+        "portable",
+        "is_active",
+    ]
+    list_filter = [
+        "mda",
+        "portable",
+        "is_active",
+        "fee_is_demo",
+        "turnaround_is_demo",
+        "channels__channel",
+    ]
     search_fields = ["code", "name_en", "name_sw", "keywords_en", "keywords_sw"]
     inlines = [RequirementInline, ServiceChannelInline]
     list_select_related = ["mda"]

@@ -12,7 +12,6 @@ from huduma.catalogue.models import MDA, Article, Service
 from huduma.catalogue.schemas import (
     ArticleOut,
     ArticlePage,
-    CentreOut,
     CentrePage,
     CharterOut,
     MDAOut,
@@ -106,7 +105,9 @@ def list_services(request, params: Query[ServiceQuery]):
             q=params.q.strip(), mda=params.mda, channel=params.channel, centre=params.centre
         )
     )
-    page = paginate(selectors.services_search(filters), page=params.page, page_size=params.page_size)
+    page = paginate(
+        selectors.services_search(filters), page=params.page, page_size=params.page_size
+    )
     return {
         "count": page.count,
         "page": page.page,

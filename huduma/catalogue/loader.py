@@ -12,7 +12,14 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from huduma.catalogue.models import MDA, CentreService, Channel, Requirement, Service, ServiceChannel
+from huduma.catalogue.models import (
+    MDA,
+    CentreService,
+    Channel,
+    Requirement,
+    Service,
+    ServiceChannel,
+)
 from huduma.catalogue.services import service_refresh_search
 from huduma.core.money import kes
 from huduma.places.models import Centre, County, SubCounty
@@ -85,7 +92,9 @@ def load_counties(report: LoadReport, *, with_boundaries: bool = True) -> None:
             values["boundary"] = json.loads(boundary_file.read_text(encoding="utf-8"))
         county, _ = _upsert(County, {"code": int(entry["code"])}, values, report, "counties")
         for sub in entry.get("sub_counties", []):
-            _upsert(SubCounty, {"county": county, "name": title_case(sub)}, {}, report, "sub-counties")
+            _upsert(
+                SubCounty, {"county": county, "name": title_case(sub)}, {}, report, "sub-counties"
+            )
 
 
 def load_mdas(report: LoadReport) -> None:
@@ -134,7 +143,9 @@ def load_centres(report: LoadReport) -> None:
 
 def _sync_requirements(service: Service, items: list[dict], report: LoadReport) -> bool:
     wanted = [(i.get("en", ""), i.get("sw", "")) for i in items]
-    current = list(service.requirements.order_by("position", "id").values_list("text_en", "text_sw"))
+    current = list(
+        service.requirements.order_by("position", "id").values_list("text_en", "text_sw")
+    )
     if wanted == current:
         return False
     service.requirements.all().delete()
@@ -174,7 +185,7 @@ def load_services(report: LoadReport) -> None:
         if entry["mda"] not in mdas:
             raise DataFileError(f"service {code}: unknown MDA {entry['mda']}")
         fee = kes(entry["fee_kes"])
-        if fee < Decimal("0"):
+        if fee < Decimal(0):
             raise DataFileError(f"service {code}: negative fee")
         if entry.get("needs_documents", True) and not entry.get("requirements"):
             raise DataFileError(f"service {code}: needs documents but lists none")

@@ -78,7 +78,9 @@ class Service(Bilingual, models.Model):
         verbose_name = _("service")
         verbose_name_plural = _("services")
         constraints = [
-            models.CheckConstraint(condition=models.Q(fee_kes__gte=0), name="service_fee_not_negative")
+            models.CheckConstraint(
+                condition=models.Q(fee_kes__gte=0), name="service_fee_not_negative"
+            )
         ]
 
     def __str__(self) -> str:
@@ -154,9 +156,7 @@ class CentreService(models.Model):
 class CounterService(models.Model):
     """A service a counter can serve (the counter's skills)."""
 
-    counter = models.ForeignKey(
-        "places.Counter", on_delete=models.CASCADE, related_name="skills"
-    )
+    counter = models.ForeignKey("places.Counter", on_delete=models.CASCADE, related_name="skills")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="counters")
 
     class Meta:

@@ -29,8 +29,13 @@ def charter_pdf(*, centre, services, date: dt.date, complaints: dict) -> bytes:
     pdf.cell(0, 9, _latin1(_("Service charter")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 12)
     pdf.cell(0, 7, _latin1(f"{centre.name}, {centre.county.name}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 7, _latin1(_("Dated %(date)s") % {"date": date.isoformat()}),
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        7,
+        _latin1(_("Dated %(date)s") % {"date": date.isoformat()}),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(3)
     widths = (88, 52, 22, 28)
     headers = (_("Service"), _("MDA"), _("Fee"), _("Turnaround"))
@@ -54,11 +59,25 @@ def charter_pdf(*, centre, services, date: dt.date, complaints: dict) -> bytes:
         pdf.ln()
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 10)
-    pdf.multi_cell(0, 6, _latin1(_("Fees are in Kenya shillings. Pay only the official fee and "
-                                   "ask for a receipt.")))
+    pdf.multi_cell(
+        0,
+        6,
+        _latin1(_("Fees are in Kenya shillings. Pay only the official fee and ask for a receipt.")),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font("Helvetica", "", 10)
-    pdf.multi_cell(0, 6, _latin1(
-        _("Complaints and compliments: call %(phone)s, SMS %(short_code)s, email %(email)s, "
-          "or ask for the Centre Manager.") % complaints
-    ))
+    pdf.multi_cell(
+        0,
+        6,
+        _latin1(
+            _(
+                "Complaints and compliments: call %(phone)s, SMS %(short_code)s, email %(email)s, "
+                "or ask for the Centre Manager."
+            )
+            % complaints
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     return bytes(pdf.output())

@@ -13,10 +13,35 @@ from huduma.core.text import normalise, words
 from huduma.places.models import Centre
 
 MAX_QUERY_LENGTH = 100
+MAX_TERMS = 8
 # Words too common to narrow a search, in both languages.
 STOP_WORDS = {
-    "a", "an", "and", "for", "how", "i", "in", "is", "my", "of", "on", "the", "to", "what",
-    "where", "ya", "wa", "la", "za", "cha", "kwa", "na", "ni", "je", "vya", "kupata",
+    "a",
+    "an",
+    "and",
+    "for",
+    "how",
+    "i",
+    "in",
+    "is",
+    "my",
+    "of",
+    "on",
+    "the",
+    "to",
+    "what",
+    "where",
+    "ya",
+    "wa",
+    "la",
+    "za",
+    "cha",
+    "kwa",
+    "na",
+    "ni",
+    "je",
+    "vya",
+    "kupata",
 }
 
 
@@ -35,7 +60,9 @@ def active_services() -> QuerySet[Service]:
 def service_filters_validate(filters: ServiceFilters) -> ServiceFilters:
     """Refuse unknown filter values with a message naming the filter."""
     if len(filters.q) > MAX_QUERY_LENGTH:
-        raise DomainError(f"Search words must be {MAX_QUERY_LENGTH} characters or fewer.", field="q")
+        raise DomainError(
+            f"Search words must be {MAX_QUERY_LENGTH} characters or fewer.", field="q"
+        )
     if filters.mda and not MDA.objects.filter(code=filters.mda).exists():
         raise DomainError(f"There is no MDA with code {filters.mda!r}.", field="mda")
     if filters.channel and filters.channel not in Channel.values:
@@ -66,40 +93,61 @@ def services_search(filters: ServiceFilters) -> QuerySet[Service] | list[Service
 
 
 def _search_postgres(qs: QuerySet[Service], query: str) -> QuerySet[Service]:
-    # Full-text with the English stemmer (word forms) or the simple dictionary (Swahili), OR'd
-    # with trigram word similarity (typos). Ranked by both.
-    ts_query = SearchQuery(query, config="english", search_type="plain") | SearchQuery(
-        query, config="simple", search_type="plain"
-    )
-    meaningful = " ".join(w for w in query.split() if w not in STOP_WORDS) or query
-    return (
-        qs.filter(Q(search_vector=ts_query) | Q(search_text__trigram_word_similar=meaningful))
-        .annotate(
-            rank=SearchRank(F("search_vector"), ts_query)
-            + TrigramWordSimilarity(meaningful, "search_text")
-        )
-        .order_by("-rank", "name_en")
-    )
+    # Each meaningful word must match: by full text with the English stemmer (word forms) or
+    # the simple dictionary (Swahili), or by trigram word similarity (typos). Ranked by both.
+    terms = [w for w in query.split() if w not in STOP_WORDS][:MAX_TERMS] or query.split()[:1]
+    whole = SearchQuery(query, config="english") | SearchQuery(query, config="simple")
+    condition = Q()
+    rank = SearchRank(F("search_vector"), whole)
+    for term in terms:
+        term_query = SearchQuery(term, config="english") | SearchQuery(term, config="simple")
+        condition &= Q(search_vector=term_query) | Q(search_text__trigram_word_similar=term)
+        rank = rank + TrigramWordSimilarity(term, "search_text")
+    return qs.filter(condition).annotate(rank=rank).order_by("-rank", "name_en")
+
+
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ements",
+    "ement",
+    "ments",
+    "ment",
+    "ings",
+    "ing",
+    "ies",
+    "ed",
+    "es",
+    "s",
+)
+
+
+def _stem(word: str) -> str:
+    """A crude English stem, enough to match "replacing" with "replacement" on SQLite."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)].rstrip("e")
+    return word.rstrip("e") if len(word) > 4 else word
 
 
 def _word_matches(term: str, tokens: set[str]) -> float:
     if term in tokens:
         return 1.0
     best = 0.0
+    term_stem = _stem(term)
     for token in tokens:
-        # Word forms: "replacing" ~ "replacement", "vitambulisho" ~ "kitambulisho".
-        if len(term) >= 4 and len(token) >= 4 and (token.startswith(term[:-2]) or term.startswith(token[:-2])):
-            best = max(best, 0.85)
+        if len(term_stem) >= 4 and _stem(token) == term_stem:
+            best = max(best, 0.9)  # another form of the same word
         elif abs(len(token) - len(term)) <= 3:
             ratio = difflib.SequenceMatcher(None, term, token).ratio()
             if ratio >= 0.8:
-                best = max(best, ratio)
+                best = max(best, ratio)  # a typo
     return best
 
 
 def _search_python(qs: QuerySet[Service], query: str) -> list[Service]:
     """SQLite path: every meaningful word must match a word of the service, allowing typos."""
-    terms = [w for w in words(query) if w not in STOP_WORDS] or words(query)
+    terms = [w for w in words(query) if w not in STOP_WORDS][:MAX_TERMS] or words(query)[:1]
     scored = []
     for service in qs:
         tokens = set(service.search_text.split())
@@ -145,7 +193,9 @@ def centre_charter(centre: Centre) -> QuerySet[Service]:
         active_services()
         .filter(offered_at__centre=centre)
         .order_by("mda__name_en", "name_en")
-        .prefetch_related(Prefetch("requirements", queryset=Requirement.objects.order_by("position")))
+        .prefetch_related(
+            Prefetch("requirements", queryset=Requirement.objects.order_by("position"))
+        )
     )
 
 
@@ -168,7 +218,13 @@ def catalogue_version() -> str:
     return "-".join(str(p) for p in parts)
 
 
-POPULAR_CODES = ("NRB-ID-DUPLICATE", "CRS-BIRTH-CERT", "NHIF-REGISTRATION", "KRA-PIN", "DCI-GOOD-CONDUCT")
+POPULAR_CODES = (
+    "NRB-ID-DUPLICATE",
+    "CRS-BIRTH-CERT",
+    "NHIF-REGISTRATION",
+    "KRA-PIN",
+    "DCI-GOOD-CONDUCT",
+)
 
 
 def popular_services() -> list[Service]:

@@ -31,9 +31,9 @@ def service_refresh_search(*, service: Service) -> None:
     Service.objects.filter(pk=service.pk).update(search_text=text)
     if connection.vendor == "postgresql":
         mda = service.mda
-        english = " ".join([service.name_en, service.keywords_en])
-        swahili = " ".join([service.name_sw, service.keywords_sw])
-        rest = " ".join([service.code, mda.code, mda.name_en, mda.name_sw])
+        english = f"{service.name_en} {service.keywords_en}"
+        swahili = f"{service.name_sw} {service.keywords_sw}"
+        rest = f"{service.code} {mda.code} {mda.name_en} {mda.name_sw}"
         Service.objects.filter(pk=service.pk).update(
             search_vector=(
                 SearchVector(Value(english), config="english", weight="A")

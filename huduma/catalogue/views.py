@@ -37,8 +37,9 @@ def search(request):
     try:
         selectors.service_filters_validate(filters)
         results = selectors.services_search(filters)
-        page = paginate(results, page=_positive_int(request.GET.get("page", ""), 1),
-                        page_size=PAGE_SIZE)
+        page = paginate(
+            results, page=_positive_int(request.GET.get("page", ""), 1), page_size=PAGE_SIZE
+        )
     except DomainError as exc:
         errors[exc.field or "q"] = _field_message(exc.field)
     status = 400 if errors else 200
@@ -73,9 +74,13 @@ def service(request, code: str):
         "catalogue/service.html",
         {
             "service": item,
-            "centres": [o.centre for o in item.offered_at.select_related("centre__county")
-                        .order_by("centre__name")],
-            "articles": selectors.service_articles(item, include_staff=is_staff_member(request.user)),
+            "centres": [
+                o.centre
+                for o in item.offered_at.select_related("centre__county").order_by("centre__name")
+            ],
+            "articles": selectors.service_articles(
+                item, include_staff=is_staff_member(request.user)
+            ),
         },
     )
 

@@ -182,13 +182,20 @@ def _after_save(sender, instance, created, raw=False, **kwargs):
     if before == after:
         return  # re-loading unchanged reference data is not a change
     action = "create" if created or before is None else "update"
-    record(action=f"{instance._meta.label_lower}.{action}", instance=instance,
-           before=before, after=after)
+    record(
+        action=f"{instance._meta.label_lower}.{action}",
+        instance=instance,
+        before=before,
+        after=after,
+    )
 
 
 def _after_delete(sender, instance, **kwargs):
-    record(action=f"{instance._meta.label_lower}.delete", instance=instance,
-           before=_tracked(snapshot(instance)))
+    record(
+        action=f"{instance._meta.label_lower}.delete",
+        instance=instance,
+        before=_tracked(snapshot(instance)),
+    )
 
 
 def audit_model_changes(*models) -> None:

@@ -14,8 +14,8 @@ router = Router(tags=["notify"])
 class DeliveryReport(Schema):
     id: str
     status: str
-    phoneNumber: str = ""  # noqa: N815 - the provider's field name
-    failureReason: str = ""  # noqa: N815
+    phoneNumber: str = ""
+    failureReason: str = ""
 
 
 @router.post("/delivery-reports/africastalking", summary="Africa's Talking delivery report")

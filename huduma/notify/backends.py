@@ -33,7 +33,7 @@ class ConsoleBackend:
 
     def send_sms(self, to: str, body: str) -> Receipt:
         # The demo prints the text but masks the number: phones never go to logs in full.
-        print(f"[SMS to {mask_phone(to)}] {body}")  # noqa: T201
+        print(f"[SMS to {mask_phone(to)}] {body}")
         return Receipt(self.name)
 
 
@@ -75,8 +75,10 @@ class AfricasTalkingBackend:
     timeout_seconds = 10
 
     def url(self) -> str:
-        host = "api.sandbox.africastalking.com" if settings.AFRICASTALKING_SANDBOX else (
-            "api.africastalking.com"
+        host = (
+            "api.sandbox.africastalking.com"
+            if settings.AFRICASTALKING_SANDBOX
+            else ("api.africastalking.com")
         )
         return f"https://{host}/version1/messaging"
 

@@ -35,7 +35,9 @@ def render_template(template: str, context: dict, language: str) -> str:
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """Exponential back-off: 30 s, 60 s, 2 min, ... capped at one hour."""
-    return dt.timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS))
+    return dt.timedelta(
+        seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS)
+    )
 
 
 def sms_send(*, to: str, template: str, context: dict, language: str = "sw") -> Message:
@@ -75,7 +77,7 @@ def _enqueue(message_id) -> None:
 
     try:
         deliver_message_task(str(message_id))
-    except Exception:  # noqa: BLE001 - a broker outage must not fail the citizen's request
+    except Exception:
         # The message is safe in the database; the periodic sweep will deliver it.
         logger.exception("could not enqueue message %s; the sweep will retry it", message_id)
 
@@ -132,7 +134,7 @@ def _schedule_retry(message: Message) -> None:
 
     try:
         deliver_message_task.schedule((str(message.pk),), eta=message.next_attempt_at)
-    except Exception:  # noqa: BLE001 - the sweep is the safety net
+    except Exception:
         logger.exception("could not schedule retry of message %s", message.pk)
 
 

@@ -1,0 +1,40 @@
+"""A citizen on a small phone searches a service and opens a centre's charter (real Chromium)."""
+
+import pytest
+
+from tests.conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_search_service_then_open_charter(page, live_server, world):
+    page.goto(live_server.url + "/")
+    assert_accessible(page)
+    page.get_by_label("What do you need?").fill("kitambulsho")  # Swahili, with a typo
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Replacement of a lost ID card").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Replacement of a lost ID card"
+    assert "KES 100.00" in page.content()
+    assert page.get_by_text("Police abstract").is_visible()
+    assert_accessible(page)
+
+    page.get_by_text("At 2 Huduma Centres").click()
+    page.get_by_role("link", name="Huduma Centre GPO").click()
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == "Service charter: Huduma Centre GPO"
+    rows = page.locator("tbody tr")
+    assert rows.count() == 3
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Kiswahili").click()
+    assert page.locator("html").get_attribute("lang") == "sw"
+    assert page.get_by_role("link", name="Kubadilisha kitambulisho kilichopotea").is_visible()
+    assert_accessible(page)
+
+
+def test_search_error_is_announced_at_the_top(page, live_server, world):
+    page.goto(live_server.url + "/services/?q=" + "x" * 120)
+    summary = page.get_by_role("alert")
+    assert "There is a problem" in summary.inner_text()
+    assert_accessible(page)

@@ -1,0 +1,85 @@
+"""Public pages: search, service page, charter (HTML and PDF), both languages, light."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_search_page_lists_matches_with_fee_and_turnaround(client, world):
+    response = client.get(reverse("catalogue:search"), {"q": "lost id"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Replacement of a lost ID card" in html
+    assert "KES 100.00" in html
+    assert "5 working days" in html
+
+
+def test_failed_search_shows_an_error_summary(client, world):
+    response = client.get(reverse("catalogue:search"), {"q": "x" * 150})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert 'href="#q"' in html
+
+
+def test_unknown_filter_value_shows_an_error_message(client, world):
+    response = client.get(reverse("catalogue:search"), {"mda": "NOPE"})
+    assert response.status_code == 400
+    assert "Choose an MDA from the list" in response.content.decode()
+
+
+def test_service_page_shows_requirements_before_travel(client, world):
+    html = client.get(reverse("catalogue:service", args=["NRB-ID-DUPLICATE"])).content.decode()
+    assert "What to bring" in html
+    assert "Police abstract" in html
+    assert "Huduma Centre Kisumu" in html
+
+
+def test_unknown_service_page_is_404(client, world):
+    assert client.get(reverse("catalogue:service", args=["NOPE"])).status_code == 404
+
+
+def test_charter_is_dated_and_has_complaint_contacts(client, world, settings):
+    response = client.get(reverse("catalogue:charter", args=["gpo-nairobi"]))
+    html = response.content.decode()
+    assert "Service charter" in html
+    assert "Dated" in html
+    assert settings.COMPLAINTS_PHONE in html
+    assert html.count("<tr>") == 4  # header and three services
+
+
+def test_charter_pdf_downloads(client, world):
+    response = client.get(reverse("catalogue:charter_pdf", args=["gpo-nairobi"]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_language_switch_shows_swahili(client, world):
+    client.post(reverse("set_language"), {"language": "sw", "next": "/"})
+    html = client.get(reverse("catalogue:service", args=["NRB-ID-DUPLICATE"])).content.decode()
+    assert "Kubadilisha kitambulisho kilichopotea" in html
+    assert "Hati ya polisi" in html
+    assert 'lang="sw"' in html
+    assert "Unachohitaji kuleta" in html  # "What to bring"
+
+
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("catalogue:home", []),
+        ("catalogue:search", []),
+        ("catalogue:service", ["NRB-ID-DUPLICATE"]),
+        ("catalogue:charter", ["gpo-nairobi"]),
+    ],
+)
+def test_citizen_pages_are_light(client, world, name, args):
+    from django.contrib.staticfiles import finders
+
+    html = client.get(reverse(name, args=args)).content
+    with open(finders.find("css/huduma.css"), "rb") as fh:
+        css = fh.read()
+    assert len(html) + len(css) < 100_000
+    assert b"htmx" not in html  # citizen pages need no script at all
