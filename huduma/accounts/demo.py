@@ -17,7 +17,20 @@ from huduma.places.models import Centre, Counter
 DEMO_CENTRES = ("gpo-nairobi", "kisumu", "eldoret")
 # The MDAs whose services get counters, in counter order; the rest are served at the
 # general enquiries counter.
-COUNTER_MDAS = ("NRB", "CRS", "NHIF", "NSSF", "KRA", "NTSA", "DCI", "BRS", "HELB", "NPS")
+COUNTER_MDAS = (
+    "NRB",
+    "CRD",
+    "NHIF",
+    "NSSF",
+    "KRA",
+    "NTSA",
+    "DCI",
+    "BRS",
+    "HELB",
+    "NPS",
+    "IEBC",
+    "AGPO",
+)
 
 
 @dataclass

@@ -49,8 +49,12 @@ class LoadReport:
         return f"created {fmt(self.created)}; updated {fmt(self.updated)}"
 
 
-def title_case(name: str) -> str:
-    """'Baringo central' -> 'Baringo Central', keeping short words like 'Mt' as they are."""
+def clean_sub_county_name(raw: str) -> str:
+    """Tidy a source name: 'Kajiado Central.' / 'Starehe Sub County ' / 'Baringo central'
+    become 'Kajiado Central' / 'Starehe' / 'Baringo Central'."""
+    name = raw.strip().rstrip(".").strip()
+    if name.lower().endswith(" sub county"):
+        name = name[: -len(" sub county")].strip()
     return " ".join(part[:1].upper() + part[1:] for part in name.split())
 
 
@@ -93,7 +97,11 @@ def load_counties(report: LoadReport, *, with_boundaries: bool = True) -> None:
         county, _ = _upsert(County, {"code": int(entry["code"])}, values, report, "counties")
         for sub in entry.get("sub_counties", []):
             _upsert(
-                SubCounty, {"county": county, "name": title_case(sub)}, {}, report, "sub-counties"
+                SubCounty,
+                {"county": county, "name": clean_sub_county_name(sub)},
+                {},
+                report,
+                "sub-counties",
             )
 
 
@@ -122,7 +130,7 @@ def load_centres(report: LoadReport) -> None:
         sub_county = None
         if entry.get("sub_county"):
             sub_county = SubCounty.objects.filter(
-                county=county, name__iexact=entry["sub_county"]
+                county=county, name__iexact=clean_sub_county_name(entry["sub_county"])
             ).first()
             if sub_county is None:
                 raise DataFileError(f"centre {entry['code']}: unknown sub-county")

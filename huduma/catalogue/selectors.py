@@ -220,9 +220,9 @@ def catalogue_version() -> str:
 
 POPULAR_CODES = (
     "NRB-ID-DUPLICATE",
-    "CRS-BIRTH-CERT",
-    "NHIF-REGISTRATION",
-    "KRA-PIN",
+    "CRD-BIRTH-CERT",
+    "NHIF-REGISTER",
+    "KRA-PIN-REGISTER",
     "DCI-GOOD-CONDUCT",
 )
 
