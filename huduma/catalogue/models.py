@@ -230,3 +230,12 @@ class ArticleVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article.slug} v{self.version}"
+
+
+class SearchWord(models.Model):
+    """Every distinct word of the catalogue: the lexicon typos are corrected against."""
+
+    word = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return self.word

@@ -4,20 +4,20 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 from django.db.models import Value
 
-from huduma.catalogue.models import Article, ArticleVersion, Service
+from huduma.catalogue.models import Article, ArticleVersion, SearchWord, Service
 from huduma.core import clock
 from huduma.core.text import normalise
 
 
 def _search_text(service: Service) -> str:
+    # Names, keywords and the MDA only: descriptions live in the weighted tsvector. Keeping this
+    # short is what keeps trigram matching (typos) fast.
     parts = [
         service.code,
         service.name_en,
         service.name_sw,
         service.keywords_en,
         service.keywords_sw,
-        service.description_en,
-        service.description_sw,
         service.mda.code,
         service.mda.name_en,
         service.mda.name_sw,
@@ -29,6 +29,12 @@ def service_refresh_search(*, service: Service) -> None:
     """Recompute the service's search text and, on PostgreSQL, its weighted tsvector."""
     text = _search_text(service)
     Service.objects.filter(pk=service.pk).update(search_text=text)
+    lexicon = {
+        w
+        for w in normalise(f"{text} {service.description_en} {service.description_sw}").split()
+        if 3 <= len(w) <= 64
+    }
+    SearchWord.objects.bulk_create([SearchWord(word=w) for w in lexicon], ignore_conflicts=True)
     if connection.vendor == "postgresql":
         mda = service.mda
         english = f"{service.name_en} {service.keywords_en}"
