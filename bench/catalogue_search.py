@@ -11,23 +11,50 @@ import django
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, transaction
 
-from huduma.catalogue.loader import load_reference_data  # noqa: E402
-from huduma.catalogue.models import Service  # noqa: E402
-from huduma.catalogue.selectors import ServiceFilters, services_search  # noqa: E402
-from huduma.catalogue.services import service_refresh_search  # noqa: E402
+from huduma.catalogue.loader import load_reference_data
+from huduma.catalogue.models import Service
+from huduma.catalogue.selectors import ServiceFilters, services_search
+from huduma.catalogue.services import service_refresh_search
 
 TARGET_SERVICES = 2000
 QUERIES = 1000
 SEED = 20261124
 WORDS = [
-    "lost id", "kitambulisho", "kitambulsho", "birth certficate", "cheti cha kuzaliwa",
-    "nhif", "bima ya afya", "kra pin", "tax returns", "police clearence", "good conduct",
-    "driving licence", "leseni ya udereva", "helb loan", "mkopo", "business name search",
-    "jina la biashara", "pension", "pensheni", "self help group", "nssf statement",
-    "voter registration", "women fund", "youth fund", "uwezo", "marriage", "death certificate",
-    "abstract", "agpo", "film licence", "stamp duty", "parking", "replacing identity card",
+    "lost id",
+    "kitambulisho",
+    "kitambulsho",
+    "birth certficate",
+    "cheti cha kuzaliwa",
+    "nhif",
+    "bima ya afya",
+    "kra pin",
+    "tax returns",
+    "police clearence",
+    "good conduct",
+    "driving licence",
+    "leseni ya udereva",
+    "helb loan",
+    "mkopo",
+    "business name search",
+    "jina la biashara",
+    "pension",
+    "pensheni",
+    "self help group",
+    "nssf statement",
+    "voter registration",
+    "women fund",
+    "youth fund",
+    "uwezo",
+    "marriage",
+    "death certificate",
+    "abstract",
+    "agpo",
+    "film licence",
+    "stamp duty",
+    "parking",
+    "replacing identity card",
 ]
 
 
@@ -42,12 +69,18 @@ def grow_catalogue(rng: random.Random) -> None:
             n += 1
             region = rng.choice(regions)
             clone = Service.objects.create(
-                code=f"BENCH-{n:05d}", mda=src.mda, group=src.group,
+                code=f"BENCH-{n:05d}",
+                mda=src.mda,
+                group=src.group,
                 name_en=f"{src.name_en} ({region} variant {n})",
                 name_sw=f"{src.name_sw} ({region} {n})",
-                description_en=src.description_en, description_sw=src.description_sw,
-                keywords_en=src.keywords_en, keywords_sw=src.keywords_sw, fee_kes=src.fee_kes,
-                turnaround_days=src.turnaround_days, needs_documents=False,
+                description_en=src.description_en,
+                description_sw=src.description_sw,
+                keywords_en=src.keywords_en,
+                keywords_sw=src.keywords_sw,
+                fee_kes=src.fee_kes,
+                turnaround_days=src.turnaround_days,
+                needs_documents=False,
             )
             service_refresh_search(service=clone)
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
-from django.db.models import F, Max, Prefetch, Q, QuerySet
+from django.db.models import F, Max, Prefetch, QuerySet
 
 from huduma.catalogue.models import (
     MDA,
