@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from huduma.catalogue.api import router as catalogue_router
 from huduma.core.errors import DomainError
 from huduma.notify.api import router as notify_router
+from huduma.queues.api import router as queues_router
 
 api = NinjaAPI(
     title="Huduma API",
@@ -35,3 +36,4 @@ def not_found(request, exc):
 
 api.add_router("/catalogue", catalogue_router)
 api.add_router("/notify", notify_router)
+api.add_router("/queues", queues_router)

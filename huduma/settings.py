@@ -198,3 +198,8 @@ LOGGING = {
 }
 # Shared secret in the delivery-report callback URL given to the SMS provider.
 NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
+
+# Queue management: the waiting-time standard the dispatch policy protects, and how many
+# places from the front a virtual-ticket holder gets the "come now" SMS.
+QMS_WAIT_STANDARD_MINUTES = int(os.environ.get("QMS_WAIT_STANDARD_MINUTES", "30"))
+QMS_NEAR_FRONT_PLACES = int(os.environ.get("QMS_NEAR_FRONT_PLACES", "3"))

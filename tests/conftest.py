@@ -227,3 +227,46 @@ def assert_accessible(page):
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]})
     violations = results.response.get("violations", [])
     assert not violations, results.generate_report()
+
+
+class Clock:
+    """Sets the time every domain rule reads (huduma.core.clock.now)."""
+
+    def __init__(self, monkeypatch, start):
+        self.current = start
+        monkeypatch.setattr("huduma.core.clock.now", lambda: self.current)
+
+    def set(self, moment):
+        self.current = moment
+
+    def advance(self, **delta):
+        import datetime as dt
+
+        self.current += dt.timedelta(**delta)
+        return self.current
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A Tuesday morning in Nairobi, 09:00, that tests move forward by hand."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    return Clock(monkeypatch, dt.datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("Africa/Nairobi")))
+
+
+@pytest.fixture
+def officers(world):
+    """Extra counter officers at GPO so every counter can be staffed."""
+    from huduma.accounts.models import Role, User
+
+    names = {}
+    for number in (1, 2, 3):
+        names[number] = User.objects.create_user(
+            username=f"gpo{number}",
+            password="pw",
+            role=Role.COUNTER_OFFICER,
+            centre=world.gpo,
+            first_name=f"Officer{number}",
+        )
+    return names

@@ -1,1 +1,228 @@
-"""Queue management: visits, tickets, dispatch (issue 3)."""
+"""Queue management: a visit (one printed ticket number) with one ticket per service, the
+counter sessions that serve them, appointments, and the event log every KPI is computed from."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from huduma.core.ids import uuid7
+from huduma.core.models import OfflineRecord
+
+
+class Priority(models.TextChoices):
+    NONE = "", _("None")
+    ELDERLY = "elderly", _("Elderly")
+    DISABILITY = "disability", _("Person with disability")
+    EXPECTANT = "expectant", _("Expectant mother")
+
+
+class IssueChannel(models.TextChoices):
+    RECEPTION = "reception", _("Reception desk")
+    KIOSK = "kiosk", _("Self-service kiosk")
+    WEB = "web", _("Web (virtual ticket)")
+    SMS = "sms", _("SMS (virtual ticket)")
+    APPOINTMENT = "appointment", _("Appointment")
+    API = "api", _("Other channel")
+
+
+class Visit(OfflineRecord):
+    """A citizen's trip to a centre: one number, one arrival time, one or more services."""
+
+    centre = models.ForeignKey("places.Centre", on_delete=models.PROTECT, related_name="visits")
+    service_day = models.DateField(_("day"))
+    prefix = models.CharField(max_length=1)
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(_("ticket number"), max_length=8)
+    arrived_at = models.DateTimeField(_("arrived"))
+    priority = models.CharField(max_length=12, choices=Priority.choices, blank=True, default="")
+    channel = models.CharField(max_length=12, choices=IssueChannel.choices)
+    phone = models.CharField(max_length=16, blank=True)
+    language = models.CharField(max_length=2, default="sw")
+    requirements_confirmed_at = models.DateTimeField(null=True, blank=True)
+    near_front_notified_at = models.DateTimeField(null=True, blank=True)
+    # NULL, not "", when absent: the unique constraint must ignore visits without a key.
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["arrived_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "service_day", "prefix", "sequence"], name="visit_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["centre", "idempotency_key"],
+                name="visit_idempotency_unique",
+                condition=models.Q(idempotency_key__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.service_day})"
+
+
+class Ticket(OfflineRecord):
+    """One service of a visit. Only the visit's current ticket waits in a queue at a time."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Later in this visit")
+        WAITING = "waiting", _("Waiting")
+        CALLED = "called", _("Called")
+        SERVING = "serving", _("Being served")
+        SERVED = "served", _("Served")
+        NO_SHOW = "no_show", _("Did not come")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE = (Status.WAITING, Status.CALLED, Status.SERVING)
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="tickets")
+    centre = models.ForeignKey("places.Centre", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Dispatch order, in seconds since the epoch: the visit's arrival less any priority,
+    # appointment or named-counter credit. Set when the ticket starts waiting.
+    queue_key = models.FloatField(null=True, blank=True)
+    target_counter = models.ForeignKey(
+        "places.Counter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    counter = models.ForeignKey(
+        "places.Counter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recalls = models.PositiveSmallIntegerField(default=0)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    called_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["visit", "position"]
+        indexes = [
+            models.Index(fields=["centre", "status", "service"], name="ticket_queue_idx"),
+            models.Index(fields=["counter", "status"], name="ticket_counter_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "position"], name="ticket_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit.number} · {self.service.code} ({self.status})"
+
+
+class TicketEvent(OfflineRecord):
+    """Every state change of a ticket, with time and actor. KPIs are computed from these."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        CHECKED_IN = "checked_in", _("Checked in")
+        WAITING = "waiting", _("Waiting")
+        CALLED = "called", _("Called")
+        RECALLED = "recalled", _("Recalled")
+        SERVING = "serving", _("Serving")
+        SERVED = "served", _("Served")
+        TRANSFERRED = "transferred", _("Transferred")
+        SERVICE_ADDED = "service_added", _("Service added")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    centre = models.ForeignKey("places.Centre", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    counter = models.ForeignKey(
+        "places.Counter", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["centre", "kind", "at"], name="event_centre_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%H:%M:%S}"
+
+
+class CounterSession(models.Model):
+    """An officer signed in to a counter, from opening to closing; paused in between at will."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PAUSED = "paused", _("Paused")
+        CLOSED = "closed", _("Closed")
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    counter = models.ForeignKey("places.Counter", on_delete=models.CASCADE, related_name="sessions")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="counter_sessions"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["counter"],
+                condition=~models.Q(status="closed"),
+                name="one_live_session_per_counter",
+            ),
+            models.UniqueConstraint(
+                fields=["officer"],
+                condition=~models.Q(status="closed"),
+                name="one_live_session_per_officer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.counter} · {self.officer} ({self.status})"
+
+
+class DailyCounter(models.Model):
+    """The last number issued per centre, day (Nairobi time) and prefix: A001, A002, ..."""
+
+    centre = models.ForeignKey("places.Centre", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    prefix = models.CharField(max_length=1)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "day", "prefix"], name="daily_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.centre_id} {self.day} {self.prefix}{self.last:03d}"
+
+
+class Appointment(OfflineRecord):
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CHECKED_IN = "checked_in", _("Checked in")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    reference = models.CharField(max_length=12, unique=True)
+    centre = models.ForeignKey("places.Centre", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
+    slot_start = models.DateTimeField()
+    phone = models.CharField(max_length=16)
+    language = models.CharField(max_length=2, default="sw")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
+    visit = models.OneToOneField(
+        Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointment"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slot_start"]
+        indexes = [models.Index(fields=["centre", "service", "slot_start"], name="appt_slot_idx")]
+
+    def __str__(self) -> str:
+        return self.reference

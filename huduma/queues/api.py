@@ -1,0 +1,438 @@
+"""Queue API: every action of the queue system, for kiosks, displays, consoles and channels."""
+
+import uuid
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from ninja import Header, Query, Router
+from ninja.security import django_auth
+
+from huduma.accounts.models import Role
+from huduma.accounts.permissions import require_centre
+from huduma.catalogue.models import Service
+from huduma.core.errors import DomainError, NotFound
+from huduma.core.phones import InvalidPhoneNumber
+from huduma.places.models import Centre, Counter
+from huduma.queues import appointments, selectors, services
+from huduma.queues.errors import OtherCentre
+from huduma.queues.models import IssueChannel, Ticket, Visit
+from huduma.queues.schemas import (
+    AddServiceIn,
+    AppointmentIn,
+    AppointmentOut,
+    CallOut,
+    CounterActionIn,
+    CounterSessionOut,
+    DisplayOut,
+    EstimateOut,
+    IssueIn,
+    JoinIn,
+    TicketOut,
+    TransferIn,
+    VisitOut,
+)
+
+router = Router(tags=["queues"])
+
+ISSUERS = (Role.RECEPTION, Role.CENTRE_MANAGER, Role.COUNTER_OFFICER)
+SERVERS = (Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)
+
+
+def _centre(code: str) -> Centre:
+    centre = Centre.objects.filter(code=code).first()
+    if centre is None:
+        raise NotFound(f"There is no centre {code!r}.", field="centre")
+    return centre
+
+
+def _services(codes: list[str], field: str = "services") -> list[Service]:
+    found = {s.code: s for s in Service.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise NotFound(f"There is no service {missing[0]!r}.", field=field)
+    return [found[c] for c in codes]
+
+
+def _counter(request, counter_id: int) -> Counter:
+    counter = Counter.objects.select_related("centre").filter(pk=counter_id).first()
+    if counter is None:
+        raise NotFound(f"There is no counter {counter_id}.", field="counter")
+    require_centre(request.user, counter.centre, *SERVERS)
+    return counter
+
+
+def _ticket(request, ticket_id: uuid.UUID, counter: Counter) -> Ticket:
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound("There is no such ticket.", field="ticket")
+    if ticket.centre_id != counter.centre_id:
+        raise OtherCentre("This ticket belongs to another centre.", field="ticket")
+    return ticket
+
+
+def ticket_out(ticket: Ticket) -> dict:
+    return {
+        "id": ticket.pk,
+        "visit_id": ticket.visit_id,
+        "number": ticket.visit.number,
+        "service": ticket.service.code,
+        "service_name_en": ticket.service.name_en,
+        "service_name_sw": ticket.service.name_sw,
+        "position": ticket.position,
+        "status": ticket.status,
+        "counter": ticket.counter.number if ticket.counter_id else None,
+        "recalls": ticket.recalls,
+        "called_at": ticket.called_at,
+    }
+
+
+def visit_out(visit: Visit) -> dict:
+    tickets = list(visit.tickets.select_related("service", "counter", "visit").order_by("position"))
+    waiting = next((t for t in tickets if t.status == Ticket.Status.WAITING), None)
+    return {
+        "id": visit.pk,
+        "number": visit.number,
+        "centre": visit.centre.code,
+        "arrived_at": visit.arrived_at,
+        "priority": visit.priority,
+        "channel": visit.channel,
+        "tickets": [ticket_out(t) for t in tickets],
+        "estimate_minutes": selectors.visit_estimate_minutes(visit),
+        "places_ahead": selectors.places_ahead(waiting) if waiting else None,
+    }
+
+
+def _phone_errors(func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except InvalidPhoneNumber as exc:
+        raise DomainError(str(exc), field="phone") from exc
+
+
+# --- issuing ----------------------------------------------------------------------------
+
+
+@router.post(
+    "/centres/{code}/visits",
+    response={201: VisitOut},
+    auth=django_auth,
+    summary="Issue a ticket (reception, kiosk)",
+)
+def issue_visit(
+    request,
+    code: str,
+    payload: IssueIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """One ticket for a visit with one or more services. Retrying with the same
+    Idempotency-Key header returns the same ticket."""
+    centre = _centre(code)
+    require_centre(request.user, centre, *ISSUERS)
+    if idempotency_key is not None and not (0 < len(idempotency_key) <= 80):
+        raise DomainError("Idempotency-Key must be 1 to 80 characters.", field="Idempotency-Key")
+    visit = _phone_errors(
+        services.visit_issue,
+        centre=centre,
+        services=_services(payload.services),
+        channel=payload.channel,
+        requirements_confirmed=payload.requirements_confirmed,
+        priority=payload.priority,
+        phone=payload.phone,
+        language=payload.language,
+        idempotency_key=idempotency_key,
+        actor=request.user,
+    )
+    return 201, visit_out(visit)
+
+
+@router.post("/centres/{code}/join", response={201: VisitOut}, summary="Join a queue remotely")
+def join_queue(
+    request,
+    code: str,
+    payload: JoinIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """A virtual ticket from the web portal; an SMS follows, and another when near the front."""
+    centre = _centre(code)
+    visit = _phone_errors(
+        services.visit_issue,
+        centre=centre,
+        services=_services(payload.services),
+        channel=IssueChannel.WEB,
+        requirements_confirmed=payload.requirements_confirmed,
+        phone=payload.phone,
+        language=payload.language,
+        idempotency_key=idempotency_key,
+    )
+    return 201, visit_out(visit)
+
+
+@router.get(
+    "/visits/{visit_id}", response=VisitOut, summary="A visit (virtual ticket) and its wait"
+)
+def get_visit(request, visit_id: uuid.UUID):
+    visit = Visit.objects.select_related("centre").filter(pk=visit_id).first()
+    if visit is None:
+        raise NotFound("There is no such ticket.", field="visit_id")
+    return visit_out(visit)
+
+
+@router.post(
+    "/visits/{visit_id}/services",
+    response={201: TicketOut},
+    auth=django_auth,
+    summary="Add a service to a visit",
+)
+def add_service(request, visit_id: uuid.UUID, payload: AddServiceIn):
+    visit = get_object_or_404(Visit.objects.select_related("centre"), pk=visit_id)
+    require_centre(request.user, visit.centre, *ISSUERS)
+    ticket = services.visit_add_service(
+        visit=visit, service=_services([payload.service], "service")[0], actor=request.user
+    )
+    return 201, ticket_out(
+        Ticket.objects.select_related("visit", "service", "counter").get(pk=ticket.pk)
+    )
+
+
+@router.post(
+    "/visits/{visit_id}/cancel", response=VisitOut, auth=django_auth, summary="Cancel a visit"
+)
+def cancel_visit(request, visit_id: uuid.UUID):
+    visit = get_object_or_404(Visit.objects.select_related("centre"), pk=visit_id)
+    require_centre(request.user, visit.centre, *ISSUERS)
+    return visit_out(services.visit_cancel(visit=visit, actor=request.user))
+
+
+# --- counters ---------------------------------------------------------------------------
+
+
+def session_out(session) -> dict:
+    return {
+        "counter": session.counter.number,
+        "officer": str(session.officer),
+        "status": session.status,
+        "opened_at": session.opened_at,
+    }
+
+
+@router.post(
+    "/counters/{counter_id}/open",
+    response=CounterSessionOut,
+    auth=django_auth,
+    summary="Sign in to a counter (or resume it)",
+)
+def open_counter(request, counter_id: int):
+    counter = _counter(request, counter_id)
+    return session_out(services.counter_open(counter=counter, officer=request.user))
+
+
+@router.post("/counters/{counter_id}/pause", response=CounterSessionOut, auth=django_auth)
+def pause_counter(request, counter_id: int):
+    counter = _counter(request, counter_id)
+    return session_out(services.counter_pause(counter=counter, officer=request.user))
+
+
+@router.post("/counters/{counter_id}/close", response=CounterSessionOut, auth=django_auth)
+def close_counter(request, counter_id: int):
+    counter = _counter(request, counter_id)
+    return session_out(services.counter_close(counter=counter, officer=request.user))
+
+
+@router.post(
+    "/counters/{counter_id}/call-next",
+    response=CallOut,
+    auth=django_auth,
+    summary="Call the next ticket",
+)
+def call_next(request, counter_id: int):
+    counter = _counter(request, counter_id)
+    ticket = services.ticket_call_next(counter=counter, officer=request.user)
+    if ticket is None:
+        return {"ticket": None}
+    return {
+        "ticket": ticket_out(
+            Ticket.objects.select_related("visit", "service", "counter").get(pk=ticket.pk)
+        )
+    }
+
+
+def _ticket_action(verb):
+    def endpoint(request, ticket_id: uuid.UUID, payload: CounterActionIn):
+        counter = _counter(request, payload.counter)
+        ticket = verb(
+            ticket=_ticket(request, ticket_id, counter), counter=counter, officer=request.user
+        )
+        return ticket_out(
+            Ticket.objects.select_related("visit", "service", "counter").get(pk=ticket.pk)
+        )
+
+    return endpoint
+
+
+for _path, _verb, _summary in (
+    ("recall", services.ticket_recall, "Recall a called ticket"),
+    ("start", services.ticket_start, "Start serving"),
+    ("finish", services.ticket_finish, "Finish serving; the visit moves on to its next service"),
+    ("no-show", services.ticket_no_show, "Mark a no-show (after the set number of recalls)"),
+):
+    router.add_api_operation(
+        f"/tickets/{{ticket_id}}/{_path}",
+        ["POST"],
+        _ticket_action(_verb),
+        response=TicketOut,
+        auth=django_auth,
+        summary=_summary,
+        operation_id=f"ticket_{_path.replace('-', '_')}",
+    )
+
+
+@router.post(
+    "/tickets/{ticket_id}/transfer",
+    response=TicketOut,
+    auth=django_auth,
+    summary="Transfer to another service or a named counter, keeping the place",
+)
+def transfer(request, ticket_id: uuid.UUID, payload: TransferIn):
+    ticket = Ticket.objects.select_related("centre").filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound("There is no such ticket.", field="ticket")
+    require_centre(request.user, ticket.centre, *ISSUERS)
+    to_service = _services([payload.service], "service")[0] if payload.service else None
+    to_counter = None
+    if payload.counter is not None:
+        to_counter = Counter.objects.filter(pk=payload.counter).first()
+        if to_counter is None:
+            raise NotFound(f"There is no counter {payload.counter}.", field="counter")
+    ticket = services.ticket_transfer(
+        ticket=ticket, actor=request.user, to_service=to_service, to_counter=to_counter
+    )
+    return ticket_out(
+        Ticket.objects.select_related("visit", "service", "counter").get(pk=ticket.pk)
+    )
+
+
+# --- boards and estimates ----------------------------------------------------------------
+
+
+@router.get("/centres/{code}/display", response=DisplayOut, summary="What the hall display shows")
+def display(request, code: str):
+    centre = _centre(code)
+    return {
+        "centre": centre.name,
+        "calls": [
+            {
+                "number": t.visit.number,
+                "counter": t.counter.number,
+                "service_en": t.service.name_en,
+                "service_sw": t.service.name_sw,
+                "called_at": t.called_at,
+                "recalls": t.recalls,
+            }
+            for t in selectors.display_calls(centre)
+        ],
+    }
+
+
+@router.get("/centres/{code}/estimates", response=list[EstimateOut], summary="Waits per service")
+def estimates(request, code: str):
+    centre = _centre(code)
+    codes = dict(Service.objects.values_list("pk", "code"))
+    return [
+        {
+            "service": codes[e.service_id],
+            "waiting": e.waiting,
+            "counters_open": e.counters_open,
+            "minutes": e.minutes,
+        }
+        for e in sorted(
+            selectors.wait_estimates(centre).values(), key=lambda e: codes[e.service_id]
+        )
+    ]
+
+
+@router.get("/centres/{code}/live", auth=django_auth, summary="The Centre Manager's live view")
+def live(request, code: str):
+    centre = _centre(code)
+    require_centre(request.user, centre, Role.CENTRE_MANAGER)
+    view = selectors.live_view(centre)
+    return {
+        "waiting_total": view["waiting_total"],
+        "queues": [
+            {
+                "service": q.service.code,
+                "waiting": q.waiting,
+                "longest_wait_min": q.longest_wait_min,
+                "counters_open": q.counters_open,
+                "at_risk": q.at_risk,
+            }
+            for q in view["queues"]
+        ],
+        "counters": [
+            {
+                "counter": c.counter.number,
+                "status": c.session.status if c.session else "closed",
+                "officer": str(c.session.officer) if c.session else None,
+                "ticket": c.ticket.visit.number if c.ticket else None,
+            }
+            for c in view["counters"]
+        ],
+        "at_risk": [t.visit.number for t in view["at_risk"]],
+    }
+
+
+# --- appointments ------------------------------------------------------------------------
+
+
+@router.get("/centres/{code}/slots", response=list[str], summary="Free appointment slots")
+def slots(request, code: str, service: str, date: str = Query(..., pattern=r"^\d{4}-\d{2}-\d{2}$")):
+    import datetime as dt
+
+    centre = _centre(code)
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError as exc:
+        raise DomainError("Give the date as YYYY-MM-DD.", field="date") from exc
+    chosen = _services([service], "service")[0]
+    return [s.isoformat() for s in appointments.available_slots(centre, chosen, day)]
+
+
+@router.post(
+    "/centres/{code}/appointments", response={201: AppointmentOut}, summary="Book an appointment"
+)
+def book(request, code: str, payload: AppointmentIn):
+    centre = _centre(code)
+    appointment = _phone_errors(
+        appointments.appointment_book,
+        centre=centre,
+        service=_services([payload.service], "service")[0],
+        slot_start=payload.slot_start,
+        phone=payload.phone,
+        language=payload.language,
+    )
+    return 201, appointment_out(appointment)
+
+
+def appointment_out(appointment) -> dict:
+    return {
+        "reference": appointment.reference,
+        "centre": appointment.centre.code,
+        "service": appointment.service.code,
+        "slot_start": appointment.slot_start,
+        "status": appointment.status,
+    }
+
+
+@router.post(
+    "/centres/{code}/appointments/{reference}/check-in",
+    response=VisitOut,
+    auth=django_auth,
+    summary="Check in an appointment on arrival",
+)
+def check_in(request, code: str, reference: str):
+    centre = _centre(code)
+    require_centre(request.user, centre, *ISSUERS)
+    with transaction.atomic():
+        visit = appointments.appointment_check_in(
+            reference=reference, centre=centre, actor=request.user
+        )
+    return visit_out(visit)

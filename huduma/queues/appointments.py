@@ -1,0 +1,117 @@
+"""Appointments: book a slot online, check in on arrival to join the queue near the slot."""
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+
+from huduma.catalogue.models import CounterService, Service
+from huduma.core import clock
+from huduma.core.phones import normalise_phone
+from huduma.places.models import Centre
+from huduma.queues import services
+from huduma.queues.errors import OtherCentre, SlotUnavailable, TicketStateError, UnknownAppointment
+from huduma.queues.models import Appointment, IssueChannel, Visit
+
+SLOT_MINUTES = 15
+OPENING = dt.time(8, 0)
+CLOSING = dt.time(17, 0)
+BOOK_DAYS_AHEAD = 30
+_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no look-alikes (0/O, 1/I, 5/S, 8/B)
+
+
+def slot_capacity(centre: Centre, service: Service) -> int:
+    """Bookings per slot: one per counter that can serve the service (walk-ins still come)."""
+    return CounterService.objects.filter(
+        counter__centre=centre, counter__is_active=True, service=service
+    ).count()
+
+
+def available_slots(centre: Centre, service: Service, day: dt.date) -> list[dt.datetime]:
+    if not clock.is_working_day(day):
+        return []
+    capacity = slot_capacity(centre, service)
+    if capacity == 0:
+        return []
+    start = dt.datetime.combine(day, OPENING, tzinfo=clock.NAIROBI)
+    end = dt.datetime.combine(day, CLOSING, tzinfo=clock.NAIROBI)
+    taken: dict[dt.datetime, int] = {}
+    for slot in Appointment.objects.filter(
+        centre=centre,
+        service=service,
+        slot_start__gte=start,
+        slot_start__lt=end,
+        status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN],
+    ).values_list("slot_start", flat=True):
+        local = slot.astimezone(clock.NAIROBI)
+        taken[local] = taken.get(local, 0) + 1
+    now = clock.now()
+    slots = []
+    moment = start
+    while moment < end:
+        if moment > now and taken.get(moment, 0) < capacity:
+            slots.append(moment)
+        moment += dt.timedelta(minutes=SLOT_MINUTES)
+    return slots
+
+
+@transaction.atomic
+def appointment_book(
+    *, centre: Centre, service: Service, slot_start: dt.datetime, phone: str, language: str = "sw"
+) -> Appointment:
+    services.services_offered(centre, [service])
+    phone = normalise_phone(phone)
+    local = slot_start.astimezone(clock.NAIROBI)
+    if local.minute % SLOT_MINUTES or local.second or local.microsecond:
+        raise SlotUnavailable("Choose one of the listed times.", field="slot_start")
+    if local.date() > clock.local_date() + dt.timedelta(days=BOOK_DAYS_AHEAD):
+        raise SlotUnavailable(f"Book at most {BOOK_DAYS_AHEAD} days ahead.", field="slot_start")
+    # Lock the centre row so two bookings of the last place in a slot cannot both succeed.
+    Centre.objects.select_for_update().get(pk=centre.pk)
+    if local not in available_slots(centre, service, local.date()):
+        raise SlotUnavailable("That time is not available; choose another.", field="slot_start")
+    appointment = Appointment.objects.create(
+        reference="AP-" + "".join(secrets.choice(_ALPHABET) for _ in range(6)),
+        centre=centre,
+        service=service,
+        slot_start=local,
+        phone=phone,
+        language=language if language in ("en", "sw") else "sw",
+    )
+    return appointment
+
+
+def appointment_check_in(*, reference: str, centre: Centre, actor=None) -> Visit:
+    """Turn a booking into a visit in the queue, credited as arriving before its slot."""
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update()
+            .select_related("service")
+            .filter(reference=reference.strip().upper())
+            .first()
+        )
+        if appointment is None:
+            raise UnknownAppointment("No appointment has that reference.", field="reference")
+        if appointment.centre_id != centre.pk:
+            raise OtherCentre("This appointment is at another centre.", field="reference")
+        if appointment.status == Appointment.Status.CHECKED_IN and appointment.visit_id:
+            return appointment.visit  # checking in twice gives the same ticket
+        if appointment.status != Appointment.Status.BOOKED:
+            raise TicketStateError("This appointment was cancelled.", field="reference")
+        if clock.local_date(appointment.slot_start) != clock.local_date():
+            raise TicketStateError("This appointment is for another day.", field="reference")
+        visit = services.visit_issue(
+            centre=centre,
+            services=[appointment.service],
+            channel=IssueChannel.APPOINTMENT,
+            requirements_confirmed=True,
+            phone=appointment.phone,
+            language=appointment.language,
+            actor=actor,
+            appointment=appointment,
+            idempotency_key=appointment.reference,
+        )
+        appointment.status = Appointment.Status.CHECKED_IN
+        appointment.visit = visit
+        appointment.save(update_fields=["status", "visit"])
+        return visit

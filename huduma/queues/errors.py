@@ -1,0 +1,43 @@
+"""Refusals of the queue system; each becomes a clear 4xx and changes nothing."""
+
+from huduma.core.errors import Conflict, DomainError, Forbidden, NotFound
+
+
+class ServiceNotOffered(DomainError):
+    code = "service_not_offered"
+
+
+class RequirementsNotConfirmed(DomainError):
+    code = "requirements_not_confirmed"
+
+
+class CounterNotOpen(Conflict):
+    code = "counter_not_open"
+
+
+class CounterBusy(Conflict):
+    code = "counter_busy"
+
+
+class TicketStateError(Conflict):
+    code = "ticket_state"
+
+
+class NotYourTicket(Forbidden):
+    code = "not_your_ticket"
+
+
+class OtherCentre(Forbidden):
+    code = "other_centre"
+
+
+class IdempotencyMismatch(Conflict):
+    code = "idempotency_mismatch"
+
+
+class SlotUnavailable(Conflict):
+    code = "slot_unavailable"
+
+
+class UnknownAppointment(NotFound):
+    code = "unknown_appointment"

@@ -1,0 +1,65 @@
+"""SMS the queue sends: the virtual ticket on issue, and "come now" when near the front."""
+
+from django.conf import settings
+from django.db import transaction
+
+from huduma.core import clock
+from huduma.notify.services import sms_send
+from huduma.queues import selectors
+from huduma.queues.models import Ticket, Visit
+
+
+def visit_issued_sms(visit_id) -> None:
+    visit = Visit.objects.select_related("centre").get(pk=visit_id)
+    if not visit.phone:
+        return
+    services = ", ".join(
+        t.service.name_sw if visit.language == "sw" else t.service.name_en
+        for t in visit.tickets.select_related("service").order_by("position")
+    )
+    sms_send(
+        to=visit.phone,
+        template="ticket_issued",
+        context={
+            "centre": visit.centre.name,
+            "number": visit.number,
+            "services": services[:120],
+            "wait": selectors.visit_estimate_minutes(visit),
+        },
+        language=visit.language,
+    )
+
+
+def near_front_sms(centre_id: int) -> int:
+    """Text virtual-ticket holders who are now a few places from the front (once per visit)."""
+    places = settings.QMS_NEAR_FRONT_PLACES
+    sent = 0
+    candidates = (
+        Ticket.objects.filter(
+            centre_id=centre_id,
+            status=Ticket.Status.WAITING,
+            visit__near_front_notified_at__isnull=True,
+        )
+        .exclude(visit__phone="")
+        .select_related("visit__centre")
+        .order_by("queue_key")[:50]
+    )
+    for ticket in candidates:
+        ahead = selectors.places_ahead(ticket)
+        if ahead >= places:
+            continue
+        with transaction.atomic():
+            claimed = Visit.objects.filter(
+                pk=ticket.visit_id, near_front_notified_at__isnull=True
+            ).update(near_front_notified_at=clock.now())
+            if not claimed:
+                continue
+            visit = ticket.visit
+            sms_send(
+                to=visit.phone,
+                template="ticket_near_front",
+                context={"centre": visit.centre.name, "number": visit.number, "ahead": ahead},
+                language=visit.language,
+            )
+            sent += 1
+    return sent

@@ -1,0 +1,111 @@
+"""API shapes of the queue system."""
+
+import datetime as dt
+import uuid
+
+from ninja import Schema
+from pydantic import Field
+
+from huduma.queues.models import Priority
+
+
+class TicketOut(Schema):
+    id: uuid.UUID
+    visit_id: uuid.UUID
+    number: str
+    service: str
+    service_name_en: str
+    service_name_sw: str
+    position: int
+    status: str
+    counter: int | None
+    recalls: int
+    called_at: dt.datetime | None
+
+
+class VisitOut(Schema):
+    id: uuid.UUID
+    number: str
+    centre: str
+    arrived_at: dt.datetime
+    priority: str
+    channel: str
+    tickets: list[TicketOut]
+    estimate_minutes: int
+    places_ahead: int | None
+
+
+class IssueIn(Schema):
+    services: list[str] = Field(..., min_length=1, max_length=5)
+    requirements_confirmed: bool = False
+    priority: Priority = Priority.NONE
+    phone: str = Field("", max_length=32)
+    language: str = Field("sw", pattern="^(en|sw)$")
+    channel: str = Field("reception", pattern="^(reception|kiosk|api)$")
+
+
+class JoinIn(Schema):
+    services: list[str] = Field(..., min_length=1, max_length=5)
+    phone: str = Field(..., max_length=32)
+    requirements_confirmed: bool = False
+    language: str = Field("sw", pattern="^(en|sw)$")
+
+
+class CounterActionIn(Schema):
+    counter: int
+
+
+class TransferIn(Schema):
+    service: str | None = Field(None, max_length=40)
+    counter: int | None = None
+
+
+class AddServiceIn(Schema):
+    service: str = Field(..., max_length=40)
+
+
+class CounterSessionOut(Schema):
+    counter: int
+    officer: str
+    status: str
+    opened_at: dt.datetime
+
+
+class CallOut(Schema):
+    ticket: TicketOut | None
+
+
+class EstimateOut(Schema):
+    service: str
+    waiting: int
+    counters_open: int
+    minutes: int
+
+
+class DisplayCall(Schema):
+    number: str
+    counter: int
+    service_en: str
+    service_sw: str
+    called_at: dt.datetime
+    recalls: int
+
+
+class DisplayOut(Schema):
+    centre: str
+    calls: list[DisplayCall]
+
+
+class AppointmentIn(Schema):
+    service: str = Field(..., max_length=40)
+    slot_start: dt.datetime
+    phone: str = Field(..., max_length=32)
+    language: str = Field("sw", pattern="^(en|sw)$")
+
+
+class AppointmentOut(Schema):
+    reference: str
+    centre: str
+    service: str
+    slot_start: dt.datetime
+    status: str

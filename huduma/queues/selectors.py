@@ -1,0 +1,196 @@
+"""Queue reads shared by pages and the API: wait estimates, positions, display, live view."""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
+
+from huduma.catalogue.models import CounterService, Service
+from huduma.core import clock
+from huduma.places.models import Centre, Counter
+from huduma.queues import dispatch
+from huduma.queues.models import CounterSession, Ticket, Visit
+
+Status = Ticket.Status
+DEFAULT_SERVICE_MINUTES = 8.0
+RECENT = dt.timedelta(hours=2)
+
+
+def open_counters_by_service(centre: Centre) -> dict[int, int]:
+    """How many open counters can serve each service right now."""
+    open_ids = CounterSession.objects.filter(
+        counter__centre=centre, status=CounterSession.Status.OPEN
+    ).values_list("counter_id", flat=True)
+    rows = (
+        CounterService.objects.filter(counter_id__in=list(open_ids))
+        .values("service_id")
+        .annotate(n=Count("counter_id"))
+    )
+    return {row["service_id"]: row["n"] for row in rows}
+
+
+def mean_service_minutes(centre: Centre, now: dt.datetime) -> dict[int, float]:
+    """Recent mean service time per service, from the tickets served in the last two hours."""
+    duration = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+    rows = (
+        Ticket.objects.filter(
+            centre=centre,
+            status=Status.SERVED,
+            finished_at__gte=now - RECENT,
+            started_at__isnull=False,
+        )
+        .values("service_id")
+        .annotate(mean=Avg(duration))
+    )
+    return {row["service_id"]: row["mean"].total_seconds() / 60 for row in rows if row["mean"]}
+
+
+@dataclass
+class Estimate:
+    service_id: int
+    waiting: int
+    counters_open: int
+    minutes: int
+
+
+def wait_estimates(centre: Centre, now: dt.datetime | None = None) -> dict[int, Estimate]:
+    """Minutes a newcomer would wait per service: the queue ahead, shared among the counters
+    open for that service, times the recent service time."""
+    now = now or clock.now()
+    waiting = dict(
+        Ticket.objects.filter(centre=centre, status=Status.WAITING)
+        .values_list("service_id")
+        .annotate(n=Count("id"))
+    )
+    counters = open_counters_by_service(centre)
+    means = mean_service_minutes(centre, now)
+    estimates = {}
+    for service_id in (
+        set(waiting)
+        | set(counters)
+        | set(centre.offered_services.values_list("service_id", flat=True))
+    ):
+        ahead = waiting.get(service_id, 0)
+        open_n = counters.get(service_id, 0)
+        per_service = means.get(service_id, DEFAULT_SERVICE_MINUTES)
+        minutes = math.ceil(ahead / max(open_n, 1) * per_service)
+        estimates[service_id] = Estimate(service_id, ahead, open_n, minutes)
+    return estimates
+
+
+def visit_estimate_minutes(visit: Visit, now: dt.datetime | None = None) -> int:
+    """Minutes until the visit's current service is likely to be called."""
+    ticket = visit.tickets.filter(status=Status.WAITING).first()
+    if ticket is None:
+        return 0
+    now = now or clock.now()
+    ahead = Ticket.objects.filter(
+        centre_id=visit.centre_id,
+        status=Status.WAITING,
+        service_id=ticket.service_id,
+        queue_key__lt=ticket.queue_key,
+    ).count()
+    open_n = open_counters_by_service(visit.centre).get(ticket.service_id, 0)
+    per_service = mean_service_minutes(visit.centre, now).get(
+        ticket.service_id, DEFAULT_SERVICE_MINUTES
+    )
+    return math.ceil(ahead / max(open_n, 1) * per_service)
+
+
+def places_ahead(ticket: Ticket) -> int:
+    return Ticket.objects.filter(
+        centre_id=ticket.centre_id,
+        status=Status.WAITING,
+        service_id=ticket.service_id,
+        queue_key__lt=ticket.queue_key,
+    ).count()
+
+
+def display_calls(centre: Centre, limit: int = 8) -> list[Ticket]:
+    """The tickets called most recently (still at their counter), newest first."""
+    today = clock.local_date()
+    return list(
+        Ticket.objects.filter(
+            centre=centre,
+            visit__service_day=today,
+            status__in=[Status.CALLED, Status.SERVING],
+            called_at__isnull=False,
+        )
+        .select_related("visit", "counter", "service")
+        .order_by("-called_at")[:limit]
+    )
+
+
+@dataclass
+class ServiceQueue:
+    service: Service
+    waiting: int
+    longest_wait_min: int
+    counters_open: int
+    at_risk: int
+
+
+@dataclass
+class CounterState:
+    counter: Counter
+    session: CounterSession | None
+    ticket: Ticket | None
+
+
+def live_view(centre: Centre, now: dt.datetime | None = None) -> dict:
+    """What the Centre Manager watches: each queue, each counter, tickets at risk."""
+    now = now or clock.now()
+    wait_standard = settings.QMS_WAIT_STANDARD_MINUTES
+    risk_after = now - dt.timedelta(minutes=wait_standard * dispatch.DEFAULT_POLICY.risk_fraction)
+    waiting = Ticket.objects.filter(centre=centre, status=Status.WAITING)
+    per_service = waiting.values("service_id").annotate(
+        n=Count("id"),
+        oldest=Min("visit__arrived_at"),
+        risky=Count("id", filter=Q(visit__arrived_at__lt=risk_after)),
+    )
+    counters_open = open_counters_by_service(centre)
+    services = {
+        s.pk: s for s in Service.objects.filter(pk__in=[r["service_id"] for r in per_service])
+    }
+    queues = [
+        ServiceQueue(
+            service=services[r["service_id"]],
+            waiting=r["n"],
+            longest_wait_min=int((now - r["oldest"]).total_seconds() // 60),
+            counters_open=counters_open.get(r["service_id"], 0),
+            at_risk=r["risky"],
+        )
+        for r in per_service
+    ]
+    queues.sort(key=lambda q: (-q.longest_wait_min, q.service.name_en))
+    sessions = {
+        s.counter_id: s
+        for s in CounterSession.objects.filter(counter__centre=centre)
+        .exclude(status=CounterSession.Status.CLOSED)
+        .select_related("officer")
+    }
+    current = {
+        t.counter_id: t
+        for t in Ticket.objects.filter(
+            centre=centre, status__in=[Status.CALLED, Status.SERVING]
+        ).select_related("visit", "service")
+    }
+    counters = [
+        CounterState(counter=c, session=sessions.get(c.pk), ticket=current.get(c.pk))
+        for c in centre.counters.filter(is_active=True).order_by("number")
+    ]
+    risky = list(
+        waiting.filter(visit__arrived_at__lt=risk_after)
+        .select_related("visit", "service")
+        .order_by("visit__arrived_at")[:20]
+    )
+    return {
+        "queues": queues,
+        "counters": counters,
+        "at_risk": risky,
+        "waiting_total": sum(q.waiting for q in queues),
+        "wait_standard": wait_standard,
+        "now": now,
+    }

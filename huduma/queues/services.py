@@ -1,0 +1,586 @@
+"""Queue verbs: issue a visit, open counters, call, recall, serve, transfer, add services.
+
+Every verb is one transaction that writes the ticket rows and their events together; anything
+a client may retry is idempotent. Call-next takes row locks with SKIP LOCKED on PostgreSQL so
+two counters never get the same ticket; SQLite serialises writers (IMMEDIATE transactions).
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+
+from huduma.catalogue.models import CentreService, CounterService, Service
+from huduma.core import clock
+from huduma.core.phones import normalise_phone
+from huduma.places.models import Centre, Counter
+from huduma.queues import dispatch
+from huduma.queues.errors import (
+    CounterBusy,
+    CounterNotOpen,
+    IdempotencyMismatch,
+    NotYourTicket,
+    OtherCentre,
+    RequirementsNotConfirmed,
+    ServiceNotOffered,
+    TicketStateError,
+)
+from huduma.queues.models import (
+    Appointment,
+    CounterSession,
+    DailyCounter,
+    IssueChannel,
+    Ticket,
+    TicketEvent,
+    Visit,
+)
+
+MAX_SERVICES_PER_VISIT = 5
+NO_SHOW_AFTER_RECALLS = 2
+CANDIDATE_WINDOW = 50
+APPOINTMENT_GRACE = dt.timedelta(minutes=15)
+
+Status = Ticket.Status
+Kind = TicketEvent.Kind
+
+
+def policy() -> dispatch.Policy:
+    return dispatch.Policy(wait_standard_s=settings.QMS_WAIT_STANDARD_MINUTES * 60)
+
+
+def _event(ticket: Ticket, kind: str, *, at, actor=None, counter=None, **data) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        centre_id=ticket.centre_id,
+        kind=kind,
+        at=at,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        counter=counter,
+        data=data,
+    )
+
+
+def _candidate(ticket: Ticket, visit: Visit) -> dispatch.Candidate:
+    slot = None
+    appointment = getattr(visit, "_appointment", None)
+    if appointment is not None and visit.arrived_at <= appointment.slot_start + APPOINTMENT_GRACE:
+        slot = appointment.slot_start.timestamp()
+    return dispatch.Candidate(
+        ticket_id=ticket.pk,
+        service_id=ticket.service_id,
+        arrived_at=visit.arrived_at.timestamp(),
+        priority=bool(visit.priority),
+        appointment_slot=slot,
+        target_counter_id=ticket.target_counter_id,
+    )
+
+
+def _start_waiting(ticket: Ticket, visit: Visit, now) -> None:
+    ticket.status = Status.WAITING
+    ticket.waiting_since = now
+    ticket.queue_key = dispatch.queue_key(_candidate(ticket, visit), policy())
+
+
+# --- issuing -----------------------------------------------------------------------------
+
+
+def _next_number(centre: Centre, day: dt.date, prefix: str) -> int:
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                DailyCounter.objects.get_or_create(centre=centre, day=day, prefix=prefix)
+            break
+        except IntegrityError:  # a concurrent first issue of the day created it
+            continue
+    counter = DailyCounter.objects.select_for_update().get(centre=centre, day=day, prefix=prefix)
+    counter.last = F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    return counter.last
+
+
+def services_offered(centre: Centre, services: Sequence[Service]) -> None:
+    if not services:
+        raise ServiceNotOffered("Choose at least one service.", field="services")
+    if len(services) > MAX_SERVICES_PER_VISIT:
+        raise ServiceNotOffered(
+            f"One visit can have at most {MAX_SERVICES_PER_VISIT} services.", field="services"
+        )
+    if len({s.pk for s in services}) != len(services):
+        raise ServiceNotOffered("A service is listed twice.", field="services")
+    offered = set(
+        CentreService.objects.filter(
+            centre=centre, service__in=services, service__is_active=True
+        ).values_list("service_id", flat=True)
+    )
+    missing = [s for s in services if s.pk not in offered]
+    if missing:
+        raise ServiceNotOffered(
+            f"{centre.name} does not offer {missing[0].name_en} ({missing[0].code}).",
+            field="services",
+        )
+
+
+def visit_issue(
+    *,
+    centre: Centre,
+    services: Sequence[Service],
+    channel: str,
+    requirements_confirmed: bool,
+    priority: str = "",
+    phone: str = "",
+    language: str = "sw",
+    idempotency_key: str | None = None,
+    actor=None,
+    appointment: Appointment | None = None,
+    now: dt.datetime | None = None,
+) -> Visit:
+    """Issue one ticket number for a visit with one or more services, in the order given."""
+    if idempotency_key:
+        existing = Visit.objects.filter(centre=centre, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _same_request(existing, services)
+    if centre.status != Centre.Status.OPEN:
+        raise ServiceNotOffered(f"{centre.name} is not open.", field="centre")
+    services_offered(centre, services)
+    needs_confirmation = channel != IssueChannel.SMS and any(s.needs_documents for s in services)
+    if needs_confirmation and not requirements_confirmed:
+        raise RequirementsNotConfirmed(
+            "Confirm that the citizen has every document on the checklist.",
+            field="requirements_confirmed",
+        )
+    if phone:
+        phone = normalise_phone(phone)
+    elif channel in (IssueChannel.WEB, IssueChannel.SMS):
+        raise RequirementsNotConfirmed("A virtual ticket needs a mobile number.", field="phone")
+    now = now or clock.now()
+    try:
+        with transaction.atomic():
+            visit = _create_visit(
+                centre=centre,
+                services=services,
+                channel=channel,
+                priority=priority,
+                phone=phone,
+                language=language,
+                idempotency_key=idempotency_key,
+                actor=actor,
+                appointment=appointment,
+                now=now,
+                confirmed=requirements_confirmed,
+            )
+    except IntegrityError:
+        if idempotency_key:  # the same request raced itself: answer with the winner
+            existing = Visit.objects.filter(centre=centre, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return _same_request(existing, services)
+        raise
+    if phone:
+        from huduma.queues.tasks import visit_issued_task
+
+        transaction.on_commit(lambda: visit_issued_task(str(visit.pk)))
+    return visit
+
+
+def _same_request(existing: Visit, services: Sequence[Service]) -> Visit:
+    original = list(existing.tickets.order_by("position").values_list("service_id", flat=True))
+    if original[: len(services)] != [s.pk for s in services]:
+        raise IdempotencyMismatch(
+            "This idempotency key was already used for a different request.",
+            field="idempotency_key",
+        )
+    return existing
+
+
+def _create_visit(
+    *,
+    centre,
+    services,
+    channel,
+    priority,
+    phone,
+    language,
+    idempotency_key,
+    actor,
+    appointment,
+    now,
+    confirmed,
+) -> Visit:
+    day = clock.local_date(now)
+    prefix = services[0].group or "A"
+    sequence = _next_number(centre, day, prefix)
+    visit = Visit.objects.create(
+        centre=centre,
+        service_day=day,
+        prefix=prefix,
+        sequence=sequence,
+        number=f"{prefix}{sequence:03d}",
+        arrived_at=now,
+        priority=priority or "",
+        channel=channel,
+        phone=phone,
+        language=language if language in ("en", "sw") else "sw",
+        requirements_confirmed_at=now if confirmed else None,
+        idempotency_key=idempotency_key or None,
+        issued_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    if appointment is not None:
+        visit._appointment = appointment
+    tickets = []
+    for position, service in enumerate(services):
+        ticket = Ticket(visit=visit, centre=centre, service=service, position=position)
+        if position == 0:
+            _start_waiting(ticket, visit, now)
+        tickets.append(ticket)
+    Ticket.objects.bulk_create(tickets)
+    events = [
+        TicketEvent(
+            ticket=t,
+            centre=centre,
+            kind=Kind.ISSUED,
+            at=now,
+            actor=visit.issued_by,
+            data={"channel": channel},
+        )
+        for t in tickets
+    ]
+    events.append(TicketEvent(ticket=tickets[0], centre=centre, kind=Kind.WAITING, at=now))
+    TicketEvent.objects.bulk_create(events)
+    return visit
+
+
+# --- counters ----------------------------------------------------------------------------
+
+
+def live_session(counter: Counter) -> CounterSession | None:
+    return (
+        CounterSession.objects.filter(counter=counter)
+        .exclude(status=CounterSession.Status.CLOSED)
+        .select_related("officer")
+        .first()
+    )
+
+
+def counter_open(*, counter: Counter, officer) -> CounterSession:
+    """Sign an officer in to a counter. Re-opening one's own counter is a no-op."""
+    if officer.centre_id != counter.centre_id:
+        raise OtherCentre("You work at another centre.", field="counter")
+    if not counter.is_active:
+        raise CounterNotOpen("This counter is not in use.", field="counter")
+    with transaction.atomic():
+        current = live_session(counter)
+        if current is not None:
+            if current.officer_id != officer.pk:
+                raise CounterBusy(
+                    f"{current.officer} is signed in to this counter.", field="counter"
+                )
+            if current.status == CounterSession.Status.PAUSED:
+                current.status = CounterSession.Status.OPEN
+                current.save(update_fields=["status"])
+            return current
+        elsewhere = (
+            CounterSession.objects.filter(officer=officer)
+            .exclude(status=CounterSession.Status.CLOSED)
+            .first()
+        )
+        if elsewhere is not None:
+            raise CounterBusy(
+                f"You are still signed in to {elsewhere.counter}; close it first.",
+                field="counter",
+            )
+        try:
+            with transaction.atomic():
+                return CounterSession.objects.create(
+                    counter=counter, officer=officer, opened_at=clock.now()
+                )
+        except IntegrityError as exc:
+            raise CounterBusy(
+                "Someone signed in to this counter just now.", field="counter"
+            ) from exc
+
+
+def _own_session(counter: Counter, officer) -> CounterSession:
+    session = live_session(counter)
+    if session is None:
+        raise CounterNotOpen("Open the counter first.", field="counter")
+    if session.officer_id != officer.pk:
+        raise NotYourTicket(f"{session.officer} is signed in to this counter.", field="counter")
+    return session
+
+
+def counter_pause(*, counter: Counter, officer) -> CounterSession:
+    session = _own_session(counter, officer)
+    session.status = CounterSession.Status.PAUSED
+    session.save(update_fields=["status"])
+    return session
+
+
+def counter_close(*, counter: Counter, officer) -> CounterSession:
+    session = _own_session(counter, officer)
+    if current_ticket(counter) is not None:
+        raise TicketStateError(
+            "Finish, transfer or mark the current ticket before closing.", field="counter"
+        )
+    session.status = CounterSession.Status.CLOSED
+    session.closed_at = clock.now()
+    session.save(update_fields=["status", "closed_at"])
+    return session
+
+
+def current_ticket(counter: Counter) -> Ticket | None:
+    return (
+        Ticket.objects.filter(counter=counter, status__in=[Status.CALLED, Status.SERVING])
+        .select_related("visit", "service")
+        .first()
+    )
+
+
+def counter_skills(counter: Counter) -> set:
+    return set(CounterService.objects.filter(counter=counter).values_list("service_id", flat=True))
+
+
+# --- calling and serving -------------------------------------------------------------------
+
+
+def _candidates(counter: Counter, skills: set) -> list[Ticket]:
+    base = Ticket.objects.filter(
+        centre_id=counter.centre_id, status=Status.WAITING, service_id__in=skills
+    ).select_related("visit")
+    general = base.filter(target_counter__isnull=True).order_by("queue_key")[:CANDIDATE_WINDOW]
+    named = base.filter(target_counter=counter).order_by("queue_key")[:CANDIDATE_WINDOW]
+    return list(general) + list(named)
+
+
+def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = None) -> Ticket | None:
+    """Call the most urgent waiting ticket this counter can serve (see dispatch.py).
+
+    Returns None when nobody is waiting for this counter's services.
+    """
+    with transaction.atomic():
+        session = _own_session(counter, officer)
+        if session.status != CounterSession.Status.OPEN:
+            raise CounterNotOpen("The counter is paused; resume it to call.", field="counter")
+        if current_ticket(counter) is not None:
+            raise TicketStateError("Finish the current ticket first.", field="counter")
+        skills = counter_skills(counter)
+        now = now or clock.now()
+        rows = {t.pk: t for t in _candidates(counter, skills)}
+        ranked = dispatch.rank(
+            [_candidate(t, t.visit) for t in rows.values()],
+            now=now.timestamp(),
+            counter_id=counter.pk,
+            skills=skills,
+            policy=policy(),
+        )
+        for choice in ranked:
+            # Another counter may hold or have taken this row: skip it, never wait for it.
+            locked = (
+                Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=choice.ticket_id, status=Status.WAITING)
+                .first()
+            )
+            if locked is None:
+                continue
+            locked.status = Status.CALLED
+            locked.counter = counter
+            locked.officer = officer
+            locked.called_at = now
+            locked.save(update_fields=["status", "counter", "officer", "called_at"])
+            _event(locked, Kind.CALLED, at=now, actor=officer, counter=counter)
+            locked.visit = rows[locked.pk].visit
+            transaction.on_commit(lambda: _after_call(counter.centre_id))
+            return locked
+        return None
+
+
+def _after_call(centre_id: int) -> None:
+    from huduma.queues.tasks import near_front_task
+
+    near_front_task(centre_id)
+
+
+def _at_counter(ticket: Ticket, counter: Counter, officer, *allowed: str) -> Ticket:
+    """Lock the ticket and check it is this counter's, in one of the allowed states."""
+    locked = Ticket.objects.select_for_update().select_related("visit", "service").get(pk=ticket.pk)
+    if locked.centre_id != counter.centre_id:
+        raise OtherCentre("This ticket belongs to another centre.", field="ticket")
+    _own_session(counter, officer)
+    if locked.counter_id != counter.pk:
+        raise NotYourTicket("This ticket is not at your counter.", field="ticket")
+    if locked.status not in allowed:
+        raise TicketStateError(
+            f"Ticket {locked.visit.number} is {locked.get_status_display().lower()}.",
+            field="ticket",
+        )
+    return locked
+
+
+@transaction.atomic
+def ticket_recall(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
+    ticket = _at_counter(ticket, counter, officer, Status.CALLED)
+    now = clock.now()
+    ticket.recalls += 1
+    ticket.called_at = now
+    ticket.save(update_fields=["recalls", "called_at"])
+    _event(ticket, Kind.RECALLED, at=now, actor=officer, counter=counter, recalls=ticket.recalls)
+    return ticket
+
+
+@transaction.atomic
+def ticket_start(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
+    ticket = _at_counter(ticket, counter, officer, Status.CALLED)
+    now = clock.now()
+    ticket.status = Status.SERVING
+    ticket.started_at = now
+    ticket.save(update_fields=["status", "started_at"])
+    _event(ticket, Kind.SERVING, at=now, actor=officer, counter=counter)
+    return ticket
+
+
+def _advance_visit(visit: Visit, now, actor=None) -> Ticket | None:
+    """Put the visit's next pending service in its queue, keeping the original arrival."""
+    if Ticket.objects.filter(visit=visit, status__in=Ticket.ACTIVE).exists():
+        return None
+    following = (
+        Ticket.objects.select_for_update()
+        .filter(visit=visit, status=Status.PENDING)
+        .order_by("position")
+        .first()
+    )
+    if following is None:
+        return None
+    appointment = Appointment.objects.filter(visit=visit).first()
+    if appointment is not None:
+        visit._appointment = appointment
+    _start_waiting(following, visit, now)
+    following.save(update_fields=["status", "waiting_since", "queue_key"])
+    _event(following, Kind.WAITING, at=now, actor=actor)
+    return following
+
+
+@transaction.atomic
+def ticket_finish(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
+    ticket = _at_counter(ticket, counter, officer, Status.SERVING)
+    now = clock.now()
+    ticket.status = Status.SERVED
+    ticket.finished_at = now
+    ticket.save(update_fields=["status", "finished_at"])
+    _event(ticket, Kind.SERVED, at=now, actor=officer, counter=counter)
+    _advance_visit(ticket.visit, now, officer)
+    return ticket
+
+
+@transaction.atomic
+def ticket_no_show(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
+    ticket = _at_counter(ticket, counter, officer, Status.CALLED)
+    if ticket.recalls < NO_SHOW_AFTER_RECALLS:
+        raise TicketStateError(
+            f"Recall the ticket {NO_SHOW_AFTER_RECALLS} times before marking a no-show.",
+            field="ticket",
+        )
+    now = clock.now()
+    ticket.status = Status.NO_SHOW
+    ticket.finished_at = now
+    ticket.save(update_fields=["status", "finished_at"])
+    _event(ticket, Kind.NO_SHOW, at=now, actor=officer, counter=counter)
+    # The citizen has gone: the rest of the visit will not be served today.
+    for rest in Ticket.objects.filter(visit=ticket.visit, status=Status.PENDING):
+        rest.status = Status.CANCELLED
+        rest.save(update_fields=["status"])
+        _event(rest, Kind.CANCELLED, at=now, actor=officer, reason="no_show")
+    return ticket
+
+
+@transaction.atomic
+def ticket_transfer(
+    *,
+    ticket: Ticket,
+    actor,
+    to_service: Service | None = None,
+    to_counter: Counter | None = None,
+) -> Ticket:
+    """Move a ticket to another service and/or a named counter without re-queuing it."""
+    ticket = Ticket.objects.select_for_update().select_related("visit", "service").get(pk=ticket.pk)
+    if actor.centre_id not in (None, ticket.centre_id):
+        raise OtherCentre("This ticket belongs to another centre.", field="ticket")
+    if ticket.status not in Ticket.ACTIVE:
+        raise TicketStateError(
+            f"Ticket {ticket.visit.number} is {ticket.get_status_display().lower()} "
+            "and cannot be transferred.",
+            field="ticket",
+        )
+    if to_service is None and to_counter is None:
+        raise TicketStateError("Choose a service or a counter to transfer to.", field="to_service")
+    service = to_service or ticket.service
+    if to_service is not None and to_service.pk != ticket.service_id:
+        services_offered(ticket.visit.centre, [to_service])
+    if to_counter is not None:
+        if to_counter.centre_id != ticket.centre_id or not to_counter.is_active:
+            raise OtherCentre("That counter is not in this centre.", field="to_counter")
+        if service.pk not in counter_skills(to_counter):
+            raise ServiceNotOffered(
+                f"Counter {to_counter.number} does not serve {service.name_en}.",
+                field="to_counter",
+            )
+    now = clock.now()
+    previous = {"service": ticket.service.code, "counter": ticket.counter_id}
+    ticket.service = service
+    ticket.target_counter = to_counter
+    ticket.counter = None
+    ticket.officer = None
+    ticket.recalls = 0
+    ticket.called_at = ticket.started_at = None
+    appointment = Appointment.objects.filter(visit=ticket.visit).first()
+    if appointment is not None:
+        ticket.visit._appointment = appointment
+    _start_waiting(ticket, ticket.visit, now)
+    ticket.save()
+    _event(
+        ticket,
+        Kind.TRANSFERRED,
+        at=now,
+        actor=actor,
+        previous=previous,
+        service=service.code,
+        to_counter=to_counter.pk if to_counter else None,
+    )
+    return ticket
+
+
+@transaction.atomic
+def visit_add_service(*, visit: Visit, service: Service, actor) -> Ticket:
+    """Add a service to a visit; it queues after the visit's current one, arrival kept."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if actor.centre_id not in (None, visit.centre_id):
+        raise OtherCentre("This visit belongs to another centre.", field="visit")
+    tickets = list(visit.tickets.all())
+    if any(t.service_id == service.pk and t.status not in (Status.CANCELLED,) for t in tickets):
+        raise ServiceNotOffered("This visit already has that service.", field="service")
+    if len(tickets) >= MAX_SERVICES_PER_VISIT:
+        raise ServiceNotOffered("This visit has the most services allowed.", field="service")
+    if tickets and all(t.status in (Status.NO_SHOW, Status.CANCELLED) for t in tickets):
+        raise TicketStateError("This visit has ended.", field="visit")
+    services_offered(visit.centre, [service])
+    now = clock.now()
+    position = (visit.tickets.aggregate(m=Max("position"))["m"] or 0) + 1
+    ticket = Ticket.objects.create(
+        visit=visit, centre_id=visit.centre_id, service=service, position=position
+    )
+    _event(ticket, Kind.SERVICE_ADDED, at=now, actor=actor)
+    _advance_visit(visit, now, actor)
+    ticket.refresh_from_db()
+    return ticket
+
+
+@transaction.atomic
+def visit_cancel(*, visit: Visit, actor=None) -> Visit:
+    now = clock.now()
+    for ticket in Ticket.objects.select_for_update().filter(
+        visit=visit, status__in=[Status.PENDING, Status.WAITING, Status.CALLED]
+    ):
+        ticket.status = Status.CANCELLED
+        ticket.save(update_fields=["status"])
+        _event(ticket, Kind.CANCELLED, at=now, actor=actor)
+    return visit

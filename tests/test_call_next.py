@@ -1,0 +1,114 @@
+"""Calling: open counters call the most urgent ticket they can serve, by the documented policy."""
+
+import pytest
+
+from huduma.queues import services
+from huduma.queues.errors import CounterBusy, CounterNotOpen, NotYourTicket, TicketStateError
+
+pytestmark = pytest.mark.django_db
+
+
+def issue(world, svcs, **kw):
+    return services.visit_issue(
+        centre=world.gpo, services=svcs, channel="reception", requirements_confirmed=True, **kw
+    )
+
+
+def test_call_needs_an_open_counter(world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    issue(world, [world.id_dup])
+    with pytest.raises(CounterNotOpen):
+        services.ticket_call_next(counter=counter, officer=world.alice)
+
+
+def test_counter_calls_only_services_it_can_serve(world, clock):
+    counter = world.counters[("gpo-nairobi", 2)]  # NHIF only
+    services.counter_open(counter=counter, officer=world.alice)
+    issue(world, [world.id_dup])
+    assert services.ticket_call_next(counter=counter, officer=world.alice) is None
+    nhif = issue(world, [world.nhif_reg])
+    called = services.ticket_call_next(counter=counter, officer=world.alice)
+    assert called.visit_id == nhif.pk and called.status == "called"
+
+
+def test_priority_customer_goes_ahead_of_a_short_wait(world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=counter, officer=world.alice)
+    early = issue(world, [world.id_dup])
+    clock.advance(minutes=5)
+    elderly = issue(world, [world.id_dup], priority="elderly")
+    first = services.ticket_call_next(counter=counter, officer=world.alice)
+    assert first.visit_id == elderly.pk
+    services.ticket_start(ticket=first, counter=counter, officer=world.alice)
+    services.ticket_finish(ticket=first, counter=counter, officer=world.alice)
+    assert services.ticket_call_next(counter=counter, officer=world.alice).visit_id == early.pk
+
+
+def test_a_long_wait_beats_a_fresh_priority_customer(world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=counter, officer=world.alice)
+    waited = issue(world, [world.id_dup])
+    clock.advance(minutes=28)  # close to breaking the 30-minute standard
+    issue(world, [world.id_dup], priority="expectant")
+    assert services.ticket_call_next(counter=counter, officer=world.alice).visit_id == waited.pk
+
+
+def test_one_ticket_at_a_time_per_counter(world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=counter, officer=world.alice)
+    issue(world, [world.id_dup])
+    issue(world, [world.id_dup])
+    services.ticket_call_next(counter=counter, officer=world.alice)
+    with pytest.raises(TicketStateError):
+        services.ticket_call_next(counter=counter, officer=world.alice)
+
+
+def test_recall_then_no_show_after_the_set_number_of_recalls(world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=counter, officer=world.alice)
+    visit = issue(world, [world.id_dup, world.nhif_reg])
+    ticket = services.ticket_call_next(counter=counter, officer=world.alice)
+    with pytest.raises(TicketStateError, match="Recall"):
+        services.ticket_no_show(ticket=ticket, counter=counter, officer=world.alice)
+    services.ticket_recall(ticket=ticket, counter=counter, officer=world.alice)
+    services.ticket_recall(ticket=ticket, counter=counter, officer=world.alice)
+    gone = services.ticket_no_show(ticket=ticket, counter=counter, officer=world.alice)
+    assert gone.status == "no_show"
+    assert list(visit.tickets.values_list("status", flat=True).order_by("position")) == [
+        "no_show",
+        "cancelled",
+    ]
+
+
+def test_finish_a_ticket_one_is_not_serving_is_refused(world, clock, officers):
+    c1, c3 = world.counters[("gpo-nairobi", 1)], world.counters[("gpo-nairobi", 3)]
+    services.counter_open(counter=c1, officer=world.alice)
+    services.counter_open(counter=c3, officer=officers[3])
+    issue(world, [world.id_dup])
+    ticket = services.ticket_call_next(counter=c1, officer=world.alice)
+    with pytest.raises(TicketStateError):  # called, not yet being served
+        services.ticket_finish(ticket=ticket, counter=c1, officer=world.alice)
+    with pytest.raises(NotYourTicket):
+        services.ticket_start(ticket=ticket, counter=c3, officer=officers[3])
+    ticket.refresh_from_db()
+    assert ticket.status == "called"
+
+
+def test_two_officers_cannot_share_a_counter(world, clock, officers):
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=counter, officer=world.alice)
+    with pytest.raises(CounterBusy):
+        services.counter_open(counter=counter, officer=officers[1])
+
+
+def test_paused_counter_does_not_call_and_closing_needs_an_empty_counter(world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=counter, officer=world.alice)
+    issue(world, [world.id_dup])
+    services.counter_pause(counter=counter, officer=world.alice)
+    with pytest.raises(CounterNotOpen):
+        services.ticket_call_next(counter=counter, officer=world.alice)
+    services.counter_open(counter=counter, officer=world.alice)  # resume
+    services.ticket_call_next(counter=counter, officer=world.alice)
+    with pytest.raises(TicketStateError):
+        services.counter_close(counter=counter, officer=world.alice)
