@@ -62,9 +62,18 @@ def _event(ticket: Ticket, kind: str, *, at, actor=None, counter=None, **data) -
     )
 
 
+def _visit_appointment(visit: Visit) -> Appointment | None:
+    if hasattr(visit, "_appointment"):  # set while the visit is being created
+        return visit._appointment
+    try:
+        return visit.appointment
+    except Appointment.DoesNotExist:
+        return None
+
+
 def _candidate(ticket: Ticket, visit: Visit) -> dispatch.Candidate:
     slot = None
-    appointment = getattr(visit, "_appointment", None)
+    appointment = _visit_appointment(visit)
     if appointment is not None and visit.arrived_at <= appointment.slot_start + APPOINTMENT_GRACE:
         slot = appointment.slot_start.timestamp()
     return dispatch.Candidate(
@@ -347,7 +356,7 @@ def counter_skills(counter: Counter) -> set:
 def _candidates(counter: Counter, skills: set) -> list[Ticket]:
     base = Ticket.objects.filter(
         centre_id=counter.centre_id, status=Status.WAITING, service_id__in=skills
-    ).select_related("visit")
+    ).select_related("visit__appointment")
     general = base.filter(target_counter__isnull=True).order_by("queue_key")[:CANDIDATE_WINDOW]
     named = base.filter(target_counter=counter).order_by("queue_key")[:CANDIDATE_WINDOW]
     return list(general) + list(named)
@@ -451,9 +460,6 @@ def _advance_visit(visit: Visit, now, actor=None) -> Ticket | None:
     )
     if following is None:
         return None
-    appointment = Appointment.objects.filter(visit=visit).first()
-    if appointment is not None:
-        visit._appointment = appointment
     _start_waiting(following, visit, now)
     following.save(update_fields=["status", "waiting_since", "queue_key"])
     _event(following, Kind.WAITING, at=now, actor=actor)
@@ -532,9 +538,6 @@ def ticket_transfer(
     ticket.officer = None
     ticket.recalls = 0
     ticket.called_at = ticket.started_at = None
-    appointment = Appointment.objects.filter(visit=ticket.visit).first()
-    if appointment is not None:
-        ticket.visit._appointment = appointment
     _start_waiting(ticket, ticket.visit, now)
     ticket.save()
     _event(
