@@ -17,20 +17,23 @@ def at(clock, hour, minute):
 def test_slots_fill_up_to_the_counters_that_serve_the_service(world, clock):
     ten = at(clock, 10, 0)
     assert ten in appointments.available_slots(world.gpo, world.id_dup, ten.date())
-    appointments.appointment_book(centre=world.gpo, service=world.id_dup, slot_start=ten,
-                                  phone="0712345678")
+    appointments.appointment_book(
+        centre=world.gpo, service=world.id_dup, slot_start=ten, phone="0712345678"
+    )
     # Counter 1 alone serves ID replacement: one booking per slot.
     assert ten not in appointments.available_slots(world.gpo, world.id_dup, ten.date())
     with pytest.raises(SlotUnavailable):
-        appointments.appointment_book(centre=world.gpo, service=world.id_dup, slot_start=ten,
-                                      phone="0722000000")
+        appointments.appointment_book(
+            centre=world.gpo, service=world.id_dup, slot_start=ten, phone="0722000000"
+        )
 
 
 @pytest.mark.parametrize("bad", [(8, 7), (18, 0), (7, 45)])
 def test_off_grid_or_closed_hours_are_refused(world, clock, bad):
     with pytest.raises(SlotUnavailable):
-        appointments.appointment_book(centre=world.gpo, service=world.id_dup,
-                                      slot_start=at(clock, *bad), phone="0712345678")
+        appointments.appointment_book(
+            centre=world.gpo, service=world.id_dup, slot_start=at(clock, *bad), phone="0712345678"
+        )
 
 
 def test_appointment_merges_with_walk_ins(world, clock, officers):
@@ -41,19 +44,24 @@ def test_appointment_merges_with_walk_ins(world, clock, officers):
     )
 
     def walk_in(hour, minute):
-        return services.visit_issue(centre=world.gpo, services=[world.id_dup],
-                                    channel="reception", requirements_confirmed=True,
-                                    now=at(clock, hour, minute))
+        return services.visit_issue(
+            centre=world.gpo,
+            services=[world.id_dup],
+            channel="reception",
+            requirements_confirmed=True,
+            now=at(clock, hour, minute),
+        )
 
     long_wait = walk_in(9, 30)
     recent = walk_in(9, 55)
     clock.set(at(clock, 9, 58))
-    visit = appointments.appointment_check_in(reference=booking.reference.lower(),
-                                              centre=world.gpo)
+    visit = appointments.appointment_check_in(reference=booking.reference.lower(), centre=world.gpo)
     assert visit.channel == "appointment"
     # Checking in twice gives the same ticket.
-    assert appointments.appointment_check_in(reference=booking.reference,
-                                             centre=world.gpo).pk == visit.pk
+    assert (
+        appointments.appointment_check_in(reference=booking.reference, centre=world.gpo).pk
+        == visit.pk
+    )
     order = []
     for _ in range(3):
         ticket = services.ticket_call_next(counter=c1, officer=officers[1])

@@ -22,8 +22,9 @@ def test_visit_keeps_its_arrival_time_across_three_services(world, clock, office
         services.counter_open(counter=counter, officer=officers[number])
 
     def issue(svcs):
-        return services.visit_issue(centre=gpo, services=svcs, channel="reception",
-                                    requirements_confirmed=True)
+        return services.visit_issue(
+            centre=gpo, services=svcs, channel="reception", requirements_confirmed=True
+        )
 
     # 09:00 Wanjiru arrives for an ID, NHIF registration and a KRA PIN.
     wanjiru = issue([world.id_dup, world.nhif_reg, world.kra_pin])
@@ -52,16 +53,20 @@ def test_visit_keeps_its_arrival_time_across_three_services(world, clock, office
 
     assert set(wanjiru.tickets.values_list("status", flat=True)) == {"served"}
     # The history is all events: each service was waiting, called, serving, served.
-    kinds = list(TicketEvent.objects.filter(ticket__visit=wanjiru)
-                 .order_by("at", "ticket__position").values_list("kind", flat=True))
+    kinds = list(
+        TicketEvent.objects.filter(ticket__visit=wanjiru)
+        .order_by("at", "ticket__position")
+        .values_list("kind", flat=True)
+    )
     assert kinds.count("served") == 3 and kinds.count("waiting") == 3
 
 
 def test_staff_can_add_a_service_that_queues_after_the_current_one(world, clock, officers):
     c1 = world.counters[("gpo-nairobi", 1)]
     services.counter_open(counter=c1, officer=officers[1])
-    visit = services.visit_issue(centre=world.gpo, services=[world.id_dup], channel="reception",
-                                 requirements_confirmed=True)
+    visit = services.visit_issue(
+        centre=world.gpo, services=[world.id_dup], channel="reception", requirements_confirmed=True
+    )
     ticket = services.ticket_call_next(counter=c1, officer=officers[1])
     added = services.visit_add_service(visit=visit, service=world.kra_pin, actor=officers[1])
     assert added.status == "pending"

@@ -9,8 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def issue(world, svcs, centre=None):
-    return services.visit_issue(centre=centre or world.gpo, services=svcs, channel="reception",
-                                requirements_confirmed=True)
+    return services.visit_issue(
+        centre=centre or world.gpo, services=svcs, channel="reception", requirements_confirmed=True
+    )
 
 
 def test_transfer_to_another_service_keeps_the_place(world, clock, officers):
@@ -22,7 +23,11 @@ def test_transfer_to_another_service_keeps_the_place(world, clock, officers):
     later = issue(world, [world.nhif_reg])  # 09:10
     ticket = services.ticket_call_next(counter=c1, officer=officers[1])
     moved = services.ticket_transfer(ticket=ticket, actor=officers[1], to_service=world.nhif_reg)
-    assert (moved.status, moved.service_id, moved.counter_id) == ("waiting", world.nhif_reg.pk, None)
+    assert (moved.status, moved.service_id, moved.counter_id) == (
+        "waiting",
+        world.nhif_reg.pk,
+        None,
+    )
     # At the NHIF counter the transferred ticket goes first: it arrived at 09:00.
     assert services.ticket_call_next(counter=c2, officer=officers[2]).visit_id == wrong_queue.pk
     assert later.tickets.get().status == "waiting"
@@ -55,8 +60,9 @@ def test_finished_ticket_cannot_be_transferred(world, clock, officers):
 def test_transfer_to_a_counter_that_cannot_serve_it_is_refused(world, clock):
     ticket = issue(world, [world.id_dup]).tickets.get()
     with pytest.raises(ServiceNotOffered):
-        services.ticket_transfer(ticket=ticket, actor=world.bob,
-                                 to_counter=world.counters[("gpo-nairobi", 2)])
+        services.ticket_transfer(
+            ticket=ticket, actor=world.bob, to_counter=world.counters[("gpo-nairobi", 2)]
+        )
 
 
 def test_transfer_of_another_centres_ticket_is_refused(world, clock):
@@ -64,5 +70,6 @@ def test_transfer_of_another_centres_ticket_is_refused(world, clock):
     with pytest.raises(OtherCentre):
         services.ticket_transfer(ticket=ticket, actor=world.bob, to_service=world.kra_pin)
     with pytest.raises(OtherCentre):
-        services.ticket_transfer(ticket=ticket, actor=world.charlie,
-                                 to_counter=world.counters[("gpo-nairobi", 3)])
+        services.ticket_transfer(
+            ticket=ticket, actor=world.charlie, to_counter=world.counters[("gpo-nairobi", 3)]
+        )

@@ -5,16 +5,20 @@ from django.utils.translation import gettext_lazy as _
 SMS_TEMPLATES = {
     "test": _("Huduma: this is a test message."),
     "ticket_issued": _(
-        "Huduma %(centre)s: your ticket is %(number)s for %(services)s. "
+        "%(centre)s: your ticket is %(number)s for %(services)s. "
         "About %(wait)s min wait. We will text you when you are near the front."
     ),
     "ticket_near_front": _(
-        "Huduma %(centre)s: ticket %(number)s, you are %(ahead)s away from being served. "
+        "%(centre)s: ticket %(number)s, you are %(ahead)s away from being served. "
         "Please come to the waiting hall now."
     ),
-    "ticket_called": _("Huduma %(centre)s: ticket %(number)s, please go to counter %(counter)s."),
+    "ticket_called": _("%(centre)s: ticket %(number)s, please go to counter %(counter)s."),
+    "sms_join_help": _(
+        "Huduma: to queue, send JOIN, the centre code and the service code, e.g. "
+        "JOIN GPO-NAIROBI NHIF-REGISTER. Codes are on huduma centre charters."
+    ),
     "appointment_booked": _(
-        "Huduma %(centre)s: appointment %(reference)s for %(service)s on %(when)s. "
+        "%(centre)s: appointment %(reference)s for %(service)s on %(when)s. "
         "Bring: %(requirements)s."
     ),
 }

@@ -1,21 +1,25 @@
 """Queue API: every action of the queue system, for kiosks, displays, consoles and channels."""
 
+import hmac
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import Header, Query, Router
+from ninja import Form, Header, Query, Router, Schema
 from ninja.security import django_auth
+from pydantic import Field
 
 from huduma.accounts.models import Role
 from huduma.accounts.permissions import require_centre
 from huduma.catalogue.models import Service
-from huduma.core.errors import DomainError, NotFound
+from huduma.core.errors import DomainError, Forbidden, NotFound
 from huduma.core.phones import InvalidPhoneNumber
 from huduma.places.models import Centre, Counter
 from huduma.queues import appointments, selectors, services
 from huduma.queues.errors import OtherCentre
 from huduma.queues.models import IssueChannel, Ticket, Visit
+from huduma.queues.notifications import sms_join
 from huduma.queues.schemas import (
     AddServiceIn,
     AppointmentIn,
@@ -436,3 +440,23 @@ def check_in(request, code: str, reference: str):
             reference=reference, centre=centre, actor=request.user
         )
     return visit_out(visit)
+
+
+# --- SMS channel -------------------------------------------------------------------------
+
+
+class InboundSms(Schema):
+    from_: str = Field(..., alias="from", max_length=32)
+    text: str = Field("", max_length=480)
+    to: str = Field("", max_length=32)
+    id: str = Field("", max_length=100)
+
+
+@router.post("/sms/inbound", summary="Inbound SMS: JOIN <centre> <service> (or FOLENI ...)")
+def inbound_sms(request, token: str, message: Form[InboundSms]):
+    """Africa's Talking posts incoming SMS here. "JOIN GPO-NAIROBI NHIF-REGISTER" (or
+    "FOLENI ...") gives a virtual ticket by SMS; anything else gets the instructions back."""
+    expected = settings.NOTIFY_CALLBACK_TOKEN
+    if not expected or not hmac.compare_digest(token, expected):
+        raise Forbidden("Unknown callback token.", field="token")
+    return {"reply": sms_join(phone=message.from_, text=message.text)}

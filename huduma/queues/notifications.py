@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import transaction
 
 from huduma.core import clock
+from huduma.core.errors import DomainError
+from huduma.core.phones import InvalidPhoneNumber
 from huduma.notify.services import sms_send
 from huduma.queues import selectors
 from huduma.queues.models import Ticket, Visit
@@ -63,3 +65,40 @@ def near_front_sms(centre_id: int) -> int:
             )
             sent += 1
     return sent
+
+
+def sms_join(*, phone: str, text: str) -> str:
+    """Handle "JOIN <centre> <service>" / "FOLENI <centre> <service>" from an SMS.
+
+    On success the ticket SMS goes out as for any virtual ticket; on a mistake the sender gets
+    the instructions (in Swahili if they wrote FOLENI). Returns what was done, for the log.
+    """
+    from huduma.catalogue.models import Service
+    from huduma.places.models import Centre
+    from huduma.queues.models import IssueChannel
+    from huduma.queues.services import visit_issue
+
+    words = text.strip().split()
+    language = "sw" if words and words[0].upper() == "FOLENI" else "en"
+    if len(words) == 3 and words[0].upper() in ("JOIN", "FOLENI"):
+        centre = Centre.objects.filter(code__iexact=words[1]).first()
+        service = Service.objects.filter(code__iexact=words[2]).first()
+        if centre is not None and service is not None:
+            try:
+                visit = visit_issue(
+                    centre=centre,
+                    services=[service],
+                    channel=IssueChannel.SMS,
+                    requirements_confirmed=False,
+                    phone=phone,
+                    language=language,
+                )
+            except (DomainError, InvalidPhoneNumber):
+                pass
+            else:
+                return f"issued {visit.number}"
+    try:
+        sms_send(to=phone, template="sms_join_help", context={}, language=language)
+    except InvalidPhoneNumber:
+        return "ignored: bad sender number"
+    return "sent instructions"
