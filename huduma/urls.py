@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("huduma.queues.urls")),
     path("staff/", include("huduma.accounts.urls")),
     path("", include("huduma.catalogue.urls")),
 ]

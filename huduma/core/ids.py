@@ -7,7 +7,6 @@ import uuid
 
 from django.conf import settings
 
-
 _lock = threading.Lock()
 _last = [0, 0]  # last (milliseconds, 12-bit counter) issued by this process
 

@@ -1,0 +1,57 @@
+"""Forms of the queue pages; they validate shape only, the services enforce the rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from huduma.catalogue.models import Service
+from huduma.queues.models import Priority
+
+
+class ServicesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        # Both languages at once: the kiosk and reception serve citizens in either.
+        return f"{obj.name_en} / {obj.name_sw}"
+
+
+class IssueForm(forms.Form):
+    services = ServicesField(
+        queryset=Service.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Services"),
+        error_messages={"required": _("Choose at least one service")},
+    )
+    priority = forms.ChoiceField(choices=Priority.choices, required=False, label=_("Priority"))
+    phone = forms.CharField(required=False, max_length=32, label=_("Mobile number (optional)"))
+    language = forms.ChoiceField(
+        choices=[("sw", "Kiswahili"), ("en", "English")], label=_("Language for SMS")
+    )
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = Service.objects.filter(
+            offered_at__centre=centre, is_active=True
+        ).order_by("name_en")
+
+
+class JoinForm(forms.Form):
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(),
+        label=_("Service"),
+        error_messages={"required": _("Choose a service")},
+    )
+    phone = forms.CharField(
+        max_length=32,
+        label=_("Mobile number"),
+        error_messages={"required": _("Enter your mobile number")},
+    )
+
+    def __init__(self, *args, centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(
+            offered_at__centre=centre, is_active=True
+        ).order_by("name_en")
+        self.fields["service"].label_from_instance = lambda obj: obj.name
+
+
+class CheckInForm(forms.Form):
+    reference = forms.CharField(max_length=12, label=_("Appointment reference"))

@@ -1,0 +1,128 @@
+"""Queue pages work without JavaScript and check role and centre scope."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from huduma.queues import services
+from huduma.queues.models import Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reception_issues_after_the_checklist_is_confirmed(client, world, clock):
+    client.force_login(world.bob)
+    url = reverse("queues:reception", args=["gpo-nairobi"])
+    step1 = {
+        "services": [world.id_dup.pk, world.kra_pin.pk],
+        "priority": "elderly",
+        "phone": "",
+        "language": "sw",
+    }
+    checklist = client.post(url, step1)
+    html = checklist.content.decode()
+    assert "Police abstract" in html and Visit.objects.count() == 0
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', html).group(1)
+    refused = client.post(url, {**step1, "confirm": "1", "idempotency_key": key})
+    assert refused.status_code == 400 and "There is a problem" in refused.content.decode()
+    done = client.post(
+        url, {**step1, "confirm": "1", "idempotency_key": key, "requirements_confirmed": "yes"}
+    )
+    visit = Visit.objects.get()
+    assert done["Location"] == reverse("queues:issued", args=[visit.pk])
+    # A double press of "Issue ticket" gives the same ticket.
+    client.post(
+        url, {**step1, "confirm": "1", "idempotency_key": key, "requirements_confirmed": "yes"}
+    )
+    assert Visit.objects.count() == 1
+    ticket = client.get(done["Location"]).content.decode()
+    assert visit.number in ticket and "<svg" in ticket
+
+
+def test_reception_of_another_centre_is_forbidden(client, world):
+    client.force_login(world.charlie)
+    assert client.get(reverse("queues:reception", args=["gpo-nairobi"])).status_code == 403
+
+
+def test_kiosk_is_bilingual_and_needs_no_sign_in(client, world, clock):
+    html = client.get(reverse("queues:kiosk", args=["gpo-nairobi"])).content.decode()
+    assert "Chukua tiketi" in html and "Take a ticket" in html
+    assert "Kubadilisha kitambulisho kilichopotea" in html
+
+
+def test_console_calls_and_serves_through_forms(client, world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.visit_issue(
+        centre=world.gpo, services=[world.id_dup], channel="reception", requirements_confirmed=True
+    )
+    client.force_login(world.alice)
+    console = reverse("queues:console", args=[counter.pk])
+
+    def act(action, **data):
+        return client.post(reverse("queues:console_action", args=[counter.pk, action]), data)
+
+    act("open")
+    act("call")
+    page = client.get(console).content.decode()
+    assert 'data-testid="current-number">A001<' in page
+    ticket = world.id_dup.pk and Visit.objects.get().tickets.get()
+    act("start", ticket=ticket.pk)
+    act("finish", ticket=ticket.pk)
+    ticket.refresh_from_db()
+    assert ticket.status == "served"
+    follow = client.post(reverse("queues:console_action", args=[counter.pk, "call"]), follow=True)
+    assert "Nobody is waiting" in follow.content.decode()
+
+
+def test_console_of_another_centre_is_forbidden(client, world):
+    client.force_login(world.charlie)
+    counter = world.counters[("gpo-nairobi", 1)]
+    assert client.get(reverse("queues:console", args=[counter.pk])).status_code == 403
+    response = client.post(reverse("queues:console_action", args=[counter.pk, "open"]))
+    assert response.status_code == 403
+
+
+def test_display_shows_the_latest_call(client, world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=counter, officer=world.alice)
+    services.visit_issue(
+        centre=world.gpo, services=[world.id_dup], channel="reception", requirements_confirmed=True
+    )
+    services.ticket_call_next(counter=counter, officer=world.alice)
+    html = client.get(reverse("queues:display_calls", args=["gpo-nairobi"])).content.decode()
+    assert "A001" in html and "Kaunta" in html
+
+
+def test_live_view_is_for_the_centre_manager(client, world, clock):
+    client.force_login(world.alice)
+    assert client.get(reverse("queues:live", args=["gpo-nairobi"])).status_code == 403
+    client.force_login(world.bob)
+    assert client.get(reverse("queues:live", args=["gpo-nairobi"])).status_code == 200
+
+
+def test_web_join_gives_a_virtual_ticket(client, world, clock):
+    url = reverse("queues:join", args=["gpo-nairobi"])
+    client.post(url, {"service": world.nhif_reg.pk, "phone": "0712345678"})
+    bad = client.post(
+        url,
+        {
+            "service": world.nhif_reg.pk,
+            "phone": "12",
+            "confirm": "1",
+            "requirements_confirmed": "yes",
+        },
+    )
+    assert bad.status_code == 400 and "phone" in bad.content.decode()
+    done = client.post(
+        url,
+        {
+            "service": world.nhif_reg.pk,
+            "phone": "0712345678",
+            "confirm": "1",
+            "requirements_confirmed": "yes",
+        },
+    )
+    visit = Visit.objects.get()
+    assert done["Location"] == reverse("queues:ticket", args=[visit.pk])
+    assert visit.number in client.get(done["Location"]).content.decode()
