@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "ninja",  # serves the API docs (Swagger UI) from our own static files, not a CDN
     "huey.contrib.djhuey",
     "import_export",
     "huduma.core",

@@ -129,3 +129,9 @@ def test_openapi_document_is_served(client, world):
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     assert "/api/catalogue/services" in response.json()["paths"]
+
+
+def test_api_docs_load_no_script_from_a_cdn(client, world):
+    html = client.get("/api/docs").content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()

@@ -1,0 +1,639 @@
+"""Queue management under load: full ticket cycles over HTTP against the real gunicorn server.
+
+Sets up one open centre (GPO Nairobi) with 50 counters (201..250) that all serve one dedicated
+bench service (QMS-BENCH, ticket prefix Q), 50 counter officers and a reception user, then starts
+gunicorn on 127.0.0.1 with production settings (PostgreSQL, persistent connections, Huey tasks
+enqueued to Redis db 15 and never consumed) and drives it with Python threads, one keep-alive
+``http.client`` connection per virtual counter.
+
+Every virtual counter signs in through the real sign-in page, opens its counter and then loops
+over full cycles: issue a ticket (as reception, with an Idempotency-Key), call-next, start,
+finish. Three phases run 1, 10 and 50 counters for PHASE_S seconds each after WARMUP_S seconds
+of warm-up. For each phase it prints cycles/s, p50/p99 latency per action and the errors
+(non-2xx or transport failures), then checks the database: no ticket called twice (TicketEvent
+"called" <= 1 per ticket, and every ticket call-next handed out is distinct across clients),
+none lost (every issued visit's ticket is served or still waiting, and the served count equals
+the cycles completed).
+
+Knobs (environment): QMS_WORKERS, QMS_THREADS, QMS_WORKER_CLASS (gthread or sync),
+QMS_PHASE_S, QMS_WARMUP_S, QMS_PHASES (e.g. "1,10,50"), QMS_REDIS_URL.
+"""
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+import django
+
+HOST = "127.0.0.1"
+CENTRE_CODE = "gpo-nairobi"
+SERVICE_CODE = "QMS-BENCH"
+COUNTER_NUMBERS = range(201, 251)
+PASSWORD = "qms-bench-Pa55word!"  # noqa: S105 - a throwaway account in a scratch database
+ACTIONS = ("issue", "call", "start", "finish")
+
+# Worker model. The machine has 2 cores shared by PostgreSQL, gunicorn and this load generator,
+# and a Django request here is CPU-bound Python (ORM, ninja, sessions) with short waits on
+# PostgreSQL in between. Measured on the 2-core bench machine at 50 counters (cycles/s, worst
+# p99): sync x6 and x10 lose to gthread because every request pays a new TCP connection and
+# requests queue behind one another in the listen backlog; gthread 2x16 is close to 3x8 but a
+# third process lets the two cores stay busy while one process waits on the GIL or the
+# database; 4x6 adds context switching without more CPU. 3 processes x 8 threads it is.
+WORKERS = int(os.environ.get("QMS_WORKERS", "3"))
+THREADS = int(os.environ.get("QMS_THREADS", "8"))
+WORKER_CLASS = os.environ.get("QMS_WORKER_CLASS", "gthread")
+PHASE_S = float(os.environ.get("QMS_PHASE_S", "20"))
+WARMUP_S = float(os.environ.get("QMS_WARMUP_S", "3"))
+PHASES = tuple(int(n) for n in os.environ.get("QMS_PHASES", "1,10,50").split(","))
+REDIS_URL = os.environ.get("QMS_REDIS_URL", "redis://127.0.0.1:6379/15")
+TIMEOUT_S = 30.0
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    centre_id: int
+    service_id: int
+    counters: list[int]  # counter ids, in number order
+    officers: list[str]  # usernames, officers[i] staffs counters[i]
+    reception: str
+
+
+def setup_world() -> World:
+    """Reference data, the bench service, counters and staff; leftovers of a previous run go."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+
+    from huduma.accounts.models import Role, User
+    from huduma.catalogue.loader import load_reference_data
+    from huduma.catalogue.models import MDA, CentreService, CounterService, Service
+    from huduma.places.models import Centre, Counter
+    from huduma.queues.models import CounterSession, Ticket
+
+    load_reference_data(with_boundaries=False)
+    centre = Centre.objects.get(code=CENTRE_CODE)
+    if centre.status != Centre.Status.OPEN:
+        centre.status = Centre.Status.OPEN
+        centre.save(update_fields=["status"])
+    password_hash = make_password(PASSWORD)
+    with transaction.atomic():
+        mda = MDA.objects.filter(code="NRB").first() or MDA.objects.order_by("pk").first()
+        service, _ = Service.objects.get_or_create(
+            code=SERVICE_CODE,
+            defaults={
+                "mda": mda,
+                "group": "Q",
+                "name_en": "Queue benchmark service",
+                "name_sw": "Huduma ya kupima foleni",
+                "description_en": "A service that exists only in the queue benchmark.",
+                "description_sw": "Huduma iliyopo kwa kipimo cha foleni tu.",
+                "fee_kes": 0,
+                "turnaround_days": 0,
+                "needs_documents": False,
+            },
+        )
+        CentreService.objects.get_or_create(centre=centre, service=service)
+        counters = []
+        officers = []
+        for i, number in enumerate(COUNTER_NUMBERS, start=1):
+            counter, _ = Counter.objects.get_or_create(
+                centre=centre, number=number, defaults={"name": f"Bench {number}"}
+            )
+            if not counter.is_active:
+                counter.is_active = True
+                counter.save(update_fields=["is_active"])
+            CounterService.objects.get_or_create(counter=counter, service=service)
+            counters.append(counter.pk)
+            username = f"qms.bench.{i:02d}"
+            User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "password": password_hash,
+                    "role": Role.COUNTER_OFFICER,
+                    "centre": centre,
+                    "is_active": True,
+                    "first_name": f"Bench officer {i}",
+                },
+            )
+            officers.append(username)
+        User.objects.update_or_create(
+            username="qms.bench.reception",
+            defaults={
+                "password": password_hash,
+                "role": Role.RECEPTION,
+                "centre": centre,
+                "is_active": True,
+                "first_name": "Bench reception",
+            },
+        )
+        # A re-run on the same database: no session or ticket of an earlier run may interfere.
+        CounterSession.objects.filter(counter_id__in=counters).exclude(
+            status=CounterSession.Status.CLOSED
+        ).update(status=CounterSession.Status.CLOSED)
+        Ticket.objects.filter(
+            centre=centre,
+            service=service,
+            status__in=[Ticket.Status.WAITING, Ticket.Status.CALLED, Ticket.Status.SERVING],
+        ).update(status=Ticket.Status.CANCELLED)
+    return World(centre.pk, service.pk, counters, officers, "qms.bench.reception")
+
+
+# --- server ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def redis_client():
+    """The Redis db the server enqueues Huey tasks to, or None if Redis is not reachable."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+        client.ping()
+        return client
+    except Exception as exc:  # noqa: BLE001 - any failure means "no Redis"
+        print(f"  (Redis at {REDIS_URL} not reachable: {exc}; Huey runs tasks in-process)")
+        return None
+
+
+def start_server(port: int, log_path: Path, with_redis: bool) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.pop("DEBUG", None)
+    env.update(
+        DATABASE_URL=os.environ["DATABASE_URL"],
+        DJANGO_SETTINGS_MODULE="huduma.settings",
+        HUDUMA_TESTING="1",
+        DEBUG="0",
+        ALLOWED_HOSTS=HOST,
+        SECURE_COOKIES="0",
+        SMS_BACKEND="memory",
+        DB_CONN_MAX_AGE="600",
+        LOG_LEVEL="ERROR",  # 4xx are counted by the client; the log is for tracebacks
+    )
+    if with_redis:
+        env.update(REDIS_URL=REDIS_URL, HUEY_IMMEDIATE="0")
+    else:
+        env.pop("REDIS_URL", None)
+        env["HUEY_IMMEDIATE"] = "1"
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "huduma.wsgi:application",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        WORKER_CLASS,
+        "--keep-alive",
+        "75",
+        "--timeout",
+        "60",
+        "--log-level",
+        "warning",
+    ]
+    if WORKER_CLASS == "gthread":
+        cmd += ["--threads", str(THREADS)]
+    log = log_path.open("wb")
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+        cmd,
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {proc.returncode}:\n{log_path.read_text()}")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/staff/sign-in/")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop_server(proc)
+    raise RuntimeError(f"gunicorn did not answer in 30 s:\n{log_path.read_text()}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+# --- HTTP client ----------------------------------------------------------------------------
+
+
+@dataclass
+class Identity:
+    """A signed-in user: the session and CSRF cookies the server gave it."""
+
+    session: str
+    csrf: str
+
+    def headers(self) -> dict:
+        return {
+            "Cookie": f"sessionid={self.session}; csrftoken={self.csrf}",
+            "X-CSRFToken": self.csrf,
+        }
+
+
+def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
+    jar = SimpleCookie()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def sign_in(port: int, username: str) -> Identity:
+    """The real sign-in page: GET it for the CSRF cookie, POST the form, keep the session."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT_S)
+    try:
+        conn.request("GET", "/staff/sign-in/")
+        response = conn.getresponse()
+        response.read()
+        csrf = _cookies(response)["csrftoken"]
+        form = urllib.parse.urlencode(
+            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": csrf, "next": ""}
+        )
+        conn.request(
+            "POST",
+            "/staff/sign-in/",
+            body=form,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"csrftoken={csrf}",
+                "Referer": f"http://{HOST}:{port}/staff/sign-in/",
+            },
+        )
+        response = conn.getresponse()
+        response.read()
+        cookies = _cookies(response)
+        if response.status != 302 or "sessionid" not in cookies:
+            raise RuntimeError(f"sign-in of {username} failed: HTTP {response.status}")
+        # Django rotates the CSRF token at sign-in.
+        return Identity(cookies["sessionid"], cookies.get("csrftoken", csrf))
+    finally:
+        conn.close()
+
+
+class HttpError(Exception):
+    pass
+
+
+@dataclass
+class Stats:
+    """One virtual counter's measurements in one phase."""
+
+    samples: dict = field(default_factory=lambda: {a: [] for a in ACTIONS})  # (t, seconds)
+    cycle_ends: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    called: list = field(default_factory=list)  # ticket ids call-next returned
+    finished: list = field(default_factory=list)  # ticket ids finished
+    issued: int = 0
+    empty_calls: int = 0
+    aborted: bool = False
+
+
+class VirtualCounter:
+    def __init__(self, port: int, counter_id: int, officer: Identity, reception: Identity):
+        self.port = port
+        self.counter_id = counter_id
+        self.officer = officer
+        self.reception = reception
+        self.conn: http.client.HTTPConnection | None = None
+        self.stats = Stats()
+
+    def connect(self) -> None:
+        self.conn = http.client.HTTPConnection(HOST, self.port, timeout=TIMEOUT_S)
+        self.conn.connect()
+        self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def post(self, action: str | None, path: str, payload, who: Identity, **headers) -> dict:
+        """POST JSON; record the latency under `action`; raise HttpError on non-2xx."""
+        body = json.dumps(payload) if payload is not None else ""
+        all_headers = {"Content-Type": "application/json", **who.headers(), **headers}
+        started = time.perf_counter()
+        try:
+            self.conn.request("POST", path, body=body, headers=all_headers)
+            response = self.conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.stats.errors.append((action, f"{type(exc).__name__}: {exc}"))
+            self.close()  # the connection is in an unknown state: start a new one
+            self.connect()
+            raise HttpError(str(exc)) from exc
+        elapsed = time.perf_counter() - started
+        if action is not None:
+            self.stats.samples[action].append((started, elapsed))
+        if not 200 <= response.status < 300:
+            self.stats.errors.append((action, f"HTTP {response.status} {data[:200]!r}"))
+            raise HttpError(f"{path}: HTTP {response.status}")
+        return json.loads(data) if data else {}
+
+    def open(self) -> None:
+        self.post(None, f"/api/queues/counters/{self.counter_id}/open", None, self.officer)
+
+    def shut(self) -> None:
+        self.post(None, f"/api/queues/counters/{self.counter_id}/close", None, self.officer)
+
+    def run(self, key_prefix: str, stop_at: float, go: threading.Event) -> None:
+        go.wait()
+        seq = 0
+        try:
+            while time.perf_counter() < stop_at:
+                seq += 1
+                self.cycle(f"{key_prefix}-{self.counter_id}-{seq}")
+        except HttpError:
+            # The counter may now hold a ticket it could not finish: stop this virtual counter
+            # rather than pile up errors; the integrity check will show what it left behind.
+            self.stats.aborted = True
+
+    def cycle(self, idempotency_key: str) -> None:
+        centre = CENTRE_CODE
+        self.post(
+            "issue",
+            f"/api/queues/centres/{centre}/visits",
+            {"services": [SERVICE_CODE], "requirements_confirmed": True},
+            self.reception,
+            **{"Idempotency-Key": idempotency_key},
+        )
+        self.stats.issued += 1
+        for _ in range(20):
+            called = self.post(
+                "call", f"/api/queues/counters/{self.counter_id}/call-next", None, self.officer
+            )
+            if called.get("ticket"):
+                break
+            # Every ticket in this counter's snapshot was taken by others meanwhile.
+            self.stats.empty_calls += 1
+        else:
+            raise HttpError("call-next found nothing 20 times in a row")
+        ticket_id = called["ticket"]["id"]
+        self.stats.called.append(ticket_id)
+        action = {"counter": self.counter_id}
+        self.post("start", f"/api/queues/tickets/{ticket_id}/start", action, self.officer)
+        self.post("finish", f"/api/queues/tickets/{ticket_id}/finish", action, self.officer)
+        self.stats.finished.append(ticket_id)
+        self.stats.cycle_ends.append(time.perf_counter())
+
+
+# --- phases ---------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class PhaseResult:
+    counters: int
+    cycles_per_s: float
+    cycles_total: int
+    latency: dict  # action -> (n, p50 ms, p99 ms, max ms)
+    errors: int
+    empty_calls: int
+    duplicates: int
+    lost: int
+    notes: list
+
+
+def run_phase(clients: list[VirtualCounter], run_tag: str, world: World) -> PhaseResult:
+    n = len(clients)
+    for client in clients:
+        client.stats = Stats()
+        client.connect()
+        client.open()
+    go = threading.Event()
+    t0 = time.perf_counter() + 0.2
+    window = (t0 + WARMUP_S, t0 + WARMUP_S + PHASE_S)
+    key_prefix = f"{run_tag}-c{n}"
+    threads = [
+        threading.Thread(target=c.run, args=(key_prefix, window[1], go), daemon=True)
+        for c in clients
+    ]
+    for thread in threads:
+        thread.start()
+    while time.perf_counter() < t0:
+        time.sleep(0.01)
+    go.set()
+    for thread in threads:
+        thread.join()
+    notes = []
+    for client in clients:
+        try:
+            client.shut()
+        except HttpError as exc:
+            notes.append(f"counter {client.counter_id} could not close: {exc}")
+        client.close()
+
+    def in_window(t: float) -> bool:
+        return window[0] <= t < window[1]
+
+    cycles = sum(1 for c in clients for t in c.stats.cycle_ends if in_window(t))
+    latency = {}
+    for action in ACTIONS:
+        ms = [
+            s * 1000 for c in clients for t, s in c.stats.samples[action] if in_window(t + s)
+        ]
+        latency[action] = (
+            (len(ms), percentile(ms, 50), percentile(ms, 99), max(ms)) if ms else (0, 0, 0, 0)
+        )
+    errors = [e for c in clients for e in c.stats.errors]
+    for action, message in errors[:5]:
+        notes.append(f"error in {action}: {message}")
+    if any(c.stats.aborted for c in clients):
+        notes.append(f"{sum(c.stats.aborted for c in clients)} virtual counters stopped early")
+    duplicates, lost, checks = verify(clients, key_prefix, world)
+    notes += checks
+    return PhaseResult(
+        counters=n,
+        cycles_per_s=cycles / PHASE_S,
+        cycles_total=sum(len(c.stats.finished) for c in clients),
+        latency=latency,
+        errors=len(errors),
+        empty_calls=sum(c.stats.empty_calls for c in clients),
+        duplicates=duplicates,
+        lost=lost,
+        notes=notes,
+    )
+
+
+def verify(clients: list[VirtualCounter], key_prefix: str, world: World):
+    """Duplicates and lost tickets of one phase, from the database and the clients' answers."""
+    from django.db.models import Count
+
+    from huduma.queues.models import Ticket, TicketEvent, Visit
+
+    notes = []
+    called = [t for c in clients for t in c.stats.called]
+    client_dups = len(called) - len(set(called))
+    visits = Visit.objects.filter(
+        centre_id=world.centre_id, idempotency_key__startswith=key_prefix + "-"
+    )
+    tickets = Ticket.objects.filter(visit__in=visits)
+    event_dups = (
+        TicketEvent.objects.filter(ticket__in=tickets, kind=TicketEvent.Kind.CALLED)
+        .values("ticket")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
+    # Tickets of earlier phases still waiting may be called in this one: count those too.
+    called_events_elsewhere = TicketEvent.objects.filter(
+        ticket_id__in=called, kind=TicketEvent.Kind.CALLED
+    ).exclude(ticket__in=tickets)
+    event_dups += (
+        called_events_elsewhere.values("ticket").annotate(n=Count("id")).filter(n__gt=1).count()
+    )
+    by_status = dict(tickets.values_list("status").annotate(n=Count("id")))
+    issued_db = visits.count()
+    issued_clients = sum(c.stats.issued for c in clients)
+    finished = [t for c in clients for t in c.stats.finished]
+    served_finished = Ticket.objects.filter(pk__in=finished, status=Ticket.Status.SERVED).count()
+    # Lost: an issued visit whose ticket is neither served nor waiting, a visit a client was
+    # told about but the database lacks, or a finished ticket the database does not show served.
+    stuck = sum(v for k, v in by_status.items() if k not in ("served", "waiting"))
+    lost = stuck + max(0, issued_clients - issued_db) + (len(set(finished)) - served_finished)
+    served_here = by_status.get("served", 0)
+    from_earlier = len(set(finished) - set(tickets.values_list("pk", flat=True)))
+    if served_here + from_earlier != len(finished):
+        notes.append(
+            f"served {served_here} (+{from_earlier} from earlier phases) != "
+            f"{len(finished)} cycles completed"
+        )
+        lost += abs(served_here + from_earlier - len(finished))
+    notes.append(
+        f"integrity: {issued_db} visits issued, tickets {dict(sorted(by_status.items()))}, "
+        f"{len(finished)} cycles; called twice: {event_dups} (events), {client_dups} (answers)"
+    )
+    return event_dups + client_dups, lost, notes
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def print_phase(result: PhaseResult) -> None:
+    print(
+        f"\n  {result.counters} counter(s): {result.cycles_per_s:.1f} cycles/s "
+        f"({result.cycles_total} cycles in all), errors {result.errors}, "
+        f"empty calls {result.empty_calls}, duplicates {result.duplicates}, lost {result.lost}"
+    )
+    print(f"    {'action':<8}{'requests':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    for action in ACTIONS:
+        count, p50, p99, worst = result.latency[action]
+        print(f"    {action:<8}{count:>10}{p50:>10.1f}{p99:>10.1f}{worst:>10.1f}")
+    for note in result.notes:
+        print(f"    {note}")
+
+
+def main() -> None:
+    django.setup()
+    began = time.perf_counter()
+    print(
+        f"qms_load: gunicorn {WORKER_CLASS} {WORKERS} workers"
+        + (f" x {THREADS} threads" if WORKER_CLASS == "gthread" else "")
+        + f"; phases {PHASES} counters, {WARMUP_S:g} s warm-up + {PHASE_S:g} s each"
+    )
+    world = setup_world()
+    print(f"  set-up: {time.perf_counter() - began:.1f} s")
+    from django.db import connection
+
+    connection.close()  # the server's workers need the connections, not us
+    redis = redis_client()
+    port = free_port()
+    run_tag = f"qms-{uuid.uuid4().hex[:8]}"
+    results: list[PhaseResult] = []
+    with tempfile.TemporaryDirectory(prefix="qms-load-") as tmp:
+        log_path = Path(tmp) / "gunicorn.log"
+        server = start_server(port, log_path, redis is not None)
+        try:
+            started = time.perf_counter()
+            needed = max(PHASES)
+            identities = {}
+            names = [*world.officers[:needed], world.reception]
+            pool = [threading.Thread(target=lambda u: identities.__setitem__(u, sign_in(port, u)),
+                                     args=(u,)) for u in names]
+            for i in range(0, len(pool), 4):  # four sign-ins at a time (PBKDF2 is slow)
+                for thread in pool[i : i + 4]:
+                    thread.start()
+                for thread in pool[i : i + 4]:
+                    thread.join()
+            missing = [u for u in names if u not in identities]
+            if missing:
+                raise RuntimeError(f"sign-in failed for {missing[:3]}; see the server log")
+            print(f"  {len(names)} sign-ins: {time.perf_counter() - started:.1f} s")
+            reception = identities[world.reception]
+            clients = [
+                VirtualCounter(port, world.counters[i], identities[world.officers[i]], reception)
+                for i in range(needed)
+            ]
+            for n in PHASES:
+                result = run_phase(clients[:n], run_tag, world)
+                results.append(result)
+                print_phase(result)
+        finally:
+            stop_server(server)
+            log = log_path.read_text(errors="replace").strip()
+            if log:
+                print("  server log (last 2,000 characters):\n" + log[-2000:])
+            if redis is not None:
+                print(f"  Redis db: {redis.dbsize()} keys (Huey queue) flushed")
+                redis.flushdb()
+
+    by_n = {r.counters: r for r in results}
+    head = by_n.get(50) or results[-1]
+    worst_p99 = max(p99 for _, _, p99, _ in head.latency.values())
+    print()
+    print(f"bench: qms.cycles_per_s {head.cycles_per_s:.1f} 1/s")
+    print(f"bench: qms.p99_ms {worst_p99:.1f} ms")
+    print(f"bench: qms.duplicates {sum(r.duplicates + r.lost for r in results)} count")
+    for r in results:
+        print(f"bench: qms.cycles_per_s_c{r.counters} {r.cycles_per_s:.1f} 1/s")
+        print(
+            f"bench: qms.p99_ms_c{r.counters} "
+            f"{max(p99 for _, _, p99, _ in r.latency.values()):.1f} ms"
+        )
+    print(f"bench: qms.errors {sum(r.errors for r in results)} count")
+    print(f"  total {time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
