@@ -126,3 +126,38 @@ def test_web_join_gives_a_virtual_ticket(client, world, clock):
     visit = Visit.objects.get()
     assert done["Location"] == reverse("queues:ticket", args=[visit.pk])
     assert visit.number in client.get(done["Location"]).content.decode()
+
+
+def test_citizen_books_an_appointment_online(
+    client, world, clock, _memory_sms, django_capture_on_commit_callbacks
+):
+    url = reverse("queues:book", args=["gpo-nairobi"])
+    bad = client.get(url, {"service": "", "date": "soon"})
+    assert bad.status_code == 400 and "There is a problem" in bad.content.decode()
+    slots = client.get(url, {"service": world.id_dup.pk, "date": "2026-11-24"}).content.decode()
+    assert 'value="2026-11-24T10:00:00+03:00"' in slots
+    assert 'value="2026-11-24T08:45:00+03:00"' not in slots  # already past at 09:00
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            url,
+            {
+                "service": world.id_dup.pk,
+                "date": "2026-11-24",
+                "slot": "2026-11-24T10:00:00+03:00",
+                "phone": "0712345678",
+            },
+        )
+    html = done.content.decode()
+    assert "Appointment booked" in html and "Police abstract" in html
+    reference = re.search(r"AP-[A-Z0-9]{6}", html).group(0)
+    assert reference in _memory_sms.outbox[-1][1]
+    taken = client.post(
+        url,
+        {
+            "service": world.id_dup.pk,
+            "date": "2026-11-24",
+            "slot": "2026-11-24T10:00:00+03:00",
+            "phone": "0722000111",
+        },
+    )
+    assert taken.status_code == 400 and "not available" in taken.content.decode()

@@ -99,3 +99,11 @@ def test_search_in_both_languages_over_the_real_catalogue(reference):
         "good conduct" in name.lower() or "clearance" in name.lower()
         for name in top("police clearence")
     )
+
+
+def test_knowledge_base_seed_has_public_and_staff_articles(reference):
+    from huduma.catalogue.models import Article
+
+    assert Article.objects.filter(audience="public").count() >= 3
+    assert Article.objects.filter(audience="staff").exists()
+    assert Article.objects.get(slug="lost-id-what-to-do").service.code == "NRB-ID-DUPLICATE"

@@ -8,6 +8,7 @@ from django.db import transaction
 from huduma.catalogue.models import CounterService, Service
 from huduma.core import clock
 from huduma.core.phones import normalise_phone
+from huduma.notify.services import sms_send
 from huduma.places.models import Centre
 from huduma.queues import services
 from huduma.queues.errors import OtherCentre, SlotUnavailable, TicketStateError, UnknownAppointment
@@ -77,6 +78,22 @@ def appointment_book(
         slot_start=local,
         phone=phone,
         language=language if language in ("en", "sw") else "sw",
+    )
+    requirements = service.requirements.order_by("position")
+    sms_send(
+        to=phone,
+        template="appointment_booked",
+        context={
+            "centre": centre.name,
+            "reference": appointment.reference,
+            "service": service.name_sw if appointment.language == "sw" else service.name_en,
+            "when": local.strftime("%d/%m/%Y %H:%M"),
+            "requirements": "; ".join(
+                r.text_sw if appointment.language == "sw" else r.text_en for r in requirements
+            )[:200]
+            or "-",
+        },
+        language=appointment.language,
     )
     return appointment
 

@@ -4,6 +4,7 @@ Every staff view checks role and centre scope through accounts.permissions; ever
 one service and turns its refusal into a message on the page.
 """
 
+import datetime as dt
 import uuid
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from huduma.accounts.models import Role
 from huduma.accounts.permissions import require_centre
 from huduma.catalogue.models import Requirement, Service
+from huduma.core import clock
 from huduma.core.errors import DomainError
 from huduma.core.phones import InvalidPhoneNumber
 from huduma.places.models import Centre, Counter
@@ -302,3 +304,57 @@ def live(request, code: str):
     context = {"centre": centre, **selectors.live_view(centre)}
     template = "queues/_live.html" if request.headers.get("HX-Request") else "queues/live.html"
     return render(request, template, context)
+
+
+# --- appointments (public) -----------------------------------------------------------------
+
+
+def book(request, code: str):
+    """Book a slot: choose service and day, then a time and a phone number."""
+    centre = _open_centre(code)
+    offered = Service.objects.filter(offered_at__centre=centre, is_active=True).order_by("name_en")
+    service_id = request.GET.get("service") or request.POST.get("service") or ""
+    service = offered.filter(pk=service_id).first() if service_id.isdigit() else None
+    day_text = request.GET.get("date") or request.POST.get("date") or ""
+    try:
+        day = dt.date.fromisoformat(day_text) if day_text else None
+    except ValueError:
+        day = None
+    errors = {}
+    if request.method == "GET" and "service" in request.GET:
+        if service is None:
+            errors["service"] = _("Choose a service")
+        if day is None:
+            errors["date"] = _("Enter a date like 2026-12-01")
+    context = {
+        "centre": centre,
+        "services": offered,
+        "service": service,
+        "day": day,
+        "errors": errors,
+        "today": clock.local_date(),
+    }
+    if request.method == "POST" and service is not None and day is not None:
+        slot_text = request.POST.get("slot", "")
+        try:
+            slot = dt.datetime.fromisoformat(slot_text)
+            appointment = appointments.appointment_book(
+                centre=centre,
+                service=service,
+                slot_start=slot,
+                phone=request.POST.get("phone", ""),
+                language=request.LANGUAGE_CODE[:2],
+            )
+        except ValueError as exc:
+            field = "phone" if isinstance(exc, InvalidPhoneNumber) else "slot"
+            errors[field] = str(exc) if field == "phone" else _("Choose a time")
+        except DomainError as exc:
+            errors[exc.field or "slot"] = exc.message
+        else:
+            return render(
+                request, "queues/booked.html", {"appointment": appointment, "centre": centre}
+            )
+    if service is not None and day is not None:
+        context["slots"] = appointments.available_slots(centre, service, day)
+    status = 400 if errors else 200
+    return render(request, "queues/book.html", context, status=status)
