@@ -3,8 +3,9 @@
 Sets up one open centre (GPO Nairobi) with 50 counters (201..250) that all serve one dedicated
 bench service (QMS-BENCH, ticket prefix Q), 50 counter officers and a reception user, then starts
 gunicorn on 127.0.0.1 with production settings (PostgreSQL, persistent connections, Huey tasks
-enqueued to Redis db 15 and never consumed) and drives it with Python threads, one keep-alive
-``http.client`` connection per virtual counter.
+enqueued to Redis db 15, never consumed and flushed at the end) and drives it with Python
+threads, one ``http.client`` connection per virtual counter (kept alive where the worker class
+allows it; sync workers close it after each response and the client reconnects).
 
 Every virtual counter signs in through the real sign-in page, opens its counter and then loops
 over full cycles: issue a ticket (as reception, with an Idempotency-Key), call-next, start,
@@ -45,16 +46,18 @@ COUNTER_NUMBERS = range(201, 251)
 PASSWORD = "qms-bench-Pa55word!"  # a throwaway account in a scratch database
 ACTIONS = ("issue", "call", "start", "finish")
 
-# Worker model. The machine has 2 cores shared by PostgreSQL, gunicorn and this load generator,
-# and a Django request here is CPU-bound Python (ORM, ninja, sessions) with short waits on
-# PostgreSQL in between. Measured on the 2-core bench machine at 50 counters (cycles/s, worst
-# p99): sync x6 and x10 lose to gthread because every request pays a new TCP connection and
-# requests queue behind one another in the listen backlog; gthread 2x16 is close to 3x8 but a
-# third process lets the two cores stay busy while one process waits on the GIL or the
-# database; 4x6 adds context switching without more CPU. 3 processes x 8 threads it is.
-WORKERS = int(os.environ.get("QMS_WORKERS", "3"))
-THREADS = int(os.environ.get("QMS_THREADS", "8"))
-WORKER_CLASS = os.environ.get("QMS_WORKER_CLASS", "gthread")
+# Worker model: 4 sync workers (one request at a time per process, 2 per core). The machine has
+# 2 cores shared by PostgreSQL, gunicorn and this load generator, and a request here is about
+# 7-10 ms of CPU-bound Python (ORM, ninja, sessions) around 10-25 short PostgreSQL round trips.
+# Threads inside a worker hurt: each round trip drops the GIL, and getting it back from a busy
+# sibling thread takes up to the 5 ms switch interval (the "convoy effect"). Measured at 10 / 50
+# counters (cycles/s, worst p99): gthread 3x8 18 / 18 (p99 4.1 s), gthread 2x16 20 / 31,
+# gthread 6x1 39 / 41, gthread 3x2 43 / 42 (p99 600 ms), sync x3 44 / 47, sync x4 47 / 45-47
+# (p99 350-450 ms), sync x5 45 / 47, sync x6 42 / 38, sync x8 39 / 38. Sync pays a TCP connect per
+# request (no keep-alive), which costs ~10% at 1 counter only.
+WORKERS = int(os.environ.get("QMS_WORKERS", "4"))
+THREADS = int(os.environ.get("QMS_THREADS", "2"))
+WORKER_CLASS = os.environ.get("QMS_WORKER_CLASS", "sync")
 PHASE_S = float(os.environ.get("QMS_PHASE_S", "20"))
 WARMUP_S = float(os.environ.get("QMS_WARMUP_S", "3"))
 PHASES = tuple(int(n) for n in os.environ.get("QMS_PHASES", "1,10,50").split(","))
@@ -335,9 +338,9 @@ class VirtualCounter:
         self.stats = Stats()
 
     def connect(self) -> None:
+        # http.client opens the socket on the first request, and again whenever the server
+        # closed it; it sends headers and body in one segment, so Nagle is no concern.
         self.conn = http.client.HTTPConnection(HOST, self.port, timeout=TIMEOUT_S)
-        self.conn.connect()
-        self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def close(self) -> None:
         if self.conn is not None:
@@ -402,7 +405,9 @@ class VirtualCounter:
                 break
             # Every ticket in this counter's snapshot was taken by others meanwhile.
             self.stats.empty_calls += 1
+            time.sleep(0.005)
         else:
+            self.stats.errors.append(("call", "call-next found nothing 20 times in a row"))
             raise HttpError("call-next found nothing 20 times in a row")
         ticket_id = called["ticket"]["id"]
         self.stats.called.append(ticket_id)
@@ -612,7 +617,10 @@ def main() -> None:
             if log:
                 print("  server log (last 2,000 characters):\n" + log[-2000:])
             if redis is not None:
-                print(f"  Redis db: {redis.dbsize()} keys (Huey queue) flushed")
+                queued = sum(
+                    redis.llen(key) for key in redis.scan_iter() if redis.type(key) == b"list"
+                )
+                print(f"  Redis db: {queued} Huey tasks were enqueued (none consumed); flushed")
                 redis.flushdb()
 
     by_n = {r.counters: r for r in results}
