@@ -172,6 +172,14 @@ else:
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 
+# Cache and sessions: Redis when REDIS_URL is set (shared by every worker process), else each
+# process keeps its own small in-memory cache and sessions stay in the database.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Notifications: "console" (demo), "memory" (tests), "file", "africastalking" (production).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

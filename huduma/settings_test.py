@@ -10,3 +10,6 @@ os.environ.setdefault("NOTIFY_CALLBACK_TOKEN", "test-callback-token")
 from huduma.settings import *
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast in tests only
+
+# Estimates must see every change at once in tests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

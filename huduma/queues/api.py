@@ -17,7 +17,6 @@ from huduma.core.errors import DomainError, Forbidden, NotFound
 from huduma.core.phones import InvalidPhoneNumber
 from huduma.places.models import Centre, Counter
 from huduma.queues import appointments, selectors, services
-from huduma.queues.errors import OtherCentre
 from huduma.queues.models import IssueChannel, Ticket, Visit
 from huduma.queues.notifications import sms_join
 from huduma.queues.schemas import (
@@ -65,13 +64,9 @@ def _counter(request, counter_id: int) -> Counter:
     return counter
 
 
-def _ticket(request, ticket_id: uuid.UUID, counter: Counter) -> Ticket:
-    ticket = Ticket.objects.filter(pk=ticket_id).first()
-    if ticket is None:
-        raise NotFound("There is no such ticket.", field="ticket")
-    if ticket.centre_id != counter.centre_id:
-        raise OtherCentre("This ticket belongs to another centre.", field="ticket")
-    return ticket
+def _ticket_ref(ticket_id: uuid.UUID) -> Ticket:
+    """A reference to a ticket: the service locks and loads the row and checks its centre."""
+    return Ticket(pk=ticket_id)
 
 
 def ticket_out(ticket: Ticket) -> dict:
@@ -91,8 +86,11 @@ def ticket_out(ticket: Ticket) -> dict:
 
 
 def visit_out(visit: Visit) -> dict:
-    tickets = list(visit.tickets.select_related("service", "counter", "visit").order_by("position"))
+    tickets = list(visit.tickets.select_related("service", "counter").order_by("position"))
+    for ticket in tickets:
+        ticket.visit = visit
     waiting = next((t for t in tickets if t.status == Ticket.Status.WAITING), None)
+    ahead = selectors.places_ahead(waiting) if waiting else None
     return {
         "id": visit.pk,
         "number": visit.number,
@@ -101,8 +99,8 @@ def visit_out(visit: Visit) -> dict:
         "priority": visit.priority,
         "channel": visit.channel,
         "tickets": [ticket_out(t) for t in tickets],
-        "estimate_minutes": selectors.visit_estimate_minutes(visit),
-        "places_ahead": selectors.places_ahead(waiting) if waiting else None,
+        "estimate_minutes": selectors.estimate_minutes(waiting, ahead) if waiting else 0,
+        "places_ahead": ahead,
     }
 
 
@@ -251,24 +249,14 @@ def close_counter(request, counter_id: int):
 def call_next(request, counter_id: int):
     counter = _counter(request, counter_id)
     ticket = services.ticket_call_next(counter=counter, officer=request.user)
-    if ticket is None:
-        return {"ticket": None}
-    return {
-        "ticket": ticket_out(
-            Ticket.objects.select_related("visit", "service", "counter").get(pk=ticket.pk)
-        )
-    }
+    return {"ticket": ticket_out(ticket) if ticket is not None else None}
 
 
 def _ticket_action(verb):
     def endpoint(request, ticket_id: uuid.UUID, payload: CounterActionIn):
         counter = _counter(request, payload.counter)
-        ticket = verb(
-            ticket=_ticket(request, ticket_id, counter), counter=counter, officer=request.user
-        )
-        return ticket_out(
-            Ticket.objects.select_related("visit", "service", "counter").get(pk=ticket.pk)
-        )
+        ticket = verb(ticket=_ticket_ref(ticket_id), counter=counter, officer=request.user)
+        return ticket_out(ticket)
 
     return endpoint
 

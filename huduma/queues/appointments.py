@@ -102,7 +102,7 @@ def appointment_check_in(*, reference: str, centre: Centre, actor=None) -> Visit
     """Turn a booking into a visit in the queue, credited as arriving before its slot."""
     with transaction.atomic():
         appointment = (
-            Appointment.objects.select_for_update()
+            Appointment.objects.select_for_update(of=("self",))
             .select_related("service")
             .filter(reference=reference.strip().upper())
             .first()

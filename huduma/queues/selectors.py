@@ -5,6 +5,7 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
 
 from huduma.catalogue.models import CounterService, Service
@@ -85,27 +86,41 @@ def visit_estimate_minutes(visit: Visit, now: dt.datetime | None = None) -> int:
     ticket = visit.tickets.filter(status=Status.WAITING).first()
     if ticket is None:
         return 0
-    now = now or clock.now()
-    ahead = Ticket.objects.filter(
-        centre_id=visit.centre_id,
-        status=Status.WAITING,
-        service_id=ticket.service_id,
-        queue_key__lt=ticket.queue_key,
-    ).count()
-    open_n = open_counters_by_service(visit.centre).get(ticket.service_id, 0)
-    per_service = mean_service_minutes(visit.centre, now).get(
-        ticket.service_id, DEFAULT_SERVICE_MINUTES
-    )
-    return math.ceil(ahead / max(open_n, 1) * per_service)
+    return estimate_minutes(ticket, places_ahead(ticket), now)
 
 
 def places_ahead(ticket: Ticket) -> int:
+    """Waiting tickets of the same service before this one. Same key: the earlier ticket
+    (UUIDv7 ids are time-ordered) goes first, as in dispatch."""
     return Ticket.objects.filter(
+        Q(queue_key__lt=ticket.queue_key) | Q(queue_key=ticket.queue_key, pk__lt=ticket.pk),
         centre_id=ticket.centre_id,
         status=Status.WAITING,
         service_id=ticket.service_id,
-        queue_key__lt=ticket.queue_key,
     ).count()
+
+
+STATS_SECONDS = 10
+
+
+def _centre_stats(centre_id: int, now: dt.datetime) -> tuple[dict, dict]:
+    """Open counters and recent service times per service, cached for a few seconds: every
+    ticket issued asks for them, and a few seconds' staleness does not change an estimate."""
+    key = f"queues:stats:{centre_id}"
+    stats = cache.get(key)
+    if stats is None:
+        centre = Centre(pk=centre_id)
+        stats = (open_counters_by_service(centre), mean_service_minutes(centre, now))
+        cache.set(key, stats, STATS_SECONDS)
+    return stats
+
+
+def estimate_minutes(ticket: Ticket, ahead: int, now: dt.datetime | None = None) -> int:
+    """Minutes until a waiting ticket is likely called: the tickets ahead of it, shared among
+    the counters open for its service, times that service's recent service time."""
+    counters, means = _centre_stats(ticket.centre_id, now or clock.now())
+    per_service = means.get(ticket.service_id, DEFAULT_SERVICE_MINUTES)
+    return math.ceil(ahead / max(counters.get(ticket.service_id, 0), 1) * per_service)
 
 
 def display_calls(centre: Centre, limit: int = 8) -> list[Ticket]:

@@ -9,11 +9,12 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Q
 
 from huduma.catalogue.models import CentreService, CounterService, Service
 from huduma.core import clock
+from huduma.core.errors import NotFound
 from huduma.core.phones import normalise_phone
 from huduma.places.models import Centre, Counter
 from huduma.queues import dispatch
@@ -96,18 +97,20 @@ def _start_waiting(ticket: Ticket, visit: Visit, now) -> None:
 
 
 def _next_number(centre: Centre, day: dt.date, prefix: str) -> int:
-    for _ in range(3):
-        try:
-            with transaction.atomic():
-                DailyCounter.objects.get_or_create(centre=centre, day=day, prefix=prefix)
-            break
-        except IntegrityError:  # a concurrent first issue of the day created it
-            continue
-    counter = DailyCounter.objects.select_for_update().get(centre=centre, day=day, prefix=prefix)
-    counter.last = F("last") + 1
-    counter.save(update_fields=["last"])
-    counter.refresh_from_db(fields=["last"])
-    return counter.last
+    """The next number for (centre, day, prefix) in one statement: insert or increment.
+
+    The row stays locked until the issuing transaction commits, so numbers never repeat and
+    a rolled-back issue leaves no gap behind a later one.
+    """
+    table = DailyCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (centre_id, day, prefix, last) VALUES (%s, %s, %s, 1) "  # noqa: S608 - table name from the model
+            f"ON CONFLICT (centre_id, day, prefix) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [centre.pk, day, prefix],
+        )
+        return cursor.fetchone()[0]
 
 
 def services_offered(centre: Centre, services: Sequence[Service]) -> None:
@@ -235,8 +238,7 @@ def _create_visit(
         idempotency_key=idempotency_key or None,
         issued_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    if appointment is not None:
-        visit._appointment = appointment
+    visit._appointment = appointment  # known here: saves a query in dispatch_key
     tickets = []
     for position, service in enumerate(services):
         ticket = Ticket(visit=visit, centre=centre, service=service, position=position)
@@ -354,12 +356,17 @@ def counter_skills(counter: Counter) -> set:
 
 
 def _candidates(counter: Counter, skills: set) -> list[Ticket]:
-    base = Ticket.objects.filter(
-        centre_id=counter.centre_id, status=Status.WAITING, service_id__in=skills
-    ).select_related("visit__appointment")
-    general = base.filter(target_counter__isnull=True).order_by("queue_key")[:CANDIDATE_WINDOW]
-    named = base.filter(target_counter=counter).order_by("queue_key")[:CANDIDATE_WINDOW]
-    return list(general) + list(named)
+    """The front of the queues this counter serves, by stored key; dispatch re-ranks them."""
+    return list(
+        Ticket.objects.filter(
+            Q(target_counter__isnull=True) | Q(target_counter=counter),
+            centre_id=counter.centre_id,
+            status=Status.WAITING,
+            service_id__in=skills,
+        )
+        .select_related("visit__appointment", "service")
+        .order_by("queue_key")[:CANDIDATE_WINDOW]
+    )
 
 
 def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = None) -> Ticket | None:
@@ -399,6 +406,7 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
             locked.save(update_fields=["status", "counter", "officer", "called_at"])
             _event(locked, Kind.CALLED, at=now, actor=officer, counter=counter)
             locked.visit = rows[locked.pk].visit
+            locked.service = rows[locked.pk].service
             transaction.on_commit(lambda: _after_call(counter.centre_id))
             return locked
         return None
@@ -412,11 +420,19 @@ def _after_call(centre_id: int) -> None:
 
 def _at_counter(ticket: Ticket, counter: Counter, officer, *allowed: str) -> Ticket:
     """Lock the ticket and check it is this counter's, in one of the allowed states."""
-    locked = Ticket.objects.select_for_update().select_related("visit", "service").get(pk=ticket.pk)
+    locked = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("visit", "service", "counter")
+        .filter(pk=ticket.pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFound("There is no such ticket.", field="ticket")
     if locked.centre_id != counter.centre_id:
         raise OtherCentre("This ticket belongs to another centre.", field="ticket")
-    _own_session(counter, officer)
-    if locked.counter_id != counter.pk:
+    # The officer who called a ticket holds the counter's session until it is finished (a
+    # counter cannot close with a ticket on it), so matching both is the session check.
+    if locked.counter_id != counter.pk or locked.officer_id != officer.pk:
         raise NotYourTicket("This ticket is not at your counter.", field="ticket")
     if locked.status not in allowed:
         raise TicketStateError(
@@ -450,16 +466,14 @@ def ticket_start(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
 
 def _advance_visit(visit: Visit, now, actor=None) -> Ticket | None:
     """Put the visit's next pending service in its queue, keeping the original arrival."""
-    if Ticket.objects.filter(visit=visit, status__in=Ticket.ACTIVE).exists():
-        return None
-    following = (
-        Ticket.objects.select_for_update()
-        .filter(visit=visit, status=Status.PENDING)
+    remaining = list(
+        Ticket.objects.select_for_update(of=("self",))
+        .filter(visit=visit, status__in=[*Ticket.ACTIVE, Status.PENDING])
         .order_by("position")
-        .first()
     )
-    if following is None:
+    if not remaining or any(t.status in Ticket.ACTIVE for t in remaining):
         return None
+    following = remaining[0]
     _start_waiting(following, visit, now)
     following.save(update_fields=["status", "waiting_since", "queue_key"])
     _event(following, Kind.WAITING, at=now, actor=actor)
@@ -508,7 +522,11 @@ def ticket_transfer(
     to_counter: Counter | None = None,
 ) -> Ticket:
     """Move a ticket to another service and/or a named counter without re-queuing it."""
-    ticket = Ticket.objects.select_for_update().select_related("visit", "service").get(pk=ticket.pk)
+    ticket = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("visit", "service")
+        .get(pk=ticket.pk)
+    )
     if actor.centre_id not in (None, ticket.centre_id):
         raise OtherCentre("This ticket belongs to another centre.", field="ticket")
     if ticket.status not in Ticket.ACTIVE:
@@ -580,7 +598,7 @@ def visit_add_service(*, visit: Visit, service: Service, actor) -> Ticket:
 @transaction.atomic
 def visit_cancel(*, visit: Visit, actor=None) -> Visit:
     now = clock.now()
-    for ticket in Ticket.objects.select_for_update().filter(
+    for ticket in Ticket.objects.select_for_update(of=("self",)).filter(
         visit=visit, status__in=[Status.PENDING, Status.WAITING, Status.CALLED]
     ):
         ticket.status = Status.CANCELLED
