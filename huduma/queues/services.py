@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Case, F, FloatField, Max, Q, Value, When
 
 from huduma.catalogue.models import CentreService, CounterService, Service
 from huduma.core import clock
@@ -40,7 +40,16 @@ from huduma.queues.models import (
 
 MAX_SERVICES_PER_VISIT = 5
 NO_SHOW_AFTER_RECALLS = 2
-CANDIDATE_WINDOW = 50
+CANDIDATE_WINDOW = 30
+# Long texts a ticket never needs when a counter calls it.
+HEAVY_SERVICE_FIELDS = (
+    "description_en",
+    "description_sw",
+    "keywords_en",
+    "keywords_sw",
+    "search_text",
+    "search_vector",
+)
 APPOINTMENT_GRACE = dt.timedelta(minutes=15)
 
 Status = Ticket.Status
@@ -356,7 +365,9 @@ def counter_skills(counter: Counter) -> set:
 
 
 def _candidates(counter: Counter, skills: set) -> list[Ticket]:
-    """The front of the queues this counter serves, by stored key; dispatch re-ranks them."""
+    """The front of the queues this counter serves, by stored key less any named-counter
+    credit; dispatch re-ranks these few with the time-dependent terms."""
+    credit = policy().named_counter_credit_s
     return list(
         Ticket.objects.filter(
             Q(target_counter__isnull=True) | Q(target_counter=counter),
@@ -364,8 +375,17 @@ def _candidates(counter: Counter, skills: set) -> list[Ticket]:
             status=Status.WAITING,
             service_id__in=skills,
         )
+        .annotate(
+            effective_key=F("queue_key")
+            - Case(
+                When(target_counter=counter, then=Value(float(credit))),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+        )
         .select_related("visit__appointment", "service")
-        .order_by("queue_key")[:CANDIDATE_WINDOW]
+        .defer(*(f"service__{name}" for name in HEAVY_SERVICE_FIELDS))
+        .order_by("effective_key")[:CANDIDATE_WINDOW]
     )
 
 
