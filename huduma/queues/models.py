@@ -4,6 +4,7 @@ counter sessions that serve them, appointments, and the event log every KPI is c
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huduma.core.ids import uuid7
 from huduma.core.models import OfflineRecord
@@ -154,9 +155,9 @@ class CounterSession(models.Model):
     """An officer signed in to a counter, from opening to closing; paused in between at will."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        PAUSED = "paused", _("Paused")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("counter", "Open")
+        PAUSED = "paused", pgettext_lazy("counter", "Paused")
+        CLOSED = "closed", pgettext_lazy("counter", "Closed")
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     counter = models.ForeignKey("places.Counter", on_delete=models.CASCADE, related_name="sessions")
