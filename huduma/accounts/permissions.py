@@ -24,12 +24,6 @@ def can_view_centre(user, centre) -> bool:
     return has_role(user, *CENTRE_ROLES) and user.centre_id == centre.pk
 
 
-def can_manage_centre(user, centre) -> bool:
-    if is_national(user):
-        return True
-    return has_role(user, Role.CENTRE_MANAGER) and user.centre_id == centre.pk
-
-
 def require_staff(user, *roles: str) -> None:
     if not is_staff_member(user):
         raise PermissionDenied("Staff only")
@@ -42,7 +36,3 @@ def require_centre(user, centre, *roles: str) -> None:
     require_staff(user, *roles)
     if not can_view_centre(user, centre):
         raise PermissionDenied("This is another centre")
-
-
-def can_edit_catalogue(user) -> bool:
-    return is_national(user)

@@ -17,10 +17,6 @@ def now() -> dt.datetime:
     return timezone.now()
 
 
-def local_now() -> dt.datetime:
-    return now().astimezone(NAIROBI)
-
-
 def local_date(moment: dt.datetime | None = None) -> dt.date:
     return (moment or now()).astimezone(NAIROBI).date()
 

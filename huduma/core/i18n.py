@@ -17,10 +17,7 @@ def localized(obj, field: str, language: str | None = None) -> str:
 
 
 class Bilingual:
-    """Mixin giving `.name` / `.description` / `.title` / `.body` in the active language."""
-
-    def tr(self, field: str) -> str:
-        return localized(self, field)
+    """Mixin giving `.name` in the active language."""
 
     @property
     def name(self) -> str:

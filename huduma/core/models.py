@@ -1,4 +1,4 @@
-"""Shared kernel tables: the append-only audit chain and per-node sequence numbers."""
+"""Shared kernel tables: the append-only audit chain, and the base of offline-born records."""
 
 from django.conf import settings
 from django.db import models
@@ -39,16 +39,6 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit entries are append-only")
-
-
-class NodeSequence(models.Model):
-    """The next sequence number of records born on one node (central server or field kit)."""
-
-    node_id = models.CharField(max_length=64, primary_key=True)
-    value = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.node_id}: {self.value}"
 
 
 class OfflineRecord(models.Model):
