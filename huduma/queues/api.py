@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Form, Header, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.security import django_auth
 from pydantic import Field
 
@@ -15,6 +16,7 @@ from huduma.accounts.permissions import require_centre
 from huduma.catalogue.models import Service
 from huduma.core.errors import DomainError, Forbidden, NotFound
 from huduma.core.phones import InvalidPhoneNumber
+from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre, Counter
 from huduma.queues import appointments, selectors, services
 from huduma.queues.models import IssueChannel, Ticket, Visit
@@ -148,6 +150,7 @@ def issue_visit(
 
 
 @router.post("/centres/{code}/join", response={201: VisitOut}, summary="Join a queue remotely")
+@decorate_view(throttle_writes("join", limit=20, window_s=600, json=True))
 def join_queue(
     request,
     code: str,
@@ -391,6 +394,7 @@ def slots(request, code: str, service: str, date: str = Query(..., pattern=r"^\d
 @router.post(
     "/centres/{code}/appointments", response={201: AppointmentOut}, summary="Book an appointment"
 )
+@decorate_view(throttle_writes("book", limit=20, window_s=600, json=True))
 def book(request, code: str, payload: AppointmentIn):
     centre = _centre(code)
     appointment = _phone_errors(

@@ -21,6 +21,7 @@ from huduma.catalogue.models import Requirement, Service
 from huduma.core import clock
 from huduma.core.errors import DomainError
 from huduma.core.phones import InvalidPhoneNumber
+from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre, Counter
 from huduma.queues import appointments, selectors, services
 from huduma.queues.forms import CheckInForm, IssueForm, JoinForm
@@ -133,6 +134,8 @@ def check_in(request, code: str):
 # --- kiosk (public, in the hall) -----------------------------------------------------------
 
 
+# A kiosk serves a whole hall from one address: its limit is a busy hour's worth of tickets.
+@throttle_writes("kiosk", limit=600, window_s=600)
 def kiosk(request, code: str):
     centre = _open_centre(code)
     return _issue_flow(
@@ -154,6 +157,7 @@ def kiosk_ticket(request, visit_id):
 # --- virtual tickets (public) --------------------------------------------------------------
 
 
+@throttle_writes("join", limit=20, window_s=600)
 def join(request, code: str):
     centre = _open_centre(code)
     form = JoinForm(request.POST or None, centre=centre)
@@ -309,6 +313,7 @@ def live(request, code: str):
 # --- appointments (public) -----------------------------------------------------------------
 
 
+@throttle_writes("book", limit=20, window_s=600)
 def book(request, code: str):
     """Book a slot: choose service and day, then a time and a phone number."""
     centre = _open_centre(code)

@@ -1,0 +1,51 @@
+"""Public pages that write are rate-limited per device, so no script can fill a queue."""
+
+import pytest
+from django.urls import reverse
+
+from huduma.queues.models import Visit
+
+pytestmark = pytest.mark.django_db
+
+LOCMEM = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "throttle-test",
+    }
+}
+
+
+@pytest.fixture
+def real_cache(settings):
+    from django.core.cache import cache
+
+    settings.CACHES = LOCMEM
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_web_join_is_limited_per_device(client, world, clock, real_cache):
+    url = reverse("queues:join", args=["gpo-nairobi"])
+    data = {
+        "service": world.nhif_reg.pk,
+        "phone": "0712345678",
+        "confirm": "1",
+        "requirements_confirmed": "yes",
+    }
+    statuses = [client.post(url, data).status_code for _ in range(22)]
+    assert statuses[:20] == [302] * 20
+    assert statuses[20:] == [429, 429]
+    assert Visit.objects.count() == 20
+    assert client.get(url).status_code == 200  # reading is never limited
+
+
+def test_api_join_is_limited_too(client, world, clock, real_cache):
+    url = "/api/queues/centres/gpo-nairobi/join"
+    body = {
+        "services": ["NHIF-REGISTRATION"],
+        "phone": "0712345678",
+        "requirements_confirmed": True,
+    }
+    codes = [client.post(url, body, content_type="application/json").status_code for _ in range(21)]
+    assert codes[-1] == 429 and codes[:20] == [201] * 20
