@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import Form, Header, Query, Router, Schema
+from ninja import Form, Header, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.security import django_auth
 from pydantic import Field
@@ -146,7 +146,7 @@ def issue_visit(
         idempotency_key=idempotency_key,
         actor=request.user,
     )
-    return 201, visit_out(visit)
+    return Status(201, visit_out(visit))
 
 
 @router.post("/centres/{code}/join", response={201: VisitOut}, summary="Join a queue remotely")
@@ -169,7 +169,7 @@ def join_queue(
         language=payload.language,
         idempotency_key=idempotency_key,
     )
-    return 201, visit_out(visit)
+    return Status(201, visit_out(visit))
 
 
 @router.get(
@@ -194,8 +194,9 @@ def add_service(request, visit_id: uuid.UUID, payload: AddServiceIn):
     ticket = services.visit_add_service(
         visit=visit, service=_services([payload.service], "service")[0], actor=request.user
     )
-    return 201, ticket_out(
-        Ticket.objects.select_related("visit", "service", "counter").get(pk=ticket.pk)
+    return Status(
+        201,
+        ticket_out(Ticket.objects.select_related("visit", "service", "counter").get(pk=ticket.pk)),
     )
 
 
@@ -405,7 +406,7 @@ def book(request, code: str, payload: AppointmentIn):
         phone=payload.phone,
         language=payload.language,
     )
-    return 201, appointment_out(appointment)
+    return Status(201, appointment_out(appointment))
 
 
 def appointment_out(appointment) -> dict:
