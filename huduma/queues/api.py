@@ -36,6 +36,7 @@ from huduma.queues.schemas import (
     TransferIn,
     VisitOut,
 )
+from huduma.queues.services import HEAVY_SERVICE_FIELDS
 
 router = Router(tags=["queues"])
 
@@ -51,7 +52,7 @@ def _centre(code: str) -> Centre:
 
 
 def _services(codes: list[str], field: str = "services") -> list[Service]:
-    found = {s.code: s for s in Service.objects.filter(code__in=codes)}
+    found = {s.code: s for s in Service.objects.filter(code__in=codes).defer(*HEAVY_SERVICE_FIELDS)}
     missing = [c for c in codes if c not in found]
     if missing:
         raise NotFound(f"There is no service {missing[0]!r}.", field=field)
@@ -88,7 +89,11 @@ def ticket_out(ticket: Ticket) -> dict:
 
 
 def visit_out(visit: Visit) -> dict:
-    tickets = list(visit.tickets.select_related("service", "counter").order_by("position"))
+    tickets = list(
+        visit.tickets.select_related("service", "counter")
+        .defer(*(f"service__{name}" for name in HEAVY_SERVICE_FIELDS))
+        .order_by("position")
+    )
     for ticket in tickets:
         ticket.visit = visit
     waiting = next((t for t in tickets if t.status == Ticket.Status.WAITING), None)

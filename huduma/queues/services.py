@@ -443,6 +443,7 @@ def _at_counter(ticket: Ticket, counter: Counter, officer, *allowed: str) -> Tic
     locked = (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("visit", "service", "counter")
+        .defer(*(f"service__{name}" for name in HEAVY_SERVICE_FIELDS))
         .filter(pk=ticket.pk)
         .first()
     )
