@@ -27,13 +27,17 @@ def real_cache(settings):
 
 def test_web_join_is_limited_per_device(client, world, clock, real_cache):
     url = reverse("queues:join", args=["gpo-nairobi"])
-    data = {
-        "service": world.nhif_reg.pk,
-        "phone": "0712345678",
-        "confirm": "1",
-        "requirements_confirmed": "yes",
-    }
-    statuses = [client.post(url, data).status_code for _ in range(22)]
+
+    def join(n):
+        data = {
+            "service": world.nhif_reg.pk,
+            "phone": f"07123456{n:02d}",
+            "confirm": "1",
+            "requirements_confirmed": "yes",
+        }
+        return client.post(url, data).status_code
+
+    statuses = [join(n) for n in range(22)]
     assert statuses[:20] == [302] * 20
     assert statuses[20:] == [429, 429]
     assert Visit.objects.count() == 20
@@ -42,10 +46,14 @@ def test_web_join_is_limited_per_device(client, world, clock, real_cache):
 
 def test_api_join_is_limited_too(client, world, clock, real_cache):
     url = "/api/queues/centres/gpo-nairobi/join"
-    body = {
-        "services": ["NHIF-REGISTRATION"],
-        "phone": "0712345678",
-        "requirements_confirmed": True,
-    }
-    codes = [client.post(url, body, content_type="application/json").status_code for _ in range(21)]
+
+    def join(n):
+        body = {
+            "services": ["NHIF-REGISTRATION"],
+            "phone": f"07123456{n:02d}",
+            "requirements_confirmed": True,
+        }
+        return client.post(url, body, content_type="application/json").status_code
+
+    codes = [join(n) for n in range(21)]
     assert codes[-1] == 429 and codes[:20] == [201] * 20

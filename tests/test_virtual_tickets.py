@@ -63,3 +63,52 @@ def test_virtual_ticket_holder_is_texted_once_when_near_the_front(
         assert len(_memory_sms.outbox) == expected
     to, body = _memory_sms.outbox[1]
     assert to == "+254712345678" and remote.number in body
+
+
+def test_virtual_ticket_holder_is_told_which_counter(
+    world, clock, officers, _memory_sms, django_capture_on_commit_callbacks
+):
+    counter = world.counters[("gpo-nairobi", 2)]
+    services.counter_open(counter=counter, officer=officers[2])
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = services.visit_issue(
+            centre=world.gpo,
+            services=[world.nhif_reg],
+            channel="web",
+            requirements_confirmed=True,
+            phone="0712345678",
+            language="en",
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_call_next(counter=counter, officer=officers[2])
+    to, body = _memory_sms.outbox[-1]
+    assert to == "+254712345678"
+    assert body == f"Huduma Centre GPO: ticket {visit.number}, please go to counter 2."
+
+
+def test_one_phone_holds_at_most_two_virtual_tickets(world, clock):
+    from huduma.queues.errors import TooManyVirtualTickets
+
+    def join():
+        return services.visit_issue(
+            centre=world.gpo,
+            services=[world.nhif_reg],
+            channel="web",
+            requirements_confirmed=True,
+            phone="0712345678",
+        )
+
+    join()
+    join()
+    with pytest.raises(TooManyVirtualTickets) as exc:
+        join()
+    assert exc.value.field == "phone"
+    assert Visit.objects.count() == 2
+    # Reception can still issue a ticket with that number for a citizen standing there.
+    services.visit_issue(
+        centre=world.gpo,
+        services=[world.nhif_reg],
+        channel="reception",
+        requirements_confirmed=True,
+        phone="0712345678",
+    )

@@ -41,3 +41,7 @@ class SlotUnavailable(Conflict):
 
 class UnknownAppointment(NotFound):
     code = "unknown_appointment"
+
+
+class TooManyVirtualTickets(Conflict):
+    code = "too_many_virtual_tickets"

@@ -8,7 +8,7 @@ from huduma.core.errors import DomainError
 from huduma.core.phones import InvalidPhoneNumber
 from huduma.notify.services import sms_send
 from huduma.queues import selectors
-from huduma.queues.models import Ticket, Visit
+from huduma.queues.models import IssueChannel, Ticket, Visit
 
 
 def visit_issued_sms(visit_id) -> None:
@@ -30,6 +30,31 @@ def visit_issued_sms(visit_id) -> None:
         },
         language=visit.language,
     )
+
+
+def called_sms(ticket_id) -> bool:
+    """Tell a virtual-ticket holder which counter to go to (they may not see the display)."""
+    ticket = (
+        Ticket.objects.select_related("visit__centre", "counter")
+        .filter(pk=ticket_id, status=Ticket.Status.CALLED)
+        .first()
+    )
+    if ticket is None or not ticket.visit.phone or ticket.counter is None:
+        return False
+    if ticket.visit.channel not in (IssueChannel.WEB, IssueChannel.SMS):
+        return False
+    visit = ticket.visit
+    sms_send(
+        to=visit.phone,
+        template="ticket_called",
+        context={
+            "centre": visit.centre.name,
+            "number": visit.number,
+            "counter": ticket.counter.number,
+        },
+        language=visit.language,
+    )
+    return True
 
 
 def near_front_sms(centre_id: int) -> int:

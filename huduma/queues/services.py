@@ -7,6 +7,7 @@ two counters never get the same ticket; SQLite serialises writers (IMMEDIATE tra
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -27,6 +28,7 @@ from huduma.queues.errors import (
     RequirementsNotConfirmed,
     ServiceNotOffered,
     TicketStateError,
+    TooManyVirtualTickets,
 )
 from huduma.queues.models import (
     Appointment,
@@ -39,6 +41,7 @@ from huduma.queues.models import (
 )
 
 MAX_SERVICES_PER_VISIT = 5
+MAX_VIRTUAL_TICKETS_PER_PHONE = 2
 NO_SHOW_AFTER_RECALLS = 2
 CANDIDATE_WINDOW = 30
 # Long texts a ticket never needs when a counter calls it.
@@ -172,11 +175,13 @@ def visit_issue(
             "Confirm that the citizen has every document on the checklist.",
             field="requirements_confirmed",
         )
+    now = now or clock.now()
     if phone:
         phone = normalise_phone(phone)
+        if channel in (IssueChannel.WEB, IssueChannel.SMS):
+            _virtual_tickets_allowed(centre, phone, now)
     elif channel in (IssueChannel.WEB, IssueChannel.SMS):
         raise RequirementsNotConfirmed("A virtual ticket needs a mobile number.", field="phone")
-    now = now or clock.now()
     try:
         with transaction.atomic():
             visit = _create_visit(
@@ -203,6 +208,26 @@ def visit_issue(
 
         transaction.on_commit(lambda: visit_issued_task(str(visit.pk)))
     return visit
+
+
+def _virtual_tickets_allowed(centre: Centre, phone: str, now: dt.datetime) -> None:
+    """One phone may hold only a few live virtual tickets at a centre, so nobody can reserve
+    places in the queue for others (or for sale)."""
+    live = (
+        Visit.objects.filter(
+            centre=centre,
+            phone=phone,
+            service_day=clock.local_date(now),
+            channel__in=[IssueChannel.WEB, IssueChannel.SMS],
+            tickets__status__in=[*Ticket.ACTIVE, Status.PENDING],
+        )
+        .distinct()
+        .count()
+    )
+    if live >= MAX_VIRTUAL_TICKETS_PER_PHONE:
+        raise TooManyVirtualTickets(
+            f"This number already holds {live} tickets in the queue today.", field="phone"
+        )
 
 
 def _same_request(existing: Visit, services: Sequence[Service]) -> Visit:
@@ -427,15 +452,15 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
             _event(locked, Kind.CALLED, at=now, actor=officer, counter=counter)
             locked.visit = rows[locked.pk].visit
             locked.service = rows[locked.pk].service
-            transaction.on_commit(lambda: _after_call(counter.centre_id))
+            transaction.on_commit(partial(_after_call, counter.centre_id, locked.pk))
             return locked
         return None
 
 
-def _after_call(centre_id: int) -> None:
-    from huduma.queues.tasks import near_front_task
+def _after_call(centre_id: int, ticket_id) -> None:
+    from huduma.queues.tasks import after_call_task
 
-    near_front_task(centre_id)
+    after_call_task(centre_id, str(ticket_id))
 
 
 def _at_counter(ticket: Ticket, counter: Counter, officer, *allowed: str) -> Ticket:

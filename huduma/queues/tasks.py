@@ -6,7 +6,8 @@ from huduma.queues import notifications
 
 
 @db_task()
-def near_front_task(centre_id: int) -> None:
+def after_call_task(centre_id: int, ticket_id: str) -> None:
+    notifications.called_sms(ticket_id)
     notifications.near_front_sms(centre_id)
 
 
