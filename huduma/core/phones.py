@@ -1,6 +1,7 @@
 """Phone numbers: parsed with Google's libphonenumber, stored in E.164, masked in logs."""
 
 import phonenumbers
+from django.utils.translation import gettext as _
 
 
 class InvalidPhoneNumber(ValueError):
@@ -15,23 +16,23 @@ def normalise_phone(raw: str, *, region: str = "KE", mobile_only: bool = True) -
     """
     text = (raw or "").strip()
     if not text:
-        raise InvalidPhoneNumber("Enter a phone number")
+        raise InvalidPhoneNumber(_("Enter a phone number"))
     if len(text) > 32:
-        raise InvalidPhoneNumber("Enter a phone number like 0712 345 678")
+        raise InvalidPhoneNumber(_("Enter a phone number like 0712 345 678"))
     digits = "".join(ch for ch in text if ch.isdigit())
     if not text.startswith("+") and digits.startswith("254"):
         text = "+" + digits
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhoneNumber("Enter a phone number like 0712 345 678") from exc
+        raise InvalidPhoneNumber(_("Enter a phone number like 0712 345 678")) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhoneNumber("Enter a phone number like 0712 345 678")
+        raise InvalidPhoneNumber(_("Enter a phone number like 0712 345 678"))
     if mobile_only and phonenumbers.number_type(number) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
-        raise InvalidPhoneNumber("Enter a mobile number that can receive SMS")
+        raise InvalidPhoneNumber(_("Enter a mobile number that can receive SMS"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

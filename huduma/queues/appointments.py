@@ -4,6 +4,7 @@ import datetime as dt
 import secrets
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from huduma.catalogue.models import CounterService, Service
 from huduma.core import clock
@@ -64,13 +65,15 @@ def appointment_book(
     phone = normalise_phone(phone)
     local = slot_start.astimezone(clock.NAIROBI)
     if local.minute % SLOT_MINUTES or local.second or local.microsecond:
-        raise SlotUnavailable("Choose one of the listed times.", field="slot_start")
+        raise SlotUnavailable(_("Choose one of the listed times."), field="slot_start")
     if local.date() > clock.local_date() + dt.timedelta(days=BOOK_DAYS_AHEAD):
-        raise SlotUnavailable(f"Book at most {BOOK_DAYS_AHEAD} days ahead.", field="slot_start")
+        raise SlotUnavailable(
+            _("Book at most %(n)s days ahead.") % {"n": BOOK_DAYS_AHEAD}, field="slot_start"
+        )
     # Lock the centre row so two bookings of the last place in a slot cannot both succeed.
     Centre.objects.select_for_update().get(pk=centre.pk)
     if local not in available_slots(centre, service, local.date()):
-        raise SlotUnavailable("That time is not available; choose another.", field="slot_start")
+        raise SlotUnavailable(_("That time is not available; choose another."), field="slot_start")
     appointment = Appointment.objects.create(
         reference="AP-" + "".join(secrets.choice(_ALPHABET) for _ in range(6)),
         centre=centre,
@@ -108,15 +111,15 @@ def appointment_check_in(*, reference: str, centre: Centre, actor=None) -> Visit
             .first()
         )
         if appointment is None:
-            raise UnknownAppointment("No appointment has that reference.", field="reference")
+            raise UnknownAppointment(_("No appointment has that reference."), field="reference")
         if appointment.centre_id != centre.pk:
-            raise OtherCentre("This appointment is at another centre.", field="reference")
+            raise OtherCentre(_("This appointment is at another centre."), field="reference")
         if appointment.status == Appointment.Status.CHECKED_IN and appointment.visit_id:
             return appointment.visit  # checking in twice gives the same ticket
         if appointment.status != Appointment.Status.BOOKED:
-            raise TicketStateError("This appointment was cancelled.", field="reference")
+            raise TicketStateError(_("This appointment was cancelled."), field="reference")
         if clock.local_date(appointment.slot_start) != clock.local_date():
-            raise TicketStateError("This appointment is for another day.", field="reference")
+            raise TicketStateError(_("This appointment is for another day."), field="reference")
         visit = services.visit_issue(
             centre=centre,
             services=[appointment.service],

@@ -12,6 +12,7 @@ from functools import partial
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, FloatField, Max, Q, Value, When
+from django.utils.translation import gettext as _
 
 from huduma.catalogue.models import CentreService, CounterService, Service
 from huduma.core import clock
@@ -127,13 +128,14 @@ def _next_number(centre: Centre, day: dt.date, prefix: str) -> int:
 
 def services_offered(centre: Centre, services: Sequence[Service]) -> None:
     if not services:
-        raise ServiceNotOffered("Choose at least one service.", field="services")
+        raise ServiceNotOffered(_("Choose at least one service."), field="services")
     if len(services) > MAX_SERVICES_PER_VISIT:
         raise ServiceNotOffered(
-            f"One visit can have at most {MAX_SERVICES_PER_VISIT} services.", field="services"
+            _("One visit can have at most %(n)s services.") % {"n": MAX_SERVICES_PER_VISIT},
+            field="services",
         )
     if len({s.pk for s in services}) != len(services):
-        raise ServiceNotOffered("A service is listed twice.", field="services")
+        raise ServiceNotOffered(_("A service is listed twice."), field="services")
     offered = set(
         CentreService.objects.filter(
             centre=centre, service__in=services, service__is_active=True
@@ -142,7 +144,8 @@ def services_offered(centre: Centre, services: Sequence[Service]) -> None:
     missing = [s for s in services if s.pk not in offered]
     if missing:
         raise ServiceNotOffered(
-            f"{centre.name} does not offer {missing[0].name_en} ({missing[0].code}).",
+            _("%(centre)s does not offer %(service)s (%(code)s).")
+            % {"centre": centre.name, "service": missing[0].name, "code": missing[0].code},
             field="services",
         )
 
@@ -167,12 +170,14 @@ def visit_issue(
         if existing is not None:
             return _same_request(existing, services)
     if centre.status != Centre.Status.OPEN:
-        raise ServiceNotOffered(f"{centre.name} is not open.", field="centre")
+        raise ServiceNotOffered(
+            _("%(centre)s is not open.") % {"centre": centre.name}, field="centre"
+        )
     services_offered(centre, services)
     needs_confirmation = channel != IssueChannel.SMS and any(s.needs_documents for s in services)
     if needs_confirmation and not requirements_confirmed:
         raise RequirementsNotConfirmed(
-            "Confirm that the citizen has every document on the checklist.",
+            _("Confirm that the citizen has every document on the checklist."),
             field="requirements_confirmed",
         )
     now = now or clock.now()
@@ -181,7 +186,7 @@ def visit_issue(
         if channel in (IssueChannel.WEB, IssueChannel.SMS):
             _virtual_tickets_allowed(centre, phone, now)
     elif channel in (IssueChannel.WEB, IssueChannel.SMS):
-        raise RequirementsNotConfirmed("A virtual ticket needs a mobile number.", field="phone")
+        raise RequirementsNotConfirmed(_("A virtual ticket needs a mobile number."), field="phone")
     try:
         with transaction.atomic():
             visit = _create_visit(
@@ -226,7 +231,8 @@ def _virtual_tickets_allowed(centre: Centre, phone: str, now: dt.datetime) -> No
     )
     if live >= MAX_VIRTUAL_TICKETS_PER_PHONE:
         raise TooManyVirtualTickets(
-            f"This number already holds {live} tickets in the queue today.", field="phone"
+            _("This number already holds %(n)s tickets in the queue today.") % {"n": live},
+            field="phone",
         )
 
 
@@ -234,7 +240,7 @@ def _same_request(existing: Visit, services: Sequence[Service]) -> Visit:
     original = list(existing.tickets.order_by("position").values_list("service_id", flat=True))
     if original[: len(services)] != [s.pk for s in services]:
         raise IdempotencyMismatch(
-            "This idempotency key was already used for a different request.",
+            _("This idempotency key was already used for a different request."),
             field="idempotency_key",
         )
     return existing
@@ -311,15 +317,16 @@ def live_session(counter: Counter) -> CounterSession | None:
 def counter_open(*, counter: Counter, officer) -> CounterSession:
     """Sign an officer in to a counter. Re-opening one's own counter is a no-op."""
     if officer.centre_id != counter.centre_id:
-        raise OtherCentre("You work at another centre.", field="counter")
+        raise OtherCentre(_("You work at another centre."), field="counter")
     if not counter.is_active:
-        raise CounterNotOpen("This counter is not in use.", field="counter")
+        raise CounterNotOpen(_("This counter is not in use."), field="counter")
     with transaction.atomic():
         current = live_session(counter)
         if current is not None:
             if current.officer_id != officer.pk:
                 raise CounterBusy(
-                    f"{current.officer} is signed in to this counter.", field="counter"
+                    _("%(name)s is signed in to this counter.") % {"name": current.officer},
+                    field="counter",
                 )
             if current.status == CounterSession.Status.PAUSED:
                 current.status = CounterSession.Status.OPEN
@@ -332,7 +339,8 @@ def counter_open(*, counter: Counter, officer) -> CounterSession:
         )
         if elsewhere is not None:
             raise CounterBusy(
-                f"You are still signed in to {elsewhere.counter}; close it first.",
+                _("You are still signed in to %(counter)s; close it first.")
+                % {"counter": elsewhere.counter},
                 field="counter",
             )
         try:
@@ -342,16 +350,19 @@ def counter_open(*, counter: Counter, officer) -> CounterSession:
                 )
         except IntegrityError as exc:
             raise CounterBusy(
-                "Someone signed in to this counter just now.", field="counter"
+                _("Someone signed in to this counter just now."), field="counter"
             ) from exc
 
 
 def _own_session(counter: Counter, officer) -> CounterSession:
     session = live_session(counter)
     if session is None:
-        raise CounterNotOpen("Open the counter first.", field="counter")
+        raise CounterNotOpen(_("Open the counter first."), field="counter")
     if session.officer_id != officer.pk:
-        raise NotYourTicket(f"{session.officer} is signed in to this counter.", field="counter")
+        raise NotYourTicket(
+            _("%(name)s is signed in to this counter.") % {"name": session.officer},
+            field="counter",
+        )
     return session
 
 
@@ -366,7 +377,7 @@ def counter_close(*, counter: Counter, officer) -> CounterSession:
     session = _own_session(counter, officer)
     if current_ticket(counter) is not None:
         raise TicketStateError(
-            "Finish, transfer or mark the current ticket before closing.", field="counter"
+            _("Finish, transfer or mark the current ticket before closing."), field="counter"
         )
     session.status = CounterSession.Status.CLOSED
     session.closed_at = clock.now()
@@ -422,9 +433,9 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
     with transaction.atomic():
         session = _own_session(counter, officer)
         if session.status != CounterSession.Status.OPEN:
-            raise CounterNotOpen("The counter is paused; resume it to call.", field="counter")
+            raise CounterNotOpen(_("The counter is paused; resume it to call."), field="counter")
         if current_ticket(counter) is not None:
-            raise TicketStateError("Finish the current ticket first.", field="counter")
+            raise TicketStateError(_("Finish the current ticket first."), field="counter")
         skills = counter_skills(counter)
         now = now or clock.now()
         rows = {t.pk: t for t in _candidates(counter, skills)}
@@ -473,16 +484,17 @@ def _at_counter(ticket: Ticket, counter: Counter, officer, *allowed: str) -> Tic
         .first()
     )
     if locked is None:
-        raise NotFound("There is no such ticket.", field="ticket")
+        raise NotFound(_("There is no such ticket."), field="ticket")
     if locked.centre_id != counter.centre_id:
-        raise OtherCentre("This ticket belongs to another centre.", field="ticket")
+        raise OtherCentre(_("This ticket belongs to another centre."), field="ticket")
     # The officer who called a ticket holds the counter's session until it is finished (a
     # counter cannot close with a ticket on it), so matching both is the session check.
     if locked.counter_id != counter.pk or locked.officer_id != officer.pk:
-        raise NotYourTicket("This ticket is not at your counter.", field="ticket")
+        raise NotYourTicket(_("This ticket is not at your counter."), field="ticket")
     if locked.status not in allowed:
         raise TicketStateError(
-            f"Ticket {locked.visit.number} is {locked.get_status_display().lower()}.",
+            _("Ticket %(number)s is %(status)s.")
+            % {"number": locked.visit.number, "status": locked.get_status_display().lower()},
             field="ticket",
         )
     return locked
@@ -543,7 +555,8 @@ def ticket_no_show(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
     ticket = _at_counter(ticket, counter, officer, Status.CALLED)
     if ticket.recalls < NO_SHOW_AFTER_RECALLS:
         raise TicketStateError(
-            f"Recall the ticket {NO_SHOW_AFTER_RECALLS} times before marking a no-show.",
+            _("Recall the ticket %(n)s times before marking a no-show.")
+            % {"n": NO_SHOW_AFTER_RECALLS},
             field="ticket",
         )
     now = clock.now()
@@ -574,24 +587,27 @@ def ticket_transfer(
         .get(pk=ticket.pk)
     )
     if actor.centre_id not in (None, ticket.centre_id):
-        raise OtherCentre("This ticket belongs to another centre.", field="ticket")
+        raise OtherCentre(_("This ticket belongs to another centre."), field="ticket")
     if ticket.status not in Ticket.ACTIVE:
         raise TicketStateError(
-            f"Ticket {ticket.visit.number} is {ticket.get_status_display().lower()} "
-            "and cannot be transferred.",
+            _("Ticket %(number)s is %(status)s and cannot be transferred.")
+            % {"number": ticket.visit.number, "status": ticket.get_status_display().lower()},
             field="ticket",
         )
     if to_service is None and to_counter is None:
-        raise TicketStateError("Choose a service or a counter to transfer to.", field="to_service")
+        raise TicketStateError(
+            _("Choose a service or a counter to transfer to."), field="to_service"
+        )
     service = to_service or ticket.service
     if to_service is not None and to_service.pk != ticket.service_id:
         services_offered(ticket.visit.centre, [to_service])
     if to_counter is not None:
         if to_counter.centre_id != ticket.centre_id or not to_counter.is_active:
-            raise OtherCentre("That counter is not in this centre.", field="to_counter")
+            raise OtherCentre(_("That counter is not in this centre."), field="to_counter")
         if service.pk not in counter_skills(to_counter):
             raise ServiceNotOffered(
-                f"Counter {to_counter.number} does not serve {service.name_en}.",
+                _("Counter %(number)s does not serve %(service)s.")
+                % {"number": to_counter.number, "service": service.name},
                 field="to_counter",
             )
     now = clock.now()
@@ -621,14 +637,14 @@ def visit_add_service(*, visit: Visit, service: Service, actor) -> Ticket:
     """Add a service to a visit; it queues after the visit's current one, arrival kept."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if actor.centre_id not in (None, visit.centre_id):
-        raise OtherCentre("This visit belongs to another centre.", field="visit")
+        raise OtherCentre(_("This visit belongs to another centre."), field="visit")
     tickets = list(visit.tickets.all())
     if any(t.service_id == service.pk and t.status not in (Status.CANCELLED,) for t in tickets):
-        raise ServiceNotOffered("This visit already has that service.", field="service")
+        raise ServiceNotOffered(_("This visit already has that service."), field="service")
     if len(tickets) >= MAX_SERVICES_PER_VISIT:
-        raise ServiceNotOffered("This visit has the most services allowed.", field="service")
+        raise ServiceNotOffered(_("This visit has the most services allowed."), field="service")
     if tickets and all(t.status in (Status.NO_SHOW, Status.CANCELLED) for t in tickets):
-        raise TicketStateError("This visit has ended.", field="visit")
+        raise TicketStateError(_("This visit has ended."), field="visit")
     services_offered(visit.centre, [service])
     now = clock.now()
     position = (visit.tickets.aggregate(m=Max("position"))["m"] or 0) + 1
