@@ -166,6 +166,13 @@ def test_citizen_books_an_appointment_online(
 def test_refusals_are_shown_in_swahili(client, world, clock):
     client.post(reverse("set_language"), {"language": "sw", "next": "/"})
     url = reverse("queues:join", args=["gpo-nairobi"])
-    page = client.post(url, {"service": world.nhif_reg.pk, "phone": "12", "confirm": "1",
-                             "requirements_confirmed": "yes"})
+    page = client.post(
+        url,
+        {
+            "service": world.nhif_reg.pk,
+            "phone": "12",
+            "confirm": "1",
+            "requirements_confirmed": "yes",
+        },
+    )
     assert "Weka namba ya simu kama 0712 345 678" in page.content.decode()
