@@ -176,3 +176,36 @@ def test_refusals_are_shown_in_swahili(client, world, clock):
         },
     )
     assert "Weka namba ya simu kama 0712 345 678" in page.content.decode()
+
+
+def test_queue_records_are_read_only_in_the_admin(client, world, clock):
+    visit = services.visit_issue(
+        centre=world.gpo,
+        services=[world.id_dup],
+        channel="web",
+        requirements_confirmed=True,
+        phone="0712345678",
+    )
+    client.force_login(world.sam)
+    page = client.get(reverse("admin:queues_visit_change", args=[visit.pk]))
+    assert page.status_code == 200
+    assert "+254712345678" not in page.content.decode()  # personal data stays out
+    assert client.get(reverse("admin:queues_visit_add")).status_code == 403
+
+
+def test_appointment_check_in_at_the_kiosk(client, world, clock):
+    from huduma.queues import appointments
+
+    booking = appointments.appointment_book(
+        centre=world.gpo,
+        service=world.id_dup,
+        slot_start=clock.current.replace(hour=10, minute=0),
+        phone="0712345678",
+    )
+    url = reverse("queues:kiosk_check_in", args=["gpo-nairobi"])
+    wrong = client.post(url, {"reference": "AP-NOPE00"}, follow=True)
+    assert "No appointment has that reference" in wrong.content.decode()
+    done = client.post(url, {"reference": booking.reference})
+    visit = Visit.objects.get()
+    assert done["Location"] == reverse("queues:kiosk_ticket", args=[visit.pk])
+    assert visit.number in client.get(done["Location"]).content.decode()

@@ -16,6 +16,7 @@ urlpatterns = [
         name="console_action",
     ),
     path("kiosk/<slug:code>/", views.kiosk, name="kiosk"),
+    path("kiosk/<slug:code>/check-in/", views.kiosk_check_in, name="kiosk_check_in"),
     path("kiosk/tickets/<uuid:visit_id>/", views.kiosk_ticket, name="kiosk_ticket"),
     path("display/<slug:code>/", views.display, name="display"),
     path("display/<slug:code>/calls/", views.display_calls, name="display_calls"),

@@ -147,9 +147,31 @@ def kiosk(request, code: str):
     )
 
 
+@throttle_writes("kiosk", limit=600, window_s=600)
+@require_POST
+def kiosk_check_in(request, code: str):
+    """A citizen with an appointment checks in at the kiosk and gets their printed ticket."""
+    centre = _open_centre(code)
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        try:
+            visit = appointments.appointment_check_in(
+                reference=form.cleaned_data["reference"], centre=centre
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("queues:kiosk_ticket", visit.pk)
+    else:
+        messages.error(request, _("Enter the appointment reference"))
+    return redirect("queues:kiosk", centre.code)
+
+
 def kiosk_ticket(request, visit_id):
     visit = get_object_or_404(
-        Visit.objects.select_related("centre"), pk=visit_id, channel=IssueChannel.KIOSK
+        Visit.objects.select_related("centre"),
+        pk=visit_id,
+        channel__in=[IssueChannel.KIOSK, IssueChannel.APPOINTMENT],
     )
     return render(request, "queues/kiosk_ticket.html", _ticket_context(request, visit))
 
