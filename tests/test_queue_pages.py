@@ -209,3 +209,20 @@ def test_appointment_check_in_at_the_kiosk(client, world, clock):
     visit = Visit.objects.get()
     assert done["Location"] == reverse("queues:kiosk_ticket", args=[visit.pk])
     assert visit.number in client.get(done["Location"]).content.decode()
+
+
+def test_kiosk_issues_a_ticket_grouped_by_mda(client, world, clock):
+    url = reverse("queues:kiosk", args=["gpo-nairobi"])
+    html = client.get(url).content.decode()
+    assert "National Registration Bureau" in html and "<details" in html
+    step1 = {"services": [world.id_dup.pk], "priority": "", "phone": "", "language": "sw"}
+    html = client.post(url, step1).content.decode()
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', html).group(1)
+    done = client.post(
+        url, {**step1, "confirm": "1", "idempotency_key": key, "requirements_confirmed": "yes"}
+    )
+    visit = Visit.objects.get()
+    assert (visit.channel, done["Location"]) == (
+        "kiosk",
+        reverse("queues:kiosk_ticket", args=[visit.pk]),
+    )

@@ -56,7 +56,8 @@ def _ticket_context(request, visit: Visit) -> dict:
 
 def _issue_flow(request, centre: Centre, *, channel: str, template: str, done_url: str):
     """Two steps, one thing per page: choose services, then confirm their checklists."""
-    form = IssueForm(request.POST or None, centre=centre)
+    # The kiosk groups services by MDA: citizens look for the office they know.
+    form = IssueForm(request.POST or None, centre=centre, by_mda=channel == IssueChannel.KIOSK)
     # One key per confirmation page: pressing "Issue ticket" twice gives one ticket.
     key = request.POST.get("idempotency_key") or uuid.uuid4().hex
     context = {"centre": centre, "form": form, "idempotency_key": key}
