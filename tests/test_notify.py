@@ -139,3 +139,14 @@ def test_delivery_report_with_wrong_token_is_refused(client):
     )
     assert response.status_code == 403
     assert response.json()["field"] == "token"
+
+
+def test_email_goes_through_the_same_queue(django_capture_on_commit_callbacks, mailoutbox):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.email_send(
+            to="centre@example.org", subject="Daily report", body="Served 412 citizens."
+        )
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+    (mail,) = mailoutbox
+    assert (mail.to, mail.subject) == (["centre@example.org"], "Daily report")

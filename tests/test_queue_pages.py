@@ -66,7 +66,7 @@ def test_console_calls_and_serves_through_forms(client, world, clock):
     act("call")
     page = client.get(console).content.decode()
     assert 'data-testid="current-number">A001<' in page
-    ticket = world.id_dup.pk and Visit.objects.get().tickets.get()
+    ticket = Visit.objects.get().tickets.get()
     act("start", ticket=ticket.pk)
     act("finish", ticket=ticket.pk)
     ticket.refresh_from_db()
@@ -226,3 +226,42 @@ def test_kiosk_issues_a_ticket_grouped_by_mda(client, world, clock):
         "kiosk",
         reverse("queues:kiosk_ticket", args=[visit.pk]),
     )
+
+
+def test_console_survives_malformed_form_values(client, world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    client.force_login(world.alice)
+
+    def act(action, **data):
+        return client.post(reverse("queues:console_action", args=[counter.pk, action]), data)
+
+    act("open")
+    assert act("start", ticket="not-a-uuid").status_code == 404
+    visit = services.visit_issue(
+        centre=world.gpo, services=[world.id_dup], channel="reception", requirements_confirmed=True
+    )
+    act("call")
+    ticket = visit.tickets.get()
+    response = act("transfer", ticket=ticket.pk, service="abc", to_counter="x")
+    assert response.status_code == 302  # a message on the console, not a crash
+    assert act("add", ticket=ticket.pk, service="abc").status_code == 404
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.service_id) == ("called", world.id_dup.pk)
+
+
+def test_overlong_idempotency_key_is_replaced_not_a_crash(client, world, clock):
+    client.force_login(world.bob)
+    url = reverse("queues:reception", args=["gpo-nairobi"])
+    done = client.post(
+        url,
+        {
+            "services": [world.kra_pin.pk],
+            "priority": "",
+            "phone": "",
+            "language": "sw",
+            "confirm": "1",
+            "idempotency_key": "k" * 500,
+            "requirements_confirmed": "yes",
+        },
+    )
+    assert done.status_code == 302 and Visit.objects.count() == 1

@@ -51,14 +51,6 @@ def service_refresh_search(*, service: Service) -> None:
         )
 
 
-def services_refresh_search(queryset=None) -> int:
-    count = 0
-    for service in (queryset or Service.objects.all()).select_related("mda"):
-        service_refresh_search(service=service)
-        count += 1
-    return count
-
-
 @transaction.atomic
 def article_save(*, article: Article, editor=None) -> Article:
     """Save an article; if its text or audience changed, keep the previous text as a version."""

@@ -59,7 +59,8 @@ def _issue_flow(request, centre: Centre, *, channel: str, template: str, done_ur
     # The kiosk groups services by MDA: citizens look for the office they know.
     form = IssueForm(request.POST or None, centre=centre, by_mda=channel == IssueChannel.KIOSK)
     # One key per confirmation page: pressing "Issue ticket" twice gives one ticket.
-    key = request.POST.get("idempotency_key") or uuid.uuid4().hex
+    posted_key = request.POST.get("idempotency_key", "")
+    key = posted_key if 0 < len(posted_key) <= 80 else uuid.uuid4().hex
     context = {"centre": centre, "form": form, "idempotency_key": key}
     if request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["services"])
@@ -272,13 +273,23 @@ def console_action(request, counter_id: int, action: str):
             if services.ticket_call_next(counter=counter, officer=officer) is None:
                 messages.info(request, _("Nobody is waiting for this counter's services."))
         elif action in ("recall", "start", "finish", "no-show", "transfer", "add"):
-            ticket = get_object_or_404(Ticket, pk=request.POST.get("ticket"), centre=counter.centre)
+            ticket = get_object_or_404(
+                Ticket, pk=_posted(request, "ticket", uuid.UUID), centre=counter.centre
+            )
             _ticket_action(request, action, ticket, counter)
         else:
             raise Http404
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("queues:console", counter.pk)
+
+
+def _posted(request, name: str, kind):
+    """A posted id parsed as `kind` (int or UUID), or None when absent or malformed."""
+    try:
+        return kind(request.POST.get(name, ""))
+    except ValueError:
+        return None
 
 
 def _ticket_action(request, action: str, ticket: Ticket, counter: Counter) -> None:
@@ -292,8 +303,8 @@ def _ticket_action(request, action: str, ticket: Ticket, counter: Counter) -> No
     elif action == "no-show":
         services.ticket_no_show(ticket=ticket, counter=counter, officer=officer)
     elif action == "transfer":
-        to_service = Service.objects.filter(pk=request.POST.get("service") or None).first()
-        to_counter = Counter.objects.filter(pk=request.POST.get("to_counter") or None).first()
+        to_service = Service.objects.filter(pk=_posted(request, "service", int)).first()
+        to_counter = Counter.objects.filter(pk=_posted(request, "to_counter", int)).first()
         services.ticket_transfer(
             ticket=ticket, actor=officer, to_service=to_service, to_counter=to_counter
         )
@@ -301,7 +312,7 @@ def _ticket_action(request, action: str, ticket: Ticket, counter: Counter) -> No
             request, _("Ticket %(number)s transferred.") % {"number": ticket.visit.number}
         )
     elif action == "add":
-        service = get_object_or_404(Service, pk=request.POST.get("service"))
+        service = get_object_or_404(Service, pk=_posted(request, "service", int))
         services.visit_add_service(visit=ticket.visit, service=service, actor=officer)
         messages.success(request, _("Service added to the visit."))
 
