@@ -58,6 +58,7 @@ ACTIONS = ("issue", "call", "start", "finish")
 WORKERS = int(os.environ.get("QMS_WORKERS", "4"))
 THREADS = int(os.environ.get("QMS_THREADS", "2"))
 WORKER_CLASS = os.environ.get("QMS_WORKER_CLASS", "sync")
+SERVER = os.environ.get("QMS_SERVER", "gunicorn")
 PHASE_S = float(os.environ.get("QMS_PHASE_S", "20"))
 WARMUP_S = float(os.environ.get("QMS_WARMUP_S", "3"))
 PHASES = tuple(int(n) for n in os.environ.get("QMS_PHASES", "1,10,50").split(","))
@@ -197,24 +198,43 @@ def start_server(port: int, log_path: Path, with_redis: bool) -> subprocess.Pope
     else:
         env.pop("REDIS_URL", None)
         env["HUEY_IMMEDIATE"] = "1"
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "huduma.wsgi:application",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(WORKERS),
-        "--worker-class",
-        WORKER_CLASS,
-        "--keep-alive",
-        "75",
-        "--timeout",
-        "60",
-        "--log-level",
-        "warning",
-    ]
+    if SERVER == "granian":
+        cmd = [
+            str(Path(sys.executable).parent / "granian"),
+            "--interface",
+            "wsgi",
+            "huduma.wsgi:application",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workers",
+            str(WORKERS),
+            "--blocking-threads",
+            str(THREADS),
+            "--log-level",
+            "warning",
+            "--no-ws",
+        ]
+    else:
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "huduma.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            WORKER_CLASS,
+            "--keep-alive",
+            "75",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ]
     if WORKER_CLASS == "gthread":
         cmd += ["--threads", str(THREADS)]
     log = log_path.open("wb")

@@ -37,3 +37,8 @@ def not_found(request, exc):
 api.add_router("/catalogue", catalogue_router)
 api.add_router("/notify", notify_router)
 api.add_router("/queues", queues_router)
+
+
+@api.get("/health", summary="Liveness: the server answers", tags=["health"])
+def health(request):
+    return {"status": "ok"}

@@ -88,6 +88,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "huduma.urls"
 WSGI_APPLICATION = "huduma.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["huduma.accounts.backends.CachedModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 
@@ -210,5 +211,8 @@ NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
 
 # Queue management: the waiting-time standard the dispatch policy protects, and how many
 # places from the front a virtual-ticket holder gets the "come now" SMS.
+# Centres, counters, services, counter skills and the signed-in user are cached in each
+# process for this many seconds (0: off); a change made in another process shows within it.
+REFERENCE_CACHE_SECONDS = float(os.environ.get("REFERENCE_CACHE_SECONDS", "5"))
 QMS_WAIT_STANDARD_MINUTES = int(os.environ.get("QMS_WAIT_STANDARD_MINUTES", "30"))
 QMS_NEAR_FRONT_PLACES = int(os.environ.get("QMS_NEAR_FRONT_PLACES", "3"))

@@ -8,6 +8,7 @@ class CatalogueConfig(AppConfig):
 
     def ready(self):
         from huduma.catalogue import models
+        from huduma.core import refcache
         from huduma.core.audit import audit_model_changes
 
         audit_model_changes(
@@ -19,3 +20,4 @@ class CatalogueConfig(AppConfig):
             models.CounterService,
             models.Article,
         )
+        refcache.invalidate_on_change(models.Service, models.CentreService, models.CounterService)

@@ -18,9 +18,10 @@ from huduma.core.errors import DomainError, Forbidden, NotFound
 from huduma.core.phones import InvalidPhoneNumber
 from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre, Counter
-from huduma.queues import appointments, selectors, services
+from huduma.queues import appointments, reference, selectors, services
 from huduma.queues.models import IssueChannel, Ticket, Visit
 from huduma.queues.notifications import sms_join
+from huduma.queues.reference import HEAVY_SERVICE_FIELDS
 from huduma.queues.schemas import (
     AddServiceIn,
     AppointmentIn,
@@ -36,7 +37,6 @@ from huduma.queues.schemas import (
     TransferIn,
     VisitOut,
 )
-from huduma.queues.services import HEAVY_SERVICE_FIELDS
 
 router = Router(tags=["queues"])
 
@@ -45,14 +45,14 @@ SERVERS = (Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)
 
 
 def _centre(code: str) -> Centre:
-    centre = Centre.objects.filter(code=code).first()
+    centre = reference.centre_by_code(code)
     if centre is None:
         raise NotFound(f"There is no centre {code!r}.", field="centre")
     return centre
 
 
 def _services(codes: list[str], field: str = "services") -> list[Service]:
-    found = {s.code: s for s in Service.objects.filter(code__in=codes).defer(*HEAVY_SERVICE_FIELDS)}
+    found = {c: s for c in codes if (s := reference.service_by_code(c)) is not None}
     missing = [c for c in codes if c not in found]
     if missing:
         raise NotFound(f"There is no service {missing[0]!r}.", field=field)
@@ -60,7 +60,7 @@ def _services(codes: list[str], field: str = "services") -> list[Service]:
 
 
 def _counter(request, counter_id: int) -> Counter:
-    counter = Counter.objects.select_related("centre").filter(pk=counter_id).first()
+    counter = reference.counter_with_centre(counter_id)
     if counter is None:
         raise NotFound(f"There is no counter {counter_id}.", field="counter")
     require_centre(request.user, counter.centre, *SERVERS)
@@ -89,11 +89,13 @@ def ticket_out(ticket: Ticket) -> dict:
 
 
 def visit_out(visit: Visit) -> dict:
-    tickets = list(
-        visit.tickets.select_related("service", "counter")
-        .defer(*(f"service__{name}" for name in HEAVY_SERVICE_FIELDS))
-        .order_by("position")
-    )
+    tickets = getattr(visit, "new_tickets", None)
+    if tickets is None:
+        tickets = list(
+            visit.tickets.select_related("service", "counter")
+            .defer(*(f"service__{name}" for name in HEAVY_SERVICE_FIELDS))
+            .order_by("position")
+        )
     for ticket in tickets:
         ticket.visit = visit
     waiting = next((t for t in tickets if t.status == Ticket.Status.WAITING), None)

@@ -11,7 +11,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Mi
 from huduma.catalogue.models import CounterService, Service
 from huduma.core import clock
 from huduma.places.models import Centre, Counter
-from huduma.queues import dispatch
+from huduma.queues import dispatch, sql
 from huduma.queues.models import CounterSession, Ticket, Visit
 
 Status = Ticket.Status
@@ -92,12 +92,12 @@ def visit_estimate_minutes(visit: Visit, now: dt.datetime | None = None) -> int:
 def places_ahead(ticket: Ticket) -> int:
     """Waiting tickets of the same service before this one. Same key: the earlier ticket
     (UUIDv7 ids are time-ordered) goes first, as in dispatch."""
-    return Ticket.objects.filter(
-        Q(queue_key__lt=ticket.queue_key) | Q(queue_key=ticket.queue_key, pk__lt=ticket.pk),
+    return sql.places_ahead(
         centre_id=ticket.centre_id,
-        status=Status.WAITING,
         service_id=ticket.service_id,
-    ).count()
+        queue_key=ticket.queue_key,
+        ticket_id=ticket.pk,
+    )
 
 
 STATS_SECONDS = 10

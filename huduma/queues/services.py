@@ -14,12 +14,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, FloatField, Max, Q, Value, When
 from django.utils.translation import gettext as _
 
-from huduma.catalogue.models import CentreService, CounterService, Service
+from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.core.errors import NotFound
 from huduma.core.phones import normalise_phone
 from huduma.places.models import Centre, Counter
-from huduma.queues import dispatch
+from huduma.queues import dispatch, reference, sql
 from huduma.queues.errors import (
     CounterBusy,
     CounterNotOpen,
@@ -40,20 +40,12 @@ from huduma.queues.models import (
     TicketEvent,
     Visit,
 )
+from huduma.queues.reference import HEAVY_SERVICE_FIELDS
 
 MAX_SERVICES_PER_VISIT = 5
 MAX_VIRTUAL_TICKETS_PER_PHONE = 2
 NO_SHOW_AFTER_RECALLS = 2
 CANDIDATE_WINDOW = 30
-# Long texts a ticket never needs when a counter calls it.
-HEAVY_SERVICE_FIELDS = (
-    "description_en",
-    "description_sw",
-    "keywords_en",
-    "keywords_sw",
-    "search_text",
-    "search_vector",
-)
 APPOINTMENT_GRACE = dt.timedelta(minutes=15)
 
 Status = Ticket.Status
@@ -136,11 +128,7 @@ def services_offered(centre: Centre, services: Sequence[Service]) -> None:
         )
     if len({s.pk for s in services}) != len(services):
         raise ServiceNotOffered(_("A service is listed twice."), field="services")
-    offered = set(
-        CentreService.objects.filter(
-            centre=centre, service__in=services, service__is_active=True
-        ).values_list("service_id", flat=True)
-    )
+    offered = reference.offered_service_ids(centre.pk)
     missing = [s for s in services if s.pk not in offered]
     if missing:
         raise ServiceNotOffered(
@@ -166,9 +154,9 @@ def visit_issue(
 ) -> Visit:
     """Issue one ticket number for a visit with one or more services, in the order given."""
     if idempotency_key:
-        existing = Visit.objects.filter(centre=centre, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return _same_request(existing, services)
+        existing_id = sql.visit_with_key(centre.pk, idempotency_key)
+        if existing_id is not None:
+            return _same_request(Visit.objects.get(pk=existing_id), services)
     if centre.status != Centre.Status.OPEN:
         raise ServiceNotOffered(
             _("%(centre)s is not open.") % {"centre": centre.name}, field="centre"
@@ -263,7 +251,7 @@ def _create_visit(
     day = clock.local_date(now)
     prefix = services[0].group or "A"
     sequence = _next_number(centre, day, prefix)
-    visit = Visit.objects.create(
+    visit = Visit(
         centre=centre,
         service_day=day,
         prefix=prefix,
@@ -278,6 +266,7 @@ def _create_visit(
         idempotency_key=idempotency_key or None,
         issued_by=actor if actor is not None and actor.is_authenticated else None,
     )
+    sql.insert([visit])
     visit._appointment = appointment  # known here: saves a query in dispatch_key
     tickets = []
     for position, service in enumerate(services):
@@ -285,7 +274,7 @@ def _create_visit(
         if position == 0:
             _start_waiting(ticket, visit, now)
         tickets.append(ticket)
-    Ticket.objects.bulk_create(tickets)
+    sql.insert(tickets)
     events = [
         TicketEvent(
             ticket=t,
@@ -298,7 +287,8 @@ def _create_visit(
         for t in tickets
     ]
     events.append(TicketEvent(ticket=tickets[0], centre=centre, kind=Kind.WAITING, at=now))
-    TicketEvent.objects.bulk_create(events)
+    sql.insert(events)
+    visit.new_tickets = tickets  # what was just written, so the answer needs no query
     return visit
 
 
@@ -393,8 +383,8 @@ def current_ticket(counter: Counter) -> Ticket | None:
     )
 
 
-def counter_skills(counter: Counter) -> set:
-    return set(CounterService.objects.filter(counter=counter).values_list("service_id", flat=True))
+def counter_skills(counter: Counter) -> frozenset[int]:
+    return reference.counter_skills(counter.pk)
 
 
 # --- calling and serving -------------------------------------------------------------------
@@ -431,41 +421,67 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
     Returns None when nobody is waiting for this counter's services.
     """
     with transaction.atomic():
-        session = _own_session(counter, officer)
-        if session.status != CounterSession.Status.OPEN:
+        state = sql.counter_state(counter.pk)
+        if state is None or state.officer_id != officer.pk:
+            _own_session(counter, officer)  # raises the precise error
+        if state.status != CounterSession.Status.OPEN:
             raise CounterNotOpen(_("The counter is paused; resume it to call."), field="counter")
-        if current_ticket(counter) is not None:
+        if state.busy:
             raise TicketStateError(_("Finish the current ticket first."), field="counter")
         skills = counter_skills(counter)
         now = now or clock.now()
-        rows = {t.pk: t for t in _candidates(counter, skills)}
+        rules = policy()
+        front = sql.front_of_queues(
+            centre_id=counter.centre_id,
+            counter_id=counter.pk,
+            service_ids=skills,
+            named_credit_s=rules.named_counter_credit_s,
+            limit=CANDIDATE_WINDOW,
+        )
         ranked = dispatch.rank(
-            [_candidate(t, t.visit) for t in rows.values()],
+            [_waiting_candidate(w) for w in front],
             now=now.timestamp(),
             counter_id=counter.pk,
             skills=skills,
-            policy=policy(),
+            policy=rules,
         )
-        for choice in ranked:
-            # Another counter may hold or have taken this row: skip it, never wait for it.
-            locked = (
-                Ticket.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(pk=choice.ticket_id, status=Status.WAITING)
-                .first()
-            )
-            if locked is None:
-                continue
-            locked.status = Status.CALLED
-            locked.counter = counter
-            locked.officer = officer
-            locked.called_at = now
-            locked.save(update_fields=["status", "counter", "officer", "called_at"])
-            _event(locked, Kind.CALLED, at=now, actor=officer, counter=counter)
-            locked.visit = rows[locked.pk].visit
-            locked.service = rows[locked.pk].service
-            transaction.on_commit(partial(_after_call, counter.centre_id, locked.pk))
-            return locked
-        return None
+        # Another counter may hold or have taken a row: it is skipped, never waited for.
+        ticket = sql.claim(
+            ranked_ids=[c.ticket_id for c in ranked],
+            counter_id=counter.pk,
+            officer_id=officer.pk,
+            now=now,
+        )
+        if ticket is None:
+            return None
+        sql.add_event(
+            ticket=ticket, kind=Kind.CALLED, at=now, actor_id=officer.pk, counter_id=counter.pk
+        )
+        transaction.on_commit(partial(_after_call, counter.centre_id, ticket.pk))
+    return _as_held(ticket, counter)
+
+
+def _waiting_candidate(w: sql.WaitingTicket) -> dispatch.Candidate:
+    slot = None
+    grace = APPOINTMENT_GRACE.total_seconds()
+    if w.slot_start is not None and w.arrived_at <= w.slot_start + grace:
+        slot = w.slot_start
+    return dispatch.Candidate(
+        ticket_id=w.id,
+        service_id=w.service_id,
+        arrived_at=w.arrived_at,
+        priority=bool(w.priority),
+        appointment_slot=slot,
+        target_counter_id=w.target_counter_id,
+    )
+
+
+def _as_held(ticket: Ticket, counter: Counter) -> Ticket:
+    """Fill in what callers read of a ticket a counter holds, without more queries."""
+    ticket.visit = Visit(pk=ticket.visit_id, centre_id=ticket.centre_id, number=ticket.visit_number)
+    ticket.service = reference.service_by_id(ticket.service_id)
+    ticket.counter = counter
+    return ticket
 
 
 def _after_call(centre_id: int, ticket_id) -> None:
@@ -511,14 +527,33 @@ def ticket_recall(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
     return ticket
 
 
+def _move(
+    ticket: Ticket, counter: Counter, officer, leaving: str, entering: str, stamp: str, kind: str
+):
+    """One conditional UPDATE; if it matches nothing, the ORM path says why (and raises)."""
+    now = clock.now()
+    moved = sql.move(
+        ticket_id=ticket.pk,
+        counter_id=counter.pk,
+        officer_id=officer.pk,
+        leaving=leaving,
+        entering=entering,
+        stamp=stamp,
+        now=now,
+    )
+    if moved is None:
+        _at_counter(ticket, counter, officer, leaving)
+        # It was in that state after all: another request moved it meanwhile.
+        raise TicketStateError(_("The ticket changed meanwhile; try again."), field="ticket")
+    sql.add_event(ticket=moved, kind=kind, at=now, actor_id=officer.pk, counter_id=counter.pk)
+    return _as_held(moved, counter), now
+
+
 @transaction.atomic
 def ticket_start(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
-    ticket = _at_counter(ticket, counter, officer, Status.CALLED)
-    now = clock.now()
-    ticket.status = Status.SERVING
-    ticket.started_at = now
-    ticket.save(update_fields=["status", "started_at"])
-    _event(ticket, Kind.SERVING, at=now, actor=officer, counter=counter)
+    ticket, _now = _move(
+        ticket, counter, officer, Status.CALLED, Status.SERVING, "started_at", Kind.SERVING
+    )
     return ticket
 
 
@@ -540,13 +575,11 @@ def _advance_visit(visit: Visit, now, actor=None) -> Ticket | None:
 
 @transaction.atomic
 def ticket_finish(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
-    ticket = _at_counter(ticket, counter, officer, Status.SERVING)
-    now = clock.now()
-    ticket.status = Status.SERVED
-    ticket.finished_at = now
-    ticket.save(update_fields=["status", "finished_at"])
-    _event(ticket, Kind.SERVED, at=now, actor=officer, counter=counter)
-    _advance_visit(ticket.visit, now, officer)
+    ticket, now = _move(
+        ticket, counter, officer, Status.SERVING, Status.SERVED, "finished_at", Kind.SERVED
+    )
+    if sql.has_pending(ticket.visit_id):
+        _advance_visit(Visit.objects.get(pk=ticket.visit_id), now, officer)
     return ticket
 
 

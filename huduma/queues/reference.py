@@ -1,0 +1,67 @@
+"""Reference rows every queue action reads, through the per-process reference cache.
+
+The instances returned are shared between requests: read them, never change and save them.
+"""
+
+from huduma.catalogue.models import CentreService, CounterService, Service
+from huduma.core import refcache
+from huduma.places.models import Centre, Counter
+
+# Long texts a ticket never needs when a counter calls it.
+HEAVY_SERVICE_FIELDS = (
+    "description_en",
+    "description_sw",
+    "keywords_en",
+    "keywords_sw",
+    "search_text",
+    "search_vector",
+)
+
+
+def centre_by_code(code: str) -> Centre | None:
+    return refcache.get(("centre", code), lambda: Centre.objects.filter(code=code).first())
+
+
+def counter_with_centre(counter_id: int) -> Counter | None:
+    return refcache.get(
+        ("counter", counter_id),
+        lambda: Counter.objects.select_related("centre").filter(pk=counter_id).first(),
+    )
+
+
+def service_by_code(code: str) -> Service | None:
+    return refcache.get(
+        ("service", code),
+        lambda: Service.objects.defer(*HEAVY_SERVICE_FIELDS).filter(code=code).first(),
+    )
+
+
+def service_by_id(service_id: int) -> Service | None:
+    return refcache.get(
+        ("service-id", service_id),
+        lambda: Service.objects.defer(*HEAVY_SERVICE_FIELDS).filter(pk=service_id).first(),
+    )
+
+
+def counter_skills(counter_id: int) -> frozenset[int]:
+    """The ids of the services a counter can serve."""
+    return refcache.get(
+        ("skills", counter_id),
+        lambda: frozenset(
+            CounterService.objects.filter(counter_id=counter_id).values_list(
+                "service_id", flat=True
+            )
+        ),
+    )
+
+
+def offered_service_ids(centre_id: int) -> frozenset[int]:
+    """The ids of the active services on a centre's charter."""
+    return refcache.get(
+        ("offered", centre_id),
+        lambda: frozenset(
+            CentreService.objects.filter(centre_id=centre_id, service__is_active=True).values_list(
+                "service_id", flat=True
+            )
+        ),
+    )

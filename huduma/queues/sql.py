@@ -1,0 +1,232 @@
+"""Hand-written SQL for the statements every counter runs all day: call-next, start, finish.
+
+The ORM builds each of these statements anew on every request, which costs several times what
+the database takes to run them (see bench/qms_load.py). Here each is written once, runs on
+PostgreSQL and SQLite alike, and answers with model instances through ``Model.objects.raw``
+(which applies the backend's type conversions). Rules are kept where they belong:
+
+- Every state change is one conditional UPDATE that names the state it leaves. If it matches
+  no row, the caller falls back to the ORM to find out why and to raise the precise error.
+- Claiming a ticket on PostgreSQL takes the first of the ranked ids that is still waiting and
+  not locked by another counter (FOR UPDATE SKIP LOCKED), in one statement. SQLite runs one
+  writer at a time (IMMEDIATE transactions), so it tries the ids in order.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Model
+
+from huduma.queues.models import CounterSession, Ticket, TicketEvent, Visit
+
+TICKET = Ticket._meta.db_table
+VISIT = Visit._meta.db_table
+SESSION = CounterSession._meta.db_table
+APPOINTMENT = "queues_appointment"
+Status = Ticket.Status
+
+# The visit's number rides along with the ticket, as the attribute `visit_number`.
+_RETURNING = (
+    f"RETURNING *, (SELECT v.number FROM {VISIT} v WHERE v.id = {TICKET}.visit_id) AS visit_number"  # noqa: S608
+)
+
+
+def _uuid(value) -> object:
+    """A UUID as this backend stores it (PostgreSQL: uuid; SQLite: 32 hex digits)."""
+    return Ticket._meta.pk.get_db_prep_value(value, connection)
+
+
+def _when(value: dt.datetime) -> object:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _epoch(column: str) -> str:
+    """SQL for a timestamp column as float seconds since the epoch."""
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM {column})::float8"
+    return f"((julianday({column}) - 2440587.5) * 86400.0)"
+
+
+def _one(sql: str, params: Sequence) -> Ticket | None:
+    rows = list(Ticket.objects.raw(sql, params))
+    return rows[0] if rows else None
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CounterState:
+    status: str
+    officer_id: int
+    busy: bool  # a ticket is called or being served at this counter
+
+
+def counter_state(counter_id: int) -> CounterState | None:
+    """The counter's live session and whether it holds a ticket, or None if it is closed."""
+    sql = (
+        f"SELECT s.status, s.officer_id, EXISTS (SELECT 1 FROM {TICKET} t "  # noqa: S608
+        f"WHERE t.counter_id = s.counter_id AND t.status IN (%s, %s)) "
+        f"FROM {SESSION} s WHERE s.counter_id = %s AND s.status <> %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [Status.CALLED, Status.SERVING, counter_id, CounterSession.Status.CLOSED]
+        )
+        row = cursor.fetchone()
+    return CounterState(row[0], row[1], bool(row[2])) if row else None
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    """What dispatch needs of a waiting ticket, read without building model instances."""
+
+    id: uuid.UUID
+    service_id: int
+    target_counter_id: int | None
+    arrived_at: float  # seconds since the epoch
+    priority: str
+    slot_start: float | None  # the visit's appointment slot, if any
+
+
+def front_of_queues(
+    *, centre_id: int, counter_id: int, service_ids, named_credit_s: float, limit: int
+) -> list[WaitingTicket]:
+    """The first `limit` waiting tickets of these services by stored queue key, less the
+    credit of tickets sent to this counter by name; dispatch re-ranks them."""
+    service_ids = sorted(service_ids)
+    if not service_ids:
+        return []
+    marks = ", ".join(["%s"] * len(service_ids))
+    sql = (
+        f"SELECT t.id, t.service_id, t.target_counter_id, {_epoch('v.arrived_at')}, "  # noqa: S608
+        f"v.priority, {_epoch('a.slot_start')}, "
+        f"t.queue_key - CASE WHEN t.target_counter_id = %s THEN %s ELSE 0.0 END AS k "
+        f"FROM {TICKET} t JOIN {VISIT} v ON v.id = t.visit_id "
+        f"LEFT JOIN {APPOINTMENT} a ON a.visit_id = t.visit_id "
+        f"WHERE t.centre_id = %s AND t.status = %s AND t.service_id IN ({marks}) "
+        f"AND (t.target_counter_id IS NULL OR t.target_counter_id = %s) "
+        f"ORDER BY k, t.id LIMIT %s"
+    )
+    params = [counter_id, float(named_credit_s), centre_id, Status.WAITING, *service_ids]
+    params += [counter_id, limit]
+    to_uuid = Ticket._meta.pk.to_python
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            WaitingTicket(to_uuid(r[0]), r[1], r[2], float(r[3]), r[4] or "", r[5])
+            for r in cursor.fetchall()
+        ]
+
+
+def places_ahead(*, centre_id: int, service_id: int, queue_key: float, ticket_id) -> int:
+    """Waiting tickets of the same service ahead of this one (same key: the older id first)."""
+    sql = (
+        f"SELECT COUNT(*) FROM {TICKET} WHERE centre_id = %s AND status = %s "  # noqa: S608
+        f"AND service_id = %s AND (queue_key < %s OR (queue_key = %s AND id < %s))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [centre_id, Status.WAITING, service_id, queue_key, queue_key, _uuid(ticket_id)]
+        )
+        return cursor.fetchone()[0]
+
+
+def visit_with_key(centre_id: int, key: str):
+    """The id of the centre's visit issued with this idempotency key, or None."""
+    sql = f"SELECT id FROM {VISIT} WHERE centre_id = %s AND idempotency_key = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [centre_id, key])
+        row = cursor.fetchone()
+    return Visit._meta.pk.to_python(row[0]) if row else None
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+def claim(*, ranked_ids: Sequence, counter_id: int, officer_id: int, now) -> Ticket | None:
+    """Mark the first still-waiting, unlocked ticket of `ranked_ids` called at this counter."""
+    if not ranked_ids:
+        return None
+    set_called = (
+        f"UPDATE {TICKET} SET status = %s, counter_id = %s, officer_id = %s, called_at = %s "  # noqa: S608
+    )
+    head = [Status.CALLED, counter_id, officer_id, _when(now)]
+    if connection.vendor == "postgresql":
+        sql = (
+            f"{set_called}WHERE id = (SELECT id FROM {TICKET} WHERE id = ANY(%s::uuid[]) "  # noqa: S608
+            f"AND status = %s ORDER BY array_position(%s::uuid[], id) LIMIT 1 "
+            f"FOR UPDATE SKIP LOCKED) {_RETURNING}"
+        )
+        ids = [str(i) for i in ranked_ids]
+        return _one(sql, [*head, ids, Status.WAITING, ids])
+    sql = f"{set_called}WHERE id = %s AND status = %s {_RETURNING}"
+    for ticket_id in ranked_ids:
+        ticket = _one(sql, [*head, _uuid(ticket_id), Status.WAITING])
+        if ticket is not None:
+            return ticket
+    return None
+
+
+def move(
+    *, ticket_id, counter_id: int, officer_id: int, leaving: str, entering: str, stamp: str, now
+) -> Ticket | None:
+    """Move a ticket held at this counter by this officer from `leaving` to `entering`,
+    stamping the time in column `stamp`. None if the ticket is not in that state here."""
+    if stamp not in ("started_at", "finished_at", "called_at"):
+        raise ValueError(stamp)
+    sql = (
+        f"UPDATE {TICKET} SET status = %s, {stamp} = %s "  # noqa: S608
+        f"WHERE id = %s AND counter_id = %s AND officer_id = %s AND status = %s {_RETURNING}"
+    )
+    return _one(sql, [entering, _when(now), _uuid(ticket_id), counter_id, officer_id, leaving])
+
+
+def has_pending(visit_id) -> bool:
+    """Does the visit have services still to come after the current one?"""
+    sql = f"SELECT 1 FROM {TICKET} WHERE visit_id = %s AND status = %s LIMIT 1"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_uuid(visit_id), Status.PENDING])
+        return cursor.fetchone() is not None
+
+
+def insert(objs: Sequence[Model]) -> None:
+    """INSERT new rows of one model, all columns given (defaults filled in as the ORM does),
+    in one statement. For models without save() overrides or signal receivers: neither runs.
+    """
+    if not objs:
+        return
+    fields = objs[0]._meta.concrete_fields
+    values = []
+    for obj in objs:
+        values += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(objs[0]._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row] * len(objs))  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+def add_event(
+    *, ticket: Ticket, kind: str, at, actor_id: int | None, counter_id: int | None, data=None
+) -> None:
+    """Append one event to the ticket's log."""
+    insert(
+        [
+            TicketEvent(
+                ticket_id=ticket.pk,
+                centre_id=ticket.centre_id,
+                kind=kind,
+                at=at,
+                actor_id=actor_id,
+                counter_id=counter_id,
+                data=data or {},
+            )
+        ]
+    )
