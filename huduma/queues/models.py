@@ -63,6 +63,10 @@ class Visit(OfflineRecord):
     def __str__(self) -> str:
         return f"{self.number} ({self.service_day})"
 
+    def format_number(self) -> str:
+        """The printed number: the prefix and the day's sequence, A001 ... A999, A1000."""
+        return f"{self.prefix}{self.sequence:03d}"
+
 
 class Ticket(OfflineRecord):
     """One service of a visit. Only the visit's current ticket waits in a queue at a time."""

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, FloatField, Max, Q, Value, When
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from huduma.catalogue.models import Service
@@ -34,7 +34,6 @@ from huduma.queues.errors import (
 from huduma.queues.models import (
     Appointment,
     CounterSession,
-    DailyCounter,
     IssueChannel,
     Ticket,
     TicketEvent,
@@ -101,23 +100,6 @@ def _start_waiting(ticket: Ticket, visit: Visit, now) -> None:
 # --- issuing -----------------------------------------------------------------------------
 
 
-def _next_number(centre: Centre, day: dt.date, prefix: str) -> int:
-    """The next number for (centre, day, prefix) in one statement: insert or increment.
-
-    The row stays locked until the issuing transaction commits, so numbers never repeat and
-    a rolled-back issue leaves no gap behind a later one.
-    """
-    table = DailyCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (centre_id, day, prefix, last) VALUES (%s, %s, %s, 1) "  # noqa: S608 - table name from the model
-            f"ON CONFLICT (centre_id, day, prefix) DO UPDATE SET last = {table}.last + 1 "
-            "RETURNING last",
-            [centre.pk, day, prefix],
-        )
-        return cursor.fetchone()[0]
-
-
 def services_offered(centre: Centre, services: Sequence[Service]) -> None:
     if not services:
         raise ServiceNotOffered(_("Choose at least one service."), field="services")
@@ -176,7 +158,7 @@ def visit_issue(
     elif channel in (IssueChannel.WEB, IssueChannel.SMS):
         raise RequirementsNotConfirmed(_("A virtual ticket needs a mobile number."), field="phone")
     try:
-        with transaction.atomic():
+        with sql.one_statement():
             visit = _create_visit(
                 centre=centre,
                 services=services,
@@ -250,13 +232,12 @@ def _create_visit(
 ) -> Visit:
     day = clock.local_date(now)
     prefix = services[0].group or "A"
-    sequence = _next_number(centre, day, prefix)
     visit = Visit(
         centre=centre,
         service_day=day,
         prefix=prefix,
-        sequence=sequence,
-        number=f"{prefix}{sequence:03d}",
+        sequence=0,  # numbered as it is written
+        number="",
         arrived_at=now,
         priority=priority or "",
         channel=channel,
@@ -266,7 +247,6 @@ def _create_visit(
         idempotency_key=idempotency_key or None,
         issued_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    sql.insert([visit])
     visit._appointment = appointment  # known here: saves a query in dispatch_key
     tickets = []
     for position, service in enumerate(services):
@@ -274,7 +254,6 @@ def _create_visit(
         if position == 0:
             _start_waiting(ticket, visit, now)
         tickets.append(ticket)
-    sql.insert(tickets)
     events = [
         TicketEvent(
             ticket=t,
@@ -287,7 +266,7 @@ def _create_visit(
         for t in tickets
     ]
     events.append(TicketEvent(ticket=tickets[0], centre=centre, kind=Kind.WAITING, at=now))
-    sql.insert(events)
+    sql.create_visit(visit, tickets, events)
     visit.new_tickets = tickets  # what was just written, so the answer needs no query
     return visit
 
@@ -390,37 +369,12 @@ def counter_skills(counter: Counter) -> frozenset[int]:
 # --- calling and serving -------------------------------------------------------------------
 
 
-def _candidates(counter: Counter, skills: set) -> list[Ticket]:
-    """The front of the queues this counter serves, by stored key less any named-counter
-    credit; dispatch re-ranks these few with the time-dependent terms."""
-    credit = policy().named_counter_credit_s
-    return list(
-        Ticket.objects.filter(
-            Q(target_counter__isnull=True) | Q(target_counter=counter),
-            centre_id=counter.centre_id,
-            status=Status.WAITING,
-            service_id__in=skills,
-        )
-        .annotate(
-            effective_key=F("queue_key")
-            - Case(
-                When(target_counter=counter, then=Value(float(credit))),
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
-        )
-        .select_related("visit__appointment", "service")
-        .defer(*(f"service__{name}" for name in HEAVY_SERVICE_FIELDS))
-        .order_by("effective_key")[:CANDIDATE_WINDOW]
-    )
-
-
 def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = None) -> Ticket | None:
     """Call the most urgent waiting ticket this counter can serve (see dispatch.py).
 
     Returns None when nobody is waiting for this counter's services.
     """
-    with transaction.atomic():
+    with sql.one_statement():
         state = sql.counter_state(counter.pk)
         if state is None or state.officer_id != officer.pk:
             _own_session(counter, officer)  # raises the precise error
@@ -454,9 +408,6 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
         )
         if ticket is None:
             return None
-        sql.add_event(
-            ticket=ticket, kind=Kind.CALLED, at=now, actor_id=officer.pk, counter_id=counter.pk
-        )
         transaction.on_commit(partial(_after_call, counter.centre_id, ticket.pk))
     return _as_held(ticket, counter)
 
@@ -530,7 +481,8 @@ def ticket_recall(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
 def _move(
     ticket: Ticket, counter: Counter, officer, leaving: str, entering: str, stamp: str, kind: str
 ):
-    """One conditional UPDATE; if it matches nothing, the ORM path says why (and raises)."""
+    """One conditional UPDATE (with its event); if it matches nothing, the ORM path says why
+    (and raises)."""
     now = clock.now()
     moved = sql.move(
         ticket_id=ticket.pk,
@@ -539,21 +491,22 @@ def _move(
         leaving=leaving,
         entering=entering,
         stamp=stamp,
+        kind=kind,
         now=now,
     )
     if moved is None:
-        _at_counter(ticket, counter, officer, leaving)
+        with transaction.atomic():
+            _at_counter(ticket, counter, officer, leaving)
         # It was in that state after all: another request moved it meanwhile.
         raise TicketStateError(_("The ticket changed meanwhile; try again."), field="ticket")
-    sql.add_event(ticket=moved, kind=kind, at=now, actor_id=officer.pk, counter_id=counter.pk)
     return _as_held(moved, counter), now
 
 
-@transaction.atomic
 def ticket_start(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
-    ticket, _now = _move(
-        ticket, counter, officer, Status.CALLED, Status.SERVING, "started_at", Kind.SERVING
-    )
+    with sql.one_statement():
+        ticket, _now = _move(
+            ticket, counter, officer, Status.CALLED, Status.SERVING, "started_at", Kind.SERVING
+        )
     return ticket
 
 
@@ -578,7 +531,7 @@ def ticket_finish(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
     ticket, now = _move(
         ticket, counter, officer, Status.SERVING, Status.SERVED, "finished_at", Kind.SERVED
     )
-    if sql.has_pending(ticket.visit_id):
+    if ticket.has_pending:
         _advance_visit(Visit.objects.get(pk=ticket.visit_id), now, officer)
     return ticket
 

@@ -10,22 +10,29 @@ PostgreSQL and SQLite alike, and answers with model instances through ``Model.ob
 - Claiming a ticket on PostgreSQL takes the first of the ranked ids that is still waiting and
   not locked by another counter (FOR UPDATE SKIP LOCKED), in one statement. SQLite runs one
   writer at a time (IMMEDIATE transactions), so it tries the ids in order.
+- On PostgreSQL a change and its event are one statement (a data-modifying WITH), and so is a
+  whole new visit with its number, tickets and events: one statement is atomic by itself, so
+  outside a transaction these run without BEGIN and COMMIT round trips (``one_statement``).
+  On SQLite the same steps run as separate statements inside the caller's transaction.
 """
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 
-from huduma.queues.models import CounterSession, Ticket, TicketEvent, Visit
+from huduma.queues.models import CounterSession, DailyCounter, Ticket, TicketEvent, Visit
 
 TICKET = Ticket._meta.db_table
 VISIT = Visit._meta.db_table
 SESSION = CounterSession._meta.db_table
 APPOINTMENT = "queues_appointment"
+EVENT = TicketEvent._meta.db_table
+NUMBERS = DailyCounter._meta.db_table
 Status = Ticket.Status
 
 # The visit's number rides along with the ticket, as the attribute `visit_number`.
@@ -48,6 +55,19 @@ def _epoch(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"EXTRACT(EPOCH FROM {column})::float8"
     return f"((julianday({column}) - 2440587.5) * 86400.0)"
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def one_statement():
+    """The transaction for a change the backend makes in one statement: none on PostgreSQL
+    outside a transaction (the statement is atomic), else an atomic block (a savepoint when
+    nested, so a failed statement leaves the outer transaction usable)."""
+    if _postgres() and not connection.in_atomic_block:
+        return contextlib.nullcontext()
+    return transaction.atomic()
 
 
 def _one(sql: str, params: Sequence) -> Ticket | None:
@@ -147,42 +167,126 @@ def visit_with_key(centre_id: int, key: str):
 # --- writes -------------------------------------------------------------------------------
 
 
+def _rows(objs: Sequence[Model]) -> tuple[str, str, list]:
+    """(columns, VALUES rows, parameters) for new rows of one model, defaults filled in as
+    the ORM does. For models without save() overrides or signal receivers: neither runs."""
+    fields = objs[0]._meta.concrete_fields
+    params = []
+    for obj in objs:
+        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    return columns, ", ".join([row] * len(objs)), params
+
+
+def insert(objs: Sequence[Model]) -> None:
+    """INSERT new rows of one model in one statement."""
+    if not objs:
+        return
+    columns, rows, params = _rows(objs)
+    table = connection.ops.quote_name(objs[0]._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {rows}", params)  # noqa: S608
+
+
+def _event(ticket_id, centre_id, kind, at, actor_id, counter_id) -> TicketEvent:
+    return TicketEvent(
+        ticket_id=ticket_id,
+        centre_id=centre_id,
+        kind=kind,
+        at=at,
+        actor_id=actor_id,
+        counter_id=counter_id,
+        data={},
+    )
+
+
+def _with_event(change: str, change_params: list, event: TicketEvent, extra: str = "") -> tuple:
+    """PostgreSQL: `change` (an UPDATE ... RETURNING *) and the event of the row it changed,
+    in one statement that answers with the changed row, its visit number and `extra`."""
+    taken = ("ticket_id", "centre_id")  # from the changed row
+    fields = [f for f in TicketEvent._meta.concrete_fields if f.attname not in taken]
+    values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in fields]
+    columns = ", ".join([*taken, *(f.column for f in fields)])
+    marks = ", ".join(["changed.id", "changed.centre_id", *(["%s"] * len(fields))])
+    sql = (
+        f"WITH changed AS ({change} RETURNING *), "  # noqa: S608
+        f"logged AS (INSERT INTO {EVENT} ({columns}) SELECT {marks} FROM changed) "
+        f"SELECT changed.*, (SELECT v.number FROM {VISIT} v WHERE v.id = changed.visit_id) "
+        f"AS visit_number{extra} FROM changed"
+    )
+    return sql, [*change_params, *values]
+
+
 def claim(*, ranked_ids: Sequence, counter_id: int, officer_id: int, now) -> Ticket | None:
-    """Mark the first still-waiting, unlocked ticket of `ranked_ids` called at this counter."""
+    """Mark the first still-waiting, unlocked ticket of `ranked_ids` called at this counter
+    and log the call. Run it inside ``one_statement()``."""
     if not ranked_ids:
         return None
     set_called = (
         f"UPDATE {TICKET} SET status = %s, counter_id = %s, officer_id = %s, called_at = %s "  # noqa: S608
     )
     head = [Status.CALLED, counter_id, officer_id, _when(now)]
-    if connection.vendor == "postgresql":
-        sql = (
+    if _postgres():
+        pick = (
             f"{set_called}WHERE id = (SELECT id FROM {TICKET} WHERE id = ANY(%s::uuid[]) "  # noqa: S608
             f"AND status = %s ORDER BY array_position(%s::uuid[], id) LIMIT 1 "
-            f"FOR UPDATE SKIP LOCKED) {_RETURNING}"
+            f"FOR UPDATE SKIP LOCKED)"
         )
         ids = [str(i) for i in ranked_ids]
-        return _one(sql, [*head, ids, Status.WAITING, ids])
+        event = _event(None, None, TicketEvent.Kind.CALLED, now, officer_id, counter_id)
+        return _one(*_with_event(pick, [*head, ids, Status.WAITING, ids], event))
     sql = f"{set_called}WHERE id = %s AND status = %s {_RETURNING}"
     for ticket_id in ranked_ids:
         ticket = _one(sql, [*head, _uuid(ticket_id), Status.WAITING])
         if ticket is not None:
+            add_event(
+                ticket=ticket,
+                kind=TicketEvent.Kind.CALLED,
+                at=now,
+                actor_id=officer_id,
+                counter_id=counter_id,
+            )
             return ticket
     return None
 
 
 def move(
-    *, ticket_id, counter_id: int, officer_id: int, leaving: str, entering: str, stamp: str, now
+    *,
+    ticket_id,
+    counter_id: int,
+    officer_id: int,
+    leaving: str,
+    entering: str,
+    stamp: str,
+    kind: str,
+    now,
 ) -> Ticket | None:
     """Move a ticket held at this counter by this officer from `leaving` to `entering`,
-    stamping the time in column `stamp`. None if the ticket is not in that state here."""
+    stamping the time in column `stamp`, and log event `kind`. None if the ticket is not in
+    that state here. The ticket answered carries `has_pending`: whether its visit has
+    services still to come. Run it inside ``one_statement()``."""
     if stamp not in ("started_at", "finished_at", "called_at"):
         raise ValueError(stamp)
-    sql = (
+    change = (
         f"UPDATE {TICKET} SET status = %s, {stamp} = %s "  # noqa: S608
-        f"WHERE id = %s AND counter_id = %s AND officer_id = %s AND status = %s {_RETURNING}"
+        f"WHERE id = %s AND counter_id = %s AND officer_id = %s AND status = %s"
     )
-    return _one(sql, [entering, _when(now), _uuid(ticket_id), counter_id, officer_id, leaving])
+    params = [entering, _when(now), _uuid(ticket_id), counter_id, officer_id, leaving]
+    if _postgres():
+        pending = (
+            f", EXISTS (SELECT 1 FROM {TICKET} p WHERE p.visit_id = changed.visit_id "  # noqa: S608
+            f"AND p.status = '{Status.PENDING}') AS has_pending"
+        )
+        event = _event(None, None, kind, now, officer_id, counter_id)
+        return _one(*_with_event(change, params, event, pending))
+    ticket = _one(f"{change} {_RETURNING}", params)
+    if ticket is not None:
+        add_event(ticket=ticket, kind=kind, at=now, actor_id=officer_id, counter_id=counter_id)
+        ticket.has_pending = has_pending(ticket.visit_id)
+    return ticket
 
 
 def has_pending(visit_id) -> bool:
@@ -193,40 +297,68 @@ def has_pending(visit_id) -> bool:
         return cursor.fetchone() is not None
 
 
-def insert(objs: Sequence[Model]) -> None:
-    """INSERT new rows of one model, all columns given (defaults filled in as the ORM does),
-    in one statement. For models without save() overrides or signal receivers: neither runs.
-    """
-    if not objs:
-        return
-    fields = objs[0]._meta.concrete_fields
-    values = []
-    for obj in objs:
-        values += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(objs[0]._meta.db_table)
-    sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row] * len(objs))  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-
-
 def add_event(
-    *, ticket: Ticket, kind: str, at, actor_id: int | None, counter_id: int | None, data=None
+    *, ticket: Ticket, kind: str, at, actor_id: int | None, counter_id: int | None
 ) -> None:
     """Append one event to the ticket's log."""
-    insert(
-        [
-            TicketEvent(
-                ticket_id=ticket.pk,
-                centre_id=ticket.centre_id,
-                kind=kind,
-                at=at,
-                actor_id=actor_id,
-                counter_id=counter_id,
-                data=data or {},
+    insert([_event(ticket.pk, ticket.centre_id, kind, at, actor_id, counter_id)])
+
+
+def next_number(centre_id: int, day: dt.date, prefix: str) -> int:
+    """The next number for (centre, day, prefix) in one statement: insert or increment.
+
+    The row stays locked until the issuing transaction commits, so numbers never repeat and
+    a rolled-back issue leaves no gap behind a later one.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_NUMBER + " RETURNING last", [centre_id, day, prefix])
+        return cursor.fetchone()[0]
+
+
+_NEXT_NUMBER = (
+    f"INSERT INTO {NUMBERS} (centre_id, day, prefix, last) VALUES (%s, %s, %s, 1) "  # noqa: S608
+    f"ON CONFLICT (centre_id, day, prefix) DO UPDATE SET last = {NUMBERS}.last + 1"
+)
+
+
+def create_visit(visit: Visit, tickets: Sequence[Ticket], events: Sequence[TicketEvent]) -> None:
+    """Number the visit (sets its `sequence` and `number`) and write it with its tickets and
+    their events. Run it inside ``one_statement()``."""
+    if not _postgres():
+        visit.sequence = next_number(visit.centre_id, visit.service_day, visit.prefix)
+        visit.number = visit.format_number()
+        insert([visit])
+        insert(tickets)
+        insert(events)
+        return
+    # One statement: the number, the visit (numbered in SQL), its tickets and events.
+    fields = Visit._meta.concrete_fields
+    exprs, params = [], []
+    for f in fields:
+        if f.attname == "sequence":
+            exprs.append("n.last")
+        elif f.attname == "number":
+            exprs.append(
+                "%s || CASE WHEN n.last < 1000 THEN lpad(n.last::text, 3, '0') ELSE n.last::text END"
             )
-        ]
+            params.append(visit.prefix)
+        else:
+            exprs.append("%s")
+            params.append(f.get_db_prep_save(f.pre_save(visit, True), connection))
+    visit._state.adding = False
+    visit._state.db = connection.alias
+    visit_columns = ", ".join(f.column for f in fields)
+    ticket_columns, ticket_rows, ticket_params = _rows(tickets)
+    event_columns, event_rows, event_params = _rows(events)
+    sql = (
+        f"WITH n AS ({_NEXT_NUMBER} RETURNING last), "  # noqa: S608
+        f"v AS (INSERT INTO {VISIT} ({visit_columns}) SELECT {', '.join(exprs)} FROM n "
+        f"RETURNING sequence, number), "
+        f"t AS (INSERT INTO {TICKET} ({ticket_columns}) VALUES {ticket_rows}), "
+        f"e AS (INSERT INTO {EVENT} ({event_columns}) VALUES {event_rows}) "
+        f"SELECT sequence, number FROM v"
     )
+    head = [visit.centre_id, visit.service_day, visit.prefix]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*head, *params, *ticket_params, *event_params])
+        visit.sequence, visit.number = cursor.fetchone()
