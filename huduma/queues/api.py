@@ -99,7 +99,11 @@ def visit_out(visit: Visit) -> dict:
     for ticket in tickets:
         ticket.visit = visit
     waiting = next((t for t in tickets if t.status == Ticket.Status.WAITING), None)
-    ahead = selectors.places_ahead(waiting) if waiting else None
+    ahead = getattr(visit, "places_ahead", None)  # known when just issued
+    if waiting and ahead is None:
+        ahead = selectors.places_ahead(waiting)
+    elif not waiting:
+        ahead = None
     return {
         "id": visit.pk,
         "number": visit.number,

@@ -135,7 +135,10 @@ def visit_issue(
     now: dt.datetime | None = None,
 ) -> Visit:
     """Issue one ticket number for a visit with one or more services, in the order given."""
-    if idempotency_key:
+    # A retried request gets the visit its key made. Without a phone the insert itself finds
+    # out (the key is unique per centre); virtual tickets look first, since their checks
+    # below (tickets per phone) would refuse the retry.
+    if idempotency_key and phone:
         existing_id = sql.visit_with_key(centre.pk, idempotency_key)
         if existing_id is not None:
             return _same_request(Visit.objects.get(pk=existing_id), services)
@@ -374,17 +377,10 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
 
     Returns None when nobody is waiting for this counter's services.
     """
+    skills = counter_skills(counter)
+    now = now or clock.now()
+    rules = policy()
     with sql.one_statement():
-        state = sql.counter_state(counter.pk)
-        if state is None or state.officer_id != officer.pk:
-            _own_session(counter, officer)  # raises the precise error
-        if state.status != CounterSession.Status.OPEN:
-            raise CounterNotOpen(_("The counter is paused; resume it to call."), field="counter")
-        if state.busy:
-            raise TicketStateError(_("Finish the current ticket first."), field="counter")
-        skills = counter_skills(counter)
-        now = now or clock.now()
-        rules = policy()
         front = sql.front_of_queues(
             centre_id=counter.centre_id,
             counter_id=counter.pk,
@@ -399,7 +395,8 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
             skills=skills,
             policy=rules,
         )
-        # Another counter may hold or have taken a row: it is skipped, never waited for.
+        # Only if this officer has the counter open and free. Another counter may hold or
+        # have taken a row: it is skipped, never waited for.
         ticket = sql.claim(
             ranked_ids=[c.ticket_id for c in ranked],
             counter_id=counter.pk,
@@ -407,9 +404,21 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
             now=now,
         )
         if ticket is None:
+            _may_call(counter, officer)  # raises if the counter could not call
             return None
         transaction.on_commit(partial(_after_call, counter.centre_id, ticket.pk))
     return _as_held(ticket, counter)
+
+
+def _may_call(counter: Counter, officer) -> None:
+    """Raise the reason this officer cannot call at this counter now, if there is one."""
+    state = sql.counter_state(counter.pk)
+    if state is None or state.officer_id != officer.pk:
+        _own_session(counter, officer)  # raises the precise error
+    if state.status != CounterSession.Status.OPEN:
+        raise CounterNotOpen(_("The counter is paused; resume it to call."), field="counter")
+    if state.busy:
+        raise TicketStateError(_("Finish the current ticket first."), field="counter")
 
 
 def _waiting_candidate(w: sql.WaitingTicket) -> dispatch.Candidate:
@@ -526,13 +535,29 @@ def _advance_visit(visit: Visit, now, actor=None) -> Ticket | None:
     return following
 
 
-@transaction.atomic
 def ticket_finish(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
-    ticket, now = _move(
-        ticket, counter, officer, Status.SERVING, Status.SERVED, "finished_at", Kind.SERVED
-    )
-    if ticket.has_pending:
-        _advance_visit(Visit.objects.get(pk=ticket.visit_id), now, officer)
+    """Finish serving; the visit's next service, if any, joins its queue."""
+    with sql.one_statement():
+        # The usual case, a visit's last service, in one statement.
+        done = sql.move(
+            ticket_id=ticket.pk,
+            counter_id=counter.pk,
+            officer_id=officer.pk,
+            leaving=Status.SERVING,
+            entering=Status.SERVED,
+            stamp="finished_at",
+            kind=Kind.SERVED,
+            now=clock.now(),
+            unless_pending=True,
+        )
+    if done is not None:
+        return _as_held(done, counter)
+    with transaction.atomic():
+        ticket, now = _move(
+            ticket, counter, officer, Status.SERVING, Status.SERVED, "finished_at", Kind.SERVED
+        )
+        if ticket.has_pending:
+            _advance_visit(Visit.objects.get(pk=ticket.visit_id), now, officer)
     return ticket
 
 

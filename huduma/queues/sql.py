@@ -142,15 +142,21 @@ def front_of_queues(
         ]
 
 
+_PLACES_AHEAD = (
+    f"SELECT COUNT(*) FROM {TICKET} WHERE centre_id = %s AND status = %s "  # noqa: S608
+    f"AND service_id = %s AND (queue_key < %s OR (queue_key = %s AND id < %s))"
+)
+
+
+def _places_ahead_params(centre_id, service_id, queue_key, ticket_id) -> list:
+    return [centre_id, Status.WAITING, service_id, queue_key, queue_key, _uuid(ticket_id)]
+
+
 def places_ahead(*, centre_id: int, service_id: int, queue_key: float, ticket_id) -> int:
     """Waiting tickets of the same service ahead of this one (same key: the older id first)."""
-    sql = (
-        f"SELECT COUNT(*) FROM {TICKET} WHERE centre_id = %s AND status = %s "  # noqa: S608
-        f"AND service_id = %s AND (queue_key < %s OR (queue_key = %s AND id < %s))"
-    )
     with connection.cursor() as cursor:
         cursor.execute(
-            sql, [centre_id, Status.WAITING, service_id, queue_key, queue_key, _uuid(ticket_id)]
+            _PLACES_AHEAD, _places_ahead_params(centre_id, service_id, queue_key, ticket_id)
         )
         return cursor.fetchone()[0]
 
@@ -222,9 +228,17 @@ def _with_event(change: str, change_params: list, event: TicketEvent, extra: str
 
 def claim(*, ranked_ids: Sequence, counter_id: int, officer_id: int, now) -> Ticket | None:
     """Mark the first still-waiting, unlocked ticket of `ranked_ids` called at this counter
-    and log the call. Run it inside ``one_statement()``."""
+    and log the call, provided this officer has the counter open and it holds no ticket.
+    None if no ticket could be claimed. Run it inside ``one_statement()``."""
     if not ranked_ids:
         return None
+    may_call = (
+        f"AND EXISTS (SELECT 1 FROM {SESSION} s WHERE s.counter_id = %s "  # noqa: S608
+        f"AND s.officer_id = %s AND s.status = '{CounterSession.Status.OPEN}') "
+        f"AND NOT EXISTS (SELECT 1 FROM {TICKET} b WHERE b.counter_id = %s "
+        f"AND b.status IN ('{Status.CALLED}', '{Status.SERVING}')) "
+    )
+    may_params = [counter_id, officer_id, counter_id]
     set_called = (
         f"UPDATE {TICKET} SET status = %s, counter_id = %s, officer_id = %s, called_at = %s "  # noqa: S608
     )
@@ -232,15 +246,15 @@ def claim(*, ranked_ids: Sequence, counter_id: int, officer_id: int, now) -> Tic
     if _postgres():
         pick = (
             f"{set_called}WHERE id = (SELECT id FROM {TICKET} WHERE id = ANY(%s::uuid[]) "  # noqa: S608
-            f"AND status = %s ORDER BY array_position(%s::uuid[], id) LIMIT 1 "
+            f"AND status = %s {may_call}ORDER BY array_position(%s::uuid[], id) LIMIT 1 "
             f"FOR UPDATE SKIP LOCKED)"
         )
         ids = [str(i) for i in ranked_ids]
         event = _event(None, None, TicketEvent.Kind.CALLED, now, officer_id, counter_id)
-        return _one(*_with_event(pick, [*head, ids, Status.WAITING, ids], event))
-    sql = f"{set_called}WHERE id = %s AND status = %s {_RETURNING}"
+        return _one(*_with_event(pick, [*head, ids, Status.WAITING, *may_params, ids], event))
+    sql = f"{set_called}WHERE id = %s AND status = %s {may_call}{_RETURNING}"
     for ticket_id in ranked_ids:
-        ticket = _one(sql, [*head, _uuid(ticket_id), Status.WAITING])
+        ticket = _one(sql, [*head, _uuid(ticket_id), Status.WAITING, *may_params])
         if ticket is not None:
             add_event(
                 ticket=ticket,
@@ -263,11 +277,13 @@ def move(
     stamp: str,
     kind: str,
     now,
+    unless_pending: bool = False,
 ) -> Ticket | None:
     """Move a ticket held at this counter by this officer from `leaving` to `entering`,
     stamping the time in column `stamp`, and log event `kind`. None if the ticket is not in
-    that state here. The ticket answered carries `has_pending`: whether its visit has
-    services still to come. Run it inside ``one_statement()``."""
+    that state here (or, with `unless_pending`, if its visit has services still to come).
+    The ticket answered carries `has_pending`: whether its visit has services still to come.
+    Run it inside ``one_statement()``."""
     if stamp not in ("started_at", "finished_at", "called_at"):
         raise ValueError(stamp)
     change = (
@@ -275,6 +291,11 @@ def move(
         f"WHERE id = %s AND counter_id = %s AND officer_id = %s AND status = %s"
     )
     params = [entering, _when(now), _uuid(ticket_id), counter_id, officer_id, leaving]
+    if unless_pending:
+        change += (
+            f" AND NOT EXISTS (SELECT 1 FROM {TICKET} p WHERE p.visit_id = {TICKET}.visit_id "  # noqa: S608
+            f"AND p.status = '{Status.PENDING}')"
+        )
     if _postgres():
         pending = (
             f", EXISTS (SELECT 1 FROM {TICKET} p WHERE p.visit_id = changed.visit_id "  # noqa: S608
@@ -323,13 +344,21 @@ _NEXT_NUMBER = (
 
 def create_visit(visit: Visit, tickets: Sequence[Ticket], events: Sequence[TicketEvent]) -> None:
     """Number the visit (sets its `sequence` and `number`) and write it with its tickets and
-    their events. Run it inside ``one_statement()``."""
+    their events; the first ticket waits. Sets `visit.places_ahead`: the waiting tickets
+    ahead of the first one. Run it inside ``one_statement()``."""
+    first = tickets[0]
     if not _postgres():
         visit.sequence = next_number(visit.centre_id, visit.service_day, visit.prefix)
         visit.number = visit.format_number()
         insert([visit])
         insert(tickets)
         insert(events)
+        visit.places_ahead = places_ahead(
+            centre_id=first.centre_id,
+            service_id=first.service_id,
+            queue_key=first.queue_key,
+            ticket_id=first.pk,
+        )
         return
     # One statement: the number, the visit (numbered in SQL), its tickets and events.
     fields = Visit._meta.concrete_fields
@@ -356,9 +385,11 @@ def create_visit(visit: Visit, tickets: Sequence[Ticket], events: Sequence[Ticke
         f"RETURNING sequence, number), "
         f"t AS (INSERT INTO {TICKET} ({ticket_columns}) VALUES {ticket_rows}), "
         f"e AS (INSERT INTO {EVENT} ({event_columns}) VALUES {event_rows}) "
-        f"SELECT sequence, number FROM v"
+        f"SELECT sequence, number, ({_PLACES_AHEAD}) FROM v"
     )
     head = [visit.centre_id, visit.service_day, visit.prefix]
+    first = tickets[0]
+    ahead = _places_ahead_params(first.centre_id, first.service_id, first.queue_key, first.pk)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*head, *params, *ticket_params, *event_params])
-        visit.sequence, visit.number = cursor.fetchone()
+        cursor.execute(sql, [*head, *params, *ticket_params, *event_params, *ahead])
+        visit.sequence, visit.number, visit.places_ahead = cursor.fetchone()
