@@ -1,26 +1,39 @@
-"""Queue management under load: full ticket cycles over HTTP against the real gunicorn server.
+"""Queue management under load: full ticket cycles over HTTP against the production server.
 
 Sets up one open centre (GPO Nairobi) with 50 counters (201..250) that all serve one dedicated
 bench service (QMS-BENCH, ticket prefix Q), 50 counter officers and a reception user, then starts
-gunicorn on 127.0.0.1 with production settings (PostgreSQL, persistent connections, Huey tasks
-enqueued to Redis db 15, never consumed and flushed at the end) and drives it with Python
-threads, one ``http.client`` connection per virtual counter (kept alive where the worker class
-allows it; sync workers close it after each response and the client reconnects).
+the production server, Granian (3 WSGI workers, one thread each), on 127.0.0.1 with production
+settings (PostgreSQL, persistent connections, Redis for cache and sessions, Huey tasks enqueued
+to Redis db 15, never consumed and flushed at the end) and drives it with Python threads, one
+kept-alive connection per virtual counter (a minimal HTTP/1.1 client: the generator shares
+the two cores with the server and the database, so it should take as little as it can).
 
 Every virtual counter signs in through the real sign-in page, opens its counter and then loops
 over full cycles: issue a ticket (as reception, with an Idempotency-Key), call-next, start,
-finish. Three phases run 1, 10 and 50 counters for PHASE_S seconds each after WARMUP_S seconds
-of warm-up. For each phase it prints cycles/s, p50/p99 latency per action and the errors
-(non-2xx or transport failures), then checks the database: no ticket called twice (TicketEvent
-"called" <= 1 per ticket, and every ticket call-next handed out is distinct across clients),
-none lost (every issued visit's ticket is served or still waiting, and the served count equals
-the cycles completed).
+finish. The phases (QMS_PHASES) run for PHASE_S seconds each after WARMUP_S seconds of warm-up:
 
-Knobs (environment): QMS_WORKERS, QMS_THREADS, QMS_WORKER_CLASS (gthread or sync),
-QMS_PHASE_S, QMS_WARMUP_S, QMS_PHASES (e.g. "1,10,50"), QMS_REDIS_URL.
+- "1", "10", "50": that many counters back to back, each starting its next cycle as soon as
+  the last one finished. This measures the most cycles per second the machine does. Latency
+  here is not a service level: with N clients always waiting on the server, the mean latency
+  is N / throughput whatever the server does (Little's law).
+- "50@150": 50 counters offering 150 cycles/s in all, each on a fixed schedule (one cycle every
+  50/150 s, staggered). This measures latency at the target load. A cycle that starts late
+  because the server fell behind counts its lateness in the issue latency, so an overloaded
+  server shows as latency rather than hiding it ("coordinated omission").
+
+For each phase it prints cycles/s, p50/p99 latency per action, the errors (non-2xx or transport
+failures) and the whole machine's CPU use per cycle, then checks the database: no ticket called
+twice (TicketEvent "called" <= 1 per ticket, and every ticket call-next handed out is distinct
+across clients), none lost (every issued visit's ticket is served or still waiting, and the
+served count equals the cycles completed).
+
+Knobs (environment): QMS_SERVER (granian or gunicorn), QMS_WORKERS, QMS_THREADS,
+QMS_WORKER_CLASS (gunicorn: sync or gthread), QMS_PHASE_S, QMS_WARMUP_S,
+QMS_PHASES (e.g. "1,10,50,50@150"), QMS_REDIS_URL.
 """
 
 import http.client
+import importlib.util
 import json
 import os
 import signal
@@ -46,19 +59,16 @@ COUNTER_NUMBERS = range(201, 251)
 PASSWORD = "qms-bench-Pa55word!"  # a throwaway account in a scratch database
 ACTIONS = ("issue", "call", "start", "finish")
 
-# Worker model: 4 sync workers (one request at a time per process, 2 per core). The machine has
-# 2 cores shared by PostgreSQL, gunicorn and this load generator, and a request here is about
-# 7-10 ms of CPU-bound Python (ORM, ninja, sessions) around 10-25 short PostgreSQL round trips.
-# Threads inside a worker hurt: each round trip drops the GIL, and getting it back from a busy
-# sibling thread takes up to the 5 ms switch interval (the "convoy effect"). Measured at 10 / 50
-# counters (cycles/s, worst p99): gthread 3x8 18 / 18 (p99 4.1 s), gthread 2x16 20 / 31,
-# gthread 6x1 39 / 41, gthread 3x2 43 / 42 (p99 600 ms), sync x3 44 / 47, sync x4 47 / 45-47
-# (p99 350-450 ms), sync x5 45 / 47, sync x6 42 / 38, sync x8 39 / 38. Sync pays a TCP connect per
-# request (no keep-alive), which costs ~10% at 1 counter only.
-WORKERS = int(os.environ.get("QMS_WORKERS", "4"))
-THREADS = int(os.environ.get("QMS_THREADS", "2"))
+# Server and worker model, measured on the 2-core machine at 50 counters (cycles/s, whole-machine
+# CPU per cycle), after the hot path went to hand-written SQL: Granian 3 workers x 1 thread
+# 157-165 (11.4-12.1 core-ms), 2 x 2 156, 4 x 1 153, 2 x 1 144 (cores left idle while a worker
+# waits on the database); gunicorn 4 sync workers 135 (14.7 core-ms: its Python HTTP parsing
+# and a new TCP connection per request, as sync workers do not keep connections alive).
+# Before that change (ORM on every statement) it was 45-67 cycles/s whatever the server.
+WORKERS = int(os.environ.get("QMS_WORKERS", "3"))
+THREADS = int(os.environ.get("QMS_THREADS", "1"))
 WORKER_CLASS = os.environ.get("QMS_WORKER_CLASS", "sync")
-SERVER = os.environ.get("QMS_SERVER", "gunicorn")
+SERVER = os.environ.get("QMS_SERVER", "granian")
 PHASE_S = float(os.environ.get("QMS_PHASE_S", "20"))
 WARMUP_S = float(os.environ.get("QMS_WARMUP_S", "3"))
 
@@ -188,6 +198,10 @@ def redis_client():
 
 
 def start_server(port: int, log_path: Path, with_redis: bool) -> subprocess.Popen:
+    if SERVER not in ("granian", "gunicorn"):
+        raise SystemExit(f"QMS_SERVER must be granian or gunicorn, not {SERVER!r}")
+    if SERVER == "gunicorn" and importlib.util.find_spec("gunicorn") is None:
+        raise SystemExit("QMS_SERVER=gunicorn: pip install gunicorn first (not a dependency)")
     env = dict(os.environ)
     env.pop("DEBUG", None)
     env.update(
@@ -257,7 +271,7 @@ def start_server(port: int, log_path: Path, with_redis: bool) -> subprocess.Pope
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}:\n{log_path.read_text()}")
+            raise RuntimeError(f"{SERVER} exited with {proc.returncode}:\n{log_path.read_text()}")
         try:
             conn = http.client.HTTPConnection(HOST, port, timeout=2)
             conn.request("GET", "/staff/sign-in/")
@@ -268,7 +282,7 @@ def start_server(port: int, log_path: Path, with_redis: bool) -> subprocess.Pope
             pass
         time.sleep(0.2)
     stop_server(proc)
-    raise RuntimeError(f"gunicorn did not answer in 30 s:\n{log_path.read_text()}")
+    raise RuntimeError(f"{SERVER} did not answer in 30 s:\n{log_path.read_text()}")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -342,6 +356,59 @@ class HttpError(Exception):
     pass
 
 
+class LeanConnection:
+    """A kept-alive HTTP/1.1 client connection doing just what the bench needs (a request
+    with a body, a response with Content-Length), so that the load generator, which shares
+    the machine's two cores with the server, takes as little CPU as it can. http.client's
+    header parsing (the email package) costs about three times as much per request."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.sock: socket.socket | None = None
+        self.buffer = b""
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+        self.sock, self.buffer = None, b""
+
+    def _fill(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        self.buffer += chunk
+
+    def request(self, method: str, path: str, body: bytes, headers: dict) -> tuple[int, bytes]:
+        if self.sock is None:
+            self.sock = socket.create_connection((HOST, self.port), timeout=TIMEOUT_S)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}"]
+        lines += [f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in headers.items())]
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        while b"\r\n\r\n" not in self.buffer:
+            self._fill()
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        status_line, *fields = head.split(b"\r\n")
+        status, length, close = int(status_line.split()[1]), None, False
+        for line in fields:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection":
+                close = value.strip().lower() == b"close"
+            elif name == b"transfer-encoding":
+                raise ConnectionError("a chunked response: the bench client reads only sized ones")
+        if length is None:
+            raise ConnectionError("a response without Content-Length")
+        while len(self.buffer) < length:
+            self._fill()
+        data, self.buffer = self.buffer[:length], self.buffer[length:]
+        if close:  # gunicorn's sync workers close after each response
+            self.close()
+        return status, data
+
+
 @dataclass
 class Stats:
     """One virtual counter's measurements in one phase."""
@@ -362,13 +429,12 @@ class VirtualCounter:
         self.counter_id = counter_id
         self.officer = officer
         self.reception = reception
-        self.conn: http.client.HTTPConnection | None = None
+        self.conn: LeanConnection | None = None
         self.stats = Stats()
 
     def connect(self) -> None:
-        # http.client opens the socket on the first request, and again whenever the server
-        # closed it; it sends headers and body in one segment, so Nagle is no concern.
-        self.conn = http.client.HTTPConnection(HOST, self.port, timeout=TIMEOUT_S)
+        # The socket opens on the first request, and again whenever the server closed it.
+        self.conn = LeanConnection(self.port)
 
     def close(self) -> None:
         if self.conn is not None:
@@ -386,16 +452,14 @@ class VirtualCounter:
     ) -> dict:
         """POST JSON; record the latency under `action` (from `due`, the time the request was
         meant to go, when that is earlier); raise HttpError on non-2xx."""
-        body = json.dumps(payload) if payload is not None else ""
+        body = json.dumps(payload).encode() if payload is not None else b""
         all_headers = {"Content-Type": "application/json", **who.headers(), **headers}
         started = time.perf_counter()
         if due is not None:
             started = min(started, due)
         try:
-            self.conn.request("POST", path, body=body, headers=all_headers)
-            response = self.conn.getresponse()
-            data = response.read()
-        except (OSError, http.client.HTTPException) as exc:
+            status, data = self.conn.request("POST", path, body, all_headers)
+        except (OSError, ValueError, IndexError) as exc:
             self.stats.errors.append((action, f"{type(exc).__name__}: {exc}"))
             self.close()  # the connection is in an unknown state: start a new one
             self.connect()
@@ -403,9 +467,9 @@ class VirtualCounter:
         elapsed = time.perf_counter() - started
         if action is not None:
             self.stats.samples[action].append((started, elapsed))
-        if not 200 <= response.status < 300:
-            self.stats.errors.append((action, f"HTTP {response.status} {data[:200]!r}"))
-            raise HttpError(f"{path}: HTTP {response.status}")
+        if not 200 <= status < 300:
+            self.stats.errors.append((action, f"HTTP {status} {data[:200]!r}"))
+            raise HttpError(f"{path}: HTTP {status}")
         return json.loads(data) if data else {}
 
     def open(self) -> None:
@@ -665,8 +729,9 @@ def main() -> None:
     django.setup()
     began = time.perf_counter()
     print(
-        f"qms_load: gunicorn {WORKER_CLASS} {WORKERS} workers"
-        + (f" x {THREADS} threads" if WORKER_CLASS == "gthread" else "")
+        f"qms_load: {SERVER} {WORKERS} workers"
+        + (f" x {THREADS} threads" if SERVER == "granian" or WORKER_CLASS == "gthread" else "")
+        + (f" ({WORKER_CLASS})" if SERVER == "gunicorn" else "")
         + f"; phases {','.join(f'{n}@{r:g}' if r else str(n) for n, r in PHASES)} counters"
         + f", {WARMUP_S:g} s warm-up + {PHASE_S:g} s each"
     )
@@ -680,7 +745,7 @@ def main() -> None:
     run_tag = f"qms-{uuid.uuid4().hex[:8]}"
     results: list[PhaseResult] = []
     with tempfile.TemporaryDirectory(prefix="qms-load-") as tmp:
-        log_path = Path(tmp) / "gunicorn.log"
+        log_path = Path(tmp) / "server.log"
         server = start_server(port, log_path, redis is not None)
         try:
             started = time.perf_counter()

@@ -13,3 +13,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast in 
 
 # Estimates must see every change at once in tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+# ...and the per-process copy of the estimate statistics is off.
+QMS_LOCAL_STATS_SECONDS = 0

@@ -36,6 +36,16 @@ def require_postgres():
 
 
 @pytest.fixture(autouse=True)
+def fresh_reference_cache():
+    """Rows cached by an earlier test (rolled back since) must not leak into the next."""
+    from huduma.core import refcache
+
+    refcache.clear()
+    yield
+    refcache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _memory_sms(settings):
     settings.SMS_BACKEND = "memory"
     MemoryBackend.outbox = []

@@ -13,6 +13,7 @@ Rules:
 """
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,13 +27,17 @@ _cache: TTLCache | None = None
 _cache_ttl: float | None = None
 
 
+def _now() -> float:
+    return time.monotonic()
+
+
 def _store() -> TTLCache | None:
     global _cache, _cache_ttl
     ttl = float(getattr(settings, "REFERENCE_CACHE_SECONDS", 5))
     if ttl <= 0:
         return None
     if _cache is None or _cache_ttl != ttl:
-        _cache, _cache_ttl = TTLCache(maxsize=4096, ttl=ttl), ttl
+        _cache, _cache_ttl = TTLCache(maxsize=4096, ttl=ttl, timer=lambda: _now()), ttl
     return _cache
 
 

@@ -2,8 +2,10 @@
 
 import datetime as dt
 import math
+import threading
 from dataclasses import dataclass
 
+from cachetools import TTLCache
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
@@ -103,15 +105,33 @@ def places_ahead(ticket: Ticket) -> int:
 STATS_SECONDS = 10
 
 
+_local_stats = TTLCache(maxsize=256, ttl=max(settings.QMS_LOCAL_STATS_SECONDS, 0.001))
+_local_stats_lock = threading.Lock()
+
+
+def _local_stats_on() -> bool:
+    return settings.QMS_LOCAL_STATS_SECONDS > 0
+
+
 def _centre_stats(centre_id: int, now: dt.datetime) -> tuple[dict, dict]:
     """Open counters and recent service times per service, cached for a few seconds: every
-    ticket issued asks for them, and a few seconds' staleness does not change an estimate."""
+    ticket issued asks for them, and a few seconds' staleness does not change an estimate.
+    Shared through the cache for STATS_SECONDS, and kept in this process for
+    QMS_LOCAL_STATS_SECONDS (2; the tests turn it off)."""
+    if _local_stats_on():
+        with _local_stats_lock:
+            stats = _local_stats.get(centre_id)
+        if stats is not None:
+            return stats
     key = f"queues:stats:{centre_id}"
     stats = cache.get(key)
     if stats is None:
         centre = Centre(pk=centre_id)
         stats = (open_counters_by_service(centre), mean_service_minutes(centre, now))
         cache.set(key, stats, STATS_SECONDS)
+    if _local_stats_on():
+        with _local_stats_lock:
+            _local_stats[centre_id] = stats
     return stats
 
 
