@@ -4,6 +4,7 @@ import pytest
 
 from huduma.queues import services
 from huduma.queues.errors import CounterBusy, CounterNotOpen, NotYourTicket, TicketStateError
+from huduma.queues.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,7 @@ def test_one_ticket_at_a_time_per_counter(world, clock):
     services.ticket_call_next(counter=counter, officer=world.alice)
     with pytest.raises(TicketStateError):
         services.ticket_call_next(counter=counter, officer=world.alice)
+    assert Ticket.objects.filter(status="waiting").count() == 1  # the refusal took nothing
 
 
 def test_recall_then_no_show_after_the_set_number_of_recalls(world, clock):

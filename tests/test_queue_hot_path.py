@@ -58,17 +58,6 @@ def test_a_paused_counter_with_people_waiting_calls_nobody(world, clock):
     assert not TicketEvent.objects.filter(kind="called").exists()
 
 
-def test_a_counter_holding_a_ticket_cannot_call_another(world, clock):
-    counter = world.counters[("gpo-nairobi", 1)]
-    services.counter_open(counter=counter, officer=world.alice)
-    issue(world, [world.id_dup])
-    issue(world, [world.id_dup])
-    services.ticket_call_next(counter=counter, officer=world.alice)
-    with pytest.raises(TicketStateError):
-        services.ticket_call_next(counter=counter, officer=world.alice)
-    assert Ticket.objects.filter(status="waiting").count() == 1
-
-
 def test_finishing_a_visits_last_service_logs_it_once(world, clock):
     counter = world.counters[("gpo-nairobi", 1)]
     services.counter_open(counter=counter, officer=world.alice)
