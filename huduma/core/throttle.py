@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 
 def client_address(request) -> str:
-    # Behind a proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
+    # Behind a proxy, REMOTE_ADDR is the proxy's: set it from the proxy's header in a trusted
+    # middleware (the WSGI server, Granian, passes the peer address through unchanged).
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
