@@ -110,6 +110,7 @@ def test_paused_counter_does_not_call_and_closing_needs_an_empty_counter(world, 
     services.counter_pause(counter=counter, officer=world.alice)
     with pytest.raises(CounterNotOpen):
         services.ticket_call_next(counter=counter, officer=world.alice)
+    assert Ticket.objects.get().status == "waiting"  # the refusal took nothing
     services.counter_open(counter=counter, officer=world.alice)  # resume
     services.ticket_call_next(counter=counter, officer=world.alice)
     with pytest.raises(TicketStateError):

@@ -5,7 +5,7 @@ from django.test import override_settings
 
 from huduma.core import refcache
 from huduma.queues import services
-from huduma.queues.errors import CounterNotOpen, ServiceNotOffered, TicketStateError
+from huduma.queues.errors import ServiceNotOffered, TicketStateError
 from huduma.queues.models import DailyCounter, Ticket, TicketEvent, Visit
 
 pytestmark = pytest.mark.django_db
@@ -45,17 +45,6 @@ def test_a_retried_key_takes_no_number(world, clock):
     assert again.pk == one.pk
     assert issue(world, [world.id_dup]).number == "A002"  # no number lost to the retry
     assert Visit.objects.count() == 2
-
-
-def test_a_paused_counter_with_people_waiting_calls_nobody(world, clock):
-    counter = world.counters[("gpo-nairobi", 1)]
-    services.counter_open(counter=counter, officer=world.alice)
-    issue(world, [world.id_dup])
-    services.counter_pause(counter=counter, officer=world.alice)
-    with pytest.raises(CounterNotOpen):
-        services.ticket_call_next(counter=counter, officer=world.alice)
-    assert Ticket.objects.get().status == "waiting"
-    assert not TicketEvent.objects.filter(kind="called").exists()
 
 
 def test_finishing_a_visits_last_service_logs_it_once(world, clock):

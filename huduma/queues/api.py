@@ -99,11 +99,11 @@ def visit_out(visit: Visit) -> dict:
     for ticket in tickets:
         ticket.visit = visit
     waiting = next((t for t in tickets if t.status == Ticket.Status.WAITING), None)
-    ahead = getattr(visit, "places_ahead", None)  # known when just issued
-    if waiting and ahead is None:
-        ahead = selectors.places_ahead(waiting)
-    elif not waiting:
-        ahead = None
+    ahead = None
+    if waiting:
+        ahead = getattr(visit, "places_ahead", None)  # known when just issued
+        if ahead is None:
+            ahead = selectors.places_ahead(waiting)
     return {
         "id": visit.pk,
         "number": visit.number,

@@ -76,18 +76,32 @@ def _visit_appointment(visit: Visit) -> Appointment | None:
         return None
 
 
-def _candidate(ticket: Ticket, visit: Visit) -> dispatch.Candidate:
-    slot = None
-    appointment = _visit_appointment(visit)
-    if appointment is not None and visit.arrived_at <= appointment.slot_start + APPOINTMENT_GRACE:
-        slot = appointment.slot_start.timestamp()
+def _dispatch_candidate(w: sql.WaitingTicket) -> dispatch.Candidate:
+    """What dispatch weighs; an appointment counts only if checked in within the grace."""
+    on_time = w.slot_start is not None and (
+        w.arrived_at <= w.slot_start + APPOINTMENT_GRACE.total_seconds()
+    )
     return dispatch.Candidate(
-        ticket_id=ticket.pk,
-        service_id=ticket.service_id,
-        arrived_at=visit.arrived_at.timestamp(),
-        priority=bool(visit.priority),
-        appointment_slot=slot,
-        target_counter_id=ticket.target_counter_id,
+        ticket_id=w.id,
+        service_id=w.service_id,
+        arrived_at=w.arrived_at,
+        priority=bool(w.priority),
+        appointment_slot=w.slot_start if on_time else None,
+        target_counter_id=w.target_counter_id,
+    )
+
+
+def _candidate(ticket: Ticket, visit: Visit) -> dispatch.Candidate:
+    appointment = _visit_appointment(visit)
+    return _dispatch_candidate(
+        sql.WaitingTicket(
+            id=ticket.pk,
+            service_id=ticket.service_id,
+            target_counter_id=ticket.target_counter_id,
+            arrived_at=visit.arrived_at.timestamp(),
+            priority=visit.priority or "",
+            slot_start=appointment.slot_start.timestamp() if appointment else None,
+        )
     )
 
 
@@ -389,7 +403,7 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
             limit=CANDIDATE_WINDOW,
         )
         ranked = dispatch.rank(
-            [_waiting_candidate(w) for w in front],
+            [_dispatch_candidate(w) for w in front],
             now=now.timestamp(),
             counter_id=counter.pk,
             skills=skills,
@@ -419,21 +433,6 @@ def _may_call(counter: Counter, officer) -> None:
         raise CounterNotOpen(_("The counter is paused; resume it to call."), field="counter")
     if state.busy:
         raise TicketStateError(_("Finish the current ticket first."), field="counter")
-
-
-def _waiting_candidate(w: sql.WaitingTicket) -> dispatch.Candidate:
-    slot = None
-    grace = APPOINTMENT_GRACE.total_seconds()
-    if w.slot_start is not None and w.arrived_at <= w.slot_start + grace:
-        slot = w.slot_start
-    return dispatch.Candidate(
-        ticket_id=w.id,
-        service_id=w.service_id,
-        arrived_at=w.arrived_at,
-        priority=bool(w.priority),
-        appointment_slot=slot,
-        target_counter_id=w.target_counter_id,
-    )
 
 
 def _as_held(ticket: Ticket, counter: Counter) -> Ticket:
