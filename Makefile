@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# make test DB=postgres | DB=sqlite | DB=auto (PostgreSQL when reachable)
+DB ?= auto
 
 .PHONY: demo test bench lint format messages install clean
 
@@ -17,7 +19,7 @@ demo: $(VENV)/.installed
 	bin/demo
 
 test: $(VENV)/.installed
-	bin/test
+	DB=$(DB) bin/test
 
 bench: $(VENV)/.installed
 	bin/bench

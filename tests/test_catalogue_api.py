@@ -135,3 +135,45 @@ def test_api_docs_load_no_script_from_a_cdn(client, world):
     html = client.get("/api/docs").content.decode()
     assert "swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
+
+
+def _charter_changes(client, etag) -> bool:
+    response = client.get(f"{API}/centres/kisumu/charter", HTTP_IF_NONE_MATCH=etag)
+    return response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "withdraw_a_service",
+        "offer_a_service_again",
+        "swap_one_service_for_another",
+        "reword_a_requirement",
+        "reword_how_to_apply",
+    ],
+)
+def test_charter_etag_changes_with_every_edit_the_charter_shows(client, world, edit):
+    """Clients holding an old charter must not keep it after the centre's offer changes."""
+    from huduma.catalogue.models import CentreService, Requirement, ServiceChannel
+
+    offered = CentreService.objects.filter(centre=world.kisumu)
+    if edit == "offer_a_service_again":
+        offered.filter(service=world.kra_pin).delete()
+    etag = client.get(f"{API}/centres/kisumu/charter")["ETag"]
+    assert not _charter_changes(client, etag)
+    if edit == "withdraw_a_service":
+        offered.filter(service=world.kra_pin).delete()
+    elif edit == "offer_a_service_again":
+        CentreService.objects.create(centre=world.kisumu, service=world.kra_pin)
+    elif edit == "swap_one_service_for_another":
+        offered.get(service=world.kra_pin).delete()  # same count afterwards
+        CentreService.objects.create(centre=world.kisumu, service=world.kra_pin)
+    elif edit == "reword_a_requirement":
+        requirement = Requirement.objects.filter(service=world.kra_pin).first()
+        requirement.text_en += " (original)"
+        requirement.save()
+    else:
+        channel = ServiceChannel.objects.filter(service=world.kra_pin).first()
+        channel.how_en = "Apply online first."
+        channel.save()
+    assert _charter_changes(client, etag)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from huduma.queues import services
-from huduma.queues.models import Visit
+from huduma.queues.models import Appointment, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -137,20 +137,31 @@ def test_citizen_books_an_appointment_online(
     slots = client.get(url, {"service": world.id_dup.pk, "date": "2026-11-24"}).content.decode()
     assert 'value="2026-11-24T10:00:00+03:00"' in slots
     assert 'value="2026-11-24T08:45:00+03:00"' not in slots  # already past at 09:00
+    booking = {
+        "service": world.id_dup.pk,
+        "date": "2026-11-24",
+        "slot": "2026-11-24T10:00:00+03:00",
+        "phone": "0712345678",
+    }
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(
-            url,
-            {
-                "service": world.id_dup.pk,
-                "date": "2026-11-24",
-                "slot": "2026-11-24T10:00:00+03:00",
-                "phone": "0712345678",
-            },
-        )
-    html = done.content.decode()
-    assert "Appointment booked" in html and "Police abstract" in html
-    reference = re.search(r"AP-[A-Z0-9]{6}", html).group(0)
-    assert reference in _memory_sms.outbox[-1][1]
+        done = client.post(url, booking)
+    # The confirmation has its own address: reloading it shows it again and books nothing.
+    assert done.status_code == 302
+    appointment = Appointment.objects.get()
+    assert done["Location"] == reverse("queues:booked", args=["gpo-nairobi", appointment.reference])
+    for _ in range(2):
+        html = client.get(done["Location"]).content.decode()
+        assert "Appointment booked" in html and "Police abstract" in html
+        assert appointment.reference in html and "0712345678" not in html
+    assert appointment.reference in _memory_sms.outbox[-1][1]
+    # Posting the same form again (a double click, a resubmitted form) is the same booking.
+    sent = len(_memory_sms.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url, booking)
+    assert again["Location"] == done["Location"]
+    assert Appointment.objects.count() == 1 and len(_memory_sms.outbox) == sent
+    elsewhere = reverse("queues:booked", args=["kisumu", appointment.reference])
+    assert client.get(elsewhere).status_code == 404
     taken = client.post(
         url,
         {

@@ -107,3 +107,18 @@ def test_knowledge_base_seed_has_public_and_staff_articles(reference):
     assert Article.objects.filter(audience="public").count() >= 3
     assert Article.objects.filter(audience="staff").exists()
     assert Article.objects.get(slug="lost-id-what-to-do").service.code == "NRB-ID-DUPLICATE"
+
+
+def test_every_row_the_loader_writes_is_in_the_audit_log(reference):
+    """A reload that restores a requirement list records each restored row, like any edit."""
+    service = Service.objects.filter(needs_documents=True).order_by("code").first()
+    wanted = list(service.requirements.values_list("text_en", flat=True))
+    Requirement.objects.filter(service=service).delete()
+    last_id = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    load_reference_data(with_boundaries=False)
+    created = AuditEntry.objects.filter(pk__gt=last_id, action="catalogue.requirement.create")
+    assert sorted(e.after["text_en"] for e in created) == sorted(wanted)
+    for model in (County, SubCounty, Centre, MDA, Service, CentreService):
+        label = f"{model._meta.label_lower}.create"
+        rows = model.objects.count()
+        assert AuditEntry.objects.filter(action=label).count() >= rows, label

@@ -157,10 +157,9 @@ def _sync_requirements(service: Service, items: list[dict], report: LoadReport) 
     if wanted == current:
         return False
     service.requirements.all().delete()
-    Requirement.objects.bulk_create(
-        Requirement(service=service, position=n, text_en=en, text_sw=sw)
-        for n, (en, sw) in enumerate(wanted)
-    )
+    # One save per row, not bulk_create: the audit log hears of a row only through its save.
+    for position, (en, sw) in enumerate(wanted):
+        Requirement.objects.create(service=service, position=position, text_en=en, text_sw=sw)
     report.count("requirement lists", False, True)
     return True
 

@@ -100,6 +100,7 @@ class Requirement(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     text_en = models.CharField(_("requirement (English)"), max_length=240)
     text_sw = models.CharField(_("requirement (Swahili)"), max_length=240)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["service", "position", "id"]
@@ -121,6 +122,7 @@ class ServiceChannel(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     how_en = models.CharField(_("how to apply (English)"), max_length=400, blank=True)
     how_sw = models.CharField(_("how to apply (Swahili)"), max_length=400, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["service", "channel"]
@@ -143,6 +145,8 @@ class CentreService(models.Model):
         "places.Centre", on_delete=models.CASCADE, related_name="offered_services"
     )
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="offered_at")
+    # Part of the catalogue version behind the charter's ETag (see selectors.catalogue_version).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [

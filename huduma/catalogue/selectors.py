@@ -5,11 +5,12 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
-from django.db.models import F, Max, Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from huduma.catalogue.models import (
     MDA,
     Article,
+    CentreService,
     Channel,
     Requirement,
     SearchWord,
@@ -231,18 +232,21 @@ def open_centres() -> QuerySet[Centre]:
 
 
 def catalogue_version() -> str:
-    """A value that changes whenever anything the public catalogue shows changes (for ETags)."""
-    parts = [
-        Service.objects.aggregate(m=Max("updated_at"))["m"],
-        MDA.objects.aggregate(m=Max("updated_at"))["m"],
-        Centre.objects.aggregate(m=Max("updated_at"))["m"],
-        Article.objects.aggregate(m=Max("updated_at"))["m"],
-        Service.objects.count(),
-        Requirement.objects.count(),
-        Requirement.objects.aggregate(m=Max("id"))["m"],
-        ServiceChannel.objects.aggregate(m=Max("id"))["m"],
-    ]
-    return "-".join(str(p) for p in parts)
+    """A value that changes whenever anything the public catalogue shows changes (for ETags).
+
+    Per table, the row count and the latest change: an edit moves the latest `updated_at`, a
+    deletion lowers the count, and a deletion with an insertion brings a newer `updated_at`.
+    One query over every table the catalogue and the charters read.
+    """
+    tables = (MDA, Service, Requirement, ServiceChannel, CentreService, Centre, Article)
+    parts = []
+    for position, model in enumerate(tables):
+        table = connection.ops.quote_name(model._meta.db_table)
+        parts.append(f"SELECT {position}, COUNT(*), MAX(updated_at) FROM {table}")  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1")
+        rows = cursor.fetchall()
+    return "-".join(f"{n}:{m}" for _, n, m in rows)
 
 
 POPULAR_CODES = (

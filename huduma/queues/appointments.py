@@ -72,6 +72,17 @@ def appointment_book(
         )
     # Lock the centre row so two bookings of the last place in a slot cannot both succeed.
     Centre.objects.select_for_update().get(pk=centre.pk)
+    # The same booking again (a double click, a reloaded form, a retried request) is the
+    # booking already made: no second place taken, no second SMS.
+    same = Appointment.objects.filter(
+        centre=centre,
+        service=service,
+        slot_start=local,
+        phone=phone,
+        status=Appointment.Status.BOOKED,
+    ).first()
+    if same is not None:
+        return same
     if local not in available_slots(centre, service, local.date()):
         raise SlotUnavailable(_("That time is not available; choose another."), field="slot_start")
     appointment = Appointment.objects.create(

@@ -22,5 +22,6 @@ urlpatterns = [
     path("display/<slug:code>/calls/", views.display_calls, name="display_calls"),
     path("queue/<slug:code>/join/", views.join, name="join"),
     path("queue/<slug:code>/book/", views.book, name="book"),
+    path("queue/<slug:code>/book/<slug:reference>/", views.booked, name="booked"),
     path("queue/tickets/<uuid:visit_id>/", views.ticket, name="ticket"),
 ]

@@ -25,7 +25,7 @@ from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre, Counter
 from huduma.queues import appointments, selectors, services
 from huduma.queues.forms import CheckInForm, IssueForm, JoinForm
-from huduma.queues.models import IssueChannel, Ticket, Visit
+from huduma.queues.models import Appointment, IssueChannel, Ticket, Visit
 from huduma.queues.qr import qr_svg
 
 ISSUERS = (Role.RECEPTION, Role.CENTRE_MANAGER, Role.COUNTER_OFFICER)
@@ -390,10 +390,21 @@ def book(request, code: str):
         except DomainError as exc:
             errors[exc.field or "slot"] = exc.message
         else:
-            return render(
-                request, "queues/booked.html", {"appointment": appointment, "centre": centre}
-            )
+            # Post/redirect/get: reloading the confirmation shows it again, never books again.
+            return redirect("queues:booked", code=centre.code, reference=appointment.reference)
     if service is not None and day is not None:
         context["slots"] = appointments.available_slots(centre, service, day)
     status = 400 if errors else 200
     return render(request, "queues/book.html", context, status=status)
+
+
+def booked(request, code: str, reference: str):
+    """The confirmation of a booking, at its own address (it shows no phone number)."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("service", "centre"),
+        centre__code=code,
+        reference=reference.upper()[:12],
+    )
+    return render(
+        request, "queues/booked.html", {"appointment": appointment, "centre": appointment.centre}
+    )
