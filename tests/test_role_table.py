@@ -66,13 +66,17 @@ def _api(method, path, body=None):
     return ("api", call)
 
 
-GPO = lambda w: ["gpo-nairobi"]  # noqa: E731
-COUNTER = lambda w: [w.counters[("gpo-nairobi", 1)].pk]  # noqa: E731
+GPO = lambda w: ["gpo-nairobi"]
+COUNTER = lambda w: [w.counters[("gpo-nairobi", 1)].pk]
 
 FACES = {
     "issue_ticket": [
         _page_post("queues:reception", GPO, lambda w: {"services": [w.id_dup.pk]}),
-        _api("post", lambda w: "/centres/gpo-nairobi/visits", lambda w: {"services": ["NRB-ID-DUPLICATE"]}),
+        _api(
+            "post",
+            lambda w: "/centres/gpo-nairobi/visits",
+            lambda w: {"services": ["NRB-ID-DUPLICATE"]},
+        ),
     ],
     "check_in_appointment": [
         _page_post("queues:check_in", GPO, lambda w: {"reference": "NOSUCHREF"}),
