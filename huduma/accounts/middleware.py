@@ -1,5 +1,6 @@
 """Staff session rules applied to every request: the idle timeout and the second factor."""
 
+import functools
 from urllib.parse import quote
 
 from django.conf import settings
@@ -92,9 +93,13 @@ class TwoFactorRequiredMiddleware:
 
     @staticmethod
     def exempt(request) -> bool:
+        """The pages someone halfway through signing in may use."""
         path = request.path_info
-        return path in (
-            reverse("accounts:two_factor"),
-            reverse("accounts:logout"),
-            reverse("set_language"),
-        ) or path.startswith(settings.STATIC_URL)
+        return path in _exempt_paths() or path.startswith(settings.STATIC_URL)
+
+
+@functools.cache
+def _exempt_paths() -> frozenset[str]:
+    return frozenset(
+        reverse(name) for name in ("accounts:two_factor", "accounts:logout", "set_language")
+    )
