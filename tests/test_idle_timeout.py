@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from huduma.accounts.middleware import LAST_ACTIVITY_KEY
+from huduma.accounts.services import LAST_ACTIVITY_KEY
 from huduma.core import clock
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from huduma.accounts.permissions import needs_two_factor
+from huduma.accounts.services import LAST_ACTIVITY_KEY
 from huduma.core import clock
 
-LAST_ACTIVITY_KEY = "huduma_last_activity"
 # The stamp is rewritten at most this often, so an active officer costs one session write a
 # minute, not one per request; the timeout is therefore exact to within a minute.
 STAMP_EVERY_S = 60
@@ -28,10 +28,6 @@ def is_poll(request) -> bool:
 
 def is_api(request) -> bool:
     return request.path_info.startswith("/api/")
-
-
-def mark_active(request) -> None:
-    request.session[LAST_ACTIVITY_KEY] = int(clock.now().timestamp())
 
 
 class StaffIdleTimeoutMiddleware:

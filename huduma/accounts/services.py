@@ -5,11 +5,16 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huduma.accounts.lockout import LOCKED_OUT_ACTION
-from huduma.accounts.middleware import mark_active
 from huduma.accounts.permissions import needs_two_factor
-from huduma.core import audit
+from huduma.core import audit, clock
 
 TOTP_DEVICE_NAME = "Authenticator app"
+# Session key of the last activity, for the idle timeout (accounts.middleware).
+LAST_ACTIVITY_KEY = "huduma_last_activity"
+
+
+def mark_active(request) -> None:
+    request.session[LAST_ACTIVITY_KEY] = int(clock.now().timestamp())
 
 
 def record_sign_in(sender, request, user, **kwargs) -> None:
