@@ -221,3 +221,54 @@ REFERENCE_CACHE_SECONDS = float(os.environ.get("REFERENCE_CACHE_SECONDS", "5"))
 QMS_LOCAL_STATS_SECONDS = float(os.environ.get("QMS_LOCAL_STATS_SECONDS", "2"))
 QMS_WAIT_STANDARD_MINUTES = int(os.environ.get("QMS_WAIT_STANDARD_MINUTES", "30"))
 QMS_NEAR_FRONT_PLACES = int(os.environ.get("QMS_NEAR_FRONT_PLACES", "3"))
+
+# --- Staff accounts: lockout, two-factor sign-in, idle timeout (issue 7) -------------------
+# Kept in one block, after everything else, so that it merges cleanly with other changes.
+# Progressive lockout (django-axes): failures counted per username; the lockout doubles with
+# each further lockout of that username within a day (huduma/accounts/lockout.py).
+STAFF_SIGNIN_FAILURE_LIMIT = int(os.environ.get("STAFF_SIGNIN_FAILURE_LIMIT", "5"))
+STAFF_LOCKOUT_MINUTES = int(os.environ.get("STAFF_LOCKOUT_MINUTES", "15"))
+# A signed-in staff session ends after this many minutes without activity (0: never).
+STAFF_IDLE_TIMEOUT_MINUTES = int(os.environ.get("STAFF_IDLE_TIMEOUT_MINUTES", "30"))
+if STAFF_SIGNIN_FAILURE_LIMIT < 1 or STAFF_LOCKOUT_MINUTES < 1 or STAFF_IDLE_TIMEOUT_MINUTES < 0:
+    raise ImproperlyConfigured(
+        "STAFF_SIGNIN_FAILURE_LIMIT and STAFF_LOCKOUT_MINUTES must be at least 1, "
+        "STAFF_IDLE_TIMEOUT_MINUTES at least 0"
+    )
+
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+# Axes first: it refuses a locked-out username before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+# OTPMiddleware right after authentication (it marks request.user verified or not); the idle
+# and two-factor checks after messages (they leave one); axes last, as its documentation asks.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE += [
+    "huduma.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "huduma.accounts.middleware.TwoFactorRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+AXES_FAILURE_LIMIT = STAFF_SIGNIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "huduma.accounts.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "huduma.accounts.lockout.signin_username"
+AXES_LOCKOUT_CALLABLE = "huduma.accounts.lockout.lockout_response"
+AXES_CLIENT_STR_CALLABLE = "huduma.accounts.lockout.client_str"
+# The client address the rate limits use (the trusted-proxy rule lives there), not ipware.
+AXES_CLIENT_IP_CALLABLE = "huduma.core.throttle.client_address"
+# The count is reset when the whole sign-in succeeds, second factor included (services.py):
+# a password alone must not clear the wrong codes typed after it.
+AXES_RESET_ON_SUCCESS = False
+# A retry during a lockout neither counts nor extends it; repeated lockouts do (see above).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Sign-ins are already in the audit chain.
+AXES_DISABLE_ACCESS_LOG = True
+# Two-factor sign-in (django-otp, TOTP): lockout is axes' job, so no second throttle that
+# would refuse a right code typed just after a wrong one.
+OTP_TOTP_ISSUER = "Huduma"
+OTP_TOTP_THROTTLE_FACTOR = 0
+# axes warns when the lockout ignores the address. Deliberate: counting per address would lock
+# a whole centre out (its officers share one address) and let a botnet guess freely.
+SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "axes.W006"]

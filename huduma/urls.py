@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from huduma.accounts.admin_site import TwoFactorAdminSite
 from huduma.api import api
 
+# The admin requires a verified second factor (django-otp), reached through the staff sign-in.
+admin.site.__class__ = TwoFactorAdminSite
 admin.site.site_header = "Huduma administration"
 admin.site.site_title = "Huduma"
 

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huduma.accounts.models import Role, User
 from huduma.catalogue.models import (
@@ -99,6 +101,19 @@ def make_service(
 
 class World:
     pass
+
+
+def sign_in_verified(client, user):
+    """force_login, then mark the session as past the two-factor step (a confirmed TOTP device),
+    as the Secretariat, system administrators and admin users need to reach their pages."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from huduma.core.audit import verify_chain
 from huduma.core.models import AuditEntry
+from tests.conftest import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_failed_sign_in_is_recorded_without_password(client, world):
 
 
 def test_admin_edit_records_the_signed_in_editor(client, world):
-    client.force_login(world.sam)
+    sign_in_verified(client, world.sam)
     client.post(
         reverse("admin:catalogue_mda_change", args=[world.kra.pk]),
         {

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from huduma.catalogue.models import Service
+from tests.conftest import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def service_form(world, **overrides):
 
 
 def add_service(client, world, **overrides):
-    client.force_login(world.sam)
+    sign_in_verified(client, world.sam)
     return client.post(reverse("admin:catalogue_service_add"), service_form(world, **overrides))
 
 

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.conftest import sign_in_verified
+
 pytestmark = pytest.mark.django_db
 
 
@@ -21,7 +23,7 @@ def test_counter_officer_cannot_see_another_centres_staff_page(client, world):
 
 
 def test_secretariat_sees_every_centre(client, world):
-    client.force_login(world.sam)
+    sign_in_verified(client, world.sam)
     for centre in (world.gpo, world.kisumu):
         assert client.get(reverse("accounts:centre", args=[centre.code])).status_code == 200
 

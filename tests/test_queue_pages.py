@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from huduma.queues import services
 from huduma.queues.models import Appointment, Visit
+from tests.conftest import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +198,7 @@ def test_queue_records_are_read_only_in_the_admin(client, world, clock):
         requirements_confirmed=True,
         phone="0712345678",
     )
-    client.force_login(world.sam)
+    sign_in_verified(client, world.sam)
     page = client.get(reverse("admin:queues_visit_change", args=[visit.pk]))
     assert page.status_code == 200
     assert "+254712345678" not in page.content.decode()  # personal data stays out

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huduma.accounts.models import Role, User
 from huduma.catalogue.models import MDA, CounterService, Service
@@ -38,6 +39,16 @@ class DemoLogin:
     username: str
     role: str
     centre: str
+    totp_uri: str = ""  # the authenticator-app key, for accounts that sign in with a code
+
+
+def _demo_totp(user: User) -> str:
+    """Enrol an authenticator for a demo account that needs one (kept across re-runs), so the
+    demo signs in with the same two-factor step as production; returns its otpauth:// URI."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
+    return device.config_url
 
 
 def _secretariat_group() -> Group:
@@ -83,8 +94,10 @@ def load_demo_data(password: str) -> list[DemoLogin]:
         is_staff=True,
     )
     sec.groups.add(_secretariat_group())
-    logins.append(DemoLogin("secretariat", "Secretariat (catalogue admin at /admin/)", "all"))
-    _user(
+    logins.append(
+        DemoLogin("secretariat", "Secretariat (catalogue admin at /admin/)", "all", _demo_totp(sec))
+    )
+    sysadmin = _user(
         "sysadmin",
         password_hash,
         role=Role.SYSADMIN,
@@ -93,7 +106,7 @@ def load_demo_data(password: str) -> list[DemoLogin]:
         is_staff=True,
         is_superuser=True,
     )
-    logins.append(DemoLogin("sysadmin", "System administrator", "all"))
+    logins.append(DemoLogin("sysadmin", "System administrator", "all", _demo_totp(sysadmin)))
     eacc = mdas.get("EACC")
     _user(
         "monitor.eacc",

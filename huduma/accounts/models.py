@@ -15,8 +15,18 @@ class Role(models.TextChoices):
     SYSADMIN = "sysadmin", _("System administrator")
 
 
-NATIONAL_ROLES = {Role.SECRETARIAT, Role.SYSADMIN, Role.MONITOR}
-CENTRE_ROLES = {Role.RECEPTION, Role.COUNTER_OFFICER, Role.CENTRE_MANAGER, Role.BACK_OFFICE}
+# Who works for no single centre. The one place national roles are listed; permissions.py
+# derives every check from these sets, so the monitor cannot be national in one place and not
+# in another.
+NATIONAL_ROLES = frozenset({Role.SECRETARIAT, Role.SYSADMIN, Role.MONITOR})
+CENTRE_ROLES = frozenset(
+    {Role.RECEPTION, Role.COUNTER_OFFICER, Role.CENTRE_MANAGER, Role.BACK_OFFICE}
+)
+# National roles that watch every centre (live views, staff lists): read only, never the
+# queue's actions. Monitors (EACC, Ombudsman) see complaints, not centres' queues.
+CENTRE_WATCHER_ROLES = frozenset({Role.SECRETARIAT, Role.SYSADMIN})
+# Roles that must sign in with a second factor (TOTP), as must anyone who can enter the admin.
+TWO_FACTOR_ROLES = frozenset({Role.SECRETARIAT, Role.SYSADMIN})
 
 
 class User(AbstractUser):

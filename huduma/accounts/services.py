@@ -1,13 +1,67 @@
-"""Account verbs: recording sign-ins in the audit chain."""
+"""Account verbs: sign-in events in the audit chain, lockout bookkeeping and TOTP devices."""
 
-from huduma.core import audit
+from axes.utils import reset as axes_reset
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from huduma.accounts.lockout import LOCKED_OUT_ACTION
+from huduma.accounts.permissions import needs_two_factor
+from huduma.core import audit, clock
+
+TOTP_DEVICE_NAME = "Authenticator app"
+# Session key of the last activity, for the idle timeout (accounts.middleware).
+LAST_ACTIVITY_KEY = "huduma_last_activity"
+
+
+def mark_active(request) -> None:
+    request.session[LAST_ACTIVITY_KEY] = int(clock.now().timestamp())
 
 
 def record_sign_in(sender, request, user, **kwargs) -> None:
     audit.record(action="auth.sign_in", instance=user, actor=user)
+    if request is not None and hasattr(request, "session"):
+        mark_active(request)
+    if not needs_two_factor(user):
+        sign_in_completed(user=user)
 
 
 def record_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
     # The attempted username only: never the password, and nothing personal beyond it.
     username = str(credentials.get("username", ""))[:150]
     audit.record(action="auth.sign_in_failed", object_type="accounts.user", object_repr=username)
+
+
+def record_lockout(sender, request, username, ip_address=None, **kwargs) -> None:
+    """axes' user_locked_out: record a new lockout (its count sets the next one's length)."""
+    # axes also sends the signal for each retry during a lockout; only a new lockout has a count.
+    if getattr(request, "axes_failures_since_start", None) is None:
+        return
+    audit.record(
+        action=LOCKED_OUT_ACTION, object_type="accounts.user", object_repr=str(username or "")
+    )
+
+
+def sign_in_completed(*, user) -> None:
+    """The whole sign-in succeeded (second factor included): forget the failures."""
+    axes_reset(username=user.get_username())
+
+
+def totp_enrolment_device(*, user) -> TOTPDevice:
+    """The not-yet-confirmed device being enrolled; reloading the page keeps the same secret."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_check(*, user, device: TOTPDevice, code: str) -> bool:
+    """Check a 6-digit code; the first right code confirms a device being enrolled."""
+    if device.user_id != user.pk or not device.verify_token(code):
+        return False
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        audit.record(action="auth.two_factor_enrolled", instance=user, actor=user)
+    return True

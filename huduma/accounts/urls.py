@@ -7,6 +7,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-in/code/", views.two_factor, name="two_factor"),
     path("sign-out/", auth_views.LogoutView.as_view(next_page="catalogue:home"), name="logout"),
     path("", views.home, name="home"),
     path("centres/<slug:code>/", views.centre, name="centre"),

@@ -1,12 +1,35 @@
-"""Staff sign-in and the staff pages of a centre, each checked for role and centre scope."""
+"""Staff sign-in (password, then an authenticator code for those who need one) and the staff
+pages of a centre, each checked for role and centre scope."""
 
+import io
+from base64 import b32encode
+
+import qrcode
+import qrcode.image.svg
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from huduma.accounts.models import User
-from huduma.accounts.permissions import can_view_centre, is_national, require_centre, require_staff
+from huduma.accounts import services
+from huduma.accounts.forms import CodeForm
+from huduma.accounts.lockout import lockout_response
+from huduma.accounts.models import Role, User
+from huduma.accounts.permissions import (
+    can_view_centre,
+    has_role,
+    needs_two_factor,
+    require_centre_view,
+    watches_every_centre,
+    works_at,
+)
 from huduma.places.models import Centre
 
 
@@ -15,21 +38,89 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "accounts:home"
+
+
+def _qr_svg(data: str) -> str:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=6, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode()
+    return svg[svg.index("<svg") :]
+
+
+@login_required
+def two_factor(request):
+    """The second step of signing in: enrol an authenticator app, or type its current code."""
+    user = request.user
+    if not needs_two_factor(user) or user.is_verified():
+        return redirect(_next_url(request))
+    credentials = {"username": user.get_username()}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        response = lockout_response(request, credentials=credentials)
+        logout(request)
+        return response
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    enrolling = device is None
+    if enrolling:
+        device = services.totp_enrolment_device(user=user)
+    form = CodeForm(request.POST or None)
+    errors = {}
+    if request.method == "POST":
+        if form.is_valid() and services.totp_check(
+            user=user, device=device, code=form.cleaned_data["code"]
+        ):
+            otp_login(request, device)
+            services.sign_in_completed(user=user)
+            return redirect(_next_url(request))
+        if "code" in form.errors:
+            errors["code"] = form.errors["code"][0]
+        else:
+            errors["code"] = _(
+                "That code is wrong or has expired. Enter the code your app shows now."
+            )
+            # A wrong code counts toward the lockout like a wrong password.
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            if getattr(request, "axes_locked_out", False):
+                response = lockout_response(request, credentials=credentials)
+                logout(request)
+                return response
+    context = {
+        "form": form,
+        "errors": errors,
+        "enrolling": enrolling,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
+    if enrolling:
+        secret = b32encode(device.bin_key).decode()
+        context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+        context["qr"] = _qr_svg(device.config_url)
+    return render(request, "accounts/two_factor.html", context, status=400 if errors else 200)
+
+
 @login_required
 def home(request):
     if not request.user.role:
         raise PermissionDenied("Staff only")
-    if request.user.centre_id and not is_national(request.user):
+    if request.user.centre_id and not watches_every_centre(request.user):
         return redirect("accounts:centre", code=request.user.centre.code)
-    centres = Centre.objects.filter(status=Centre.Status.OPEN).select_related("county")
+    # Monitors have no centre pages: they see complaints, not queues.
+    centres = Centre.objects.none()
+    if watches_every_centre(request.user):
+        centres = Centre.objects.filter(status=Centre.Status.OPEN).select_related("county")
     return render(request, "accounts/home.html", {"centres": centres})
 
 
 @login_required
 def centre(request, code: str):
     centre = get_object_or_404(Centre, code=code)
-    require_staff(request.user)
-    require_centre(request.user, centre)
+    require_centre_view(request.user, centre)
     staff = (
         User.objects.filter(centre=centre, is_active=True)
         .select_related("mda")
@@ -44,5 +135,12 @@ def centre(request, code: str):
             "staff": staff,
             "counters": counters,
             "can_view": can_view_centre(request.user, centre),
+            # Links to the queue's working pages only for those who may use them.
+            "can_issue": works_at(request.user, centre)
+            and has_role(request.user, Role.RECEPTION, Role.CENTRE_MANAGER, Role.COUNTER_OFFICER),
+            "can_serve": works_at(request.user, centre)
+            and has_role(request.user, Role.COUNTER_OFFICER, Role.CENTRE_MANAGER),
+            "can_watch": watches_every_centre(request.user)
+            or (works_at(request.user, centre) and has_role(request.user, Role.CENTRE_MANAGER)),
         },
     )

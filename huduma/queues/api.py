@@ -12,7 +12,7 @@ from ninja.security import django_auth
 from pydantic import Field
 
 from huduma.accounts.models import Role
-from huduma.accounts.permissions import require_centre
+from huduma.accounts.permissions import require_centre, require_centre_view
 from huduma.catalogue.models import Service
 from huduma.core.errors import DomainError, Forbidden, NotFound
 from huduma.core.phones import InvalidPhoneNumber
@@ -360,7 +360,7 @@ def estimates(request, code: str):
 @router.get("/centres/{code}/live", auth=django_auth, summary="The Centre Manager's live view")
 def live(request, code: str):
     centre = _centre(code)
-    require_centre(request.user, centre, Role.CENTRE_MANAGER)
+    require_centre_view(request.user, centre, Role.CENTRE_MANAGER)
     view = selectors.live_view(centre)
     return {
         "waiting_total": view["waiting_total"],

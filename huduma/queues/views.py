@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huduma.accounts.models import Role
-from huduma.accounts.permissions import require_centre
+from huduma.accounts.permissions import require_centre, require_centre_view
 from huduma.catalogue.models import Requirement, Service
 from huduma.core import clock
 from huduma.core.errors import DomainError
@@ -338,7 +338,7 @@ def display_calls(request, code: str):
 @login_required
 def live(request, code: str):
     centre = get_object_or_404(Centre, code=code)
-    require_centre(request.user, centre, Role.CENTRE_MANAGER)
+    require_centre_view(request.user, centre, Role.CENTRE_MANAGER)
     context = {"centre": centre, **selectors.live_view(centre)}
     template = "queues/_live.html" if request.headers.get("HX-Request") else "queues/live.html"
     return render(request, template, context)

@@ -16,3 +16,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {password}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<24} {login.role:<42} {login.centre}")
+        self.stdout.write(
+            "These accounts also ask for a 6-digit code: add the key to an authenticator app "
+            "(or scan the URI as a QR code), or print the current code with "
+            "`python manage.py demo_totp_code <username>`:"
+        )
+        for login in logins:
+            if login.totp_uri:
+                self.stdout.write(f"  {login.username:<24} {login.totp_uri}")
