@@ -249,7 +249,9 @@ def test_console_survives_malformed_form_values(client, world, clock):
     assert (ticket.status, ticket.service_id) == ("called", world.id_dup.pk)
 
 
-def test_overlong_idempotency_key_is_replaced_not_a_crash(client, world, clock):
+@pytest.mark.parametrize("key", ["k" * 81, "two words", "ufunguo-é"])
+def test_a_malformed_idempotency_key_is_a_clear_400_not_a_crash(client, world, clock, key):
+    """The same rule as the API's Idempotency-Key header (services.idempotency_key_checked)."""
     client.force_login(world.bob)
     url = reverse("queues:reception", args=["gpo-nairobi"])
     done = client.post(
@@ -260,8 +262,11 @@ def test_overlong_idempotency_key_is_replaced_not_a_crash(client, world, clock):
             "phone": "",
             "language": "sw",
             "confirm": "1",
-            "idempotency_key": "k" * 500,
+            "idempotency_key": key,
             "requirements_confirmed": "yes",
         },
     )
-    assert done.status_code == 302 and Visit.objects.count() == 1
+    assert done.status_code == 400 and Visit.objects.count() == 0
+    assert "1 to 80 visible ASCII characters" in done.content.decode()
+    fresh = done.context["idempotency_key"]  # the page offers a good key to try again with
+    assert fresh != key and len(fresh) == 32

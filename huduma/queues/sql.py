@@ -161,13 +161,36 @@ def places_ahead(*, centre_id: int, service_id: int, queue_key: float, ticket_id
         return cursor.fetchone()[0]
 
 
-def visit_with_key(centre_id: int, key: str):
-    """The id of the centre's visit issued with this idempotency key, or None."""
-    sql = f"SELECT id FROM {VISIT} WHERE centre_id = %s AND idempotency_key = %s"  # noqa: S608
+def visit_with_key(centre_id: int, scope: str, key: str):
+    """The id of the centre's visit issued with this idempotency key in this scope, or None."""
+    sql = (
+        f"SELECT id FROM {VISIT} WHERE centre_id = %s "  # noqa: S608
+        f"AND idempotency_scope = %s AND idempotency_key = %s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [centre_id, key])
+        cursor.execute(sql, [centre_id, scope, key])
         row = cursor.fetchone()
     return Visit._meta.pk.to_python(row[0]) if row else None
+
+
+# The first key of the two-key advisory locks taken here (the audit chain uses the one-key
+# form, a separate key space): "QM" in ASCII.
+_CITIZEN_LOCK_SPACE = 0x514D
+
+
+def lock_citizen(centre_id: int, day: dt.date, phone: str) -> None:
+    """Wait for, then hold until commit, the lock of one phone's tickets at one centre on one
+    day, so that a limit counted under it holds. PostgreSQL: a transaction-level advisory
+    lock (a hash collision only makes two phones wait for each other). SQLite: the caller's
+    transaction is IMMEDIATE, which already holds the one write lock. Call it in a
+    transaction."""
+    if not _postgres():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+            [_CITIZEN_LOCK_SPACE, f"{centre_id}|{day.isoformat()}|{phone}"],
+        )
 
 
 # --- writes -------------------------------------------------------------------------------

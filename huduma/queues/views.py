@@ -60,8 +60,13 @@ def _issue_flow(request, centre: Centre, *, channel: str, template: str, done_ur
     form = IssueForm(request.POST or None, centre=centre, by_mda=channel == IssueChannel.KIOSK)
     # One key per confirmation page: pressing "Issue ticket" twice gives one ticket.
     posted_key = request.POST.get("idempotency_key", "")
-    key = posted_key if 0 < len(posted_key) <= 80 else uuid.uuid4().hex
-    context = {"centre": centre, "form": form, "idempotency_key": key}
+    context = {"centre": centre, "form": form, "idempotency_key": posted_key or uuid.uuid4().hex}
+    try:
+        key = services.idempotency_key_checked(context["idempotency_key"])
+    except DomainError as exc:
+        context["idempotency_key"] = uuid.uuid4().hex
+        context["errors"] = {exc.field: exc.message}
+        return render(request, template, context, status=400)
     if request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["services"])
         if "confirm" not in request.POST:
