@@ -147,25 +147,37 @@ def test_repeated_start_and_finish_at_once_log_one_event_each(world):
         assert TicketEvent.objects.filter(ticket=ticket, kind=state).count() == 1
 
 
-def test_a_double_click_on_the_console_calls_one_citizen(world):
-    """The counter console page: two posts of "Call next" at once."""
+@pytest.mark.parametrize("face", ["console page", "api"])
+def test_a_double_click_on_the_console_or_the_api_calls_one_citizen(world, face):
+    """Two posts of "Call next" at once, from the counter console page or the JSON API."""
     require_postgres()
     from django.test import Client
     from django.urls import reverse
 
     counter = _one_counter_with_queue(world, waiting=40)
-    url = reverse("queues:console_action", args=[counter.pk, "call"])
+    if face == "api":
+        url = f"/api/queues/counters/{counter.pk}/call-next"
+    else:
+        url = reverse("queues:console_action", args=[counter.pk, "call"])
+
+    def press(pool):
+        response = pool.pop().post(url)
+        return response.status_code, response.json()["ticket"]["id"] if face == "api" else None
+
     for attempt in range(20):
         clients = []
         for _ in range(2):
             client = Client()
             client.force_login(world.alice)
             clients.append(client)
-        results, errors = _at_once(2, lambda pool=clients: pool.pop().post(url).status_code)
+        results, errors = _at_once(2, lambda pool=clients: press(pool))
         assert not errors, errors
-        assert results == [302, 302]
         held = Ticket.objects.filter(counter=counter, status__in=["called", "serving"])
         assert held.count() == 1, f"attempt {attempt}"
         ticket = held.get()
+        if face == "api":
+            assert results == [(200, str(ticket.pk))] * 2
+        else:
+            assert [status for status, _ in results] == [302, 302]
         services.ticket_start(ticket=ticket, counter=counter, officer=world.alice)
         services.ticket_finish(ticket=ticket, counter=counter, officer=world.alice)
