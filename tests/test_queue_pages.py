@@ -163,6 +163,23 @@ def test_citizen_books_an_appointment_online(
     assert taken.status_code == 400 and "not available" in taken.content.decode()
 
 
+def test_pressing_get_my_ticket_twice_gives_one_ticket(client, world, clock):
+    url = reverse("queues:join", args=["gpo-nairobi"])
+    step = client.post(url, {"service": world.nhif_reg.pk, "phone": "0712345678"})
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', step.content.decode()).group(1)
+    confirm = {
+        "service": world.nhif_reg.pk,
+        "phone": "0712345678",
+        "confirm": "1",
+        "requirements_confirmed": "yes",
+        "idempotency_key": key,
+    }
+    first, second = client.post(url, confirm), client.post(url, confirm)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Visit.objects.count() == 1  # the phone's second ticket is still free to take
+
+
 def test_refusals_are_shown_in_swahili(client, world, clock):
     client.post(reverse("set_language"), {"language": "sw", "next": "/"})
     url = reverse("queues:join", args=["gpo-nairobi"])

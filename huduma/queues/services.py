@@ -538,7 +538,7 @@ def _held_ticket(counter: Counter, officer) -> Ticket | None:
 def _may_call(counter: Counter, officer) -> None:
     """Raise the reason this officer cannot call at this counter now, if there is one.
 
-    The ORM's account of the rule sql.claim applies in SQL; tests/test_claim_rule.py runs
+    The ORM's account of the rule sql.claim applies in SQL; tests/test_rule_tables.py runs
     both on one table of cases."""
     state = sql.counter_state(counter.pk)
     if state is None or state.officer_id != officer.pk:
