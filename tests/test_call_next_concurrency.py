@@ -181,3 +181,18 @@ def test_a_double_click_on_the_console_or_the_api_calls_one_citizen(world, face)
             assert [status for status, _ in results] == [302, 302]
         services.ticket_start(ticket=ticket, counter=counter, officer=world.alice)
         services.ticket_finish(ticket=ticket, counter=counter, officer=world.alice)
+
+
+def test_a_double_click_on_open_counter_opens_it_once(world):
+    require_postgres()
+    from huduma.queues.models import CounterSession
+
+    counter = world.counters[("gpo-nairobi", 1)]
+    for _ in range(10):
+        results, errors = _at_once(
+            5, lambda: services.counter_open(counter=counter, officer=world.alice)
+        )
+        assert not errors, errors
+        live = CounterSession.objects.exclude(status="closed").get()
+        assert {s.pk for s in results} == {live.pk}
+        services.counter_close(counter=counter, officer=world.alice)

@@ -124,3 +124,13 @@ def test_the_transfer_api_refuses_a_ticket_served_by_a_colleague(client, world, 
     )
     assert refused.status_code == 409
     assert refused.json()["code"] == "ticket_being_served"
+
+
+def test_a_repeated_transfer_is_logged_once(world, clock, officers):
+    _c1, ticket = _called_at_counter_one(world, officers)
+    for _ in range(2):
+        moved = services.ticket_transfer(
+            ticket=ticket, actor=officers[1], to_service=world.nhif_reg
+        )
+        assert (moved.status, moved.service_id) == ("waiting", world.nhif_reg.pk)
+    assert ticket.events.filter(kind="transferred").count() == 1

@@ -409,6 +409,8 @@ def counter_open(*, counter: Counter, officer) -> CounterSession:
             .exclude(status=CounterSession.Status.CLOSED)
             .first()
         )
+        if elsewhere is not None and elsewhere.counter_id == counter.pk:
+            return elsewhere  # this officer's other request (a double click) opened it just now
         if elsewhere is not None:
             raise CounterBusy(
                 _("You are still signed in to %(counter)s; close it first.")
@@ -421,6 +423,9 @@ def counter_open(*, counter: Counter, officer) -> CounterSession:
                     counter=counter, officer=officer, opened_at=clock.now()
                 )
         except IntegrityError as exc:
+            current = live_session(counter)
+            if current is not None and current.officer_id == officer.pk:
+                return current  # this officer's other request (a double click) opened it
             raise CounterBusy(
                 _("Someone signed in to this counter just now."), field="counter"
             ) from exc
@@ -750,6 +755,9 @@ def ticket_transfer(
             _("Choose a service or a counter to transfer to."), field="to_service"
         )
     service = to_service or ticket.service
+    already = ticket.status == Status.WAITING and ticket.service_id == service.pk
+    if already and ticket.target_counter_id == (to_counter.pk if to_counter else None):
+        return ticket  # a repeated request: it waits where it was sent, logged once
     if to_service is not None and to_service.pk != ticket.service_id:
         services_offered(ticket.visit.centre, [to_service])
     if to_counter is not None:
