@@ -9,7 +9,10 @@ PostgreSQL and SQLite alike, and answers with model instances through ``Model.ob
   no row, the caller falls back to the ORM to find out why and to raise the precise error.
 - Claiming a ticket on PostgreSQL takes the first of the ranked ids that is still waiting and
   not locked by another counter (FOR UPDATE SKIP LOCKED), in one statement. SQLite runs one
-  writer at a time (IMMEDIATE transactions), so it tries the ids in order.
+  writer at a time (IMMEDIATE transactions), so it tries the ids in order. The claim's check
+  that the counter holds no ticket runs under READ COMMITTED, so two claims from one counter
+  can both pass it; the partial unique index one_held_ticket_per_counter then refuses the
+  second (a unique violation inside the statement), and the caller answers with the first.
 - On PostgreSQL a change and its event are one statement (a data-modifying WITH), and so is a
   whole new visit with its number, tickets and events: one statement is atomic by itself, so
   outside a transaction these run without BEGIN and COMMIT round trips (``one_statement``).
