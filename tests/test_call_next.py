@@ -1,10 +1,11 @@
 """Calling: open counters call the most urgent ticket they can serve, by the documented policy."""
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from huduma.queues import services
 from huduma.queues.errors import CounterBusy, CounterNotOpen, NotYourTicket, TicketStateError
-from huduma.queues.models import Ticket
+from huduma.queues.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -59,10 +60,65 @@ def test_one_ticket_at_a_time_per_counter(world, clock):
     services.counter_open(counter=counter, officer=world.alice)
     issue(world, [world.id_dup])
     issue(world, [world.id_dup])
+    first = services.ticket_call_next(counter=counter, officer=world.alice)
+    # Pressing "call next" again answers with the ticket the counter holds, called or served.
+    again = services.ticket_call_next(counter=counter, officer=world.alice)
+    assert (again.pk, again.status, again.visit.number) == (first.pk, "called", "A001")
+    services.ticket_start(ticket=first, counter=counter, officer=world.alice)
+    assert services.ticket_call_next(counter=counter, officer=world.alice).pk == first.pk
+    assert Ticket.objects.filter(status="waiting").count() == 1  # the repeat took nothing
+    assert TicketEvent.objects.filter(kind="called").count() == 1
+
+
+def test_the_database_refuses_a_second_held_ticket_at_a_counter(world, clock):
+    """Even code that skipped the checks cannot leave two citizens called to one counter."""
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=counter, officer=world.alice)
+    issue(world, [world.id_dup])
+    second = issue(world, [world.id_dup]).tickets.get()
     services.ticket_call_next(counter=counter, officer=world.alice)
-    with pytest.raises(TicketStateError):
-        services.ticket_call_next(counter=counter, officer=world.alice)
-    assert Ticket.objects.filter(status="waiting").count() == 1  # the refusal took nothing
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Ticket.objects.filter(pk=second.pk).update(status="called", counter=counter)
+
+
+def test_repeated_counter_actions_change_nothing_twice(world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=counter, officer=world.alice)
+    issue(world, [world.id_dup])
+    ticket = services.ticket_call_next(counter=counter, officer=world.alice)
+    for _ in range(2):  # a double click on "start", then on "finish": the state, once
+        assert services.ticket_start(ticket=ticket, counter=counter, officer=world.alice).status
+        assert (
+            services.ticket_start(ticket=ticket, counter=counter, officer=world.alice).status
+            == "serving"
+        )
+    for _ in range(2):
+        done = services.ticket_finish(ticket=ticket, counter=counter, officer=world.alice)
+        assert done.status == "served"
+    events = list(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True))
+    assert events == ["issued", "waiting", "called", "serving", "served"]
+    # Starting a ticket already finished is a clear refusal, not a change.
+    with pytest.raises(TicketStateError, match="served"):
+        services.ticket_start(ticket=ticket, counter=counter, officer=world.alice)
+
+
+def test_a_repeated_recall_or_no_show_is_logged_once(world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=counter, officer=world.alice)
+    issue(world, [world.id_dup])
+    ticket = services.ticket_call_next(counter=counter, officer=world.alice)
+    clock.advance(minutes=1)
+    services.ticket_recall(ticket=ticket, counter=counter, officer=world.alice)
+    clock.advance(seconds=2)  # the same press, repeated
+    again = services.ticket_recall(ticket=ticket, counter=counter, officer=world.alice)
+    assert again.recalls == 1
+    clock.advance(minutes=1)
+    assert services.ticket_recall(ticket=ticket, counter=counter, officer=world.alice).recalls == 2
+    for _ in range(2):
+        gone = services.ticket_no_show(ticket=ticket, counter=counter, officer=world.alice)
+        assert gone.status == "no_show"
+    kinds = list(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True))
+    assert kinds.count("recalled") == 2 and kinds.count("no_show") == 1
 
 
 def test_recall_then_no_show_after_the_set_number_of_recalls(world, clock):
@@ -72,7 +128,9 @@ def test_recall_then_no_show_after_the_set_number_of_recalls(world, clock):
     ticket = services.ticket_call_next(counter=counter, officer=world.alice)
     with pytest.raises(TicketStateError, match="Recall"):
         services.ticket_no_show(ticket=ticket, counter=counter, officer=world.alice)
+    clock.advance(minutes=1)
     services.ticket_recall(ticket=ticket, counter=counter, officer=world.alice)
+    clock.advance(minutes=1)
     services.ticket_recall(ticket=ticket, counter=counter, officer=world.alice)
     gone = services.ticket_no_show(ticket=ticket, counter=counter, officer=world.alice)
     assert gone.status == "no_show"

@@ -175,6 +175,23 @@ def test_citizen_books_an_appointment_online(
     assert taken.status_code == 400 and "not available" in taken.content.decode()
 
 
+def test_pressing_get_my_ticket_twice_gives_one_ticket(client, world, clock):
+    url = reverse("queues:join", args=["gpo-nairobi"])
+    step = client.post(url, {"service": world.nhif_reg.pk, "phone": "0712345678"})
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', step.content.decode()).group(1)
+    confirm = {
+        "service": world.nhif_reg.pk,
+        "phone": "0712345678",
+        "confirm": "1",
+        "requirements_confirmed": "yes",
+        "idempotency_key": key,
+    }
+    first, second = client.post(url, confirm), client.post(url, confirm)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Visit.objects.count() == 1  # the phone's second ticket is still free to take
+
+
 def test_refusals_are_shown_in_swahili(client, world, clock):
     client.post(reverse("set_language"), {"language": "sw", "next": "/"})
     url = reverse("queues:join", args=["gpo-nairobi"])
@@ -261,7 +278,9 @@ def test_console_survives_malformed_form_values(client, world, clock):
     assert (ticket.status, ticket.service_id) == ("called", world.id_dup.pk)
 
 
-def test_overlong_idempotency_key_is_replaced_not_a_crash(client, world, clock):
+@pytest.mark.parametrize("key", ["k" * 81, "two words", "ufunguo-é"])
+def test_a_malformed_idempotency_key_is_a_clear_400_not_a_crash(client, world, clock, key):
+    """The same rule as the API's Idempotency-Key header (services.idempotency_key_checked)."""
     client.force_login(world.bob)
     url = reverse("queues:reception", args=["gpo-nairobi"])
     done = client.post(
@@ -272,8 +291,11 @@ def test_overlong_idempotency_key_is_replaced_not_a_crash(client, world, clock):
             "phone": "",
             "language": "sw",
             "confirm": "1",
-            "idempotency_key": "k" * 500,
+            "idempotency_key": key,
             "requirements_confirmed": "yes",
         },
     )
-    assert done.status_code == 302 and Visit.objects.count() == 1
+    assert done.status_code == 400 and Visit.objects.count() == 0
+    assert "1 to 80 visible ASCII characters" in done.content.decode()
+    fresh = done.context["idempotency_key"]  # the page offers a good key to try again with
+    assert fresh != key and len(fresh) == 32

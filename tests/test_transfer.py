@@ -3,7 +3,12 @@
 import pytest
 
 from huduma.queues import services
-from huduma.queues.errors import OtherCentre, ServiceNotOffered, TicketStateError
+from huduma.queues.errors import (
+    OtherCentre,
+    ServiceNotOffered,
+    TicketBeingServed,
+    TicketStateError,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +78,59 @@ def test_transfer_of_another_centres_ticket_is_refused(world, clock):
         services.ticket_transfer(
             ticket=ticket, actor=world.charlie, to_counter=world.counters[("gpo-nairobi", 3)]
         )
+
+
+def _called_at_counter_one(world, officers):
+    c1 = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=c1, officer=officers[1])
+    issue(world, [world.id_dup])
+    return c1, services.ticket_call_next(counter=c1, officer=officers[1])
+
+
+@pytest.mark.parametrize("serving", [False, True])
+def test_nobody_else_can_transfer_a_ticket_being_served(world, clock, officers, serving):
+    """Reception, the manager or another officer cannot pull a citizen from a counter."""
+    c1, ticket = _called_at_counter_one(world, officers)
+    if serving:
+        services.ticket_start(ticket=ticket, counter=c1, officer=officers[1])
+    for someone in (world.bob, officers[2]):
+        with pytest.raises(TicketBeingServed) as refused:
+            services.ticket_transfer(ticket=ticket, actor=someone, to_service=world.nhif_reg)
+        assert refused.value.status == 409 and refused.value.field == "ticket"
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.counter_id, ticket.service_id) == (
+        "serving" if serving else "called",
+        c1.pk,
+        world.id_dup.pk,
+    )
+
+
+def test_the_serving_officer_transfers_their_own_ticket(world, clock, officers):
+    c1, ticket = _called_at_counter_one(world, officers)
+    services.ticket_start(ticket=ticket, counter=c1, officer=officers[1])
+    moved = services.ticket_transfer(ticket=ticket, actor=officers[1], to_service=world.nhif_reg)
+    assert (moved.status, moved.counter_id) == ("waiting", None)
+    # Once it waits again, reception may move it on.
+    services.ticket_transfer(ticket=ticket, actor=world.bob, to_service=world.kra_pin)
+
+
+def test_the_transfer_api_refuses_a_ticket_served_by_a_colleague(client, world, clock, officers):
+    _c1, ticket = _called_at_counter_one(world, officers)
+    client.force_login(world.bob)
+    refused = client.post(
+        f"/api/queues/tickets/{ticket.pk}/transfer",
+        {"service": "NHIF-REGISTRATION"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "ticket_being_served"
+
+
+def test_a_repeated_transfer_is_logged_once(world, clock, officers):
+    _c1, ticket = _called_at_counter_one(world, officers)
+    for _ in range(2):
+        moved = services.ticket_transfer(
+            ticket=ticket, actor=officers[1], to_service=world.nhif_reg
+        )
+        assert (moved.status, moved.service_id) == ("waiting", world.nhif_reg.pk)
+    assert ticket.events.filter(kind="transferred").count() == 1

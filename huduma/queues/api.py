@@ -143,8 +143,7 @@ def issue_visit(
     Idempotency-Key header returns the same ticket."""
     centre = _centre(code)
     require_centre(request.user, centre, *ISSUERS)
-    if idempotency_key is not None and not (0 < len(idempotency_key) <= 80):
-        raise DomainError("Idempotency-Key must be 1 to 80 characters.", field="Idempotency-Key")
+    idempotency_key = services.idempotency_key_checked(idempotency_key, field="Idempotency-Key")
     visit = _phone_errors(
         services.visit_issue,
         centre=centre,
@@ -168,7 +167,9 @@ def join_queue(
     payload: JoinIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    """A virtual ticket from the web portal; an SMS follows, and another when near the front."""
+    """A virtual ticket from the web portal; an SMS follows, and another when near the front.
+    Retrying with the same Idempotency-Key header (and the same phone) returns the same ticket."""
+    idempotency_key = services.idempotency_key_checked(idempotency_key, field="Idempotency-Key")
     centre = _centre(code)
     visit = _phone_errors(
         services.visit_issue,

@@ -23,6 +23,16 @@ class TicketStateError(Conflict):
     code = "ticket_state"
 
 
+class CounterHoldsTicket(TicketStateError):
+    """The counter already has a ticket called or being served (call-next answers with it)."""
+
+    code = "counter_holds_ticket"
+
+
+class TicketBeingServed(Conflict):
+    code = "ticket_being_served"
+
+
 class NotYourTicket(Forbidden):
     code = "not_your_ticket"
 
@@ -45,3 +55,7 @@ class UnknownAppointment(NotFound):
 
 class TooManyVirtualTickets(Conflict):
     code = "too_many_virtual_tickets"
+
+
+class InvalidIdempotencyKey(DomainError):
+    code = "invalid_idempotency_key"

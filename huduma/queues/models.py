@@ -43,6 +43,11 @@ class Visit(OfflineRecord):
     near_front_notified_at = models.DateTimeField(null=True, blank=True)
     # NULL, not "", when absent: the unique constraint must ignore visits without a key.
     idempotency_key = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001
+    # Who may replay the key: a staff user ("user:<id>"), or an anonymous channel and its
+    # phone ("web:+2547..."); and what was asked, so a replay asking for something else is
+    # refused (see services.idempotency_scope and services.idempotency_request).
+    idempotency_scope = models.CharField(max_length=40, blank=True, default="")
+    idempotency_request = models.CharField(max_length=200, blank=True, default="")
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -54,7 +59,7 @@ class Visit(OfflineRecord):
                 fields=["centre", "service_day", "prefix", "sequence"], name="visit_number_unique"
             ),
             models.UniqueConstraint(
-                fields=["centre", "idempotency_key"],
+                fields=["centre", "idempotency_scope", "idempotency_key"],
                 name="visit_idempotency_unique",
                 condition=models.Q(idempotency_key__isnull=False),
             ),
@@ -113,6 +118,13 @@ class Ticket(OfflineRecord):
         ]
         constraints = [
             models.UniqueConstraint(fields=["visit", "position"], name="ticket_position_unique"),
+            # A counter holds at most one ticket at a time. The claim checks this too, but two
+            # requests from one counter (a double click) can both pass that check at once.
+            models.UniqueConstraint(
+                fields=["counter"],
+                condition=models.Q(status__in=["called", "serving"]),
+                name="one_held_ticket_per_counter",
+            ),
         ]
 
     def __str__(self) -> str:

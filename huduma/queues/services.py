@@ -6,6 +6,7 @@ two counters never get the same ticket; SQLite serialises writers (IMMEDIATE tra
 """
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from functools import partial
 
@@ -22,12 +23,15 @@ from huduma.places.models import Centre, Counter
 from huduma.queues import dispatch, reference, sql
 from huduma.queues.errors import (
     CounterBusy,
+    CounterHoldsTicket,
     CounterNotOpen,
     IdempotencyMismatch,
+    InvalidIdempotencyKey,
     NotYourTicket,
     OtherCentre,
     RequirementsNotConfirmed,
     ServiceNotOffered,
+    TicketBeingServed,
     TicketStateError,
     TooManyVirtualTickets,
 )
@@ -46,6 +50,12 @@ MAX_VIRTUAL_TICKETS_PER_PHONE = 2
 NO_SHOW_AFTER_RECALLS = 2
 CANDIDATE_WINDOW = 30
 APPOINTMENT_GRACE = dt.timedelta(minutes=15)
+# A recall this soon after the last call or recall is the same press repeated (a double click,
+# a retried request): it changes nothing. Nobody recalls a number the display showed 10 s ago.
+RECALL_REPEAT_WINDOW = dt.timedelta(seconds=10)
+# Idempotency keys: 1 to 80 visible ASCII characters (the column holds 80).
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,80}")
+VIRTUAL_CHANNELS = (IssueChannel.WEB, IssueChannel.SMS)
 
 Status = Ticket.Status
 Kind = TicketEvent.Kind
@@ -134,6 +144,38 @@ def services_offered(centre: Centre, services: Sequence[Service]) -> None:
         )
 
 
+def idempotency_key_checked(key: str | None, *, field: str = "idempotency_key") -> str | None:
+    """The one rule for an idempotency key, applied by every page and endpoint that takes
+    one: None when absent, else 1 to 80 visible ASCII characters."""
+    if key is None:
+        return None
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise InvalidIdempotencyKey(
+            _("An idempotency key is 1 to 80 visible ASCII characters (no spaces)."), field=field
+        )
+    return key
+
+
+def idempotency_scope(*, channel: str, actor, phone: str) -> str:
+    """Whose key it is: a staff user's keys are theirs alone; an anonymous channel's belong to
+    the channel and the phone. An appointment's key is its (unique) reference."""
+    if channel == IssueChannel.APPOINTMENT:
+        return "appointment"
+    if actor is not None and actor.is_authenticated:
+        return f"user:{actor.pk}"
+    return f"{channel}:{phone}"
+
+
+# The parts of a request a replayed key must repeat, in the order idempotency_request joins them.
+_REQUEST_PARTS = ("services", "channel", "priority", "phone", "language")
+
+
+def idempotency_request(*, services, channel, priority, phone, language) -> str:
+    """What was asked, as stored beside the key, so a replay asking otherwise is refused."""
+    ids = ",".join(str(s.pk) for s in services)
+    return "|".join([ids, channel, priority or "", phone, language])
+
+
 def visit_issue(
     *,
     centre: Centre,
@@ -148,14 +190,20 @@ def visit_issue(
     appointment: Appointment | None = None,
     now: dt.datetime | None = None,
 ) -> Visit:
-    """Issue one ticket number for a visit with one or more services, in the order given."""
-    # A retried request gets the visit its key made. Without a phone the insert itself finds
-    # out (the key is unique per centre); virtual tickets look first, since their checks
-    # below (tickets per phone) would refuse the retry.
-    if idempotency_key and phone:
-        existing_id = sql.visit_with_key(centre.pk, idempotency_key)
-        if existing_id is not None:
-            return _same_request(Visit.objects.get(pk=existing_id), services)
+    """Issue one ticket number for a visit with one or more services, in the order given.
+
+    A request repeated with the same idempotency key (by the same user, or from the same
+    anonymous channel and phone) gets the visit the first one made; the same key with a
+    different request is refused. Virtual tickets are issued one at a time per phone, centre
+    and day, so the per-phone limit holds however many arrive at once."""
+    idempotency_key = idempotency_key_checked(idempotency_key)
+    if phone:
+        phone = normalise_phone(phone)
+    language = language if language in ("en", "sw") else "sw"
+    scope = idempotency_scope(channel=channel, actor=actor, phone=phone)
+    asked = idempotency_request(
+        services=services, channel=channel, priority=priority, phone=phone, language=language
+    )
     if centre.status != Centre.Status.OPEN:
         raise ServiceNotOffered(
             _("%(centre)s is not open.") % {"centre": centre.name}, field="centre"
@@ -168,32 +216,49 @@ def visit_issue(
             field="requirements_confirmed",
         )
     now = now or clock.now()
-    if phone:
-        phone = normalise_phone(phone)
-        if channel in (IssueChannel.WEB, IssueChannel.SMS):
-            _virtual_tickets_allowed(centre, phone, now)
-    elif channel in (IssueChannel.WEB, IssueChannel.SMS):
+    virtual = channel in VIRTUAL_CHANNELS
+    if virtual and not phone:
         raise RequirementsNotConfirmed(_("A virtual ticket needs a mobile number."), field="phone")
+    create = partial(
+        _create_visit,
+        centre=centre,
+        services=services,
+        channel=channel,
+        priority=priority,
+        phone=phone,
+        language=language,
+        idempotency_key=idempotency_key,
+        idempotency_scope=scope,
+        idempotency_request=asked,
+        actor=actor,
+        appointment=appointment,
+        now=now,
+        confirmed=requirements_confirmed,
+    )
     try:
-        with sql.one_statement():
-            visit = _create_visit(
-                centre=centre,
-                services=services,
-                channel=channel,
-                priority=priority,
-                phone=phone,
-                language=language,
-                idempotency_key=idempotency_key,
-                actor=actor,
-                appointment=appointment,
-                now=now,
-                confirmed=requirements_confirmed,
-            )
+        if virtual:
+            # Counting a phone's live tickets and then inserting is only a limit if no other
+            # request for the same phone counts in between: hold a lock for (phone, centre,
+            # day) until this one commits. A retry (same key) is answered inside the lock, so
+            # the limit does not refuse it.
+            with transaction.atomic():
+                sql.lock_citizen(centre.pk, clock.local_date(now), phone)
+                if idempotency_key:
+                    existing_id = sql.visit_with_key(centre.pk, scope, idempotency_key)
+                    if existing_id is not None:
+                        return _same_request(Visit.objects.get(pk=existing_id), asked, services)
+                _virtual_tickets_allowed(centre, phone, now)
+                visit = create()
+        else:
+            # Without a phone the insert itself finds a repeated key (unique per centre and
+            # scope): the hot path makes no extra query.
+            with sql.one_statement():
+                visit = create()
     except IntegrityError:
         if idempotency_key:  # the same request raced itself: answer with the winner
-            existing = Visit.objects.filter(centre=centre, idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return _same_request(existing, services)
+            existing_id = sql.visit_with_key(centre.pk, scope, idempotency_key)
+            if existing_id is not None:
+                return _same_request(Visit.objects.get(pk=existing_id), asked, services)
         raise
     if phone:
         from huduma.queues.tasks import visit_issued_task
@@ -204,13 +269,13 @@ def visit_issue(
 
 def _virtual_tickets_allowed(centre: Centre, phone: str, now: dt.datetime) -> None:
     """One phone may hold only a few live virtual tickets at a centre, so nobody can reserve
-    places in the queue for others (or for sale)."""
+    places in the queue for others (or for sale). Call it under sql.lock_citizen."""
     live = (
         Visit.objects.filter(
             centre=centre,
             phone=phone,
             service_day=clock.local_date(now),
-            channel__in=[IssueChannel.WEB, IssueChannel.SMS],
+            channel__in=VIRTUAL_CHANNELS,
             tickets__status__in=[*Ticket.ACTIVE, Status.PENDING],
         )
         .distinct()
@@ -223,7 +288,24 @@ def _virtual_tickets_allowed(centre: Centre, phone: str, now: dt.datetime) -> No
         )
 
 
-def _same_request(existing: Visit, services: Sequence[Service]) -> Visit:
+def _same_request(existing: Visit, asked: str, services: Sequence[Service]) -> Visit:
+    """The visit a key made, if this request asks for the same thing; else a 409 naming
+    what differs."""
+    if existing.idempotency_request:
+        if existing.idempotency_request == asked:
+            return existing
+        before = dict(zip(_REQUEST_PARTS, existing.idempotency_request.split("|"), strict=False))
+        now = dict(zip(_REQUEST_PARTS, asked.split("|"), strict=False))
+        part = next((p for p in _REQUEST_PARTS if before.get(p) != now.get(p)), "services")
+        raise IdempotencyMismatch(
+            _(
+                "This idempotency key was already used for a different request "
+                "(the %(part)s differ)."
+            )
+            % {"part": part},
+            field="idempotency_key",
+        )
+    # A visit written before requests were stored: compare its services.
     original = list(existing.tickets.order_by("position").values_list("service_id", flat=True))
     if original[: len(services)] != [s.pk for s in services]:
         raise IdempotencyMismatch(
@@ -242,6 +324,8 @@ def _create_visit(
     phone,
     language,
     idempotency_key,
+    idempotency_scope,
+    idempotency_request,
     actor,
     appointment,
     now,
@@ -259,9 +343,11 @@ def _create_visit(
         priority=priority or "",
         channel=channel,
         phone=phone,
-        language=language if language in ("en", "sw") else "sw",
+        language=language,
         requirements_confirmed_at=now if confirmed else None,
         idempotency_key=idempotency_key or None,
+        idempotency_scope=idempotency_scope if idempotency_key else "",
+        idempotency_request=idempotency_request if idempotency_key else "",
         issued_by=actor if actor is not None and actor.is_authenticated else None,
     )
     visit._appointment = appointment  # known here: saves a query in dispatch_key
@@ -323,6 +409,8 @@ def counter_open(*, counter: Counter, officer) -> CounterSession:
             .exclude(status=CounterSession.Status.CLOSED)
             .first()
         )
+        if elsewhere is not None and elsewhere.counter_id == counter.pk:
+            return elsewhere  # this officer's other request (a double click) opened it just now
         if elsewhere is not None:
             raise CounterBusy(
                 _("You are still signed in to %(counter)s; close it first.")
@@ -335,6 +423,9 @@ def counter_open(*, counter: Counter, officer) -> CounterSession:
                     counter=counter, officer=officer, opened_at=clock.now()
                 )
         except IntegrityError as exc:
+            current = live_session(counter)
+            if current is not None and current.officer_id == officer.pk:
+                return current  # this officer's other request (a double click) opened it
             raise CounterBusy(
                 _("Someone signed in to this counter just now."), field="counter"
             ) from exc
@@ -389,50 +480,78 @@ def counter_skills(counter: Counter) -> frozenset[int]:
 def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = None) -> Ticket | None:
     """Call the most urgent waiting ticket this counter can serve (see dispatch.py).
 
-    Returns None when nobody is waiting for this counter's services.
+    Returns None when nobody is waiting for this counter's services. Safe to repeat: while
+    the counter holds a ticket (called or being served), calling again answers with it.
     """
     skills = counter_skills(counter)
     now = now or clock.now()
     rules = policy()
-    with sql.one_statement():
-        front = sql.front_of_queues(
-            centre_id=counter.centre_id,
-            counter_id=counter.pk,
-            service_ids=skills,
-            named_credit_s=rules.named_counter_credit_s,
-            limit=CANDIDATE_WINDOW,
-        )
-        ranked = dispatch.rank(
-            [_dispatch_candidate(w) for w in front],
-            now=now.timestamp(),
-            counter_id=counter.pk,
-            skills=skills,
-            policy=rules,
-        )
-        # Only if this officer has the counter open and free. Another counter may hold or
-        # have taken a row: it is skipped, never waited for.
-        ticket = sql.claim(
-            ranked_ids=[c.ticket_id for c in ranked],
-            counter_id=counter.pk,
-            officer_id=officer.pk,
-            now=now,
-        )
-        if ticket is None:
-            _may_call(counter, officer)  # raises if the counter could not call
-            return None
-        transaction.on_commit(partial(_after_call, counter.centre_id, ticket.pk))
-    return _as_held(ticket, counter)
+    try:
+        with sql.one_statement():
+            front = sql.front_of_queues(
+                centre_id=counter.centre_id,
+                counter_id=counter.pk,
+                service_ids=skills,
+                named_credit_s=rules.named_counter_credit_s,
+                limit=CANDIDATE_WINDOW,
+            )
+            ranked = dispatch.rank(
+                [_dispatch_candidate(w) for w in front],
+                now=now.timestamp(),
+                counter_id=counter.pk,
+                skills=skills,
+                policy=rules,
+            )
+            # Only if this officer has the counter open and free. Another counter may hold or
+            # have taken a row: it is skipped, never waited for.
+            ticket = sql.claim(
+                ranked_ids=[c.ticket_id for c in ranked],
+                counter_id=counter.pk,
+                officer_id=officer.pk,
+                now=now,
+            )
+            if ticket is not None:
+                transaction.on_commit(partial(_after_call, counter.centre_id, ticket.pk))
+    except IntegrityError:
+        # The claim saw the counter free, but another request from it (a double click) claimed
+        # a ticket meanwhile, and the index one_held_ticket_per_counter refused this one.
+        held = _held_ticket(counter, officer)
+        if held is None:
+            raise
+        return held
+    if ticket is not None:
+        return _as_held(ticket, counter)
+    try:
+        _may_call(counter, officer)  # raises if the counter could not call
+    except CounterHoldsTicket:
+        held = _held_ticket(counter, officer)
+        if held is None:
+            raise
+        return held
+    return None
+
+
+def _held_ticket(counter: Counter, officer) -> Ticket | None:
+    """The ticket this officer holds at this counter (called or being served), if any."""
+    held = current_ticket(counter)
+    if held is None or held.officer_id != officer.pk:
+        return None
+    held.counter = counter
+    return held
 
 
 def _may_call(counter: Counter, officer) -> None:
-    """Raise the reason this officer cannot call at this counter now, if there is one."""
+    """Raise the reason this officer cannot call at this counter now, if there is one.
+
+    The ORM's account of the rule sql.claim applies in SQL; tests/test_rule_tables.py runs
+    both on one table of cases."""
     state = sql.counter_state(counter.pk)
     if state is None or state.officer_id != officer.pk:
         _own_session(counter, officer)  # raises the precise error
     if state.status != CounterSession.Status.OPEN:
         raise CounterNotOpen(_("The counter is paused; resume it to call."), field="counter")
     if state.busy:
-        raise TicketStateError(_("Finish the current ticket first."), field="counter")
+        raise CounterHoldsTicket(_("Finish the current ticket first."), field="counter")
 
 
 def _as_held(ticket: Ticket, counter: Counter) -> Ticket:
@@ -450,7 +569,8 @@ def _after_call(centre_id: int, ticket_id) -> None:
 
 
 def _at_counter(ticket: Ticket, counter: Counter, officer, *allowed: str) -> Ticket:
-    """Lock the ticket and check it is this counter's, in one of the allowed states."""
+    """Lock the ticket and check it is this counter's, in one of the allowed states (callers
+    allow the state their own action leaves, to answer a repeat with the current state)."""
     locked = (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("visit", "service", "counter")
@@ -477,8 +597,11 @@ def _at_counter(ticket: Ticket, counter: Counter, officer, *allowed: str) -> Tic
 
 @transaction.atomic
 def ticket_recall(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
+    """Call the ticket again. A repeat within RECALL_REPEAT_WINDOW changes nothing."""
     ticket = _at_counter(ticket, counter, officer, Status.CALLED)
     now = clock.now()
+    if ticket.called_at is not None and now - ticket.called_at < RECALL_REPEAT_WINDOW:
+        return ticket
     ticket.recalls += 1
     ticket.called_at = now
     ticket.save(update_fields=["recalls", "called_at"])
@@ -488,9 +611,10 @@ def ticket_recall(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
 
 def _move(
     ticket: Ticket, counter: Counter, officer, leaving: str, entering: str, stamp: str, kind: str
-):
+) -> tuple[Ticket, dt.datetime | None]:
     """One conditional UPDATE (with its event); if it matches nothing, the ORM path says why
-    (and raises)."""
+    (and raises), or finds the move already made by this officer (a repeated request) and
+    answers with the ticket as it is, and None for the time: nothing changed."""
     now = clock.now()
     moved = sql.move(
         ticket_id=ticket.pk,
@@ -504,7 +628,9 @@ def _move(
     )
     if moved is None:
         with transaction.atomic():
-            _at_counter(ticket, counter, officer, leaving)
+            current = _at_counter(ticket, counter, officer, leaving, entering)
+        if current.status == entering:
+            return current, None
         # It was in that state after all: another request moved it meanwhile.
         raise TicketStateError(_("The ticket changed meanwhile; try again."), field="ticket")
     return _as_held(moved, counter), now
@@ -555,14 +681,16 @@ def ticket_finish(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
         ticket, now = _move(
             ticket, counter, officer, Status.SERVING, Status.SERVED, "finished_at", Kind.SERVED
         )
-        if ticket.has_pending:
+        if now is not None and ticket.has_pending:
             _advance_visit(Visit.objects.get(pk=ticket.visit_id), now, officer)
     return ticket
 
 
 @transaction.atomic
 def ticket_no_show(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
-    ticket = _at_counter(ticket, counter, officer, Status.CALLED)
+    ticket = _at_counter(ticket, counter, officer, Status.CALLED, Status.NO_SHOW)
+    if ticket.status == Status.NO_SHOW:
+        return ticket  # a repeated request: already done
     if ticket.recalls < NO_SHOW_AFTER_RECALLS:
         raise TicketStateError(
             _("Recall the ticket %(n)s times before marking a no-show.")
@@ -590,14 +718,32 @@ def ticket_transfer(
     to_service: Service | None = None,
     to_counter: Counter | None = None,
 ) -> Ticket:
-    """Move a ticket to another service and/or a named counter without re-queuing it."""
+    """Move a ticket to another service and/or a named counter without re-queuing it.
+
+    A ticket called or being served can be transferred only by the officer who holds it (the
+    usual way: at their own counter, when the citizen needs another service); anyone else is
+    refused until that officer is done with it, so nobody pulls a citizen from a counter."""
     ticket = (
         Ticket.objects.select_for_update(of=("self",))
-        .select_related("visit", "service")
+        .select_related("visit", "service", "counter")
         .get(pk=ticket.pk)
     )
     if actor.centre_id not in (None, ticket.centre_id):
         raise OtherCentre(_("This ticket belongs to another centre."), field="ticket")
+    held = ticket.status in (Status.CALLED, Status.SERVING)
+    if held and ticket.officer_id != getattr(actor, "pk", None):
+        raise TicketBeingServed(
+            _(
+                "Ticket %(number)s is %(status)s at counter %(counter)s; only its officer can "
+                "transfer it now."
+            )
+            % {
+                "number": ticket.visit.number,
+                "status": ticket.get_status_display().lower(),
+                "counter": ticket.counter.number if ticket.counter else "-",
+            },
+            field="ticket",
+        )
     if ticket.status not in Ticket.ACTIVE:
         raise TicketStateError(
             _("Ticket %(number)s is %(status)s and cannot be transferred.")
@@ -609,6 +755,9 @@ def ticket_transfer(
             _("Choose a service or a counter to transfer to."), field="to_service"
         )
     service = to_service or ticket.service
+    already = ticket.status == Status.WAITING and ticket.service_id == service.pk
+    if already and ticket.target_counter_id == (to_counter.pk if to_counter else None):
+        return ticket  # a repeated request: it waits where it was sent, logged once
     if to_service is not None and to_service.pk != ticket.service_id:
         services_offered(ticket.visit.centre, [to_service])
     if to_counter is not None:

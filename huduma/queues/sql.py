@@ -9,7 +9,10 @@ PostgreSQL and SQLite alike, and answers with model instances through ``Model.ob
   no row, the caller falls back to the ORM to find out why and to raise the precise error.
 - Claiming a ticket on PostgreSQL takes the first of the ranked ids that is still waiting and
   not locked by another counter (FOR UPDATE SKIP LOCKED), in one statement. SQLite runs one
-  writer at a time (IMMEDIATE transactions), so it tries the ids in order.
+  writer at a time (IMMEDIATE transactions), so it tries the ids in order. The claim's check
+  that the counter holds no ticket runs under READ COMMITTED, so two claims from one counter
+  can both pass it; the partial unique index one_held_ticket_per_counter then refuses the
+  second (a unique violation inside the statement), and the caller answers with the first.
 - On PostgreSQL a change and its event are one statement (a data-modifying WITH), and so is a
   whole new visit with its number, tickets and events: one statement is atomic by itself, so
   outside a transaction these run without BEGIN and COMMIT round trips (``one_statement``).
@@ -161,13 +164,36 @@ def places_ahead(*, centre_id: int, service_id: int, queue_key: float, ticket_id
         return cursor.fetchone()[0]
 
 
-def visit_with_key(centre_id: int, key: str):
-    """The id of the centre's visit issued with this idempotency key, or None."""
-    sql = f"SELECT id FROM {VISIT} WHERE centre_id = %s AND idempotency_key = %s"  # noqa: S608
+def visit_with_key(centre_id: int, scope: str, key: str):
+    """The id of the centre's visit issued with this idempotency key in this scope, or None."""
+    sql = (
+        f"SELECT id FROM {VISIT} WHERE centre_id = %s "  # noqa: S608
+        f"AND idempotency_scope = %s AND idempotency_key = %s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [centre_id, key])
+        cursor.execute(sql, [centre_id, scope, key])
         row = cursor.fetchone()
     return Visit._meta.pk.to_python(row[0]) if row else None
+
+
+# The first key of the two-key advisory locks taken here (the audit chain uses the one-key
+# form, a separate key space): "QM" in ASCII.
+_CITIZEN_LOCK_SPACE = 0x514D
+
+
+def lock_citizen(centre_id: int, day: dt.date, phone: str) -> None:
+    """Wait for, then hold until commit, the lock of one phone's tickets at one centre on one
+    day, so that a limit counted under it holds. PostgreSQL: a transaction-level advisory
+    lock (a hash collision only makes two phones wait for each other). SQLite: the caller's
+    transaction is IMMEDIATE, which already holds the one write lock. Call it in a
+    transaction."""
+    if not _postgres():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+            [_CITIZEN_LOCK_SPACE, f"{centre_id}|{day.isoformat()}|{phone}"],
+        )
 
 
 # --- writes -------------------------------------------------------------------------------

@@ -59,9 +59,10 @@ def _issue_flow(request, centre: Centre, *, channel: str, template: str, done_ur
     # The kiosk groups services by MDA: citizens look for the office they know.
     form = IssueForm(request.POST or None, centre=centre, by_mda=channel == IssueChannel.KIOSK)
     # One key per confirmation page: pressing "Issue ticket" twice gives one ticket.
-    posted_key = request.POST.get("idempotency_key", "")
-    key = posted_key if 0 < len(posted_key) <= 80 else uuid.uuid4().hex
-    context = {"centre": centre, "form": form, "idempotency_key": key}
+    context = {"centre": centre, "form": form}
+    key = _page_key(request, context)
+    if key is None:
+        return render(request, template, context, status=400)
     if request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["services"])
         if "confirm" not in request.POST:
@@ -88,6 +89,19 @@ def _issue_flow(request, centre: Centre, *, channel: str, template: str, done_ur
     if request.method == "POST":
         context["errors"] = {name: errs[0] for name, errs in form.errors.items()}
     return render(request, template, context, status=400 if context.get("errors") else 200)
+
+
+def _page_key(request, context: dict) -> str | None:
+    """The idempotency key a form page carries in a hidden field (a fresh one if none was
+    posted), checked by the rule every endpoint uses, and put in `context` for the next step.
+    None, with the error in `context`, if the posted key breaks the rule."""
+    context["idempotency_key"] = request.POST.get("idempotency_key") or uuid.uuid4().hex
+    try:
+        return services.idempotency_key_checked(context["idempotency_key"])
+    except DomainError as exc:
+        context["idempotency_key"] = uuid.uuid4().hex
+        context["errors"] = {exc.field: exc.message}
+        return None
 
 
 # --- reception (staff) -------------------------------------------------------------------
@@ -186,6 +200,10 @@ def join(request, code: str):
     centre = _open_centre(code)
     form = JoinForm(request.POST or None, centre=centre)
     context = {"centre": centre, "form": form}
+    # One key per confirmation page: pressing "Get my ticket" twice gives one ticket.
+    key = _page_key(request, context)
+    if key is None:
+        return render(request, "queues/join.html", context, status=400)
     if request.method == "POST" and form.is_valid():
         service = form.cleaned_data["service"]
         if "confirm" not in request.POST:
@@ -199,6 +217,7 @@ def join(request, code: str):
                 requirements_confirmed=request.POST.get("requirements_confirmed") == "yes",
                 phone=form.cleaned_data["phone"],
                 language=request.LANGUAGE_CODE[:2],
+                idempotency_key=key,
             )
         except (DomainError, InvalidPhoneNumber) as exc:
             field = getattr(exc, "field", None) or "phone"
