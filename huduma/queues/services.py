@@ -18,8 +18,9 @@ from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.core.errors import NotFound
 from huduma.core.phones import normalise_phone
+from huduma.notify.services import enqueue_safely
 from huduma.places.models import Centre, Counter
-from huduma.queues import dispatch, reference, sql
+from huduma.queues import dispatch, notifications, reference, sql, tasks
 from huduma.queues.errors import (
     CounterBusy,
     CounterNotOpen,
@@ -175,7 +176,9 @@ def visit_issue(
     elif channel in (IssueChannel.WEB, IssueChannel.SMS):
         raise RequirementsNotConfirmed(_("A virtual ticket needs a mobile number."), field="phone")
     try:
-        with sql.one_statement():
+        # A virtual ticket and its SMS are written together; without a phone, the visit is
+        # one statement (and no transaction on PostgreSQL).
+        with transaction.atomic() if phone else sql.one_statement():
             visit = _create_visit(
                 centre=centre,
                 services=services,
@@ -189,16 +192,14 @@ def visit_issue(
                 now=now,
                 confirmed=requirements_confirmed,
             )
+            if phone:
+                notifications.visit_issued_sms(visit=visit, services=services, now=now)
     except IntegrityError:
         if idempotency_key:  # the same request raced itself: answer with the winner
             existing = Visit.objects.filter(centre=centre, idempotency_key=idempotency_key).first()
             if existing is not None:
                 return _same_request(existing, services)
         raise
-    if phone:
-        from huduma.queues.tasks import visit_issued_task
-
-        transaction.on_commit(lambda: visit_issued_task(str(visit.pk)))
     return visit
 
 
@@ -416,11 +417,12 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
             counter_id=counter.pk,
             officer_id=officer.pk,
             now=now,
+            sms=notifications.called_sms(counter=counter, now=now),
         )
         if ticket is None:
             _may_call(counter, officer)  # raises if the counter could not call
             return None
-        transaction.on_commit(partial(_after_call, counter.centre_id, ticket.pk))
+        transaction.on_commit(partial(_after_call, counter.centre_id, ticket.called_sms_id))
     return _as_held(ticket, counter)
 
 
@@ -443,10 +445,11 @@ def _as_held(ticket: Ticket, counter: Counter) -> Ticket:
     return ticket
 
 
-def _after_call(centre_id: int, ticket_id) -> None:
-    from huduma.queues.tasks import after_call_task
-
-    after_call_task(centre_id, str(ticket_id))
+def _after_call(centre_id: int, called_sms_id) -> None:
+    # The called SMS is already a row; the task delivers it, then texts whoever is now near
+    # the front. If the task is lost, the sweeps do both within about a minute.
+    message_id = str(called_sms_id) if called_sms_id else None
+    enqueue_safely(tasks.after_call_task, centre_id, message_id)
 
 
 def _at_counter(ticket: Ticket, counter: Counter, officer, *allowed: str) -> Ticket:
