@@ -135,7 +135,7 @@ else:
     if env_bool("DB_SERVER_SIDE_BINDING", False):
         # Parameters bound by the server: psycopg prepares a statement after a few runs.
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
