@@ -206,6 +206,8 @@ if REDIS_URL:
 # Notifications: "console" (demo), "memory" (tests), "file", "africastalking" (production).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Shorter than the worker's delivery lease (30 s, notify/services.py), as the SMS provider's is.
+EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@huduma.example")
 AFRICASTALKING_USERNAME = os.environ.get("AFRICASTALKING_USERNAME", "")
 AFRICASTALKING_API_KEY = os.environ.get("AFRICASTALKING_API_KEY", "")
