@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "huduma.core.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -124,9 +125,17 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif env_bool("DB_SERVER_SIDE_BINDING", False):
-    # Parameters bound by the server: psycopg prepares a statement after a few runs.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
+else:
+    # While PostgreSQL is away (a restart, a network cut) a request fails within this many
+    # seconds with a 503 (huduma.core.outage) instead of hanging; when it is back, the
+    # health check below replaces the broken persistent connection without a restart.
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3")),
+    }
+    if env_bool("DB_SERVER_SIDE_BINDING", False):
+        # Parameters bound by the server: psycopg prepares a statement after a few runs.
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -163,7 +172,11 @@ if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "huduma",
-        "url": REDIS_URL,
+        # Queuing a task fails fast while Redis is away; the request goes on (the outbox row
+        # is written, the sweep delivers it).
+        "url": REDIS_URL
+        + ("&" if "?" in REDIS_URL else "?")
+        + "socket_connect_timeout=1&socket_timeout=5",
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
@@ -179,14 +192,22 @@ else:
 # Cache and sessions: Redis when REDIS_URL is set (shared by every worker process), else each
 # process keeps its own small in-memory cache and sessions stay in the database.
 if REDIS_URL:
+    # The cache fails soft (huduma.core.redis_cache): a Redis outage slows pages, never fails
+    # them; sessions (cached_db) are read from the database meanwhile.
     CACHES = {
-        "default": {"BACKEND": "huduma.core.redis_cache.ReusingRedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "huduma.core.redis_cache.SoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Notifications: "console" (demo), "memory" (tests), "file", "africastalking" (production).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Shorter than the worker's delivery lease (30 s, notify/services.py), as the SMS provider's is.
+EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@huduma.example")
 AFRICASTALKING_USERNAME = os.environ.get("AFRICASTALKING_USERNAME", "")
 AFRICASTALKING_API_KEY = os.environ.get("AFRICASTALKING_API_KEY", "")

@@ -17,3 +17,5 @@ urlpatterns = [
     path("staff/", include("huduma.accounts.urls")),
     path("", include("huduma.catalogue.urls")),
 ]
+
+handler500 = "huduma.core.outage.server_error"

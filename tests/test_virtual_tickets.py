@@ -13,18 +13,23 @@ def test_sms_join_gives_a_ticket_and_instructions_on_a_mistake(
 ):
     url = "/api/queues/sms/inbound?token=test-callback-token"
     with django_capture_on_commit_callbacks(execute=True):
-        ok = client.post(url, {"from": "+254712345678", "text": "join gpo-nairobi kra-pin"})
+        ok = client.post(
+            url, {"id": "ATXid_1", "from": "+254712345678", "text": "join gpo-nairobi kra-pin"}
+        )
     assert ok.json()["reply"] == "issued C001"
     visit = Visit.objects.get()
     assert (visit.channel, visit.phone, visit.language) == ("sms", "+254712345678", "en")
     assert "C001" in _memory_sms.outbox[-1][1]
     with django_capture_on_commit_callbacks(execute=True):
-        help_reply = client.post(url, {"from": "0722000111", "text": "FOLENI atlantis x"})
+        help_reply = client.post(
+            url, {"id": "ATXid_2", "from": "0722000111", "text": "FOLENI atlantis x"}
+        )
     assert help_reply.json()["reply"] == "sent instructions"
     assert _memory_sms.outbox[-1][0] == "+254722000111"
     assert (
         client.post(
-            "/api/queues/sms/inbound?token=wrong", {"from": "0722000111", "text": "x"}
+            "/api/queues/sms/inbound?token=wrong",
+            {"id": "ATXid_3", "from": "0722000111", "text": "x"},
         ).status_code
         == 403
     )

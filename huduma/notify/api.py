@@ -4,6 +4,7 @@ import hmac
 
 from django.conf import settings
 from ninja import Form, Router, Schema
+from pydantic import Field
 
 from huduma.core.errors import Forbidden
 from huduma.notify import services
@@ -12,10 +13,13 @@ router = Router(tags=["notify"])
 
 
 class DeliveryReport(Schema):
-    id: str
-    status: str
-    phoneNumber: str = ""
-    failureReason: str = ""
+    """The fields of Africa's Talking's delivery report we use (it also sends networkCode
+    and retryCount)."""
+
+    id: str = Field(..., min_length=1, max_length=100)
+    status: str = Field(..., min_length=1, max_length=32)
+    phoneNumber: str = Field("", max_length=32)
+    failureReason: str = Field("", max_length=100)
 
 
 @router.post("/delivery-reports/africastalking", summary="Africa's Talking delivery report")
@@ -24,7 +28,9 @@ def africastalking_delivery_report(request, token: str, report: Form[DeliveryRep
     expected = settings.NOTIFY_CALLBACK_TOKEN
     if not expected or not hmac.compare_digest(token, expected):
         raise Forbidden("Unknown callback token.", field="token")
-    known = services.delivery_report_record(
-        provider_message_id=report.id, status=report.status, reason=report.failureReason
+    return services.delivery_report_receive(
+        provider="africastalking",
+        provider_message_id=report.id,
+        status=report.status,
+        reason=report.failureReason,
     )
-    return {"recorded": known}

@@ -28,7 +28,10 @@ class Message(models.Model):
     body = models.TextField(_("text"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Queued or retrying: when it is due. Sending: when the worker's lease runs out.
     next_attempt_at = models.DateTimeField(db_index=True)
+    # The claim of the worker sending it; only that worker may record the result.
+    lease_token = models.UUIDField(null=True, blank=True, editable=False)
     last_error = models.CharField(max_length=300, blank=True)
     provider = models.CharField(max_length=32, blank=True)
     provider_message_id = models.CharField(max_length=100, blank=True, db_index=True)
@@ -42,3 +45,32 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} {self.status}"
+
+
+class InboundWebhook(models.Model):
+    """A provider's callback, stored before it is acted on, with what we answered.
+
+    The provider's own id is unique per (provider, kind), so a retried callback finds the
+    first one's row and gets its outcome back instead of being acted on again."""
+
+    class Kind(models.TextChoices):
+        SMS = "sms", _("Incoming SMS")
+        DELIVERY_REPORT = "dlr", _("Delivery report")
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    provider = models.CharField(max_length=32)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    provider_id = models.CharField(max_length=150)
+    payload = models.JSONField(default=dict)
+    outcome = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "kind", "provider_id"], name="webhook_once_per_provider_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.kind} {self.provider_id}"

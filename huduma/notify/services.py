@@ -2,16 +2,18 @@
 
 import datetime as dt
 import logging
+import uuid
+from collections.abc import Callable
 
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import translation
 
 from huduma.core import clock
 from huduma.core.phones import normalise_phone
 from huduma.notify.backends import DeliveryError, get_sms_backend
-from huduma.notify.models import Message
+from huduma.notify.models import InboundWebhook, Message
 from huduma.notify.templates_text import SMS_TEMPLATES
 
 logger = logging.getLogger(__name__)
@@ -19,7 +21,10 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 3600
-STUCK_AFTER = dt.timedelta(minutes=10)
+# How long a worker holds a message it is sending. It outlasts the provider's timeout (10 s)
+# with room to spare, so only a dead worker loses it; the sweep, every minute, then sends the
+# message again: at most about a minute and a half after the worker died.
+LEASE = dt.timedelta(seconds=30)
 
 
 class UnknownTemplate(ValueError):
@@ -75,27 +80,69 @@ def email_send(*, to: str, subject: str, body: str, template: str = "email") -> 
 def _enqueue(message_id) -> None:
     from huduma.notify.tasks import deliver_message_task
 
+    enqueue_safely(deliver_message_task, str(message_id))
+
+
+def enqueue_safely(task, *args) -> bool:
+    """Queue a Huey task after a commit without ever failing the request that caused it.
+
+    Whatever it delivers is already a row in the database: if the broker is away, the
+    periodic sweep (every minute) finds the row and does the work."""
     try:
-        deliver_message_task(str(message_id))
+        task(*args)
     except Exception:
-        # The message is safe in the database; the periodic sweep will deliver it.
-        logger.exception("could not enqueue message %s; the sweep will retry it", message_id)
+        logger.warning("could not queue %s; the sweep will do it", task.name, exc_info=True)
+        return False
+    return True
 
 
-def _claim(message_id) -> bool:
-    """Conditional update so two workers never send the same message twice."""
+def _claim(message_id) -> uuid.UUID | None:
+    """Take the message for LEASE with a conditional UPDATE: exactly one worker gets it.
+
+    Due messages are claimed, and so are messages whose sender's lease ran out (the worker
+    died while sending). Returns the lease token, or None if someone else has it."""
     now = clock.now()
-    claimed = Message.objects.filter(
-        Q(status__in=[Message.Status.QUEUED, Message.Status.RETRYING], next_attempt_at__lte=now)
-        | Q(status=Message.Status.SENDING, next_attempt_at__lte=now - STUCK_AFTER),
-        pk=message_id,
-    ).update(status=Message.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now)
-    return claimed == 1
+    token = uuid.uuid4()
+    claimed = Message.objects.filter(_due(now), pk=message_id).update(
+        status=Message.Status.SENDING,
+        attempts=F("attempts") + 1,
+        next_attempt_at=now + LEASE,
+        lease_token=token,
+    )
+    return token if claimed == 1 else None
+
+
+def _due(now: dt.datetime) -> Q:
+    return Q(
+        status__in=[Message.Status.QUEUED, Message.Status.RETRYING, Message.Status.SENDING],
+        next_attempt_at__lte=now,
+    )
+
+
+def _record(message: Message, token: uuid.UUID, **fields) -> bool:
+    """Write the outcome only while the lease is still ours (a slow worker whose lease ran
+    out must not overwrite what the worker that took over recorded)."""
+    for name, value in fields.items():
+        setattr(message, name, value)
+    kept = Message.objects.filter(
+        pk=message.pk, status=Message.Status.SENDING, lease_token=token
+    ).update(lease_token=None, **fields)
+    if not kept:
+        logger.warning("message %s: lease lost before its result was recorded", message.pk)
+    return kept == 1
 
 
 def message_deliver(message_id) -> Message:
-    """Try to hand one message to its provider once; schedule a retry on failure."""
-    if not _claim(message_id):
+    """Try to hand one message to its provider once; schedule a retry on failure.
+
+    The provider is called with the lease held; the lease outlasts the provider's timeout,
+    so a live worker always records the result before anyone else may claim the message.
+    If the worker dies after the provider accepted the message and before the result is
+    recorded, the message is sent again once the lease runs out: Africa's Talking's SMS API
+    takes no idempotency key, and a second "go to counter 5" beats none.
+    """
+    token = _claim(message_id)
+    if token is None:
         return Message.objects.get(pk=message_id)
     message = Message.objects.get(pk=message_id)
     try:
@@ -108,23 +155,27 @@ def message_deliver(message_id) -> Message:
     except (DeliveryError, OSError) as exc:
         permanent = getattr(exc, "permanent", False)
         give_up = permanent or message.attempts >= MAX_ATTEMPTS
-        message.status = Message.Status.FAILED if give_up else Message.Status.RETRYING
-        message.last_error = str(exc)[:300]
-        message.next_attempt_at = clock.now() + retry_delay(message.attempts)
-        message.save(update_fields=["status", "last_error", "next_attempt_at"])
+        recorded = _record(
+            message,
+            token,
+            status=Message.Status.FAILED if give_up else Message.Status.RETRYING,
+            last_error=str(exc)[:300],
+            next_attempt_at=clock.now() + retry_delay(message.attempts),
+        )
         logger.warning(
             "message %s attempt %s failed: %s", message.pk, message.attempts, message.last_error
         )
-        if not give_up:
+        if recorded and not give_up:
             _schedule_retry(message)
         return message
-    message.status = Message.Status.SENT
-    message.provider = provider
-    message.provider_message_id = provider_id
-    message.sent_at = clock.now()
-    message.last_error = ""
-    message.save(
-        update_fields=["status", "provider", "provider_message_id", "sent_at", "last_error"]
+    _record(
+        message,
+        token,
+        status=Message.Status.SENT,
+        provider=provider,
+        provider_message_id=provider_id,
+        sent_at=clock.now(),
+        last_error="",
     )
     return message
 
@@ -135,16 +186,15 @@ def _schedule_retry(message: Message) -> None:
     try:
         deliver_message_task.schedule((str(message.pk),), eta=message.next_attempt_at)
     except Exception:
-        logger.exception("could not schedule retry of message %s", message.pk)
+        logger.warning("could not schedule retry of message %s", message.pk, exc_info=True)
 
 
 def messages_deliver_due(now: dt.datetime | None = None) -> int:
     """Deliver every message whose turn has come (the sweep behind the scheduled retries)."""
     now = now or clock.now()
-    due = Message.objects.filter(
-        Q(status__in=[Message.Status.QUEUED, Message.Status.RETRYING], next_attempt_at__lte=now)
-        | Q(status=Message.Status.SENDING, next_attempt_at__lte=now - STUCK_AFTER)
-    ).values_list("pk", flat=True)[:500]
+    due = (
+        Message.objects.filter(_due(now)).order_by("next_attempt_at").values_list("pk", flat=True)
+    )[:500]
     count = 0
     for message_id in list(due):
         message_deliver(message_id)
@@ -152,9 +202,55 @@ def messages_deliver_due(now: dt.datetime | None = None) -> int:
     return count
 
 
+def webhook_once(
+    *, provider: str, kind: str, provider_id: str, payload: dict, handle: Callable[[], dict]
+) -> dict:
+    """Act on a provider's callback once, however often (or however concurrently) it comes.
+
+    The callback is stored first, keyed by the provider's own id, in the transaction that
+    acts on it (`handle`, which returns the outcome to store and answer). A repeat finds the
+    stored row and gets the stored outcome. A concurrent repeat's insert waits on the unique
+    index until the first commits (PostgreSQL), or on the write lock (SQLite), then finds it.
+    If `handle` fails, nothing is stored and the provider's retry acts afresh.
+    """
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                hook = InboundWebhook.objects.create(
+                    provider=provider, kind=kind, provider_id=provider_id, payload=payload
+                )
+        except IntegrityError:
+            return (
+                InboundWebhook.objects.filter(provider=provider, kind=kind, provider_id=provider_id)
+                .values_list("outcome", flat=True)
+                .get()
+            )
+        hook.outcome = handle()
+        hook.save(update_fields=["outcome"])
+        return hook.outcome
+
+
 # Africa's Talking delivery report statuses.
 _FINAL_DELIVERED = {"Success"}
 _FINAL_FAILED = {"Failed", "Rejected", "AbsentSubscriber", "Expired"}
+
+
+def delivery_report_receive(
+    *, provider: str, provider_message_id: str, status: str, reason: str = ""
+) -> dict:
+    """A delivery report from the provider, acted on once per (message id, status): the
+    provider sends several reports per message (Sent, Buffered, Success...)."""
+    return webhook_once(
+        provider=provider,
+        kind=InboundWebhook.Kind.DELIVERY_REPORT,
+        provider_id=f"{provider_message_id}:{status}",
+        payload={"id": provider_message_id, "status": status, "failureReason": reason},
+        handle=lambda: {
+            "recorded": delivery_report_record(
+                provider_message_id=provider_message_id, status=status, reason=reason
+            )
+        },
+    )
 
 
 def delivery_report_record(*, provider_message_id: str, status: str, reason: str = "") -> bool:

@@ -19,8 +19,8 @@ from huduma.core.phones import InvalidPhoneNumber
 from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre, Counter
 from huduma.queues import appointments, reference, selectors, services
+from huduma.queues.inbound import sms_inbound
 from huduma.queues.models import IssueChannel, Ticket, Visit
-from huduma.queues.notifications import sms_join
 from huduma.queues.reference import HEAVY_SERVICE_FIELDS
 from huduma.queues.schemas import (
     AddServiceIn,
@@ -451,10 +451,12 @@ def check_in(request, code: str, reference: str):
 
 
 class InboundSms(Schema):
+    """Africa's Talking's incoming-message callback (it also sends date and linkId)."""
+
     from_: str = Field(..., alias="from", max_length=32)
     text: str = Field("", max_length=480)
     to: str = Field("", max_length=32)
-    id: str = Field("", max_length=100)
+    id: str = Field(..., min_length=1, max_length=100)  # theirs: a retry carries the same
 
 
 @router.post("/sms/inbound", summary="Inbound SMS: JOIN <centre> <service> (or FOLENI ...)")
@@ -464,4 +466,10 @@ def inbound_sms(request, token: str, message: Form[InboundSms]):
     expected = settings.NOTIFY_CALLBACK_TOKEN
     if not expected or not hmac.compare_digest(token, expected):
         raise Forbidden("Unknown callback token.", field="token")
-    return {"reply": sms_join(phone=message.from_, text=message.text)}
+    return sms_inbound(
+        provider="africastalking",
+        provider_id=message.id,
+        phone=message.from_,
+        text=message.text,
+        to=message.to,
+    )

@@ -1,64 +1,77 @@
-"""SMS the queue sends: the virtual ticket on issue, and "come now" when near the front."""
+"""SMS the queue sends: the virtual ticket on issue, "go to counter N" on the call, and
+"come now" when near the front.
+
+Each message is a row written in the transaction of the change that causes it (the outbox,
+see notify/services.py); workers only deliver rows.
+"""
+
+import datetime as dt
+import functools
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
 
+from huduma.catalogue.models import Service
 from huduma.core import clock
-from huduma.core.errors import DomainError
-from huduma.core.phones import InvalidPhoneNumber
-from huduma.notify.services import sms_send
-from huduma.queues import selectors
-from huduma.queues.models import IssueChannel, Ticket, Visit
+from huduma.core.ids import uuid7
+from huduma.notify.services import render_template, sms_send
+from huduma.places.models import Counter
+from huduma.queues import selectors, sql
+from huduma.queues.models import Ticket, Visit
+
+# Stand for the visit number and the centre name in the called SMS until the SQL that writes
+# it fills them in (control characters: they cannot occur in a name or a template).
+NUMBER_SLOT = "\x1fnumber\x1f"
+CENTRE_SLOT = "\x1fcentre\x1f"
 
 
-def visit_issued_sms(visit_id) -> None:
-    visit = Visit.objects.select_related("centre").get(pk=visit_id)
-    if not visit.phone:
-        return
-    services = ", ".join(
-        t.service.name_sw if visit.language == "sw" else t.service.name_en
-        for t in visit.tickets.select_related("service").order_by("position")
-    )
+def visit_issued_sms(*, visit: Visit, services: Sequence[Service], now: dt.datetime) -> None:
+    """Write the ticket SMS of a visit just issued (in its transaction)."""
+    names = ", ".join(s.name_sw if visit.language == "sw" else s.name_en for s in services)
+    first = visit.new_tickets[0]
     sms_send(
         to=visit.phone,
         template="ticket_issued",
         context={
             "centre": visit.centre.name,
             "number": visit.number,
-            "services": services[:120],
-            "wait": selectors.visit_estimate_minutes(visit),
+            "services": names[:120],
+            "wait": selectors.estimate_minutes(first, visit.places_ahead, now),
         },
         language=visit.language,
     )
 
 
-def called_sms(ticket_id) -> bool:
-    """Tell a virtual-ticket holder which counter to go to (they may not see the display)."""
-    ticket = (
-        Ticket.objects.select_related("visit__centre", "counter")
-        .filter(pk=ticket_id, status=Ticket.Status.CALLED)
-        .first()
+@functools.lru_cache(maxsize=1024)
+def _called_bodies(counter_number: int) -> tuple[str, str]:
+    context = {"centre": CENTRE_SLOT, "number": NUMBER_SLOT, "counter": counter_number}
+    return (
+        render_template("ticket_called", context, "en"),
+        render_template("ticket_called", context, "sw"),
     )
-    if ticket is None or not ticket.visit.phone or ticket.counter is None:
-        return False
-    if ticket.visit.channel not in (IssueChannel.WEB, IssueChannel.SMS):
-        return False
-    visit = ticket.visit
-    sms_send(
-        to=visit.phone,
-        template="ticket_called",
-        context={
-            "centre": visit.centre.name,
-            "number": visit.number,
-            "counter": ticket.counter.number,
-        },
-        language=visit.language,
+
+
+def called_sms(*, counter: Counter, now: dt.datetime) -> sql.CalledSms:
+    """The "go to counter N" SMS that call-next writes with the call if the ticket called is
+    a virtual one (its holder may not see the hall display)."""
+    body_en, body_sw = _called_bodies(counter.number)
+    return sql.CalledSms(
+        message_id=uuid7(),
+        body_en=body_en,
+        body_sw=body_sw,
+        number_slot=NUMBER_SLOT,
+        centre_slot=CENTRE_SLOT,
+        now=now,
     )
-    return True
 
 
 def near_front_sms(centre_id: int) -> int:
-    """Text virtual-ticket holders who are now a few places from the front (once per visit)."""
+    """Text virtual-ticket holders who are now a few places from the front (once per visit).
+
+    Each visit is claimed (a conditional UPDATE of its mark) and its SMS written in one
+    transaction, so a worker dying half-way leaves either both or neither. Runs after every
+    call, and every minute for every centre (near_front_sweep), in case a run was lost."""
     places = settings.QMS_NEAR_FRONT_PLACES
     sent = 0
     candidates = (
@@ -92,38 +105,14 @@ def near_front_sms(centre_id: int) -> int:
     return sent
 
 
-def sms_join(*, phone: str, text: str) -> str:
-    """Handle "JOIN <centre> <service>" / "FOLENI <centre> <service>" from an SMS.
-
-    On success the ticket SMS goes out as for any virtual ticket; on a mistake the sender gets
-    the instructions (in Swahili if they wrote FOLENI). Returns what was done, for the log.
-    """
-    from huduma.catalogue.models import Service
-    from huduma.places.models import Centre
-    from huduma.queues.models import IssueChannel
-    from huduma.queues.services import visit_issue
-
-    words = text.strip().split()
-    language = "sw" if words and words[0].upper() == "FOLENI" else "en"
-    if len(words) == 3 and words[0].upper() in ("JOIN", "FOLENI"):
-        centre = Centre.objects.filter(code__iexact=words[1]).first()
-        service = Service.objects.filter(code__iexact=words[2]).first()
-        if centre is not None and service is not None:
-            try:
-                visit = visit_issue(
-                    centre=centre,
-                    services=[service],
-                    channel=IssueChannel.SMS,
-                    requirements_confirmed=False,
-                    phone=phone,
-                    language=language,
-                )
-            except (DomainError, InvalidPhoneNumber):
-                pass
-            else:
-                return f"issued {visit.number}"
-    try:
-        sms_send(to=phone, template="sms_join_help", context={}, language=language)
-    except InvalidPhoneNumber:
-        return "ignored: bad sender number"
-    return "sent instructions"
+def near_front_sweep() -> int:
+    """Run near_front_sms for every centre where a virtual ticket is waiting unnotified."""
+    centres = (
+        Ticket.objects.filter(
+            status=Ticket.Status.WAITING, visit__near_front_notified_at__isnull=True
+        )
+        .exclude(visit__phone="")
+        .values_list("centre_id", flat=True)
+        .distinct()
+    )
+    return sum(near_front_sms(centre_id) for centre_id in list(centres))

@@ -19,8 +19,9 @@ from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.core.errors import NotFound
 from huduma.core.phones import normalise_phone
+from huduma.notify.services import enqueue_safely
 from huduma.places.models import Centre, Counter
-from huduma.queues import dispatch, reference, sql
+from huduma.queues import dispatch, notifications, reference, sql, tasks
 from huduma.queues.errors import (
     CounterBusy,
     CounterHoldsTicket,
@@ -236,34 +237,35 @@ def visit_issue(
         confirmed=requirements_confirmed,
     )
     try:
-        if virtual:
-            # Counting a phone's live tickets and then inserting is only a limit if no other
-            # request for the same phone counts in between: hold a lock for (phone, centre,
-            # day) until this one commits. A retry (same key) is answered inside the lock, so
-            # the limit does not refuse it.
-            with transaction.atomic():
-                sql.lock_citizen(centre.pk, clock.local_date(now), phone)
-                if idempotency_key:
-                    existing_id = sql.visit_with_key(centre.pk, scope, idempotency_key)
-                    if existing_id is not None:
-                        return _same_request(Visit.objects.get(pk=existing_id), asked, services)
-                _virtual_tickets_allowed(centre, phone, now)
-                visit = create()
-        else:
+        if not phone:
             # Without a phone the insert itself finds a repeated key (unique per centre and
-            # scope): the hot path makes no extra query.
+            # scope): the hot path makes no extra query, and no transaction on PostgreSQL.
             with sql.one_statement():
                 visit = create()
+        else:
+            # The visit and its SMS are written together (the outbox: a worker only delivers).
+            with transaction.atomic():
+                if virtual:
+                    # Counting a phone's live tickets and then inserting is only a limit if no
+                    # other request for the same phone counts in between: hold a lock for
+                    # (phone, centre, day) until this one commits. A retry (same key) is
+                    # answered inside the lock, so the limit does not refuse it.
+                    sql.lock_citizen(centre.pk, clock.local_date(now), phone)
+                    if idempotency_key:
+                        existing_id = sql.visit_with_key(centre.pk, scope, idempotency_key)
+                        if existing_id is not None:
+                            return _same_request(
+                                Visit.objects.get(pk=existing_id), asked, services
+                            )
+                    _virtual_tickets_allowed(centre, phone, now)
+                visit = create()
+                notifications.visit_issued_sms(visit=visit, services=services, now=now)
     except IntegrityError:
         if idempotency_key:  # the same request raced itself: answer with the winner
             existing_id = sql.visit_with_key(centre.pk, scope, idempotency_key)
             if existing_id is not None:
                 return _same_request(Visit.objects.get(pk=existing_id), asked, services)
         raise
-    if phone:
-        from huduma.queues.tasks import visit_issued_task
-
-        transaction.on_commit(lambda: visit_issued_task(str(visit.pk)))
     return visit
 
 
@@ -509,9 +511,12 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
                 counter_id=counter.pk,
                 officer_id=officer.pk,
                 now=now,
+                sms=notifications.called_sms(counter=counter, now=now),
             )
             if ticket is not None:
-                transaction.on_commit(partial(_after_call, counter.centre_id, ticket.pk))
+                transaction.on_commit(
+                    partial(_after_call, counter.centre_id, ticket.called_sms_id)
+                )
     except IntegrityError:
         # The claim saw the counter free, but another request from it (a double click) claimed
         # a ticket meanwhile, and the index one_held_ticket_per_counter refused this one.
@@ -562,10 +567,11 @@ def _as_held(ticket: Ticket, counter: Counter) -> Ticket:
     return ticket
 
 
-def _after_call(centre_id: int, ticket_id) -> None:
-    from huduma.queues.tasks import after_call_task
-
-    after_call_task(centre_id, str(ticket_id))
+def _after_call(centre_id: int, called_sms_id) -> None:
+    # The called SMS is already a row; the task delivers it, then texts whoever is now near
+    # the front. If the task is lost, the sweeps do both within about a minute.
+    message_id = str(called_sms_id) if called_sms_id else None
+    enqueue_safely(tasks.after_call_task, centre_id, message_id)
 
 
 def _at_counter(ticket: Ticket, counter: Counter, officer, *allowed: str) -> Ticket:

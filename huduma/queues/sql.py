@@ -28,7 +28,16 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Model
 
-from huduma.queues.models import CounterSession, DailyCounter, Ticket, TicketEvent, Visit
+from huduma.notify.models import Message
+from huduma.places.models import Centre
+from huduma.queues.models import (
+    CounterSession,
+    DailyCounter,
+    IssueChannel,
+    Ticket,
+    TicketEvent,
+    Visit,
+)
 
 TICKET = Ticket._meta.db_table
 VISIT = Visit._meta.db_table
@@ -36,6 +45,8 @@ SESSION = CounterSession._meta.db_table
 APPOINTMENT = "queues_appointment"
 EVENT = TicketEvent._meta.db_table
 NUMBERS = DailyCounter._meta.db_table
+MESSAGE = Message._meta.db_table
+CENTRE = Centre._meta.db_table
 Status = Ticket.Status
 
 # The visit's number rides along with the ticket, as the attribute `visit_number`.
@@ -235,9 +246,17 @@ def _event(ticket_id, centre_id, kind, at, actor_id, counter_id) -> TicketEvent:
     )
 
 
-def _with_event(change: str, change_params: list, event: TicketEvent, extra: str = "") -> tuple:
+def _with_event(
+    change: str,
+    change_params: list,
+    event: TicketEvent,
+    extra: str = "",
+    side: tuple[str, list] | None = None,
+) -> tuple:
     """PostgreSQL: `change` (an UPDATE ... RETURNING *) and the event of the row it changed,
-    in one statement that answers with the changed row, its visit number and `extra`."""
+    in one statement that answers with the changed row, its visit number and `extra`.
+    `side` (SQL, parameters) is one more data-modifying step, named `side`, that reads the
+    changed row as `changed`."""
     taken = ("ticket_id", "centre_id")  # from the changed row
     fields = [f for f in TicketEvent._meta.concrete_fields if f.attname not in taken]
     values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in fields]
@@ -245,17 +264,71 @@ def _with_event(change: str, change_params: list, event: TicketEvent, extra: str
     marks = ", ".join(["changed.id", "changed.centre_id", *(["%s"] * len(fields))])
     sql = (
         f"WITH changed AS ({change} RETURNING *), "  # noqa: S608
-        f"logged AS (INSERT INTO {EVENT} ({columns}) SELECT {marks} FROM changed) "
+        f"logged AS (INSERT INTO {EVENT} ({columns}) SELECT {marks} FROM changed)"
+        f"{f', side AS ({side[0]})' if side else ''} "
         f"SELECT changed.*, (SELECT v.number FROM {VISIT} v WHERE v.id = changed.visit_id) "
         f"AS visit_number{extra} FROM changed"
     )
-    return sql, [*change_params, *values]
+    return sql, [*change_params, *values, *(side[1] if side else [])]
 
 
-def claim(*, ranked_ids: Sequence, counter_id: int, officer_id: int, now) -> Ticket | None:
+@dataclass(frozen=True)
+class CalledSms:
+    """The "go to counter N" SMS, written with the call when the called visit is a virtual
+    ticket (it has a phone and came by web or SMS). The text, in both languages, is
+    rendered in Python with `number_slot` and `centre_slot` standing for the visit's number
+    and the centre's name, which the statement fills in."""
+
+    message_id: uuid.UUID
+    body_en: str
+    body_sw: str
+    number_slot: str
+    centre_slot: str
+    now: dt.datetime
+
+
+def _called_sms_insert(sms: CalledSms, changed: str, changed_params: Sequence = ()) -> tuple:
+    """INSERT of the called SMS for the ticket `changed` (a CTE, or a subquery taking
+    `changed_params`), if its visit is a virtual ticket; RETURNING the message's id. One
+    text for both databases."""
+    sql = (
+        f'INSERT INTO {MESSAGE} (id, channel, "to", template, language, subject, body, '  # noqa: S608
+        f"status, attempts, next_attempt_at, last_error, provider, provider_message_id, "
+        f"created_at) "
+        f"SELECT %s, %s, v.phone, %s, v.language, '', replace(replace("
+        f"CASE WHEN v.language = 'en' THEN %s ELSE %s END, %s, v.number), %s, c.name), "
+        f"%s, 0, %s, '', '', '', %s "
+        f"FROM {changed} JOIN {VISIT} v ON v.id = changed.visit_id "
+        f"JOIN {CENTRE} c ON c.id = changed.centre_id "
+        f"WHERE v.phone <> '' AND v.channel IN (%s, %s) RETURNING id"
+    )
+    when = _when(sms.now)
+    params = [
+        Message._meta.pk.get_db_prep_value(sms.message_id, connection),
+        Message.Channel.SMS,
+        "ticket_called",
+        sms.body_en,
+        sms.body_sw,
+        sms.number_slot,
+        sms.centre_slot,
+        Message.Status.QUEUED,
+        when,
+        when,
+        *changed_params,
+        IssueChannel.WEB,
+        IssueChannel.SMS,
+    ]
+    return sql, params
+
+
+def claim(
+    *, ranked_ids: Sequence, counter_id: int, officer_id: int, now, sms: CalledSms | None = None
+) -> Ticket | None:
     """Mark the first still-waiting, unlocked ticket of `ranked_ids` called at this counter
     and log the call, provided this officer has the counter open and it holds no ticket.
-    None if no ticket could be claimed. Run it inside ``one_statement()``."""
+    With `sms`, a virtual ticket's "go to counter" SMS is written in the same statement (or
+    transaction, on SQLite); the ticket answered carries `called_sms_id`, the message's id
+    or None. None if no ticket could be claimed. Run it inside ``one_statement()``."""
     if not ranked_ids:
         return None
     may_call = (
@@ -277,7 +350,15 @@ def claim(*, ranked_ids: Sequence, counter_id: int, officer_id: int, now) -> Tic
         )
         ids = [str(i) for i in ranked_ids]
         event = _event(None, None, TicketEvent.Kind.CALLED, now, officer_id, counter_id)
-        return _one(*_with_event(pick, [*head, ids, Status.WAITING, *may_params, ids], event))
+        side, extra = None, ", NULL AS called_sms_id"
+        if sms is not None:
+            side, extra = (
+                _called_sms_insert(sms, "changed"),
+                ", (SELECT id FROM side) AS called_sms_id",
+            )
+        return _one(
+            *_with_event(pick, [*head, ids, Status.WAITING, *may_params, ids], event, extra, side)
+        )
     sql = f"{set_called}WHERE id = %s AND status = %s {may_call}{_RETURNING}"
     for ticket_id in ranked_ids:
         ticket = _one(sql, [*head, _uuid(ticket_id), Status.WAITING, *may_params])
@@ -289,6 +370,13 @@ def claim(*, ranked_ids: Sequence, counter_id: int, officer_id: int, now) -> Tic
                 actor_id=officer_id,
                 counter_id=counter_id,
             )
+            ticket.called_sms_id = None
+            if sms is not None:
+                by_id = f"(SELECT * FROM {TICKET} WHERE id = %s) changed"  # noqa: S608
+                with connection.cursor() as cursor:
+                    cursor.execute(*_called_sms_insert(sms, by_id, [_uuid(ticket.pk)]))
+                    row = cursor.fetchone()
+                ticket.called_sms_id = Message._meta.pk.to_python(row[0]) if row else None
             return ticket
     return None
 

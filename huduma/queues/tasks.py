@@ -1,16 +1,20 @@
 """Huey tasks of the queue system. They take ids and call services."""
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from huduma.notify.services import message_deliver
 from huduma.queues import notifications
 
 
 @db_task()
-def after_call_task(centre_id: int, ticket_id: str) -> None:
-    notifications.called_sms(ticket_id)
+def after_call_task(centre_id: int, called_sms_id: str | None = None) -> None:
+    if called_sms_id:
+        message_deliver(called_sms_id)
     notifications.near_front_sms(centre_id)
 
 
-@db_task()
-def visit_issued_task(visit_id: str) -> None:
-    notifications.visit_issued_sms(visit_id)
+@db_periodic_task(crontab(minute="*"))
+def near_front_sweep_task() -> None:
+    """A lost after_call_task delays a "come now" SMS by at most about a minute."""
+    notifications.near_front_sweep()

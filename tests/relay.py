@@ -1,0 +1,121 @@
+"""A TCP relay a test can cut and restore, to stand between a server and PostgreSQL or Redis.
+
+cut() closes every relayed connection and stops listening (new connections are refused), as
+when the database restarts or the network drops; restore() listens again on the same port.
+"""
+
+import contextlib
+import selectors
+import socket
+import threading
+
+
+class Relay:
+    def __init__(self, target_host: str, target_port: int):
+        self.target = (target_host, target_port)
+        self.port = 0
+        self._listener: socket.socket | None = None
+        self._pairs: list[tuple[socket.socket, socket.socket]] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "Relay":
+        self._listen()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _listen(self) -> None:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        listener.setblocking(False)
+        self.port = listener.getsockname()[1]
+        with self._lock:
+            self._listener = listener
+
+    def cut(self) -> None:
+        """Drop every connection and refuse new ones."""
+        with self._lock:
+            listener, self._listener = self._listener, None
+            pairs, self._pairs = self._pairs, []
+        if listener is not None:
+            listener.close()
+        for a, b in pairs:
+            for sock in (a, b):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+    def restore(self) -> None:
+        self._listen()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.cut()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        buffers: dict[socket.socket, socket.socket] = {}
+        while not self._stop.is_set():
+            with self._lock:
+                listener = self._listener
+                pairs = list(self._pairs)
+            sel = selectors.DefaultSelector()
+            try:
+                if listener is not None:
+                    sel.register(listener, selectors.EVENT_READ)
+                live = set()
+                for a, b in pairs:
+                    if a.fileno() >= 0 and b.fileno() >= 0:
+                        sel.register(a, selectors.EVENT_READ)
+                        sel.register(b, selectors.EVENT_READ)
+                        buffers[a], buffers[b] = b, a
+                        live.update((a, b))
+                ready = sel.select(timeout=0.05)
+            except (OSError, ValueError):
+                sel.close()
+                continue
+            for key, _ in ready:
+                sock = key.fileobj
+                if sock is listener:
+                    self._accept(listener)
+                    continue
+                if sock not in live:
+                    continue
+                try:
+                    data = sock.recv(65536)
+                    if data:
+                        buffers[sock].sendall(data)
+                        continue
+                except OSError:
+                    pass
+                self._drop(sock, buffers[sock])
+            sel.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        try:
+            client, _ = listener.accept()
+        except OSError:
+            return
+        try:
+            upstream = socket.create_connection(self.target, timeout=5)
+        except OSError:
+            client.close()
+            return
+        client.setblocking(True)
+        upstream.settimeout(None)
+        with self._lock:
+            self._pairs.append((client, upstream))
+
+    def _drop(self, a: socket.socket, b: socket.socket) -> None:
+        with self._lock:
+            self._pairs = [p for p in self._pairs if a not in p]
+        for sock in (a, b):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
