@@ -1,11 +1,10 @@
 """Provider callbacks of the notification gateway."""
 
-import hmac
-
 from django.conf import settings
 from ninja import Form, Router, Schema
 
 from huduma.core.errors import Forbidden
+from huduma.core.inputs import tokens_equal
 from huduma.notify import services
 
 router = Router(tags=["notify"])
@@ -21,8 +20,7 @@ class DeliveryReport(Schema):
 @router.post("/delivery-reports/africastalking", summary="Africa's Talking delivery report")
 def africastalking_delivery_report(request, token: str, report: Form[DeliveryReport]):
     """Africa's Talking posts delivery reports here; the URL carries a shared secret token."""
-    expected = settings.NOTIFY_CALLBACK_TOKEN
-    if not expected or not hmac.compare_digest(token, expected):
+    if not tokens_equal(token, settings.NOTIFY_CALLBACK_TOKEN):
         raise Forbidden("Unknown callback token.", field="token")
     known = services.delivery_report_record(
         provider_message_id=report.id, status=report.status, reason=report.failureReason

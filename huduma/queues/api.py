@@ -1,6 +1,5 @@
 """Queue API: every action of the queue system, for kiosks, displays, consoles and channels."""
 
-import hmac
 import uuid
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from huduma.accounts.models import Role
 from huduma.accounts.permissions import require_centre
 from huduma.catalogue.models import Service
 from huduma.core.errors import DomainError, Forbidden, NotFound
+from huduma.core.inputs import tokens_equal
 from huduma.core.phones import InvalidPhoneNumber
 from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre, Counter
@@ -170,6 +170,8 @@ def join_queue(
 ):
     """A virtual ticket from the web portal; an SMS follows, and another when near the front."""
     centre = _centre(code)
+    if idempotency_key is not None and not (0 < len(idempotency_key) <= 80):
+        raise DomainError("Idempotency-Key must be 1 to 80 characters.", field="Idempotency-Key")
     visit = _phone_errors(
         services.visit_issue,
         centre=centre,
@@ -460,7 +462,6 @@ class InboundSms(Schema):
 def inbound_sms(request, token: str, message: Form[InboundSms]):
     """Africa's Talking posts incoming SMS here. "JOIN GPO-NAIROBI NHIF-REGISTER" (or
     "FOLENI ...") gives a virtual ticket by SMS; anything else gets the instructions back."""
-    expected = settings.NOTIFY_CALLBACK_TOKEN
-    if not expected or not hmac.compare_digest(token, expected):
+    if not tokens_equal(token, settings.NOTIFY_CALLBACK_TOKEN):
         raise Forbidden("Unknown callback token.", field="token")
     return {"reply": sms_join(phone=message.from_, text=message.text)}
