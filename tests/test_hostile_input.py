@@ -169,3 +169,20 @@ def test_overlong_idempotency_key_on_the_public_join_is_a_400(client, world, clo
     )
     assert (response.status_code, response.json()["field"]) == (400, "Idempotency-Key")
     assert Visit.objects.count() == 0
+
+
+@pytest.mark.parametrize("depth", [50, 995, 100_000])
+def test_deeply_nested_json_is_a_4xx(client, world, depth):
+    """A guard: the gate parses JSON bodies too, and must not turn nesting into a 500."""
+    body = '{"services": ' + "[" * depth + "]" * depth + ', "phone": "0712345678"}'
+    response = client.post(
+        f"{API}/queues/centres/gpo-nairobi/join", body, content_type="application/json"
+    )
+    assert response.status_code in (400, 422)
+    assert response.json()["code"] in ("invalid", "validation")
+
+
+def test_refusals_answer_in_the_clients_language(client, world):
+    response = client.get("/services/", {"q": "\x00"}, HTTP_ACCEPT_LANGUAGE="sw")
+    assert response.status_code == 400
+    assert "q ina herufi ya udhibiti" in response.content.decode()

@@ -17,7 +17,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from huduma.core.inputs import has_forbidden_characters
 
@@ -25,17 +25,25 @@ API_PREFIX = "/api/"
 
 
 class Refused(Exception):
-    def __init__(self, status: int, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.field = status, code, message, field
+    """A refusal; its message is translated only when answered, in the client's language."""
+
+    def __init__(self, status: int, code: str, message, field: str | None = None, **params):
+        super().__init__(code)
+        self.status, self.code, self.field = status, code, field
+        self.template, self.params = message, params
+
+    @property
+    def message(self) -> str:
+        return str(self.template) % self.params if self.params else str(self.template)
 
 
 def _bad_characters(field: str) -> Refused:
     return Refused(
         400,
         "invalid_characters",
-        _("%(field)s contains a control character, which is not allowed.") % {"field": field},
+        _("%(name)s contains a control character, which is not allowed."),
         field,
+        name=field,
     )
 
 
@@ -87,8 +95,8 @@ def _check_request(request) -> None:
         raise Refused(
             413,
             "too_large",
-            _("The request is too large (at most %(kb)d KB).")
-            % {"kb": body_limit(request) // 1024},
+            _("The request is too large (at most %(kb)d KB)."),
+            kb=body_limit(request) // 1024,
         )
     for name, value in request.COOKIES.items():
         _check_text(f"cookie {name}", name + value)
@@ -106,6 +114,7 @@ def _check_request(request) -> None:
                     data = json.loads(request.body)
                 except (ValueError, RecursionError):
                     return  # malformed JSON: the API answers it with its own 400
+                # json.loads refuses nesting deeper than the walk below can recurse.
                 _check_json(data)
     except RequestDataTooBig as exc:
         raise Refused(413, "too_large", _("The request is too large.")) from exc
@@ -114,8 +123,8 @@ def _check_request(request) -> None:
         raise Refused(
             400,
             "invalid",
-            _("The request could not be read: %(reason)s")
-            % {"reason": str(exc) or exc.__class__.__name__},
+            _("The request could not be read: %(reason)s"),
+            reason=str(exc) or exc.__class__.__name__,
         ) from exc
 
 
@@ -125,20 +134,21 @@ class HostileInputMiddleware:
 
     def __call__(self, request):
         try:
-            # Runs before LocaleMiddleware: answer in the language the client asked for.
-            with translation.override(translation.get_language_from_request(request)):
-                _check_request(request)
+            _check_request(request)
         except Refused as refused:
             return self.refusal(request, refused)
         return self.get_response(request)
 
     @staticmethod
     def refusal(request, refused: Refused) -> HttpResponse:
+        # This runs before LocaleMiddleware: answer in the language the client asked for.
+        with translation.override(translation.get_language_from_request(request)):
+            message = refused.message
         if request.path_info.startswith(API_PREFIX):
-            body = {"detail": refused.message, "code": refused.code}
+            body = {"detail": message, "code": refused.code}
             if refused.field:
                 body["field"] = refused.field
             return JsonResponse(body, status=refused.status)
         return HttpResponse(
-            refused.message, status=refused.status, content_type="text/plain; charset=utf-8"
+            message, status=refused.status, content_type="text/plain; charset=utf-8"
         )
