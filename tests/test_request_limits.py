@@ -58,3 +58,49 @@ def test_an_upload_larger_than_the_upload_limit_is_a_413(client, world, settings
     upload = SimpleUploadedFile("services.csv", b"x" * 20_000, content_type="text/csv")
     response = client.post("/admin/catalogue/service/import/", {"import_file": upload})
     assert response.status_code == 413
+
+
+def _unbounded(schema: dict, components: dict, where: str) -> list[str]:
+    """Names of string fields without maxLength and lists without maxItems under `schema`."""
+    if "$ref" in schema:
+        return _unbounded(components[schema["$ref"].rsplit("/", 1)[1]], components, where)
+    found = []
+    for option in schema.get("anyOf", []) + schema.get("allOf", []):
+        found += _unbounded(option, components, where)
+    kind = schema.get("type")
+    if kind == "string" and not (
+        "maxLength" in schema
+        or "enum" in schema
+        or schema.get("pattern", "").endswith(")$")  # a closed list such as ^(en|sw)$
+        or schema.get("format") in ("date-time", "uuid")
+    ):
+        found.append(where)
+    if kind == "array":
+        if "maxItems" not in schema:
+            found.append(where)
+        found += _unbounded(schema.get("items", {}), components, f"{where}[]")
+    for name, prop in schema.get("properties", {}).items():
+        found += _unbounded(prop, components, f"{where}.{name}")
+    return found
+
+
+def test_every_request_body_field_has_a_length_limit():
+    from huduma.api import api
+
+    openapi = api.get_openapi_schema()
+    components = openapi["components"]["schemas"]
+    unbounded = []
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                unbounded += _unbounded(media["schema"], components, f"{method} {path}")
+    assert unbounded == []
+
+
+def test_an_overlong_service_code_in_a_list_is_a_422_naming_it(client, world, clock):
+    response = client.post(
+        "/api/queues/centres/gpo-nairobi/join",
+        {"services": ["X" * 41], "phone": "0712345678", "requirements_confirmed": True},
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json()["field"]) == (422, "services")

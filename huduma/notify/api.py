@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from ninja import Form, Router, Schema
+from pydantic import Field
 
 from huduma.core.errors import Forbidden
 from huduma.core.inputs import tokens_equal
@@ -11,10 +12,10 @@ router = Router(tags=["notify"])
 
 
 class DeliveryReport(Schema):
-    id: str
-    status: str
-    phoneNumber: str = ""
-    failureReason: str = ""
+    id: str = Field(..., max_length=100)
+    status: str = Field(..., max_length=40)
+    phoneNumber: str = Field("", max_length=32)
+    failureReason: str = Field("", max_length=300)
 
 
 @router.post("/delivery-reports/africastalking", summary="Africa's Talking delivery report")

@@ -393,7 +393,12 @@ def live(request, code: str):
 
 
 @router.get("/centres/{code}/slots", response=list[str], summary="Free appointment slots")
-def slots(request, code: str, service: str, date: str = Query(..., pattern=r"^\d{4}-\d{2}-\d{2}$")):
+def slots(
+    request,
+    code: str,
+    service: str = Query(..., max_length=40),
+    date: str = Query(..., pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+):
     import datetime as dt
 
     centre = _centre(code)
