@@ -186,3 +186,35 @@ def test_refusals_answer_in_the_clients_language(client, world):
     response = client.get("/services/", {"q": "\x00"}, HTTP_ACCEPT_LANGUAGE="sw")
     assert response.status_code == 400
     assert "q ina herufi ya udhibiti" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "slot", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "9999-12-31T23:45:00+03:00"]
+)
+def test_dates_at_the_ends_of_the_calendar_are_refused_not_overflowed(client, world, clock, slot):
+    from huduma.queues.models import Appointment
+
+    page = client.post(
+        reverse("queues:book", args=["gpo-nairobi"]),
+        {"service": world.id_dup.pk, "date": "2026-11-24", "slot": slot, "phone": "0712345678"},
+    )
+    assert page.status_code == 400
+    api = client.post(
+        f"{API}/queues/centres/gpo-nairobi/appointments",
+        {"service": "NRB-ID-DUPLICATE", "slot_start": slot, "phone": "0712345678"},
+        content_type="application/json",
+    )
+    assert (api.status_code, api.json()["field"]) == (409, "slot_start")
+    assert Appointment.objects.count() == 0
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_slots_of_a_day_at_the_ends_of_the_calendar_are_none(client, world, clock, day):
+    api = client.get(
+        f"{API}/queues/centres/gpo-nairobi/slots", {"service": "NRB-ID-DUPLICATE", "date": day}
+    )
+    assert (api.status_code, api.json()) == (200, [])
+    page = client.get(
+        reverse("queues:book", args=["gpo-nairobi"]), {"service": world.id_dup.pk, "date": day}
+    )
+    assert page.status_code == 200
