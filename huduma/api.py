@@ -1,20 +1,79 @@
-"""The JSON API: one NinjaAPI, a router per app, errors turned into clear 4xx JSON."""
+"""The JSON API: one NinjaAPI, a router per app, errors turned into clear 4xx JSON.
+
+Every refusal, whoever raises it (a DomainError, ninja's validation, authentication, CSRF,
+the hostile-input middleware, the rate limit), has one body: ErrorOut. HudumaAPI documents
+it on every operation, so clients and the fuzzing test (tests/test_api_fuzz.py) can rely on
+each 4xx being declared.
+"""
+
+from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from huduma.catalogue.api import router as catalogue_router
 from huduma.core.errors import DomainError
 from huduma.notify.api import router as notify_router
 from huduma.queues.api import router as queues_router
 
-api = NinjaAPI(
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+    field: str | None = None
+    errors: list[dict] | None = None
+
+
+# Which refusals an operation can answer with, beyond the ones it declares itself.
+ALWAYS = (400, 404, 422)  # unreadable input, unknown object, invalid parameter
+SIGNED_IN = (401, 403)  # no session; wrong role, other centre, missing CSRF token
+WRITES = (403, 409, 413, 429)  # refused, conflicting state, body too large, rate limited
+
+
+class HudumaAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Error"] = ErrorOut.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        for operations in schema.get("paths", {}).values():
+            for method, operation in operations.items():
+                codes = set(ALWAYS)
+                if operation.get("security"):
+                    codes.update(SIGNED_IN)
+                if method.lower() != "get":
+                    codes.update(WRITES)
+                responses = operation.setdefault("responses", {})
+                for code in sorted(codes):
+                    responses.setdefault(
+                        str(code),
+                        {
+                            "description": HTTPStatus(code).phrase,
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Error"}
+                                }
+                            },
+                        },
+                    )
+        return schema
+
+
+api = HudumaAPI(
     title="Huduma API",
     version="1.0",
     description="Service catalogue, charters, queues and notifications of the Huduma platform.",
     urls_namespace="api",
 )
+
+
+def error_response(request, status: int, detail: str, code: str, **extra):
+    body = {"detail": detail, "code": code}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(DomainError)
@@ -24,14 +83,37 @@ def domain_error(request, exc: DomainError):
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
-    return api.create_response(
-        request, {"detail": str(exc) or "You may not do this.", "code": "forbidden"}, status=403
-    )
+    return error_response(request, 403, str(exc) or "You may not do this.", "forbidden")
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": "Not found.", "code": "not_found"}, status=404)
+    return error_response(request, 404, "Not found.", "not_found")
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    """ninja's 422, in the shared shape: the first problem in words, naming its field."""
+    errors = [
+        {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+        for e in exc.errors
+    ]
+    first = errors[0] if errors else {"loc": [], "msg": "Invalid input."}
+    names = [part for part in first["loc"][1:] if not part.isdigit()]
+    field = names[-1] if names else None
+    detail = f"{field}: {first['msg']}" if field else first["msg"]
+    return error_response(request, 422, detail, "validation", field=field, errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return error_response(request, 401, "Sign in first.", "unauthorized")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    code = {400: "invalid", 403: "forbidden", 404: "not_found", 429: "throttled"}
+    return error_response(request, exc.status_code, str(exc), code.get(exc.status_code, "error"))
 
 
 api.add_router("/catalogue", catalogue_router)

@@ -11,6 +11,7 @@ from huduma.catalogue.models import MDA, Channel
 from huduma.catalogue.pdf import charter_pdf
 from huduma.core import clock
 from huduma.core.errors import DomainError
+from huduma.core.inputs import ascii_int
 from huduma.core.pagination import paginate
 from huduma.places.models import Centre
 
@@ -22,7 +23,8 @@ def home(request):
 
 
 def _positive_int(value: str, default: int) -> int:
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else default
+    number = ascii_int(value, minimum=1, maximum=99_999)
+    return default if number is None else number
 
 
 def search(request):

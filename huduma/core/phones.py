@@ -1,7 +1,22 @@
-"""Phone numbers: parsed with Google's libphonenumber, stored in E.164, masked in logs."""
+"""Phone numbers: parsed with Google's libphonenumber, stored in E.164, masked in logs.
+
+What a citizen may type is deliberately narrow, so that nothing is silently reshaped: groups
+of ASCII digits 0-9, separated by single spaces, hyphens or dots, with an optional leading "+".
+So "0712 345 678", "0712-345-678", "0712.345.678", "+254 712 345 678", "254712345678" and
+"712345678" are accepted; an extension ("ext 12", "x12"), brackets, letters, two separators in
+a row, other-script or fullwidth digits and invisible format characters (such as the
+right-to-left override U+202E) are refused with a message, not stripped.
+"""
+
+import re
 
 import phonenumbers
 from django.utils.translation import gettext as _
+
+MAX_LENGTH = 32
+# [0-9], not \d: \d also matches Arabic-Indic, fullwidth and other digits.
+_WRITTEN = re.compile(r"\+?[0-9]+(?:[ .-][0-9]+)*")
+_SEPARATORS = re.compile(r"[ .-]")
 
 
 class InvalidPhoneNumber(ValueError):
@@ -9,21 +24,23 @@ class InvalidPhoneNumber(ValueError):
 
 
 def normalise_phone(raw: str, *, region: str = "KE", mobile_only: bool = True) -> str:
-    """Return +2547XXXXXXXX for any common way of writing a Kenyan number.
+    """Return +2547XXXXXXXX for a Kenyan number written as the module docstring allows.
 
-    Accepts 0712 345 678, 712345678, 254712345678, +254-712-345-678 and foreign numbers in
-    international form. Raises InvalidPhoneNumber with a plain message otherwise.
+    Foreign numbers are accepted in international form. Raises InvalidPhoneNumber with a
+    plain message otherwise.
     """
     text = (raw or "").strip()
     if not text:
         raise InvalidPhoneNumber(_("Enter a phone number"))
-    if len(text) > 32:
-        raise InvalidPhoneNumber(_("Enter a phone number like 0712 345 678"))
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if not text.startswith("+") and digits.startswith("254"):
-        text = "+" + digits
+    if len(text) > MAX_LENGTH or not _WRITTEN.fullmatch(text):
+        raise InvalidPhoneNumber(
+            _("Enter a phone number with digits only, like 0712 345 678 or +254 712 345 678")
+        )
+    digits = _SEPARATORS.sub("", text)
+    if not digits.startswith("+") and digits.startswith("254"):
+        digits = "+" + digits
     try:
-        number = phonenumbers.parse(text, region)
+        number = phonenumbers.parse(digits, region)
     except phonenumbers.NumberParseException as exc:
         raise InvalidPhoneNumber(_("Enter a phone number like 0712 345 678")) from exc
     if not phonenumbers.is_valid_number(number):

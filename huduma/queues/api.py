@@ -1,6 +1,5 @@
 """Queue API: every action of the queue system, for kiosks, displays, consoles and channels."""
 
-import hmac
 import uuid
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from huduma.accounts.models import Role
 from huduma.accounts.permissions import require_centre, require_centre_view
 from huduma.catalogue.models import Service
 from huduma.core.errors import DomainError, Forbidden, NotFound
+from huduma.core.inputs import tokens_equal
 from huduma.core.phones import InvalidPhoneNumber
 from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre, Counter
@@ -392,7 +392,12 @@ def live(request, code: str):
 
 
 @router.get("/centres/{code}/slots", response=list[str], summary="Free appointment slots")
-def slots(request, code: str, service: str, date: str = Query(..., pattern=r"^\d{4}-\d{2}-\d{2}$")):
+def slots(
+    request,
+    code: str,
+    service: str = Query(..., max_length=40),
+    date: str = Query(..., pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+):
     import datetime as dt
 
     centre = _centre(code)
@@ -463,8 +468,7 @@ class InboundSms(Schema):
 def inbound_sms(request, token: str, message: Form[InboundSms]):
     """Africa's Talking posts incoming SMS here. "JOIN GPO-NAIROBI NHIF-REGISTER" (or
     "FOLENI ...") gives a virtual ticket by SMS; anything else gets the instructions back."""
-    expected = settings.NOTIFY_CALLBACK_TOKEN
-    if not expected or not hmac.compare_digest(token, expected):
+    if not tokens_equal(token, settings.NOTIFY_CALLBACK_TOKEN):
         raise Forbidden("Unknown callback token.", field="token")
     return sms_inbound(
         provider="africastalking",

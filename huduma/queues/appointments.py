@@ -29,8 +29,16 @@ def slot_capacity(centre: Centre, service: Service) -> int:
     ).count()
 
 
+def bookable_day(day: dt.date) -> bool:
+    """From today to BOOK_DAYS_AHEAD days ahead (Nairobi time)."""
+    today = clock.local_date()
+    return today <= day <= today + dt.timedelta(days=BOOK_DAYS_AHEAD)
+
+
 def available_slots(centre: Centre, service: Service, day: dt.date) -> list[dt.datetime]:
-    if not clock.is_working_day(day):
+    # Days outside the booking window have no free slot; checking first also keeps dates such
+    # as 9999-12-31 away from time-zone arithmetic, which would overflow.
+    if not bookable_day(day) or not clock.is_working_day(day):
         return []
     capacity = slot_capacity(centre, service)
     if capacity == 0:
@@ -63,6 +71,13 @@ def appointment_book(
 ) -> Appointment:
     services.services_offered(centre, [service])
     phone = normalise_phone(phone)
+    # Compared before any time-zone arithmetic, which overflows near year 1 or 9999.
+    if slot_start.date() > clock.local_date() + dt.timedelta(days=BOOK_DAYS_AHEAD):
+        raise SlotUnavailable(
+            _("Book at most %(n)s days ahead.") % {"n": BOOK_DAYS_AHEAD}, field="slot_start"
+        )
+    if slot_start.date() < clock.local_date() - dt.timedelta(days=1):
+        raise SlotUnavailable(_("That time is not available; choose another."), field="slot_start")
     local = slot_start.astimezone(clock.NAIROBI)
     if local.minute % SLOT_MINUTES or local.second or local.microsecond:
         raise SlotUnavailable(_("Choose one of the listed times."), field="slot_start")

@@ -2,11 +2,14 @@
 
 import datetime as dt
 import uuid
+from typing import Annotated
 
 from ninja import Schema
 from pydantic import Field
 
 from huduma.queues.models import Priority
+
+ServiceCode = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 class TicketOut(Schema):
@@ -36,7 +39,7 @@ class VisitOut(Schema):
 
 
 class IssueIn(Schema):
-    services: list[str] = Field(..., min_length=1, max_length=5)
+    services: list[ServiceCode] = Field(..., min_length=1, max_length=5)
     requirements_confirmed: bool = False
     priority: Priority = Priority.NONE
     phone: str = Field("", max_length=32)
@@ -45,7 +48,7 @@ class IssueIn(Schema):
 
 
 class JoinIn(Schema):
-    services: list[str] = Field(..., min_length=1, max_length=5)
+    services: list[ServiceCode] = Field(..., min_length=1, max_length=5)
     phone: str = Field(..., max_length=32)
     requirements_confirmed: bool = False
     language: str = Field("sw", pattern="^(en|sw)$")

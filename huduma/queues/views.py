@@ -20,6 +20,7 @@ from huduma.accounts.permissions import require_centre, require_centre_view
 from huduma.catalogue.models import Requirement, Service
 from huduma.core import clock
 from huduma.core.errors import DomainError
+from huduma.core.inputs import ascii_int
 from huduma.core.phones import InvalidPhoneNumber
 from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre, Counter
@@ -30,6 +31,7 @@ from huduma.queues.qr import qr_svg
 
 ISSUERS = (Role.RECEPTION, Role.CENTRE_MANAGER, Role.COUNTER_OFFICER)
 SERVERS = (Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)
+MAX_ID = 2**63 - 1  # the largest primary key either database stores
 
 
 def _open_centre(code: str) -> Centre:
@@ -305,8 +307,11 @@ def console_action(request, counter_id: int, action: str):
 
 def _posted(request, name: str, kind):
     """A posted id parsed as `kind` (int or UUID), or None when absent or malformed."""
+    value = request.POST.get(name, "")
+    if kind is int:
+        return ascii_int(value, minimum=1, maximum=MAX_ID)
     try:
-        return kind(request.POST.get(name, ""))
+        return kind(value)
     except ValueError:
         return None
 
@@ -372,7 +377,8 @@ def book(request, code: str):
     centre = _open_centre(code)
     offered = Service.objects.filter(offered_at__centre=centre, is_active=True).order_by("name_en")
     service_id = request.GET.get("service") or request.POST.get("service") or ""
-    service = offered.filter(pk=service_id).first() if service_id.isdigit() else None
+    service_pk = ascii_int(service_id, minimum=1, maximum=MAX_ID)
+    service = offered.filter(pk=service_pk).first() if service_pk is not None else None
     day_text = request.GET.get("date") or request.POST.get("date") or ""
     try:
         day = dt.date.fromisoformat(day_text) if day_text else None
