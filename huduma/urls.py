@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("huduma.queues.urls")),
+    path("", include("huduma.complaints.urls")),
     path("staff/", include("huduma.accounts.urls")),
     path("", include("huduma.catalogue.urls")),
 ]

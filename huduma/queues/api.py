@@ -14,6 +14,7 @@ from pydantic import Field
 from huduma.accounts.models import Role
 from huduma.accounts.permissions import require_centre
 from huduma.catalogue.models import Service
+from huduma.complaints.services import complaint_from_sms
 from huduma.core.errors import DomainError, Forbidden, NotFound
 from huduma.core.phones import InvalidPhoneNumber
 from huduma.core.throttle import throttle_writes
@@ -463,4 +464,6 @@ def inbound_sms(request, token: str, message: Form[InboundSms]):
     expected = settings.NOTIFY_CALLBACK_TOKEN
     if not expected or not hmac.compare_digest(token, expected):
         raise Forbidden("Unknown callback token.", field="token")
-    return {"reply": sms_join(phone=message.from_, text=message.text)}
+    # "COMPLAINT ..." / "MALALAMIKO ..." go to the complaints; everything else is the queue's.
+    reply = complaint_from_sms(phone=message.from_, text=message.text)
+    return {"reply": reply or sms_join(phone=message.from_, text=message.text)}
