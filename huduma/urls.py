@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("huduma.queues.urls")),
     path("", include("huduma.complaints.urls")),
+    path("open311/v2/", include("huduma.complaints.open311_urls")),
     path("staff/", include("huduma.accounts.urls")),
     path("", include("huduma.catalogue.urls")),
 ]

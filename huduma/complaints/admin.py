@@ -1,12 +1,10 @@
 """The admin: complaints read-only (nobody edits what a citizen wrote or deletes a complaint);
 Open311 clients created with a key shown once, revoked by setting "revoked"."""
 
-import hashlib
-import secrets
-
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
+from huduma.complaints import services
 from huduma.complaints.models import ApiClient, Complaint, ComplaintEvent
 
 
@@ -44,12 +42,6 @@ class ComplaintAdmin(admin.ModelAdmin):
         return False
 
 
-def new_api_key() -> tuple[str, str, str]:
-    """(key, prefix, sha256). The key is random (256 bits), so a plain SHA-256 suffices."""
-    key = "o311_" + secrets.token_urlsafe(32)
-    return key, key[5:13], hashlib.sha256(key.encode()).hexdigest()
-
-
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
     list_display = ["name", "key_prefix", "created_at", "revoked_at"]
@@ -58,7 +50,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            key, obj.key_prefix, obj.key_hash = new_api_key()
+            key, obj.key_prefix, obj.key_hash = services.new_api_key()
             messages.warning(
                 request,
                 _("Open311 API key for %(name)s (shown only now): %(key)s")

@@ -119,6 +119,8 @@ class Complaint(OfflineRecord):
         related_name="complaints",
     )
     source = models.CharField(_("source"), max_length=100, blank=True)
+    # Where an Open311 client placed it (lat, long, address_string, media_url), as given.
+    location = models.JSONField(default=dict, blank=True)
     # When the next step is due: escalation of an open complaint, or the automatic close of a
     # resolved one. Null when nothing is due (closed, or at a level that does not escalate).
     due_at = models.DateTimeField(_("due"), null=True, blank=True)

@@ -21,6 +21,7 @@ from huduma.complaints.models import (
     MONITOR_CATEGORIES,
     NO_PHONE_CHANNELS,
     TEXT_MAX_LENGTH,
+    ApiClient,
     Category,
     Channel,
     Complaint,
@@ -197,6 +198,7 @@ def complaint_lodge(
     idempotency_key: str | None = None,
     source: str | None = None,
     api_client=None,
+    location: dict | None = None,
     language: str = "sw",
 ) -> Complaint:
     """Record a complaint, acknowledge it by SMS and route it; returns the Complaint.
@@ -215,6 +217,7 @@ def complaint_lodge(
     - `idempotency_key`: the same key from the same sender (actor, Open311 client, or channel
       and `source`) returns the same complaint; with a different request it is a Conflict (409).
     - `source`: where it came from, e.g. "rating:<id>" for a low rating.
+    - `api_client`, `location`: the Open311 client that filed it, and where it placed it.
     The same text from the same phone within 10 minutes returns the first complaint (merged,
     with a "sent again" event) instead of a new one. Raises DomainError naming the field.
     """
@@ -323,6 +326,7 @@ def complaint_lodge(
                     source=source or "",
                     api_client=api_client,
                     language=language,
+                    location=location or {},
                 )
         except IntegrityError:
             # Another request with this key committed first (or, once in 10^11, the same
@@ -655,3 +659,46 @@ def complaint_from_sms(*, phone: str, text: str) -> str | None:
     except (DomainError, InvalidPhoneNumber):
         return "ignored: bad sender number or text"
     return "sent complaint instructions"
+
+
+# --- Open311 API keys ---------------------------------------------------------------------
+
+
+def _key_hash(key: str) -> str:
+    # Keys are 256 random bits, so a fast hash is enough (no dictionary to guess from).
+    return _sha(key)
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """(key, prefix shown in the admin, hash stored)."""
+    key = "o311_" + secrets.token_urlsafe(32)
+    return key, key[5:13], _key_hash(key)
+
+
+def api_client_create(*, name: str) -> tuple[ApiClient, str]:
+    """A new Open311 client and its key. Only the hash is stored: show the key once."""
+    key, prefix, digest = new_api_key()
+    client = ApiClient.objects.create(name=name, key_prefix=prefix, key_hash=digest)
+    return client, key
+
+
+def api_client_rekey(*, client: ApiClient) -> str:
+    key, prefix, digest = new_api_key()
+    client.key_prefix, client.key_hash, client.revoked_at = prefix, digest, None
+    client.save(update_fields=["key_prefix", "key_hash", "revoked_at"])
+    return key
+
+
+def api_client_for_key(key: str) -> ApiClient | None:
+    """The active client holding this key, or None (unknown or revoked)."""
+    if not key or len(key) > 200:
+        return None
+    return ApiClient.objects.filter(key_hash=_key_hash(key), revoked_at__isnull=True).first()
+
+
+def open311_demo_key() -> str:
+    """A fresh key for the demo's Open311 client (created on first use). Demo only."""
+    client = ApiClient.objects.filter(name="Demo civic app").first()
+    if client is None:
+        return api_client_create(name="Demo civic app")[1]
+    return api_client_rekey(client=client)

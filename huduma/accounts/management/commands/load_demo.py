@@ -5,6 +5,7 @@ import os
 from django.core.management.base import BaseCommand
 
 from huduma.accounts.demo import load_demo_data
+from huduma.complaints.services import open311_demo_key
 
 
 class Command(BaseCommand):
@@ -16,3 +17,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {password}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<24} {login.role:<42} {login.centre}")
+        # A fresh key on every run (only its hash is stored, so the old one cannot be shown).
+        self.stdout.write(f"Open311 API key: {open311_demo_key()}")
