@@ -19,9 +19,9 @@ def test_complaint_form_one_question_then_details_then_reference(client, world, 
     page = client.get("/complaints/new/")
     assert page.status_code == 200
     assert "What is your complaint about?" in page.content.decode()
-    refused = client.get("/complaints/new/", {"category": ""})
+    refused = client.post("/complaints/new/", {})
     assert refused.status_code == 400 and "There is a problem" in refused.content.decode()
-    step = client.get("/complaints/new/", {"category": "delay"})
+    step = client.post("/complaints/new/", {"category": "delay"})
     assert step.status_code == 302 and step["Location"].endswith("details/?category=delay")
 
     details = client.get(step["Location"])

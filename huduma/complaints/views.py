@@ -48,10 +48,10 @@ def _granted(request, reference: str) -> Complaint:
 
 def start(request):
     """Step 1: one question, what the complaint is about."""
-    form = CategoryForm(request.GET or None)
-    if request.GET and form.is_valid():
+    form = CategoryForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         return redirect(f"{reverse('complaints:details')}?category={form.cleaned_data['category']}")
-    errors = _errors(form) if request.GET else {}
+    errors = _errors(form) if request.method == "POST" else {}
     return render(
         request,
         "complaints/start.html",
@@ -69,7 +69,9 @@ def details(request):
     if category not in Category.values:
         return redirect("complaints:start")
     may_be_anonymous = category in MONITOR_CATEGORIES
-    form = DetailsForm(request.POST or None, initial={"form_token": uuid.uuid4().hex})
+    form = DetailsForm(
+        request.POST if request.method == "POST" else None, initial={"form_token": uuid.uuid4().hex}
+    )
     context = {
         "form": form,
         "category": Category(category),
@@ -111,7 +113,7 @@ def lodged(request, reference: str):
 
 @throttle_writes("complaint-track", limit=20, window_s=900)
 def track(request):
-    form = TrackForm(request.POST or None)
+    form = TrackForm(request.POST if request.method == "POST" else None)
     errors = {}
     if request.method == "POST" and form.is_valid():
         try:
