@@ -33,7 +33,7 @@ from huduma.complaints.permissions import can_act
 from huduma.core import clock
 from huduma.core.errors import Conflict, DomainError, Forbidden, NotFound
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
-from huduma.notify.services import sms_send
+from huduma.notify.services import sms_send, sms_send_many
 
 # No 0/O or 1/I/L: a reference is read aloud over the phone. 31^8 = 8.5e11 references.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -142,18 +142,25 @@ def _event(
     return event
 
 
+def _sms(
+    complaint: Complaint, template: str, url: str | None = None, **context
+) -> tuple[str, str, dict, str]:
+    values = {
+        "reference": complaint.reference,
+        "handler": Level(complaint.level).label,
+        "url": url or track_url(),
+        **context,
+    }
+    return complaint.phone, template, values, complaint.language
+
+
 def _tell(complaint: Complaint, template: str, **context) -> None:
     """The citizen's SMS for this step, written in the caller's transaction (outbox)."""
     if not complaint.phone:
         return
-    values = {
-        "reference": complaint.reference,
-        "handler": Level(complaint.level).label,
-        "url": track_url(),
-        **context,
-    }
+    to, template, values, language = _sms(complaint, template, **context)
     try:
-        sms_send(to=complaint.phone, template=template, context=values, language=complaint.language)
+        sms_send(to=to, template=template, context=values, language=language)
     except InvalidPhoneNumber:
         pass  # checked when lodged; a number that no longer parses gets no SMS, the record stands
 
@@ -564,6 +571,42 @@ class SweepResult:
 SWEEP_FIELDS = ["level", "status", "assigned_to", "due_at", "closed_at", "updated_at"]
 
 
+_SWEPT_PG = """
+    UPDATE complaints_complaint AS c
+    SET level = v.level, status = v.status, assigned_to_id = v.assigned_to_id,
+        due_at = v.due_at, closed_at = v.closed_at, updated_at = v.updated_at
+    FROM unnest(%s::uuid[], %s::varchar[], %s::varchar[], %s::bigint[], %s::timestamptz[],
+                %s::timestamptz[], %s::timestamptz[])
+         AS v(id, level, status, assigned_to_id, due_at, closed_at, updated_at)
+    WHERE c.id = v.id
+"""
+_SWEPT_ROW = """
+    UPDATE complaints_complaint
+    SET level = %s, status = %s, assigned_to_id = %s, due_at = %s, closed_at = %s, updated_at = %s
+    WHERE id = %s
+"""
+
+
+def _update_swept(rows: list[Complaint]) -> None:
+    """Write the swept rows back in one statement on PostgreSQL (bulk_update's CASE per column
+    cost seconds at 1,000 rows); SQLite runs one small UPDATE per row, in process."""
+    if not rows:
+        return
+    fields = [Complaint._meta.get_field(name) for name in SWEEP_FIELDS]
+    columns = [
+        [field.get_db_prep_value(getattr(row, field.attname), connection) for row in rows]
+        for field in fields
+    ]
+    pk = Complaint._meta.pk
+    ids = [pk.get_db_prep_value(row.pk, connection) for row in rows]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_SWEPT_PG, [ids, *columns])
+        else:
+            rows_params = [[*values, id_] for *values, id_ in zip(*columns, ids, strict=True)]
+            cursor.executemany(_SWEPT_ROW, rows_params)
+
+
 def complaints_sweep(*, now: dt.datetime | None = None, batch_size: int = 2000) -> SweepResult:
     """Escalate every complaint whose due date has passed, close resolved ones left unanswered.
 
@@ -623,10 +666,10 @@ def complaints_sweep(*, now: dt.datetime | None = None, batch_size: int = 2000) 
                         escalated += 1
                 else:
                     complaint.due_at = None
-            Complaint.objects.bulk_update(rows, SWEEP_FIELDS, batch_size=500)
+            _update_swept(rows)
             ComplaintEvent.objects.bulk_create(events, batch_size=1000)
-            for complaint, template in told:
-                _tell(complaint, template)
+            url = track_url()
+            sms_send_many([_sms(c, template, url) for c, template in told if c.phone])
         if len(rows) < batch_size:
             break
     return SweepResult(escalated=escalated, closed=closed)
