@@ -103,3 +103,20 @@ def test_bribery_goes_at_once_to_the_monitors(world, clock):
     )
     assert complaint.level == Level.MONITOR and complaint.due_at is None
     assert "EACC" in Message.objects.get(template="complaint_received").body
+
+
+def test_escalated_complaint_lands_on_the_mda_worklist(client, world, clock):
+    from huduma.accounts.models import Role, User
+
+    nhif_officer = User.objects.create_user(
+        username="nhif.back", password="pw", role=Role.BACK_OFFICE, centre=world.gpo, mda=world.nhif
+    )
+    complaint = lodge_on_friday_afternoon(world, clock)
+    client.force_login(nhif_officer)
+    assert complaint.reference not in client.get("/staff/complaints/").content.decode()
+    clock.set(at(2026, 12, 1, 14, 0))
+    services.complaints_sweep()
+    assert complaint.reference in client.get("/staff/complaints/").content.decode()
+    assert client.post(f"/staff/complaints/{complaint.reference}/take/").status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status == Status.ASSIGNED and complaint.assigned_to == nhif_officer
