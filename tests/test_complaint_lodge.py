@@ -150,3 +150,32 @@ def test_tracking_needs_reference_and_phone(world, clock):
     for reference, proof in [(complaint.reference, "0722000111"), ("ZZZZ-ZZZZ", "0712345678")]:
         with pytest.raises(NotFound):
             complaint_for_citizen(reference=reference, proof=proof)
+
+
+def test_low_rating_becomes_a_complaint_about_its_ticket(world, clock):
+    from huduma.queues import services as queue_services
+
+    visit = queue_services.visit_issue(
+        centre=world.gpo, services=[world.id_dup], channel="reception", requirements_confirmed=True
+    )
+    ticket = visit.tickets.get()
+    complaint = complaint_lodge(
+        channel=Channel.LOW_RATING,
+        category=Category.SERVICE_QUALITY,
+        text="Rated 1/5: rude",
+        ticket=ticket,
+        source=f"rating:{ticket.pk}",
+        idempotency_key=f"rating:{ticket.pk}",
+    )
+    assert complaint.centre == world.gpo and complaint.service == world.id_dup
+    assert complaint.mda == world.nrb and complaint.level == Level.CENTRE
+    assert complaint.phone == ""  # a reception ticket has none; the record stands
+    again = complaint_lodge(
+        channel=Channel.LOW_RATING,
+        category=Category.SERVICE_QUALITY,
+        text="Rated 1/5: rude",
+        ticket=ticket,
+        source=f"rating:{ticket.pk}",
+        idempotency_key=f"rating:{ticket.pk}",
+    )
+    assert again.pk == complaint.pk

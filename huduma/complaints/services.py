@@ -133,7 +133,7 @@ def _event(
         kind=kind,
         at=at or clock.now(),
         actor=user,
-        actor_label=user.get_username() if user else _("citizen or system"),
+        actor_label=user.get_username() if user else "",
         level=level or complaint.level,
         note=note[:1000],
     )
@@ -218,8 +218,8 @@ def complaint_lodge(
       rating, Open311).
     - `anonymous`: only for bribery and maladministration; needs a `secret_phrase` (at least 8
       characters, stored hashed) with which the reporter follows the complaint.
-    - `centre`, `service`, `mda`, `ticket`: what the complaint is about (the MDA defaults to the
-      service's). `names_staff`: the report accuses a member of the centre's staff.
+    - `centre`, `service`, `mda`, `ticket`: what the complaint is about (the centre and service
+      default to the ticket's, the MDA to the service's). `names_staff`: the report accuses a member of the centre's staff.
     - `actor`: the staff member who entered it (None for the citizen).
     - `idempotency_key`: the same key from the same sender (actor, Open311 client, or channel
       and `source`) returns the same complaint; with a different request it is a Conflict (409).
@@ -258,6 +258,9 @@ def complaint_lodge(
         raise DomainError(
             _("The Idempotency-Key is too long or malformed"), field="idempotency_key"
         )
+    if ticket is not None:  # a low rating: the complaint is about that ticket's centre and service
+        centre = centre or ticket.centre
+        service = service or ticket.service
     if service is not None and mda is None:
         mda = service.mda
     if language not in ("en", "sw"):
