@@ -73,9 +73,19 @@ def test_identical_text_from_the_same_phone_within_minutes_is_merged(world, cloc
     assert later.pk != first.pk
 
 
+ANONYMOUS_WITH_KEY = {
+    "category": Category.BRIBERY,
+    "anonymous": True,
+    "secret_phrase": "blue mango at noon",
+    "idempotency_key": "retry-1",
+    "source": "form",
+}
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_identical_complaints_sent_at_once_are_stored_once(world):
+@pytest.mark.parametrize("overrides", [{}, ANONYMOUS_WITH_KEY], ids=["same-text", "same-key"])
+def test_identical_complaints_sent_at_once_are_stored_once(world, overrides):
     require_postgres()
     barrier = threading.Barrier(4)
     results, errors = [], []
@@ -83,7 +93,7 @@ def test_identical_complaints_sent_at_once_are_stored_once(world):
     def send():
         try:
             barrier.wait()
-            results.append(lodge().pk)
+            results.append(lodge(**overrides).pk)
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
