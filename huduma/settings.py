@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "huduma.accounts",
     "huduma.notify",
     "huduma.queues",
+    "huduma.complaints",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +242,14 @@ SMS_OUTBOX_FILE = os.environ.get("SMS_OUTBOX_FILE", str(VAR_DIR / "sms-outbox.js
 COMPLAINTS_PHONE = os.environ.get("HUDUMA_COMPLAINTS_PHONE", "+254 20 690 0000 (demo)")
 COMPLAINTS_EMAIL = os.environ.get("HUDUMA_COMPLAINTS_EMAIL", "complaints@huduma.example")
 COMPLAINTS_SHORT_CODE = os.environ.get("HUDUMA_SHORT_CODE", "1919 (demo)")
+# Complaints: the public address written in complaint SMS, working hours each level has before
+# a complaint escalates, days before a resolved complaint closes by itself, days after closing
+# in which the citizen may reopen it.
+PUBLIC_BASE_URL = os.environ.get("HUDUMA_PUBLIC_URL", "https://huduma.example").rstrip("/")
+COMPLAINT_CENTRE_HOURS = float(os.environ.get("COMPLAINT_CENTRE_HOURS", "16"))
+COMPLAINT_MDA_HOURS = float(os.environ.get("COMPLAINT_MDA_HOURS", "24"))
+COMPLAINT_AUTO_CLOSE_DAYS = int(os.environ.get("COMPLAINT_AUTO_CLOSE_DAYS", "7"))
+COMPLAINT_REOPEN_DAYS = int(os.environ.get("COMPLAINT_REOPEN_DAYS", "14"))
 
 LOGGING = {
     "version": 1,

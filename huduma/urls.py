@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("huduma.queues.urls")),
+    path("", include("huduma.complaints.urls")),
+    path("open311/v2/", include("huduma.complaints.open311_urls")),
     path("staff/", include("huduma.accounts.urls")),
     path("", include("huduma.catalogue.urls")),
 ]

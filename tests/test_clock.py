@@ -15,3 +15,18 @@ def test_adding_working_days_skips_weekends_and_holidays():
     assert add_working_days(dt.date(2026, 11, 27), 1) == dt.date(2026, 11, 30)  # Fri -> Mon
     assert add_working_days(dt.date(2026, 12, 24), 1) == dt.date(2026, 12, 28)  # over Christmas
     assert add_working_days(dt.date(2026, 11, 24), 0) == dt.date(2026, 11, 24)
+
+
+def test_working_hours_stop_at_night_weekends_and_holidays():
+    from huduma.core.clock import NAIROBI, add_working_hours
+
+    def at(*args):
+        return dt.datetime(*args, tzinfo=NAIROBI)
+
+    assert add_working_hours(at(2026, 11, 24, 9, 0), 3) == at(2026, 11, 24, 12, 0)
+    assert add_working_hours(at(2026, 11, 27, 15, 0), 16) == at(2026, 12, 1, 13, 0)  # Fri -> Tue
+    assert add_working_hours(at(2026, 11, 28, 11, 0), 1) == at(2026, 11, 30, 9, 0)  # from Sat
+    assert add_working_hours(at(2026, 11, 24, 20, 0), 2) == at(2026, 11, 25, 10, 0)  # at night
+    assert add_working_hours(at(2026, 10, 19, 16, 0), 2) == at(2026, 10, 21, 9, 0)  # Mashujaa
+    # UTC in, Nairobi out: the same instant.
+    assert add_working_hours(at(2026, 11, 24, 9, 0).astimezone(dt.UTC), 1) == at(2026, 11, 24, 10)

@@ -3,6 +3,7 @@
 from huduma.catalogue.models import Service
 from huduma.core.errors import DomainError
 from huduma.core.phones import InvalidPhoneNumber
+from huduma.notify.keywords import sms_route
 from huduma.notify.models import InboundWebhook
 from huduma.notify.services import sms_send, webhook_once
 from huduma.places.models import Centre
@@ -18,7 +19,10 @@ def sms_inbound(*, provider: str, provider_id: str, phone: str, text: str, to: s
         kind=InboundWebhook.Kind.SMS,
         provider_id=provider_id,
         payload={"from": phone, "to": to, "text": text},
-        handle=lambda: {"reply": sms_join(phone=phone, text=text)},
+        # Keywords other apps registered ("COMPLAINT ...") first; anything else is the queue's.
+        handle=lambda: {
+            "reply": sms_route(phone=phone, text=text) or sms_join(phone=phone, text=text)
+        },
     )
 
 

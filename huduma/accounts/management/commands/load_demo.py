@@ -5,6 +5,7 @@ import os
 from django.core.management.base import BaseCommand
 
 from huduma.accounts.demo import load_demo_data
+from huduma.complaints.services import open311_demo_key
 
 
 class Command(BaseCommand):
@@ -24,3 +25,5 @@ class Command(BaseCommand):
         for login in logins:
             if login.totp_uri:
                 self.stdout.write(f"  {login.username:<24} {login.totp_uri}")
+        # A fresh key on every run (only its hash is stored, so the old one cannot be shown).
+        self.stdout.write(f"Open311 API key: {open311_demo_key()}")

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class ComplaintsConfig(AppConfig):
+    name = "huduma.complaints"
+    label = "complaints"
+    verbose_name = "Complaints"
+
+    def ready(self) -> None:
+        # The complaint SMS texts live with the complaints; the gateway renders them by name.
+        # Registering them here keeps notify/ free of every app's wording.
+        from huduma.complaints.sms import register_templates
+
+        register_templates()
+        # "COMPLAINT ..." / "MALALAMIKO ..." sent to the inbound SMS number.
+        from huduma.complaints.services import complaint_from_sms
+        from huduma.notify.keywords import register_sms_handler
+
+        register_sms_handler(complaint_from_sms)

@@ -1,0 +1,108 @@
+"""Forms of the complaint pages (validation of shape only; the rules are in services.py)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from huduma.catalogue.models import Service
+from huduma.complaints.models import TEXT_MAX_LENGTH, Category, Channel
+from huduma.places.models import Centre
+
+
+class CategoryForm(forms.Form):
+    category = forms.ChoiceField(
+        choices=Category.choices,
+        widget=forms.RadioSelect,
+        label=_("What is your complaint about?"),
+        error_messages={"required": _("Choose what the complaint is about")},
+    )
+
+
+def _centre_field():
+    field = forms.ModelChoiceField(
+        queryset=Centre.objects.filter(status=Centre.Status.OPEN).order_by("name"),
+        required=False,
+        label=_("Which Huduma Centre? (optional)"),
+        empty_label=_("Not about one centre"),
+    )
+    return field
+
+
+def _service_field():
+    field = forms.ModelChoiceField(
+        queryset=Service.objects.filter(is_active=True).order_by("name_en"),
+        required=False,
+        label=_("Which service? (optional)"),
+        empty_label=_("Not about one service"),
+    )
+    field.label_from_instance = lambda obj: obj.name
+    return field
+
+
+class DetailsForm(forms.Form):
+    centre = _centre_field()
+    service = _service_field()
+    text = forms.CharField(
+        label=_("What happened?"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={
+            "required": _("Describe what happened"),
+            "max_length": _("Describe what happened in %(limit_value)d characters or fewer"),
+        },
+    )
+    names_staff = forms.BooleanField(
+        required=False, label=_("My complaint is about a member of staff at the centre")
+    )
+    phone = forms.CharField(max_length=32, required=False, label=_("Mobile number"))
+    anonymous = forms.BooleanField(
+        required=False,
+        label=_("Report anonymously (no phone number; follow it with a secret phrase)"),
+    )
+    secret_phrase = forms.CharField(
+        max_length=200,
+        required=False,
+        label=_("Secret phrase"),
+        widget=forms.PasswordInput(render_value=True),
+    )
+    form_token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+
+class StaffEntryForm(DetailsForm):
+    category = forms.ChoiceField(choices=Category.choices, label=_("About"))
+    channel = forms.ChoiceField(choices=[], label=_("Received by"))
+
+    def __init__(self, *args, channels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [(c, Channel(c).label) for c in channels]
+
+
+class TrackForm(forms.Form):
+    reference = forms.CharField(
+        max_length=16,
+        label=_("Complaint reference"),
+        error_messages={"required": _("Enter the complaint reference")},
+    )
+    proof = forms.CharField(
+        max_length=200,
+        label=_("Your mobile number, or the secret phrase of an anonymous report"),
+        error_messages={"required": _("Enter your mobile number or secret phrase")},
+    )
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+        label=_("How well was your complaint resolved? (5 very well, 1 not at all)"),
+        error_messages={"required": _("Choose a rating from 1 to 5")},
+    )
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("What was done"),
+        error_messages={"required": _("Say what was done to resolve the complaint")},
+    )

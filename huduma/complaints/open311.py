@@ -1,0 +1,436 @@
+"""Open311 GeoReport v2 (wiki.open311.org/GeoReport_v2) at /open311/v2/, in XML and JSON.
+
+Service types are the complaint categories; a service request is a complaint. Only complaints
+filed through Open311 are listed, and their description only to the client that filed them
+(complaints carry personal accounts; the rest of each request is public as the spec expects).
+"""
+
+import datetime as dt
+from xml.etree import ElementTree as ET
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from huduma.catalogue.models import Service
+from huduma.complaints import services
+from huduma.complaints.models import (
+    MONITOR_CATEGORIES,
+    TEXT_MAX_LENGTH,
+    Category,
+    Channel,
+    Complaint,
+    Level,
+    Status,
+)
+from huduma.core import clock
+from huduma.core.clock import NAIROBI
+from huduma.core.errors import DomainError
+from huduma.core.throttle import throttle_writes
+from huduma.places.models import Centre
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# The spec's defaults for GET requests: the last 90 days, at most 1000 requests.
+DEFAULT_WINDOW = dt.timedelta(days=90)
+MAX_REQUESTS = 1000
+FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
+# The spec's attribute datatypes used here.
+CENTRE_ATTRIBUTE, SERVICE_ATTRIBUTE, NAMES_STAFF_ATTRIBUTE = "centre", "service", "names_staff"
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+def w3c(moment: dt.datetime | None) -> str | None:
+    """W3C datetime with the offset: 2026-11-24T09:00:00+03:00."""
+    return moment.astimezone(NAIROBI).isoformat(timespec="seconds") if moment else None
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def _xml_value(parent: ET.Element, name: str, value) -> None:
+    child = ET.SubElement(parent, name)
+    if isinstance(value, list):
+        item_name = {"values": "value", "attributes": "attribute", "formats": "format",
+                     "endpoints": "endpoint"}.get(name, "item")  # fmt: skip
+        for item in value:
+            _xml_value(child, item_name, item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _xml_value(child, key, item)
+    elif isinstance(value, bool):
+        child.text = "true" if value else "false"
+    elif value is not None:
+        child.text = str(value)
+
+
+def render(fmt: str, root: str, item: str | None, data, status: int = 200) -> HttpResponse:
+    """`data` is a list of dicts (rendered as <root><item>...</item></root>) or one dict
+    (rendered as <root>...</root>)."""
+    if fmt == "json":
+        return JsonResponse(
+            data, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+        )
+    element = ET.Element(root)
+    if isinstance(data, list):
+        for entry in data:
+            _xml_value(element, item, entry)
+    else:
+        for key, value in data.items():
+            _xml_value(element, key, value)
+    body = ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    body = body.replace(
+        b"<?xml version='1.0' encoding='utf-8'?>", b'<?xml version="1.0" encoding="UTF-8"?>'
+    )
+    return HttpResponse(body, status=status, content_type=FORMATS["xml"])
+
+
+def error(fmt: str, status: int, description: str) -> HttpResponse:
+    return render(
+        fmt if fmt in FORMATS else "xml",
+        "errors",
+        "error",
+        [{"code": status, "description": description}],
+        status=status,
+    )
+
+
+def open311_view(view):
+    """Format check and the spec's error list for every refusal."""
+
+    def wrapper(request, fmt: str, *args, **kwargs):
+        if fmt not in FORMATS:
+            return error("xml", 404, _("Unknown format: use .xml or .json"))
+        try:
+            return view(request, fmt, *args, **kwargs)
+        except Open311Error as exc:
+            return error(fmt, exc.status, exc.description)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+# --- discovery and services ----------------------------------------------------------------
+
+
+@require_GET
+@open311_view
+def discovery(request, fmt):
+    base = request.build_absolute_uri("/open311/v2/").rstrip("/")
+    changeset = "2026-11-26T00:00:00+03:00"
+    data = {
+        "changeset": changeset,
+        "contact": f"{settings.COMPLAINTS_EMAIL}, {settings.COMPLAINTS_PHONE}",
+        "key_service": _("API keys are issued by the Huduma Kenya Secretariat"),
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": base,
+                "changeset": changeset,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return render(fmt, "discovery", None, data)
+
+
+def _service(category: str) -> dict:
+    return {
+        "service_code": category,
+        "service_name": str(Category(category).label),
+        "description": str(Category(category).label),
+        "metadata": True,
+        "type": "realtime",
+        "keywords": "huduma,complaint",
+        "group": "corruption" if category in MONITOR_CATEGORIES else "service",
+    }
+
+
+@require_GET
+@open311_view
+def service_list(request, fmt):
+    return render(fmt, "services", "service", [_service(c) for c in Category.values])
+
+
+def _attributes(category: str) -> list[dict]:
+    centres = Centre.objects.filter(status=Centre.Status.OPEN).order_by("name")
+    attributes = [
+        {
+            "variable": True,
+            "code": CENTRE_ATTRIBUTE,
+            "datatype": "singlevaluelist",
+            "required": True,
+            "datatype_description": _("The code of the Huduma Centre concerned"),
+            "order": 1,
+            "description": _("Which Huduma Centre is the complaint about?"),
+            "values": [{"key": c.code, "name": c.name} for c in centres],
+        },
+        {
+            "variable": True,
+            "code": SERVICE_ATTRIBUTE,
+            "datatype": "string",
+            "required": False,
+            "datatype_description": _("A service code from the Huduma catalogue"),
+            "order": 2,
+            "description": _("Which service? (optional)"),
+        },
+    ]
+    if category in MONITOR_CATEGORIES:
+        attributes.append(
+            {
+                "variable": True,
+                "code": NAMES_STAFF_ATTRIBUTE,
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": _("yes or no"),
+                "order": 3,
+                "description": _("Does the report name a member of the centre's staff?"),
+                "values": [{"key": "yes", "name": _("Yes")}, {"key": "no", "name": _("No")}],
+            }
+        )
+    return attributes
+
+
+@require_GET
+@open311_view
+def service_definition(request, fmt, code: str):
+    if code not in Category.values:
+        raise Open311Error(404, _("service_code not found"))
+    return render(
+        fmt,
+        "service_definition",
+        None,
+        {"service_code": code, "attributes": _attributes(code)},
+    )
+
+
+# --- requests -----------------------------------------------------------------------------
+
+
+def _status_notes(complaint: Complaint) -> str:
+    if complaint.status in (Status.RESOLVED, Status.CLOSED) and complaint.resolution:
+        return complaint.resolution
+    return str(Status(complaint.status).label)
+
+
+def _request(complaint: Complaint, *, full: bool) -> dict:
+    agency = (
+        complaint.mda.name
+        if complaint.level == Level.MDA and complaint.mda
+        else str(Level(complaint.level).label)
+    )
+    location = complaint.location or {}
+    return {
+        "service_request_id": complaint.reference,
+        "status": "closed" if complaint.status == Status.CLOSED else "open",
+        "status_notes": _status_notes(complaint),
+        "service_name": str(Category(complaint.category).label),
+        "service_code": complaint.category,
+        "description": complaint.text if full else None,
+        "agency_responsible": agency,
+        "service_notice": "",
+        "requested_datetime": w3c(complaint.created_at),
+        "updated_datetime": w3c(complaint.updated_at),
+        "expected_datetime": w3c(complaint.due_at),
+        "address": location.get("address_string")
+        or (complaint.centre.name if complaint.centre else ""),
+        "address_id": complaint.centre.code if complaint.centre else "",
+        "zipcode": "",
+        "lat": location.get("lat"),
+        "long": location.get("long"),
+        "media_url": location.get("media_url", ""),
+    }
+
+
+def _client(request, *, required: bool):
+    key = request.POST.get("api_key") if request.method == "POST" else request.GET.get("api_key")
+    if not key:
+        if required:
+            raise Open311Error(403, _("api_key is required"))
+        return None
+    client = services.api_client_for_key(key)
+    if client is None:
+        raise Open311Error(403, _("Invalid or revoked api_key"))
+    return client
+
+
+def _float(name: str, value: str, low: float, high: float) -> float | None:
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        raise Open311Error(
+            400,
+            _("%(name)s must be a number from %(low)s to %(high)s")
+            % {"name": name, "low": low, "high": high},
+        )
+    return number
+
+
+def _location(post) -> dict:
+    location = {}
+    lat = _float("lat", post.get("lat", ""), -90, 90)
+    long = _float("long", post.get("long", ""), -180, 180)
+    if (lat is None) != (long is None):
+        raise Open311Error(400, _("lat and long go together"))
+    if lat is not None:
+        location.update(lat=lat, long=long)
+    address = post.get("address_string", "").strip()
+    if address:
+        location["address_string"] = address[:250]
+    media_url = post.get("media_url", "").strip()
+    if media_url:
+        if not media_url.startswith(("https://", "http://")) or len(media_url) > 500:
+            raise Open311Error(400, _("media_url must be an http(s) address"))
+        location["media_url"] = media_url
+    return location
+
+
+def _post_request(request, fmt):
+    client = _client(request, required=True)
+    post = request.POST
+    code = post.get("service_code", "")
+    if not code:
+        raise Open311Error(400, _("service_code is required"))
+    if code not in Category.values:
+        raise Open311Error(400, _("service_code not found: %(code)s") % {"code": code[:40]})
+    centre_code = post.get(f"attribute[{CENTRE_ATTRIBUTE}]", "").strip()
+    if not centre_code:
+        raise Open311Error(400, _("attribute[centre] is required"))
+    centre = Centre.objects.filter(code=centre_code[:40]).first()
+    if centre is None:
+        raise Open311Error(400, _("attribute[centre] is not a Huduma Centre code"))
+    service = None
+    service_code = post.get(f"attribute[{SERVICE_ATTRIBUTE}]", "").strip()
+    if service_code:
+        service = Service.objects.filter(code=service_code[:40]).first()
+        if service is None:
+            raise Open311Error(400, _("attribute[service] is not a service code"))
+    description = post.get("description", "")
+    if len(description) > TEXT_MAX_LENGTH:
+        raise Open311Error(
+            400, _("description is longer than %(max)s characters") % {"max": TEXT_MAX_LENGTH}
+        )
+    try:
+        complaint = services.complaint_lodge(
+            channel=Channel.OPEN311,
+            category=code,
+            text=description,
+            phone=post.get("phone", ""),
+            centre=centre,
+            service=service,
+            names_staff=post.get(f"attribute[{NAMES_STAFF_ATTRIBUTE}]") == "yes",
+            api_client=client,
+            idempotency_key=request.headers.get("Idempotency-Key"),
+            location=_location(post),
+            language=request.LANGUAGE_CODE[:2],
+        )
+    except DomainError as exc:
+        field = {"text": "description"}.get(exc.field or "", exc.field or "request")
+        raise Open311Error(exc.status, f"{field}: {exc.message}") from exc
+    notice = _("Complaint received. It is with %(handler)s.") % {
+        "handler": Level(complaint.level).label
+    }
+    return render(
+        fmt,
+        "service_requests",
+        "request",
+        [{"service_request_id": complaint.reference, "service_notice": notice, "account_id": None}],
+        status=201,
+    )
+
+
+def _date(name: str, value: str) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        moment = parse_datetime(value.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise Open311Error(
+            400,
+            _("%(name)s must be a W3C datetime with a time zone, e.g. 2026-11-24T09:00:00+03:00")
+            % {"name": name},
+        )
+    return moment
+
+
+def _list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()][:100]
+
+
+def _get_requests(request, fmt):
+    client = _client(request, required=False)
+    params = request.GET
+    complaints = Complaint.objects.filter(channel=Channel.OPEN311).select_related("centre", "mda")
+    # Corruption reports are listed only to the client that filed them.
+    sensitive = Q(category__in=MONITOR_CATEGORIES)
+    complaints = complaints.exclude(sensitive & ~Q(api_client=client) if client else sensitive)
+    ids = _list(params.get("service_request_id", ""))
+    if ids:  # the spec: other parameters are then ignored
+        complaints = complaints.filter(reference__in=[services.normalise_reference(i) for i in ids])
+    else:
+        codes = _list(params.get("service_code", ""))
+        if codes:
+            complaints = complaints.filter(category__in=codes)
+        statuses = _list(params.get("status", ""))
+        if any(s not in ("open", "closed") for s in statuses):
+            raise Open311Error(400, _("status must be open or closed"))
+        if statuses == ["open"]:
+            complaints = complaints.exclude(status=Status.CLOSED)
+        elif statuses == ["closed"]:
+            complaints = complaints.filter(status=Status.CLOSED)
+        start = _date("start_date", params.get("start_date", ""))
+        end = _date("end_date", params.get("end_date", ""))
+        if start is None and end is None:
+            end = clock.now()
+            start = end - DEFAULT_WINDOW
+        if start is not None:
+            complaints = complaints.filter(created_at__gte=start)
+        if end is not None:
+            complaints = complaints.filter(created_at__lte=end)
+    rows = complaints.order_by("-created_at")[:MAX_REQUESTS]
+    data = [_request(c, full=client is not None and c.api_client_id == client.pk) for c in rows]
+    return render(fmt, "service_requests", "request", data)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@throttle_writes("open311", limit=120, window_s=600, json=True)
+@open311_view
+def requests_view(request, fmt):
+    if request.method == "POST":
+        return _post_request(request, fmt)
+    return _get_requests(request, fmt)
+
+
+@require_GET
+@open311_view
+def request_detail(request, fmt, reference: str):
+    client = _client(request, required=False)
+    complaint = (
+        Complaint.objects.filter(
+            channel=Channel.OPEN311, reference=services.normalise_reference(reference)
+        )
+        .select_related("centre", "mda")
+        .first()
+    )
+    own = complaint is not None and client is not None and complaint.api_client_id == client.pk
+    if complaint is None or (complaint.category in MONITOR_CATEGORIES and not own):
+        raise Open311Error(404, _("service_request_id not found"))
+    return render(fmt, "service_requests", "request", [_request(complaint, full=own)])

@@ -1,0 +1,750 @@
+"""The verbs of complaints: lodge, take, start, resolve, escalate, confirm, reopen, sweep.
+
+Each opens its transaction, locks the complaint row, writes a ComplaintEvent and the citizen's
+SMS in that same transaction (the SMS is an outbox row; the worker only delivers it).
+"""
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from huduma.complaints.models import (
+    ACTIONABLE,
+    MONITOR_CATEGORIES,
+    NO_PHONE_CHANNELS,
+    TEXT_MAX_LENGTH,
+    ApiClient,
+    Category,
+    Channel,
+    Complaint,
+    ComplaintEvent,
+    Level,
+    Status,
+)
+from huduma.complaints.permissions import can_act
+from huduma.core import clock
+from huduma.core.errors import Conflict, DomainError, Forbidden, NotFound
+from huduma.core.phones import InvalidPhoneNumber, normalise_phone
+from huduma.notify.services import sms_send, sms_send_many
+
+# No 0/O or 1/I/L: a reference is read aloud over the phone. 31^8 = 8.5e11 references.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# The same text from the same phone within this window is the same complaint sent twice
+# (a double tap, an SMS resent by the phone), not a new one.
+DUPLICATE_WINDOW = dt.timedelta(minutes=10)
+SECRET_PHRASE_MIN = 8
+IDEMPOTENCY_KEY_MAX = 100
+# A resolution rated 1 or 2 (of 5) is not accepted: it goes on appeal to the next level.
+POOR_RATING = 2
+SMS_KEYWORDS = {"COMPLAINT": "en", "MALALAMIKO": "sw"}
+
+
+class WrongStep(Conflict):
+    code = "wrong_step"
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def normalise_reference(raw: str) -> str:
+    """'k7q4 m2xp', 'K7Q4-M2XP' -> 'K7Q4-M2XP' (unknown characters are kept, so nothing matches)."""
+    compact = "".join(ch for ch in (raw or "").upper() if ch not in " -")[:16]
+    return f"{compact[:4]}-{compact[4:]}" if len(compact) == 8 else compact
+
+
+def _new_reference() -> str:
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def _text_hash(text: str) -> str:
+    return _sha(" ".join(text.casefold().split()))
+
+
+def _lock(name: str) -> None:
+    """Serialise writers on `name` until the transaction ends. PostgreSQL: an advisory lock;
+    SQLite takes the database write lock at BEGIN (transaction_mode IMMEDIATE), so writers are
+    already one at a time."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def track_url() -> str:
+    return settings.PUBLIC_BASE_URL + reverse("complaints:track")
+
+
+def _levels(complaint: Complaint) -> list[str]:
+    """The ladder of a complaint: the Centre Manager (if about a centre), the MDA (if known),
+    the Secretariat. Monitor complaints stay with the monitors."""
+    if complaint.category in MONITOR_CATEGORIES:
+        return [Level.MONITOR]
+    chain = []
+    if complaint.centre_id:
+        chain.append(Level.CENTRE)
+    if complaint.mda_id:
+        chain.append(Level.MDA)
+    chain.append(Level.SECRETARIAT)
+    return chain
+
+
+def _next_level(complaint: Complaint, level: str) -> str | None:
+    chain = _levels(complaint)
+    index = chain.index(level) if level in chain else len(chain)
+    return chain[index + 1] if index + 1 < len(chain) else None
+
+
+def _hours_at(level: str) -> float | None:
+    """Working hours a level has before the complaint escalates (None: the top, no escalation)."""
+    return {
+        Level.CENTRE: settings.COMPLAINT_CENTRE_HOURS,
+        Level.MDA: settings.COMPLAINT_MDA_HOURS,
+    }.get(level)
+
+
+def due_at_level(level: str, start: dt.datetime) -> dt.datetime | None:
+    hours = _hours_at(level)
+    return None if hours is None else clock.add_working_hours(start, hours)
+
+
+def _event(
+    complaint: Complaint,
+    kind: str,
+    *,
+    actor=None,
+    note: str = "",
+    at: dt.datetime | None = None,
+    level: str | None = None,
+    save: bool = True,
+) -> ComplaintEvent:
+    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    event = ComplaintEvent(
+        complaint=complaint,
+        kind=kind,
+        at=at or clock.now(),
+        actor=user,
+        actor_label=user.get_username() if user else "",
+        level=level or complaint.level,
+        note=note[:1000],
+    )
+    if save:
+        event.save()
+    return event
+
+
+def _sms(
+    complaint: Complaint, template: str, url: str | None = None, **context
+) -> tuple[str, str, dict, str]:
+    values = {
+        "reference": complaint.reference,
+        "handler": Level(complaint.level).label,
+        "url": url or track_url(),
+        **context,
+    }
+    return complaint.phone, template, values, complaint.language
+
+
+def _tell(complaint: Complaint, template: str, **context) -> None:
+    """The citizen's SMS for this step, written in the caller's transaction (outbox)."""
+    if not complaint.phone:
+        return
+    to, template, values, language = _sms(complaint, template, **context)
+    try:
+        sms_send(to=to, template=template, context=values, language=language)
+    except InvalidPhoneNumber:
+        pass  # checked when lodged; a number that no longer parses gets no SMS, the record stands
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("Describe what happened"), field="text")
+    if "\x00" in text:
+        raise DomainError(_("The description contains characters we cannot store"), field="text")
+    if len(text) > TEXT_MAX_LENGTH:
+        raise DomainError(
+            _("Describe what happened in %(max)s characters or fewer") % {"max": TEXT_MAX_LENGTH},
+            field="text",
+        )
+    return text
+
+
+def _scope(channel: str, actor, api_client, source) -> str:
+    """Whose keys these are: an Idempotency-Key only matches within its sender's scope."""
+    if actor is not None and getattr(actor, "pk", None):
+        return f"{channel}:user:{actor.pk}"
+    if api_client is not None:
+        return f"{channel}:client:{api_client.pk}"
+    return f"{channel}:{(source or '')[:40]}"
+
+
+def complaint_lodge(
+    *,
+    channel: str,
+    category: str,
+    text: str,
+    phone: str = "",
+    centre=None,
+    service=None,
+    ticket=None,
+    mda=None,
+    anonymous: bool = False,
+    secret_phrase: str = "",
+    names_staff: bool = False,
+    actor=None,
+    idempotency_key: str | None = None,
+    source: str | None = None,
+    api_client=None,
+    location: dict | None = None,
+    language: str = "sw",
+) -> Complaint:
+    """Record a complaint, acknowledge it by SMS and route it; returns the Complaint.
+
+    - `channel`: a models.Channel value (web, sms, centre, contact_centre, social_media,
+      low_rating, open311); `category`: a models.Category value.
+    - `text`: what happened, at most 2,000 characters.
+    - `phone`: the complainant's mobile (any common Kenyan form; stored in E.164). Required
+      unless `anonymous` or the channel has none to give (contact centre, social media, low
+      rating, Open311).
+    - `anonymous`: only for bribery and maladministration; needs a `secret_phrase` (at least 8
+      characters, stored hashed) with which the reporter follows the complaint.
+    - `centre`, `service`, `mda`, `ticket`: what the complaint is about (the centre and service
+      default to the ticket's, the MDA to the service's). `names_staff`: the report accuses a member of the centre's staff.
+    - `actor`: the staff member who entered it (None for the citizen).
+    - `idempotency_key`: the same key from the same sender (actor, Open311 client, or channel
+      and `source`) returns the same complaint; with a different request it is a Conflict (409).
+    - `source`: where it came from, e.g. "rating:<id>" for a low rating.
+    - `api_client`, `location`: the Open311 client that filed it, and where it placed it.
+    The same text from the same phone within 10 minutes returns the first complaint (merged,
+    with a "sent again" event) instead of a new one. Raises DomainError naming the field.
+    """
+    if category not in Category.values:
+        raise DomainError(_("Choose what the complaint is about"), field="category")
+    if channel not in Channel.values:
+        raise DomainError(_("Unknown channel"), field="channel")
+    text = _clean_text(text)
+    if anonymous:
+        if category not in MONITOR_CATEGORIES:
+            raise DomainError(
+                _("Only reports of corruption or maladministration can be anonymous"),
+                field="anonymous",
+            )
+        if len((secret_phrase or "").strip()) < SECRET_PHRASE_MIN:
+            raise DomainError(
+                _("Choose a secret phrase of at least %(min)s characters")
+                % {"min": SECRET_PHRASE_MIN},
+                field="secret_phrase",
+            )
+        phone = ""
+    elif phone:
+        try:
+            phone = normalise_phone(phone)
+        except InvalidPhoneNumber as exc:
+            raise DomainError(str(exc), field="phone") from exc
+    elif channel not in NO_PHONE_CHANNELS:
+        raise DomainError(_("Enter a mobile number so that we can reply"), field="phone")
+    key = (idempotency_key or "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
+        raise DomainError(
+            _("The Idempotency-Key is too long or malformed"), field="idempotency_key"
+        )
+    if ticket is not None:  # a low rating: the complaint is about that ticket's centre and service
+        centre = centre or ticket.centre
+        service = service or ticket.service
+    if service is not None and mda is None:
+        mda = service.mda
+    if language not in ("en", "sw"):
+        language = "sw"
+    scope = _scope(channel, actor, api_client, source) if key else ""
+    request_hash = _sha(
+        json.dumps(
+            [
+                channel,
+                category,
+                text,
+                phone,
+                getattr(centre, "pk", None),
+                getattr(service, "pk", None),
+                getattr(mda, "pk", None),
+                getattr(ticket, "pk", None) and str(ticket.pk),
+                anonymous,
+                names_staff,
+            ],
+            default=str,
+        )
+    )
+    text_hash = _text_hash(text)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                if key:
+                    _lock(f"complaint-key:{scope}:{key}")
+                    existing = Complaint.objects.filter(
+                        idempotency_scope=scope, idempotency_key=key
+                    ).first()
+                    if existing is not None:
+                        if existing.request_hash != request_hash:
+                            raise Conflict(
+                                _("This Idempotency-Key was used for a different complaint"),
+                                field="idempotency_key",
+                            )
+                        return existing
+                if phone:
+                    # Locked per phone, so two identical submissions at once cannot both miss
+                    # each other (the check and the insert are one step for this phone).
+                    _lock(f"complaint-phone:{phone}")
+                    now = clock.now()
+                    duplicate = (
+                        Complaint.objects.filter(
+                            phone=phone,
+                            text_hash=text_hash,
+                            created_at__gte=now - DUPLICATE_WINDOW,
+                        )
+                        .order_by("created_at")
+                        .first()
+                    )
+                    if duplicate is not None:
+                        _event(duplicate, ComplaintEvent.Kind.SENT_AGAIN, actor=actor)
+                        return duplicate
+                return _create(
+                    channel=channel,
+                    category=category,
+                    text=text,
+                    text_hash=text_hash,
+                    phone=phone,
+                    centre=centre,
+                    service=service,
+                    mda=mda,
+                    ticket=ticket,
+                    anonymous=anonymous,
+                    secret_phrase=secret_phrase,
+                    names_staff=names_staff,
+                    actor=actor,
+                    scope=scope,
+                    key=key,
+                    request_hash=request_hash,
+                    source=source or "",
+                    api_client=api_client,
+                    language=language,
+                    location=location or {},
+                )
+        except IntegrityError:
+            # Another request with this key committed first (or, once in 10^11, the same
+            # reference was drawn): look again.
+            continue
+    raise Conflict(_("Please try again"), field="idempotency_key")
+
+
+def _create(*, secret_phrase, actor, scope, key, text_hash, **fields) -> Complaint:
+    now = clock.now()
+    complaint = Complaint(
+        reference=_new_reference(),
+        text_hash=text_hash,
+        secret_hash=make_password(secret_phrase.strip()) if fields["anonymous"] else "",
+        created_by=actor if actor is not None and getattr(actor, "pk", None) else None,
+        idempotency_scope=scope,
+        idempotency_key=key,
+        status=Status.ACKNOWLEDGED,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    complaint.level = _levels(complaint)[0]
+    complaint.due_at = due_at_level(complaint.level, now)
+    complaint.save(force_insert=True)
+    _event(
+        complaint,
+        ComplaintEvent.Kind.RECEIVED,
+        actor=actor,
+        at=now,
+        note=Channel(complaint.channel).label,
+    )
+    _event(complaint, ComplaintEvent.Kind.ACKNOWLEDGED, actor=actor, at=now)
+    _tell(complaint, "complaint_received")
+    return complaint
+
+
+# --- staff steps --------------------------------------------------------------------------
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+
+
+def _expect(complaint: Complaint, *statuses: str) -> None:
+    if complaint.status not in statuses:
+        raise WrongStep(
+            _("This complaint is %(status)s; that step is not possible now")
+            % {"status": complaint.get_status_display()},
+            field="status",
+        )
+
+
+def _require_holder(actor, complaint: Complaint) -> None:
+    if not can_act(actor, complaint):
+        raise Forbidden(_("This complaint is not yours to act on"))
+
+
+def _save(complaint: Complaint, *fields: str) -> None:
+    complaint.updated_at = clock.now()
+    complaint.save(update_fields=[*fields, "updated_at"])
+
+
+@transaction.atomic
+def complaint_take(*, complaint: Complaint, actor) -> Complaint:
+    """The holder of the level takes the complaint (assigned to them)."""
+    complaint = _locked(complaint)
+    _require_holder(actor, complaint)
+    _expect(complaint, Status.ACKNOWLEDGED, Status.REOPENED)
+    complaint.status = Status.ASSIGNED
+    complaint.assigned_to = actor
+    _save(complaint, "status", "assigned_to")
+    _event(complaint, ComplaintEvent.Kind.ASSIGNED, actor=actor, note=actor.get_full_name())
+    _tell(complaint, "complaint_assigned")
+    return complaint
+
+
+@transaction.atomic
+def complaint_start(*, complaint: Complaint, actor) -> Complaint:
+    complaint = _locked(complaint)
+    _require_holder(actor, complaint)
+    _expect(complaint, Status.ASSIGNED)
+    complaint.status = Status.IN_PROGRESS
+    _save(complaint, "status")
+    _event(complaint, ComplaintEvent.Kind.IN_PROGRESS, actor=actor)
+    _tell(complaint, "complaint_in_progress")
+    return complaint
+
+
+@transaction.atomic
+def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Complaint:
+    """Record what was done. The citizen then confirms (and rates) or reopens; without an
+    answer the complaint closes by itself after COMPLAINT_AUTO_CLOSE_DAYS."""
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise DomainError(_("Say what was done to resolve the complaint"), field="resolution")
+    if len(resolution) > 1000 or "\x00" in resolution:
+        raise DomainError(
+            _("Write the resolution in 1,000 characters or fewer"), field="resolution"
+        )
+    complaint = _locked(complaint)
+    _require_holder(actor, complaint)
+    _expect(complaint, Status.ASSIGNED, Status.IN_PROGRESS)
+    now = clock.now()
+    complaint.status = Status.RESOLVED
+    complaint.resolution = resolution
+    complaint.resolved_at = now
+    complaint.due_at = now + dt.timedelta(days=settings.COMPLAINT_AUTO_CLOSE_DAYS)
+    _save(complaint, "status", "resolution", "resolved_at", "due_at")
+    _event(complaint, ComplaintEvent.Kind.RESOLVED, actor=actor, note=resolution, at=now)
+    short = resolution if len(resolution) <= 70 else resolution[:67] + "..."
+    _tell(complaint, "complaint_resolved", resolution=short)
+    return complaint
+
+
+def _move_up(complaint: Complaint, level: str, *, start: dt.datetime) -> None:
+    complaint.level = level
+    complaint.status = Status.ACKNOWLEDGED
+    complaint.assigned_to = None
+    complaint.due_at = due_at_level(level, start)
+
+
+@transaction.atomic
+def complaint_escalate(*, complaint: Complaint, actor, note: str = "") -> Complaint:
+    """The holder passes on a matter they cannot address (the Centre Manager to the MDA, the
+    MDA to the Secretariat)."""
+    complaint = _locked(complaint)
+    _require_holder(actor, complaint)
+    _expect(complaint, *ACTIONABLE)
+    level = _next_level(complaint, complaint.level)
+    if level is None:
+        raise WrongStep(_("There is no higher level for this complaint"), field="level")
+    _move_up(complaint, level, start=clock.now())
+    _save(complaint, "level", "status", "assigned_to", "due_at")
+    _event(complaint, ComplaintEvent.Kind.ESCALATED, actor=actor, note=note[:1000])
+    _tell(complaint, "complaint_escalated")
+    return complaint
+
+
+# --- the citizen's steps ------------------------------------------------------------------
+
+
+def complaint_for_citizen(*, reference: str, proof: str) -> Complaint:
+    """The complaint with this reference, if `proof` is its phone number or secret phrase.
+
+    One message for every failure, so the answer never tells whether a reference exists."""
+    refused = NotFound(
+        _("No complaint matches that reference and phone number or secret phrase"),
+        field="reference",
+    )
+    complaint = Complaint.objects.filter(reference=normalise_reference(reference)).first()
+    proof = (proof or "").strip()
+    if complaint is None or not proof or len(proof) > 200:
+        raise refused
+    if complaint.phone:
+        try:
+            if secrets.compare_digest(normalise_phone(proof), complaint.phone):
+                return complaint
+        except InvalidPhoneNumber:
+            pass
+    if complaint.secret_hash and check_password(proof, complaint.secret_hash):
+        return complaint
+    raise refused
+
+
+@transaction.atomic
+def complaint_confirm(*, complaint: Complaint, rating: int) -> Complaint:
+    """The citizen rates the resolution (1-5). A good rating closes the complaint; a poor one
+    (1 or 2) opens an appeal to the next level instead."""
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise DomainError(_("Choose a rating from 1 to 5"), field="rating")
+    complaint = _locked(complaint)
+    _expect(complaint, Status.RESOLVED)
+    now = clock.now()
+    complaint.resolution_rating = rating
+    if rating <= POOR_RATING:
+        level = _next_level(complaint, complaint.level) or complaint.level
+        _move_up(complaint, level, start=now)
+        _save(complaint, "resolution_rating", "level", "status", "assigned_to", "due_at")
+        _event(complaint, ComplaintEvent.Kind.APPEALED, note=f"rating {rating}/5", at=now)
+        _tell(complaint, "complaint_appealed")
+        return complaint
+    complaint.status = Status.CLOSED
+    complaint.closed_at = now
+    complaint.due_at = None
+    _save(complaint, "resolution_rating", "status", "closed_at", "due_at")
+    _event(complaint, ComplaintEvent.Kind.CLOSED, note=f"rating {rating}/5", at=now)
+    _tell(complaint, "complaint_closed")
+    return complaint
+
+
+def can_reopen(complaint: Complaint, now: dt.datetime | None = None) -> bool:
+    now = now or clock.now()
+    if complaint.status == Status.RESOLVED:
+        return True
+    return (
+        complaint.status == Status.CLOSED
+        and complaint.closed_at is not None
+        and now - complaint.closed_at <= dt.timedelta(days=settings.COMPLAINT_REOPEN_DAYS)
+    )
+
+
+@transaction.atomic
+def complaint_reopen(*, complaint: Complaint, note: str = "") -> Complaint:
+    """The citizen says it is not resolved: back to the same level, with a new due date."""
+    complaint = _locked(complaint)
+    now = clock.now()
+    if not can_reopen(complaint, now):
+        raise WrongStep(
+            _("This complaint can no longer be reopened; please lodge a new one"), field="status"
+        )
+    complaint.status = Status.REOPENED
+    complaint.closed_at = None
+    complaint.resolution_rating = None
+    complaint.due_at = due_at_level(complaint.level, now)
+    _save(complaint, "status", "closed_at", "resolution_rating", "due_at")
+    _event(complaint, ComplaintEvent.Kind.REOPENED, note=(note or "")[:1000], at=now)
+    _tell(complaint, "complaint_reopened")
+    return complaint
+
+
+# --- the periodic sweep -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    escalated: int
+    closed: int
+
+
+SWEEP_FIELDS = ["level", "status", "assigned_to", "due_at", "closed_at", "updated_at"]
+
+
+_SWEPT_PG = """
+    UPDATE complaints_complaint AS c
+    SET level = v.level, status = v.status, assigned_to_id = v.assigned_to_id,
+        due_at = v.due_at, closed_at = v.closed_at, updated_at = v.updated_at
+    FROM unnest(%s::uuid[], %s::varchar[], %s::varchar[], %s::bigint[], %s::timestamptz[],
+                %s::timestamptz[], %s::timestamptz[])
+         AS v(id, level, status, assigned_to_id, due_at, closed_at, updated_at)
+    WHERE c.id = v.id
+"""
+_SWEPT_ROW = """
+    UPDATE complaints_complaint
+    SET level = %s, status = %s, assigned_to_id = %s, due_at = %s, closed_at = %s, updated_at = %s
+    WHERE id = %s
+"""
+
+
+def _update_swept(rows: list[Complaint]) -> None:
+    """Write the swept rows back in one statement on PostgreSQL (bulk_update's CASE per column
+    cost seconds at 1,000 rows); SQLite runs one small UPDATE per row, in process."""
+    if not rows:
+        return
+    fields = [Complaint._meta.get_field(name) for name in SWEEP_FIELDS]
+    columns = [
+        [field.get_db_prep_value(getattr(row, field.attname), connection) for row in rows]
+        for field in fields
+    ]
+    pk = Complaint._meta.pk
+    ids = [pk.get_db_prep_value(row.pk, connection) for row in rows]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_SWEPT_PG, [ids, *columns])
+        else:
+            rows_params = [[*values, id_] for *values, id_ in zip(*columns, ids, strict=True)]
+            cursor.executemany(_SWEPT_ROW, rows_params)
+
+
+def complaints_sweep(*, now: dt.datetime | None = None, batch_size: int = 2000) -> SweepResult:
+    """Escalate every complaint whose due date has passed, close resolved ones left unanswered.
+
+    Driven by the stored due dates, not by timers: after downtime, a complaint that fell due at
+    the centre and then again at the MDA meanwhile goes straight to the Secretariat, each step
+    recorded at the moment it fell due. Rows are claimed with FOR UPDATE SKIP LOCKED on
+    PostgreSQL, so two sweeps (or a sweep and a staff action) never handle one complaint twice.
+    """
+    now = now or clock.now()
+    escalated = closed = 0
+    while True:
+        with transaction.atomic():
+            due = Complaint.objects.filter(due_at__lte=now).order_by("due_at")
+            if connection.vendor == "postgresql":
+                due = due.select_for_update(skip_locked=True, of=("self",))
+            rows = list(due[:batch_size])
+            events: list[ComplaintEvent] = []
+            told: list[tuple[Complaint, str]] = []
+            for complaint in rows:
+                complaint.updated_at = now
+                if complaint.status == Status.RESOLVED:
+                    complaint.status = Status.CLOSED
+                    complaint.closed_at = now
+                    complaint.due_at = None
+                    events.append(
+                        _event(
+                            complaint,
+                            ComplaintEvent.Kind.CLOSED,
+                            at=now,
+                            note=_("closed without an answer"),
+                            save=False,
+                        )
+                    )
+                    told.append((complaint, "complaint_closed"))
+                    closed += 1
+                elif complaint.status in ACTIONABLE:
+                    moved = False
+                    while complaint.due_at is not None and complaint.due_at <= now:
+                        fell_due = complaint.due_at
+                        level = _next_level(complaint, complaint.level)
+                        if level is None:
+                            complaint.due_at = None
+                            break
+                        _move_up(complaint, level, start=fell_due)
+                        events.append(
+                            _event(
+                                complaint,
+                                ComplaintEvent.Kind.ESCALATED,
+                                at=fell_due,
+                                note=_("not acted on in time"),
+                                save=False,
+                            )
+                        )
+                        moved = True
+                    if moved:
+                        told.append((complaint, "complaint_escalated"))
+                        escalated += 1
+                else:
+                    complaint.due_at = None
+            _update_swept(rows)
+            ComplaintEvent.objects.bulk_create(events, batch_size=1000)
+            url = track_url()
+            sms_send_many([_sms(c, template, url) for c, template in told if c.phone])
+        if len(rows) < batch_size:
+            break
+    return SweepResult(escalated=escalated, closed=closed)
+
+
+# --- SMS keyword --------------------------------------------------------------------------
+
+
+def complaint_from_sms(*, phone: str, text: str) -> str | None:
+    """ "COMPLAINT <what happened>" or "MALALAMIKO <...>" by SMS. None if the SMS is not a
+    complaint (the caller then tries its other keywords); else what was done, for the log."""
+    words = (text or "").strip().split(maxsplit=1)
+    if not words or words[0].upper() not in SMS_KEYWORDS:
+        return None
+    language = SMS_KEYWORDS[words[0].upper()]
+    body = words[1].strip() if len(words) > 1 else ""
+    try:
+        if body:
+            complaint = complaint_lodge(
+                channel=Channel.SMS,
+                category=Category.OTHER,
+                text=body[:TEXT_MAX_LENGTH],
+                phone=phone,
+                language=language,
+            )
+            return f"complaint {complaint.reference}"
+        sms_send(
+            to=phone, template="complaint_sms_help", context={"url": track_url()}, language=language
+        )
+    except (DomainError, InvalidPhoneNumber):
+        return "ignored: bad sender number or text"
+    return "sent complaint instructions"
+
+
+# --- Open311 API keys ---------------------------------------------------------------------
+
+
+def _key_hash(key: str) -> str:
+    # Keys are 256 random bits, so a fast hash is enough (no dictionary to guess from).
+    return _sha(key)
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """(key, prefix shown in the admin, hash stored)."""
+    key = "o311_" + secrets.token_urlsafe(32)
+    return key, key[5:13], _key_hash(key)
+
+
+def api_client_create(*, name: str) -> tuple[ApiClient, str]:
+    """A new Open311 client and its key. Only the hash is stored: show the key once."""
+    key, prefix, digest = new_api_key()
+    client = ApiClient.objects.create(name=name, key_prefix=prefix, key_hash=digest)
+    return client, key
+
+
+def api_client_rekey(*, client: ApiClient) -> str:
+    key, prefix, digest = new_api_key()
+    client.key_prefix, client.key_hash, client.revoked_at = prefix, digest, None
+    client.save(update_fields=["key_prefix", "key_hash", "revoked_at"])
+    return key
+
+
+def api_client_for_key(key: str) -> ApiClient | None:
+    """The active client holding this key, or None (unknown or revoked)."""
+    if not key or len(key) > 200:
+        return None
+    return ApiClient.objects.filter(key_hash=_key_hash(key), revoked_at__isnull=True).first()
+
+
+def open311_demo_key() -> str:
+    """A fresh key for the demo's Open311 client (created on first use). Demo only."""
+    client = ApiClient.objects.filter(name="Demo civic app").first()
+    if client is None:
+        return api_client_create(name="Demo civic app")[1]
+    return api_client_rekey(client=client)
