@@ -116,6 +116,7 @@ def test_escalated_complaint_lands_on_the_mda_worklist(client, world, clock):
     assert complaint.reference not in client.get("/staff/complaints/").content.decode()
     clock.set(at(2026, 12, 1, 14, 0))
     services.complaints_sweep()
+    client.force_login(nhif_officer)  # days later: the idle session has ended
     assert complaint.reference in client.get("/staff/complaints/").content.decode()
     assert client.post(f"/staff/complaints/{complaint.reference}/take/").status_code == 302
     complaint.refresh_from_db()

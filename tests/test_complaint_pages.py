@@ -5,6 +5,7 @@ from django.test import Client
 
 from huduma.complaints.models import Category, Channel, Complaint
 from huduma.notify.models import Message
+from tests.conftest import sign_in_verified
 
 PHONE = "+254712345678"
 
@@ -120,7 +121,7 @@ def test_staff_enter_complaints_for_their_channel(client, world, clock):
     )
     assert refused.status_code == 400  # not a channel a counter officer enters
 
-    client.force_login(world.sam)  # Secretariat social-media team: no phone needed
+    sign_in_verified(client, world.sam)  # Secretariat social-media team: no phone needed
     response = client.post(
         "/staff/complaints/new/",
         {"channel": "social_media", "category": "other", "text": "Tweet: @HudumaKenya ..."},

@@ -4,6 +4,7 @@ or deletes a complaint."""
 
 from huduma.complaints import services
 from huduma.complaints.models import Category, Channel
+from tests.conftest import sign_in_verified
 
 
 def lodge(world, category, text, **extra):
@@ -51,7 +52,7 @@ def test_nobody_edits_or_deletes_a_complaint(client, world, clock):
     client.force_login(world.bob)
     for action in ("edit", "delete"):
         assert client.post(f"/staff/complaints/{complaint.reference}/{action}/").status_code == 404
-    client.force_login(world.sam)  # even a superuser, in the admin
+    sign_in_verified(client, world.sam)  # even a superuser, in the admin
     base = f"/admin/complaints/complaint/{complaint.pk}/"
     assert client.post(base + "delete/", {"post": "yes"}).status_code == 403
     client.post(base + "change/", {"text": "rewritten"})

@@ -7,6 +7,7 @@ from huduma.complaints import services
 from huduma.complaints.models import Category, Channel, Complaint, ComplaintEvent, Level, Status
 from huduma.core.errors import DomainError, Forbidden
 from huduma.notify.models import Message
+from tests.conftest import sign_in_verified
 
 PHONE = "+254712345678"
 
@@ -148,7 +149,7 @@ def test_worklists_are_scoped(client, world, clock):
     client.force_login(world.charlie)  # counter officer at another centre
     assert client.get("/staff/complaints/").status_code == 403
     assert client.get(f"/staff/complaints/{complaint.reference}/").status_code == 404
-    client.force_login(world.sam)  # Secretariat sees everything, acts at its own level
+    sign_in_verified(client, world.sam)  # Secretariat sees everything, acts at its own level
     page = client.get(f"/staff/complaints/{complaint.reference}/")
     assert page.status_code == 200 and "Take this complaint" not in page.content.decode()
     assert client.post(f"/staff/complaints/{complaint.reference}/take/").status_code == 403
