@@ -253,6 +253,10 @@ SILENCED_SYSTEM_CHECKS = []
 if BEHIND_TLS_PROXY and not SECURE_SSL_REDIRECT:
     # security.W008 (SECURE_SSL_REDIRECT off): the TLS proxy in front redirects to https.
     SILENCED_SYSTEM_CHECKS.append("security.W008")
+if not SECURE_HSTS_PRELOAD:
+    # security.W021 (no HSTS preload): joining the browsers' preload list is a one-way door for
+    # the whole domain and every subdomain; the domain's owner decides (SECURE_HSTS_PRELOAD=1).
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 # Content-Security-Policy (django-csp): scripts and styles from our own static files only, no
 # inline code. The Swagger UI at /api/docs gets the same policy (see huduma/api.py).
