@@ -49,3 +49,9 @@ def test_check_deploy_still_catches_a_weak_configuration(tmp_path):
     assert result.returncode != 0
     for code in ("security.W004", "security.W012", "security.W016"):
         assert code in result.stderr
+
+
+def test_without_a_proxy_the_missing_https_redirect_is_reported(tmp_path):
+    # W008 is silenced only because the proxy redirects to https; no proxy, no silence.
+    result = check_deploy(production_env(tmp_path, TRUSTED_PROXIES=""))
+    assert result.returncode != 0 and "security.W008" in result.stderr

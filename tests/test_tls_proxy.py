@@ -4,6 +4,7 @@ citizens, not the proxy; forwarded headers count only when the proxy is a truste
 import re
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 
@@ -162,3 +163,8 @@ NETWORKS = parse_networks(["10.0.0.0/29", "::1"])
 )
 def test_client_address_walks_the_header_from_the_right(peer, header, client):
     assert resolve_client(peer, header, NETWORKS) == client
+
+
+def test_a_bad_trusted_proxy_fails_at_start_up():
+    with pytest.raises(ImproperlyConfigured, match="not an IP address or network"):
+        parse_networks(["10.0.0.5", "proxy.internal"])

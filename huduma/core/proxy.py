@@ -83,7 +83,6 @@ class TrustedProxyMiddleware:
             meta["REMOTE_ADDR"] = resolve_client(
                 peer, meta.get("HTTP_X_FORWARDED_FOR", ""), networks
             )
-            meta["HUDUMA_PROXY_ADDR"] = peer
         else:
             for header in PROXY_HEADERS:
                 meta.pop(header, None)
