@@ -270,6 +270,66 @@ QMS_LOCAL_STATS_SECONDS = float(os.environ.get("QMS_LOCAL_STATS_SECONDS", "2"))
 QMS_WAIT_STANDARD_MINUTES = int(os.environ.get("QMS_WAIT_STANDARD_MINUTES", "30"))
 QMS_NEAR_FRONT_PLACES = int(os.environ.get("QMS_NEAR_FRONT_PLACES", "3"))
 
+# --- Deployment behind a TLS proxy, security headers (issue 7, "a real deployment") ----------
+# Kept in one block: the proxy, HSTS, CSP and `check --deploy` settings. See deploy/ and the
+# README's "Running in production".
+from csp.constants import NONE, SELF
+
+from huduma.core.proxy import parse_networks
+
+# Addresses (or CIDR networks) of the reverse proxies allowed to say who the client is
+# (X-Forwarded-For) and that it spoke https (X-Forwarded-Proto); from anyone else those headers
+# are dropped by huduma.core.proxy.TrustedProxyMiddleware, which runs first.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+parse_networks(TRUSTED_PROXIES)  # fail at start-up on a bad value
+MIDDLEWARE.insert(0, "huduma.core.proxy.TrustedProxyMiddleware")
+# X-Forwarded-Proto: https marks a request as secure (CSRF, secure cookies, HSTS). Safe to leave
+# on: the middleware drops the header unless the request came from a trusted proxy.
+BEHIND_TLS_PROXY = env_bool("SECURE_PROXY_SSL_HEADER", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+
+# The TLS proxy redirects http:// to https:// itself (deploy/nginx-huduma.conf); Django doing it
+# too would also redirect the plain-http health checks made on the machine.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# HSTS is sent on https responses only, i.e. (behind the proxy) thanks to the proxy header.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SILENCED_SYSTEM_CHECKS = []
+if TRUSTED_PROXIES and not SECURE_SSL_REDIRECT:
+    # security.W008 (SECURE_SSL_REDIRECT off): the TLS proxy in front redirects to https.
+    SILENCED_SYSTEM_CHECKS.append("security.W008")
+if not SECURE_HSTS_PRELOAD:
+    # security.W021 (no HSTS preload): joining the browsers' preload list is a one-way door for
+    # the whole domain and every subdomain; the domain's owner decides (SECURE_HSTS_PRELOAD=1).
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Content-Security-Policy (django-csp): scripts and styles from our own static files only, no
+# inline code. The admin and the Swagger UI at /api/docs (django-ninja's page loads its scripts
+# and reads its settings from a JSON block, all from our static files) satisfy it unchanged.
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# --- end of the deployment block --------------------------------------------------------------
+
 # --- Staff accounts: lockout, two-factor sign-in, idle timeout (issue 7) -------------------
 # Kept in one block, after everything else, so that it merges cleanly with other changes.
 # Progressive lockout (django-axes): failures counted per username; the lockout doubles with

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 
 def client_address(request) -> str:
-    # Behind a proxy, REMOTE_ADDR is the proxy's: set it from the proxy's header in a trusted
-    # middleware (the WSGI server, Granian, passes the peer address through unchanged).
-    return request.META.get("REMOTE_ADDR", "unknown")
+    # Behind a trusted proxy, huduma.core.proxy.TrustedProxyMiddleware has already replaced
+    # REMOTE_ADDR (the proxy's) with the client's address from X-Forwarded-For.
+    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def hit(key: str, *, limit: int, window_s: int) -> bool:
@@ -41,8 +41,9 @@ def throttle_writes(scope: str, *, limit: int, window_s: int, json: bool = False
             ):
                 message = _("Too many requests from this device. Please wait a few minutes.")
                 if json:
-                    return JsonResponse({"detail": message, "code": "throttled"}, status=429)
-                response = HttpResponse(message, status=429, content_type="text/plain")
+                    response = JsonResponse({"detail": message, "code": "throttled"}, status=429)
+                else:
+                    response = HttpResponse(message, status=429, content_type="text/plain")
                 response["Retry-After"] = str(window_s)
                 return response
             return view(request, *args, **kwargs)
