@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 
+from huduma.accounts.api import router as devices_router
 from huduma.catalogue.api import router as catalogue_router
 from huduma.core.errors import DomainError
 from huduma.notify.api import router as notify_router
@@ -35,6 +36,7 @@ def not_found(request, exc):
 
 
 api.add_router("/catalogue", catalogue_router)
+api.add_router("/devices", devices_router)
 api.add_router("/notify", notify_router)
 api.add_router("/queues", queues_router)
 

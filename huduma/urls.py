@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("huduma.queues.urls")),
     path("staff/", include("huduma.accounts.urls")),
+    path("device/", include("huduma.accounts.device_urls")),
     path("", include("huduma.catalogue.urls")),
 ]
