@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from huduma.accounts.api import router as devices_router
 from huduma.catalogue.api import router as catalogue_router
 from huduma.core.errors import DomainError
+from huduma.feedback.api import router as feedback_router
 from huduma.notify.api import router as notify_router
 from huduma.queues.api import router as queues_router
 
@@ -37,6 +38,7 @@ def not_found(request, exc):
 
 api.add_router("/catalogue", catalogue_router)
 api.add_router("/devices", devices_router)
+api.add_router("/feedback", feedback_router)
 api.add_router("/notify", notify_router)
 api.add_router("/queues", queues_router)
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "huduma.accounts",
     "huduma.notify",
     "huduma.queues",
+    "huduma.feedback",
 ]
 
 MIDDLEWARE = [
@@ -221,3 +222,11 @@ REFERENCE_CACHE_SECONDS = float(os.environ.get("REFERENCE_CACHE_SECONDS", "5"))
 QMS_LOCAL_STATS_SECONDS = float(os.environ.get("QMS_LOCAL_STATS_SECONDS", "2"))
 QMS_WAIT_STANDARD_MINUTES = int(os.environ.get("QMS_WAIT_STANDARD_MINUTES", "30"))
 QMS_NEAR_FRONT_PLACES = int(os.environ.get("QMS_NEAR_FRONT_PLACES", "3"))
+
+# Instant feedback: how long after a ticket is finished the counter's tablet offers to rate it
+# (it then returns to idle), and how long after a visit ends without a rating the SMS link goes.
+FEEDBACK_TABLET_WINDOW_MINUTES = int(os.environ.get("FEEDBACK_TABLET_WINDOW_MINUTES", "3"))
+FEEDBACK_SMS_AFTER_MINUTES = int(os.environ.get("FEEDBACK_SMS_AFTER_MINUTES", "10"))
+FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "3"))
+# The address citizens' SMS links point to.
+PUBLIC_URL = os.environ.get("HUDUMA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("huduma.queues.urls")),
     path("staff/", include("huduma.accounts.urls")),
     path("device/", include("huduma.accounts.device_urls")),
+    path("", include("huduma.feedback.urls")),
     path("", include("huduma.catalogue.urls")),
 ]

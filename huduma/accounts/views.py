@@ -24,7 +24,7 @@ from huduma.places.models import Centre
 from huduma.queues.qr import qr_svg
 
 # Where each kind of device goes once paired (URL names, so accounts imports no other app).
-DEVICE_START: dict[str, str] = {}
+DEVICE_START = {Device.Kind.FEEDBACK_TABLET: "feedback:tablet"}
 
 
 class SignInView(auth_views.LoginView):

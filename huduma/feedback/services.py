@@ -1,0 +1,151 @@
+"""Feedback verbs: record a rating of an ended ticket, add its reasons, record a misuse press.
+
+A rating is bound to the ticket's centre, counter, officer and service as they were when it
+ended; the database holds at most one per ticket (UniqueConstraint), whatever the code does.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from huduma.accounts.models import Device
+from huduma.core import clock
+from huduma.feedback.errors import (
+    AlreadyRated,
+    InvalidRating,
+    NotThisCounter,
+    OtherCentre,
+    TicketNotEnded,
+)
+from huduma.feedback.models import Channel, Misuse, Rating, Reason
+from huduma.queues.models import Ticket
+
+Status = Ticket.Status
+ENDINGS = (Status.SERVED, Status.NO_SHOW, Status.CANCELLED)
+MAX_COMMENT = 500
+# A tablet may send a rating this long after the ticket was finished (a slow network, a citizen
+# still choosing); later, the citizen has gone and the SMS link is the way to rate.
+TABLET_LATE_LIMIT = dt.timedelta(minutes=30)
+# Reasons and a comment may be added to a fresh rating, once, from the same device.
+DETAILS_WINDOW = dt.timedelta(minutes=10)
+
+
+def _clean_details(reasons: Iterable[str], comment: str) -> tuple[list[str], str]:
+    reasons = list(dict.fromkeys(reasons))
+    unknown = [r for r in reasons if r not in Reason.values]
+    if unknown:
+        raise InvalidRating(
+            _("Unknown reason %(reason)r.") % {"reason": unknown[0]}, field="reasons"
+        )
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise InvalidRating(
+            _("The comment is too long (at most %(n)s characters).") % {"n": MAX_COMMENT},
+            field="comment",
+        )
+    return reasons, comment
+
+
+def _check_score(score) -> int:
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise InvalidRating(_("Choose a score from 1 to 5."), field="score")
+    return score
+
+
+def rating_record(
+    *,
+    ticket: Ticket,
+    score: int,
+    channel: str,
+    device: Device | None = None,
+    reasons: Iterable[str] = (),
+    comment: str = "",
+    language: str = "sw",
+) -> Rating:
+    """Record the one rating of an ended ticket.
+
+    From a tablet: the ticket was served at the tablet's own counter, not long ago. From an SMS
+    link: any ending (served, no-show, cancelled) counts, so unhappy endings are heard too.
+    """
+    score = _check_score(score)
+    reasons, comment = _clean_details(reasons, comment)
+    now = clock.now()
+    ticket = Ticket.objects.select_related("visit").get(pk=ticket.pk)
+    if device is not None and ticket.centre_id != device.centre_id:
+        raise OtherCentre(_("This ticket belongs to another centre."), field="ticket")
+    if channel == Channel.TABLET:
+        if device is None or device.counter_id is None:
+            raise NotThisCounter(_("Only a counter's tablet rates at the counter."), field="device")
+        if ticket.status != Status.SERVED:
+            raise TicketNotEnded(_("This ticket has not been served."), field="ticket")
+        if ticket.counter_id != device.counter_id:
+            raise NotThisCounter(_("This ticket was served at another counter."), field="ticket")
+        if ticket.finished_at and ticket.finished_at < now - TABLET_LATE_LIMIT:
+            raise TicketNotEnded(
+                _("This visit ended too long ago to rate here."), field="ticket", status=409
+            )
+    elif ticket.status not in ENDINGS:
+        raise TicketNotEnded(_("This visit has not ended yet."), field="ticket")
+    try:
+        with transaction.atomic():
+            return Rating.objects.create(
+                ticket=ticket,
+                centre_id=ticket.centre_id,
+                counter_id=ticket.counter_id,
+                officer_id=ticket.officer_id,
+                service_id=ticket.service_id,
+                ending=ticket.status,
+                channel=channel,
+                device=device,
+                score=score,
+                reasons=reasons,
+                comment=comment,
+                language=language if language in ("en", "sw") else "sw",
+                at=now,
+            )
+    except IntegrityError:
+        existing = Rating.objects.filter(ticket=ticket).first()
+        # The same tablet sending the same press again (a retry after a lost answer) gets the
+        # rating it made; anything else is a second rating.
+        if (
+            existing is not None
+            and device is not None
+            and existing.device_id == device.pk
+            and existing.score == score
+        ):
+            return existing
+        raise AlreadyRated(
+            _("Ticket %(number)s has already been rated. Thank you.")
+            % {"number": ticket.visit.number},
+            field="ticket",
+        ) from None
+
+
+@transaction.atomic
+def rating_add_details(
+    *, rating: Rating, device: Device | None, reasons: Iterable[str] = (), comment: str = ""
+) -> Rating:
+    """Reasons chips and a comment, added once to a fresh rating by the device that made it."""
+    reasons, comment = _clean_details(reasons, comment)
+    rating = Rating.objects.select_for_update().get(pk=rating.pk)
+    if device is None or rating.device_id != device.pk:
+        raise NotThisCounter(_("This rating was made on another device."), field="rating")
+    if rating.reasons or rating.comment or rating.at < clock.now() - DETAILS_WINDOW:
+        raise AlreadyRated(_("This rating is complete. Thank you."), field="rating")
+    rating.reasons = reasons
+    rating.comment = comment
+    rating.save(update_fields=["reasons", "comment"])
+    return rating
+
+
+def misuse_record(*, device: Device, kind: str, score: int | None = None) -> Misuse:
+    return Misuse.objects.create(
+        centre_id=device.centre_id,
+        counter_id=device.counter_id,
+        device=device,
+        kind=kind,
+        score=score if isinstance(score, int) and 1 <= score <= 5 else None,
+        at=clock.now(),
+    )

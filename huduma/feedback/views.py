@@ -1,0 +1,159 @@
+"""Feedback pages: the counter's feedback tablet (a registered device, no staff session).
+
+The tablet page is one screen that polls a tiny fragment every two seconds: 204 (nothing to
+change) almost always, the faces for a ticket once the officer finishes it, and idle again
+after the window. Every press is a form post, so the page works without JavaScript too.
+"""
+
+import time
+import uuid
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from huduma.accounts.devices import device_required
+from huduma.accounts.models import Device
+from huduma.core.errors import DomainError
+from huduma.core.throttle import throttle_writes
+from huduma.feedback import selectors, services
+from huduma.feedback.errors import AlreadyRated
+from huduma.feedback.models import HIGH_REASONS, LOW_REASONS, Channel, Misuse, Rating, Reason
+from huduma.queues.models import Ticket
+
+THANKS_SECONDS = 90  # long enough to pick reasons and type a comment
+DONE_SECONDS = 4
+FACES = (
+    (1, _("Very bad"), "#d4351c", "M14 35 Q24 25 34 35"),
+    (2, _("Bad"), "#f47738", "M15 34 Q24 29 33 34"),
+    (3, _("Fair"), "#b58a00", "M15 32 L33 32"),
+    (4, _("Good"), "#85994b", "M15 30 Q24 35 33 30"),
+    (5, _("Very good"), "#00703c", "M14 29 Q24 40 34 29"),
+)
+
+
+def both(text) -> dict:
+    """A label in Swahili and English at once: the citizen has not chosen a language."""
+    out = {}
+    for code in ("sw", "en"):
+        with translation.override(code):
+            out[code] = str(text)
+    return out
+
+
+def _faces() -> list[dict]:
+    return [
+        {"score": score, "label": both(label), "colour": colour, "mouth": mouth}
+        for score, label, colour, mouth in FACES
+    ]
+
+
+def _poll_url(shown: str, until: float | None = None) -> str:
+    query = {"shown": shown}
+    if until is not None:
+        query["until"] = f"{until:.0f}"
+    return reverse("feedback:tablet_screen") + "?" + urlencode(query)
+
+
+def _screen(request, state: str, *, ticket: Ticket | None = None, rating=None, message=""):
+    context = {"state": state, "ticket": ticket, "rating": rating, "message": message}
+    if state in ("idle", "rate"):
+        context["faces"] = _faces()
+        context["poll_url"] = _poll_url(str(ticket.pk) if ticket else "idle")
+        if ticket is not None:
+            context["service"] = {"sw": ticket.service.name_sw, "en": ticket.service.name_en}
+    else:
+        seconds = THANKS_SECONDS if state == "thanks" else DONE_SECONDS
+        context["poll_url"] = _poll_url("idle", time.time() + seconds)
+    if state == "thanks":
+        chips = LOW_REASONS if rating.score <= 3 else HIGH_REASONS
+        labels = dict(Reason.choices)
+        context["chips"] = [{"code": c.value, "label": both(labels[c])} for c in chips]
+    template = (
+        "feedback/_screen.html" if request.headers.get("HX-Request") else "feedback/tablet.html"
+    )
+    return render(request, template, context)
+
+
+def _current(request):
+    ticket = selectors.tablet_ticket(request.device.counter)
+    return ("rate", ticket) if ticket else ("idle", None)
+
+
+@device_required(kind=Device.Kind.FEEDBACK_TABLET)
+def tablet(request):
+    state, ticket = _current(request)
+    return _screen(request, state, ticket=ticket)
+
+
+@device_required(kind=Device.Kind.FEEDBACK_TABLET)
+def tablet_screen(request):
+    """The poll: 204 while the screen shown is still right, else the screen to show."""
+    try:
+        until = float(request.GET.get("until", "0"))
+    except ValueError:
+        until = 0
+    if until and time.time() < until:
+        return HttpResponse(status=204)
+    state, ticket = _current(request)
+    shown = str(ticket.pk) if ticket else "idle"
+    if not until and request.GET.get("shown") == shown:
+        return HttpResponse(status=204)
+    return _screen(request, state, ticket=ticket)
+
+
+def _uuid(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+# A child can press a thousand times; each press is a small row, and this keeps it small.
+@throttle_writes("eifd", limit=600, window_s=600)
+@require_POST
+@device_required(kind=Device.Kind.FEEDBACK_TABLET)
+def tablet_rate(request):
+    device = request.device
+    try:
+        score = int(request.POST.get("score", ""))
+    except ValueError:
+        score = None
+    ticket_id = _uuid(request.POST.get("ticket", ""))
+    ticket = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
+    if ticket is None:
+        # Pressed at idle: no served ticket behind it. Kept out of the figures, counted apart.
+        services.misuse_record(device=device, kind=Misuse.Kind.IDLE, score=score)
+        return _screen(request, "done", message=both(_("Please rate after you are served.")))
+    try:
+        rating = services.rating_record(
+            ticket=ticket, score=score, channel=Channel.TABLET, device=device
+        )
+    except AlreadyRated:
+        services.misuse_record(device=device, kind=Misuse.Kind.ALREADY_RATED, score=score)
+        return _screen(request, "done", message=both(_("This visit has already been rated.")))
+    except DomainError as exc:
+        return _screen(request, "done", message={"sw": exc.message, "en": exc.message})
+    return _screen(request, "thanks", rating=rating)
+
+
+@throttle_writes("eifd", limit=600, window_s=600)
+@require_POST
+@device_required(kind=Device.Kind.FEEDBACK_TABLET)
+def tablet_details(request):
+    rating = Rating.objects.filter(pk=_uuid(request.POST.get("rating", ""))).first()
+    if rating is not None:
+        try:
+            services.rating_add_details(
+                rating=rating,
+                device=request.device,
+                reasons=request.POST.getlist("reasons"),
+                comment=request.POST.get("comment", ""),
+            )
+        except DomainError as exc:
+            return _screen(request, "done", message={"sw": exc.message, "en": exc.message})
+    return _screen(request, "done")
