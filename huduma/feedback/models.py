@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huduma.core.ids import uuid7
 from huduma.core.models import OfflineRecord
 
 
@@ -108,3 +109,27 @@ class Misuse(OfflineRecord):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RatingInvitation(models.Model):
+    """The one SMS link a visit gets when it ended without a rating: one use, then expired.
+
+    Created in the same transaction as its SMS, and unique per visit, so a sweep run twice (or
+    by two workers) sends one message.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    visit = models.OneToOneField(
+        "queues.Visit", on_delete=models.CASCADE, related_name="rating_invitation"
+    )
+    ticket = models.ForeignKey("queues.Ticket", on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    message = models.ForeignKey(
+        "notify.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} {'used' if self.used_at else 'open'}"

@@ -157,3 +157,40 @@ def tablet_details(request):
         except DomainError as exc:
             return _screen(request, "done", message={"sw": exc.message, "en": exc.message})
     return _screen(request, "done")
+
+
+# --- the SMS link (public, a light page for any phone's browser) -----------------------------
+
+
+@throttle_writes("rate-link", limit=30, window_s=600)
+def rate_link(request, token: str):
+    try:
+        invitation = services.invitation_for(token)
+    except DomainError as exc:
+        return render(
+            request, "feedback/rate_link.html", {"refused": exc.message}, status=exc.status
+        )
+    context = {
+        "invitation": invitation,
+        "faces": _faces(),
+        "reasons": [{"code": c, "label": label} for c, label in Reason.choices],
+        "errors": {},
+    }
+    if request.method == "POST":
+        try:
+            score = int(request.POST.get("score", ""))
+        except ValueError:
+            score = None
+        try:
+            services.rating_by_link(
+                token=token,
+                score=score,
+                reasons=request.POST.getlist("reasons"),
+                comment=request.POST.get("comment", ""),
+                language=request.LANGUAGE_CODE[:2],
+            )
+        except DomainError as exc:
+            context["errors"] = {exc.field or "score": exc.message}
+            return render(request, "feedback/rate_link.html", context, status=exc.status)
+        return render(request, "feedback/rate_link.html", {"done": True})
+    return render(request, "feedback/rate_link.html", context)
