@@ -10,4 +10,12 @@ urlpatterns = [
     path("eifd/rate/", views.tablet_rate, name="tablet_rate"),
     path("eifd/details/", views.tablet_details, name="tablet_details"),
     path("r/<str:token>/", views.rate_link, name="rate_link"),
+    path("staff/feedback/", views.report, name="national_report"),
+    path("staff/centres/<slug:code>/feedback/", views.report, name="centre_report"),
+    path("staff/centres/<slug:code>/feedback/live/", views.live_panel, name="live_panel"),
+    path(
+        "staff/feedback/ratings/<uuid:rating_id>/complaint/",
+        views.rating_complaint,
+        name="rating_complaint",
+    ),
 ]

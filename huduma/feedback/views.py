@@ -1,28 +1,36 @@
-"""Feedback pages: the counter's feedback tablet (a registered device, no staff session).
+"""Feedback pages: the counter's feedback tablet (a registered device, no staff session), the
+SMS-link rating page, and the satisfaction figures for managers and the Secretariat.
 
 The tablet page is one screen that polls a tiny fragment every two seconds: 204 (nothing to
 change) almost always, the faces for a ticket once the officer finishes it, and idle again
 after the window. Every press is a form post, so the page works without JavaScript too.
 """
 
+import datetime as dt
 import time
 import uuid
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from huduma.accounts.devices import device_required
-from huduma.accounts.models import Device
+from huduma.accounts.models import Device, Role
+from huduma.accounts.permissions import require_centre, require_staff
+from huduma.core import clock
 from huduma.core.errors import DomainError
 from huduma.core.throttle import throttle_writes
 from huduma.feedback import selectors, services
 from huduma.feedback.errors import AlreadyRated
+from huduma.feedback.integration import complaint_from_rating
 from huduma.feedback.models import HIGH_REASONS, LOW_REASONS, Channel, Misuse, Rating, Reason
+from huduma.places.models import Centre
 from huduma.queues.models import Ticket
 
 THANKS_SECONDS = 90  # long enough to pick reasons and type a comment
@@ -194,3 +202,103 @@ def rate_link(request, token: str):
             return render(request, "feedback/rate_link.html", context, status=exc.status)
         return render(request, "feedback/rate_link.html", {"done": True})
     return render(request, "feedback/rate_link.html", context)
+
+
+# --- figures: the Centre Manager's live panel, the centre and national reports ---------------
+
+
+@login_required
+def live_panel(request, code: str):
+    """Today's satisfaction and the latest low ratings, polled by the live view."""
+    centre = get_object_or_404(Centre, code=code)
+    require_centre(request.user, centre, Role.CENTRE_MANAGER)
+    since, until = selectors.today()
+    [total] = selectors.satisfaction(since=since, until=until, centre=centre)
+    context = {
+        "centre": centre,
+        "total": total,
+        "standard": selectors.STANDARD_PCT,
+        "misuse": selectors.misuse_count(since=since, until=until, centre=centre),
+        "low": selectors.latest_low_ratings(centre, since=since),
+        "complaints_ready": complaint_from_rating is not None,
+    }
+    return render(request, "feedback/_live_panel.html", context)
+
+
+def _period(request) -> tuple[dt.date, dt.date]:
+    today = clock.local_date()
+    try:
+        first = dt.date.fromisoformat(request.GET.get("since") or today.isoformat())
+        last = dt.date.fromisoformat(request.GET.get("until") or today.isoformat())
+    except ValueError:
+        first = last = today
+    return (first, last) if first <= last else (last, first)
+
+
+CENTRE_GROUPS = ("counter", "officer", "service", "channel")
+NATIONAL_GROUPS = ("centre", "service", "mda", "channel")
+GROUP_TITLES = {
+    "centre": _("Centres"),
+    "counter": _("Counters"),
+    "officer": _("Officers"),
+    "service": _("Services"),
+    "mda": _("MDAs"),
+    "channel": _("Channels"),
+}
+
+
+@login_required
+def report(request, code: str | None = None):
+    """Satisfaction over any period: one centre (its manager) or every centre (Secretariat)."""
+    if code is None:
+        require_staff(request.user, Role.SECRETARIAT)
+        centre, groups = None, NATIONAL_GROUPS
+    else:
+        centre = get_object_or_404(Centre, code=code)
+        require_centre(request.user, centre, Role.CENTRE_MANAGER)
+        groups = CENTRE_GROUPS
+    first, last = _period(request)
+    since, until = selectors.day_bounds(first, last)
+    [total] = selectors.satisfaction(since=since, until=until, centre=centre)
+    tables = [
+        (
+            GROUP_TITLES[g],
+            selectors.satisfaction(since=since, until=until, group_by=g, centre=centre),
+        )
+        for g in groups
+    ]
+    trend = selectors.weekly_trend(centre=centre)
+    context = {
+        "centre": centre,
+        "first": first,
+        "last": last,
+        "total": total,
+        "tables": tables,
+        "misuse": selectors.misuse_count(since=since, until=until, centre=centre),
+        "standard": selectors.STANDARD_PCT,
+        "trend": trend,
+        "chart": selectors.trend_svg_points(trend),
+    }
+    return render(request, "feedback/report.html", context)
+
+
+@login_required
+@require_POST
+def rating_complaint(request, rating_id):
+    """Integration point: one click turns a low rating into a complaint.
+
+    Wired to huduma.complaints.services.complaint_lodge once the complaints app is merged;
+    until then the button is not shown and this answers that complaints are not available.
+    """
+    rating = get_object_or_404(Rating.objects.select_related("centre"), pk=rating_id)
+    require_centre(request.user, rating.centre, Role.CENTRE_MANAGER)
+    if complaint_from_rating is None:
+        messages.error(request, _("Complaints are not available yet."))
+    else:
+        try:
+            complaint_from_rating(rating=rating, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("A complaint was opened from this rating."))
+    return redirect("queues:live", rating.centre.code)
