@@ -133,3 +133,109 @@ class RatingInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_id} {'used' if self.used_at else 'open'}"
+
+
+class Survey(models.Model):
+    """A short questionnaire the Secretariat defines in the admin and sends by SMS link to a
+    random sample of the citizens served in a period."""
+
+    title_en = models.CharField(_("title (English)"), max_length=120)
+    title_sw = models.CharField(_("title (Swahili)"), max_length=120)
+    period_start = models.DateField(_("served from"))
+    period_end = models.DateField(_("served until"))
+    centre = models.ForeignKey(
+        "places.Centre",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: every centre."),
+    )
+    sample_size = models.PositiveIntegerField(_("sample size"), default=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="survey_period_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title_en
+
+    def title(self, language: str) -> str:
+        return self.title_sw if language == "sw" else self.title_en
+
+
+class SurveyQuestion(models.Model):
+    class Kind(models.TextChoices):
+        SCALE = "scale", _("Score from 1 to 5")
+        YES_NO = "yes_no", _("Yes or no")
+        TEXT = "text", _("Free text")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(default=0)
+    text_en = models.CharField(_("question (English)"), max_length=200)
+    text_sw = models.CharField(_("question (Swahili)"), max_length=200)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SCALE)
+
+    class Meta:
+        ordering = ["survey", "position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.text_en
+
+    def text(self, language: str) -> str:
+        return self.text_sw if language == "sw" else self.text_en
+
+
+class SurveyInvitation(models.Model):
+    """One sampled visit's link to one survey: sent once (unique), answered once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    visit = models.ForeignKey("queues.Visit", on_delete=models.CASCADE, related_name="+")
+    centre = models.ForeignKey("places.Centre", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    message = models.ForeignKey(
+        "notify.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "visit"], name="one_survey_link_per_visit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.visit_id}"
+
+
+class SurveyAnswer(models.Model):
+    invitation = models.ForeignKey(
+        SurveyInvitation, on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="answers")
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    yes = models.BooleanField(null=True, blank=True)
+    text = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "question"], name="one_answer_per_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.score or self.yes or self.text}"

@@ -26,7 +26,7 @@ from huduma.accounts.permissions import require_centre, require_staff
 from huduma.core import clock
 from huduma.core.errors import DomainError
 from huduma.core.throttle import throttle_writes
-from huduma.feedback import selectors, services
+from huduma.feedback import selectors, services, surveys
 from huduma.feedback.errors import AlreadyRated
 from huduma.feedback.integration import complaint_from_rating
 from huduma.feedback.models import HIGH_REASONS, LOW_REASONS, Channel, Misuse, Rating, Reason
@@ -302,3 +302,31 @@ def rating_complaint(request, rating_id):
         else:
             messages.success(request, _("A complaint was opened from this rating."))
     return redirect("queues:live", rating.centre.code)
+
+
+@throttle_writes("survey", limit=30, window_s=600)
+def survey(request, token: str):
+    try:
+        invitation = surveys.survey_invitation_for(token)
+    except DomainError as exc:
+        return render(request, "feedback/survey.html", {"refused": exc.message}, status=exc.status)
+    language = request.LANGUAGE_CODE[:2]
+    questions = [
+        {"q": q, "text": q.text(language), "name": f"q{q.pk}"}
+        for q in invitation.survey.questions.all()
+    ]
+    context = {
+        "invitation": invitation,
+        "title": invitation.survey.title(language),
+        "questions": questions,
+        "scale": range(1, 6),
+        "errors": {},
+    }
+    if request.method == "POST":
+        try:
+            surveys.survey_answer(token=token, answers=request.POST.dict())
+        except DomainError as exc:
+            context["errors"] = {exc.field or "answers": exc.message}
+            return render(request, "feedback/survey.html", context, status=exc.status)
+        return render(request, "feedback/survey.html", {"done": True})
+    return render(request, "feedback/survey.html", context)

@@ -24,4 +24,7 @@ SMS_TEMPLATES = {
     "rating_invite": _(
         "%(centre)s: how was your visit today (ticket %(number)s)? Rate it once here: %(link)s"
     ),
+    "survey_invite": _(
+        "Huduma: please help us improve. A short survey about your visit to %(centre)s: %(link)s"
+    ),
 }
