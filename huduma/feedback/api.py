@@ -2,7 +2,6 @@
 
 import uuid
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -10,7 +9,6 @@ from huduma.accounts.devices import device_from_request
 from huduma.accounts.models import Device
 from huduma.feedback import selectors, services
 from huduma.feedback.models import Channel
-from huduma.queues.models import Ticket
 
 router = Router(tags=["feedback"])
 
@@ -48,9 +46,8 @@ def tablet_ticket(request):
 def rate(request, body: RatingIn):
     """One rating per ticket; the same tablet repeating the same press gets the same rating."""
     device = device_from_request(request, kind=Device.Kind.FEEDBACK_TABLET)
-    ticket = get_object_or_404(Ticket, pk=body.ticket)
     rating = services.rating_record(
-        ticket=ticket,
+        ticket_id=body.ticket,
         score=body.score,
         channel=Channel.TABLET,
         device=device,

@@ -132,14 +132,13 @@ def tablet_rate(request):
     except ValueError:
         score = None
     ticket_id = _uuid(request.POST.get("ticket", ""))
-    ticket = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
-    if ticket is None:
+    if ticket_id is None:
         # Pressed at idle: no served ticket behind it. Kept out of the figures, counted apart.
         services.misuse_record(device=device, kind=Misuse.Kind.IDLE, score=score)
         return _screen(request, "done", message=both(_("Please rate after you are served.")))
     try:
         rating = services.rating_record(
-            ticket=ticket, score=score, channel=Channel.TABLET, device=device
+            ticket_id=ticket_id, score=score, channel=Channel.TABLET, device=device
         )
     except AlreadyRated:
         services.misuse_record(device=device, kind=Misuse.Kind.ALREADY_RATED, score=score)
