@@ -32,6 +32,7 @@ def test_tablet_shows_the_ticket_just_finished_and_rates_it(client, world, desk)
     idle = client.get("/eifd/")
     assert idle.status_code == 200
     assert "How was our service?" in idle.content.decode()
+    assert "Mbaya sana" in idle.content.decode()  # both languages at once: Very bad
     assert 'data-testid="eifd-ticket"' not in idle.content.decode()
     # Nothing changed: the poll answers 204, no body.
     assert client.get("/eifd/screen/?shown=idle", HTTP_HX_REQUEST="true").status_code == 204
