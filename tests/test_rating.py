@@ -4,8 +4,10 @@ when served; presses with nothing behind them are misuse, never ratings."""
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import IntegrityError
 
+from huduma.feedback import limits
 from huduma.feedback.models import Misuse, Rating
 from tests.feedback_helpers import paired_tablet, serve
 
@@ -155,3 +157,25 @@ def test_bad_input_is_refused_by_field(client, world, desk):
     assert response.status_code == 400 and response.json()["field"] == "reasons"
     assert api_rate(client, token, ticket, 3, comment="x" * 501).status_code == 422
     assert not Rating.objects.exists()
+
+
+def test_presses_are_limited_per_tablet(client, world, desk, settings, monkeypatch):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fb"}
+    }
+    cache.clear()
+    monkeypatch.setattr(limits, "PRESSES", 3)
+    counter, _device, token = desk
+    other = world.counters[("gpo-nairobi", 3)]
+    _other_device, other_token = paired_tablet(world, other, name="Tablet 3")
+    client.cookies["huduma_device"] = token
+    for _ in range(3):
+        client.post("/eifd/rate/", {"ticket": "", "score": "1"})
+    refused = client.post("/eifd/rate/", {"ticket": "", "score": "1"})
+    assert "Too many presses" in refused.content.decode()
+    ticket = serve(world, counter, world.alice, world.id_dup)
+    assert api_rate(client, token, ticket).status_code == 429
+    # Another tablet (perhaps behind the same router) is not affected.
+    assert api_rate(client, other_token, ticket).status_code == 403  # not its counter
+    assert Misuse.objects.count() == 3
+    cache.clear()

@@ -8,6 +8,7 @@ from pydantic import Field
 from huduma.accounts.devices import device_from_request
 from huduma.accounts.models import Device
 from huduma.feedback import selectors, services
+from huduma.feedback.limits import check_device_presses
 from huduma.feedback.models import Channel
 
 router = Router(tags=["feedback"])
@@ -46,6 +47,7 @@ def tablet_ticket(request):
 def rate(request, body: RatingIn):
     """One rating per ticket; the same tablet repeating the same press gets the same rating."""
     device = device_from_request(request, kind=Device.Kind.FEEDBACK_TABLET)
+    check_device_presses(device)
     rating = services.rating_record(
         ticket_id=body.ticket,
         score=body.score,

@@ -29,3 +29,8 @@ class LinkNotValid(NotFound):
 
 class LinkUsed(Conflict):
     code = "link_used"
+
+
+class Throttled(DomainError):
+    status = 429
+    code = "throttled"

@@ -29,6 +29,7 @@ from huduma.core.throttle import throttle_writes
 from huduma.feedback import selectors, services, surveys
 from huduma.feedback.errors import AlreadyRated
 from huduma.feedback.integration import complaint_from_rating
+from huduma.feedback.limits import check_device_presses
 from huduma.feedback.models import HIGH_REASONS, LOW_REASONS, Channel, Misuse, Rating, Reason
 from huduma.places.models import Centre
 from huduma.queues.models import Ticket
@@ -122,11 +123,14 @@ def _uuid(value: str):
 
 
 # A child can press a thousand times; each press is a small row, and this keeps it small.
-@throttle_writes("eifd", limit=600, window_s=600)
 @require_POST
 @device_required(kind=Device.Kind.FEEDBACK_TABLET)
 def tablet_rate(request):
     device = request.device
+    try:
+        check_device_presses(device)
+    except DomainError as exc:
+        return _screen(request, "done", message={"sw": exc.message, "en": exc.message})
     try:
         score = int(request.POST.get("score", ""))
     except ValueError:
@@ -148,10 +152,13 @@ def tablet_rate(request):
     return _screen(request, "thanks", rating=rating)
 
 
-@throttle_writes("eifd", limit=600, window_s=600)
 @require_POST
 @device_required(kind=Device.Kind.FEEDBACK_TABLET)
 def tablet_details(request):
+    try:
+        check_device_presses(request.device)
+    except DomainError as exc:
+        return _screen(request, "done", message={"sw": exc.message, "en": exc.message})
     rating = Rating.objects.filter(pk=_uuid(request.POST.get("rating", ""))).first()
     if rating is not None:
         try:
