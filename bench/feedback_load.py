@@ -233,6 +233,21 @@ def verify(clients: list[VirtualTablet]) -> tuple[int, list[str]]:
     return lost + per_ticket + unacked + retried_wrong, notes
 
 
+def group_cpu_s(pgid: int) -> float:
+    """CPU seconds used so far by every live process of the server's process group (the
+    server and its workers): unlike the whole machine's, it does not count whatever else
+    the machine is running."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # field 5 of stat: the process group
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     django.setup()
     began = time.perf_counter()
@@ -264,9 +279,10 @@ def main() -> None:
                 time.sleep(0.01)
             go.set()
             time.sleep(max(0.0, window[0] - time.perf_counter()))
-            busy_before = busy_jiffies()
+            busy_before, server_before = busy_jiffies(), group_cpu_s(server.pid)
             time.sleep(max(0.0, window[1] - time.perf_counter()))
             cpu_busy = (busy_jiffies() - busy_before) / os.sysconf("SC_CLK_TCK") / PHASE_S
+            server_cpu = group_cpu_s(server.pid) - server_before
             for thread in threads:
                 thread.join()
             for c in clients:
@@ -285,14 +301,17 @@ def main() -> None:
     errors = [e for c in clients for e in c.stats.errors]
     bad, notes = verify(clients)
     cpu_ms = cpu_busy * 1000 / per_s if per_s else 0.0
+    rated = len(in_window)
+    server_ms = server_cpu * 1000 / rated if rated else 0.0
     print(
         f"  {per_s:.1f} ratings/s; p50 {percentile(ms, 50):.1f} ms, p99 "
         f"{percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms; errors {len(errors)}"
     )
     print(
         f"  machine CPU: {cpu_busy:.2f} of {os.cpu_count()} cores busy, {cpu_ms:.1f} core-ms "
-        "per rating (server, database and this load generator)"
+        "per rating (server, database and this load generator, and anything else running)"
     )
+    print(f"  server processes: {server_ms:.1f} CPU-ms per rating (the database not included)")
     if any(c.stats.ran_out for c in clients):
         print("  some tablets ran out of tickets: raise FEEDBACK_TICKETS_PER_TABLET")
     for note in [*notes, *errors[:5]]:
@@ -302,6 +321,7 @@ def main() -> None:
     print(f"bench: feedback.ratings_per_s {per_s:.1f} 1/s")
     print(f"bench: feedback.lost_or_doubled {bad} count")
     print(f"bench: feedback.cpu_ms_per_rating {cpu_ms:.1f} ms")
+    print(f"bench: feedback.server_cpu_ms_per_rating {server_ms:.1f} ms")
     print(f"bench: feedback.p99_ms {percentile(ms, 99):.1f} ms")
 
 
