@@ -7,7 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from huduma.accounts import devices
+from huduma.feedback import services as feedback
 from huduma.feedback.models import Rating
+from huduma.notify.models import Message
 from tests.conftest import assert_accessible
 from tests.feedback_helpers import serve
 
@@ -51,3 +53,31 @@ def test_tablet_rates_the_ticket_just_finished(browser, live_server, world):
     rating = Rating.objects.get()
     assert (rating.score, rating.reasons, rating.comment) == (2, ["long_wait"], "Foleni ndefu")
     tablet.context.close()
+
+
+def test_device_page_and_rating_link_are_accessible(browser, live_server, world, clock):
+    page = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
+    page.goto(f"{live_server.url}/staff/sign-in/")
+    page.get_by_label("Username").fill("bob")
+    page.get_by_label("Password").fill("pw-bob")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/staff/centres/gpo-nairobi/devices/")
+    page.get_by_label("Name").fill("Tablet 2")
+    page.get_by_label("Counter").select_option(label="Counter 2")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_test_id("pairing-code")).to_have_text(re.compile(r"^[A-Z0-9]{8}$"))
+    assert_accessible(page)
+    page.context.close()
+
+    serve(world, world.counters[("gpo-nairobi", 1)], world.alice, world.id_dup, phone="0712345678")
+    clock.advance(minutes=11)
+    feedback.rating_invitations_send()
+    link = re.search(r"(/r/\S+/)", Message.objects.get(template="rating_invite").body)[1]
+    phone = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    phone.goto(f"{live_server.url}{link}")
+    assert_accessible(phone)
+    phone.get_by_label("Very good").check()
+    phone.get_by_role("button", name="Send").click()
+    expect(phone.get_by_role("status")).to_contain_text("Your rating has been recorded")
+    assert_accessible(phone)
+    phone.context.close()
