@@ -13,8 +13,10 @@ from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from huduma.accounts.api import router as devices_router
 from huduma.catalogue.api import router as catalogue_router
 from huduma.core.errors import DomainError
+from huduma.feedback.api import router as feedback_router
 from huduma.notify.api import router as notify_router
 from huduma.queues.api import router as queues_router
 
@@ -117,6 +119,8 @@ def http_error(request, exc: HttpError):
 
 
 api.add_router("/catalogue", catalogue_router)
+api.add_router("/devices", devices_router)
+api.add_router("/feedback", feedback_router)
 api.add_router("/notify", notify_router)
 api.add_router("/queues", queues_router)
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "huduma.notify",
     "huduma.queues",
     "huduma.complaints",
+    "huduma.feedback",
 ]
 
 MIDDLEWARE = [
@@ -242,10 +243,11 @@ SMS_OUTBOX_FILE = os.environ.get("SMS_OUTBOX_FILE", str(VAR_DIR / "sms-outbox.js
 COMPLAINTS_PHONE = os.environ.get("HUDUMA_COMPLAINTS_PHONE", "+254 20 690 0000 (demo)")
 COMPLAINTS_EMAIL = os.environ.get("HUDUMA_COMPLAINTS_EMAIL", "complaints@huduma.example")
 COMPLAINTS_SHORT_CODE = os.environ.get("HUDUMA_SHORT_CODE", "1919 (demo)")
-# Complaints: the public address written in complaint SMS, working hours each level has before
-# a complaint escalates, days before a resolved complaint closes by itself, days after closing
-# in which the citizen may reopen it.
-PUBLIC_BASE_URL = os.environ.get("HUDUMA_PUBLIC_URL", "https://huduma.example").rstrip("/")
+# The public address of this installation, written in the links SMS carry (rating, survey,
+# complaint tracking). Set it in production.
+PUBLIC_URL = os.environ.get("HUDUMA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Complaints: working hours each level has before a complaint escalates, days before a resolved
+# complaint closes by itself, days after closing in which the citizen may reopen it.
 COMPLAINT_CENTRE_HOURS = float(os.environ.get("COMPLAINT_CENTRE_HOURS", "16"))
 COMPLAINT_MDA_HOURS = float(os.environ.get("COMPLAINT_MDA_HOURS", "24"))
 COMPLAINT_AUTO_CLOSE_DAYS = int(os.environ.get("COMPLAINT_AUTO_CLOSE_DAYS", "7"))
@@ -380,3 +382,9 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 # axes warns when the lockout ignores the address. Deliberate: counting per address would lock
 # a whole centre out (its officers share one address) and let a botnet guess freely.
 SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "axes.W006"]
+
+# Instant feedback: how long after a ticket is finished the counter's tablet offers to rate it
+# (it then returns to idle), and how long after a visit ends without a rating the SMS link goes.
+FEEDBACK_TABLET_WINDOW_MINUTES = int(os.environ.get("FEEDBACK_TABLET_WINDOW_MINUTES", "3"))
+FEEDBACK_SMS_AFTER_MINUTES = int(os.environ.get("FEEDBACK_SMS_AFTER_MINUTES", "10"))
+FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "3"))

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("huduma.complaints.urls")),
     path("open311/v2/", include("huduma.complaints.open311_urls")),
     path("staff/", include("huduma.accounts.urls")),
+    path("device/", include("huduma.accounts.device_urls")),
+    path("", include("huduma.feedback.urls")),
     path("", include("huduma.catalogue.urls")),
 ]
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from huduma.accounts.models import Citizen, User
+from huduma.accounts.models import Citizen, Device, User
 
 
 @admin.register(User)
@@ -18,3 +18,20 @@ class CitizenAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "language", "created_at"]
     # Phone numbers are personal data; searchable by staff with access, not listed.
     search_fields = ["phone"]
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "centre", "counter", "status", "last_seen_at"]
+    list_filter = ["kind", "status", "centre"]
+    # Codes and tokens are digests; nobody types them here. Pair and revoke from the centre page.
+    readonly_fields = [
+        "status",
+        "token_hash",
+        "pairing_code_hash",
+        "pairing_expires_at",
+        "paired_at",
+        "revoked_at",
+        "last_seen_at",
+        "created_by",
+    ]

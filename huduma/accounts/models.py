@@ -1,8 +1,11 @@
-"""Staff accounts (role, centre, MDA) and the citizens we notify."""
+"""Staff accounts (role, centre, MDA), the citizens we notify, and registered devices."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from huduma.core.ids import uuid7
 
 
 class Role(models.TextChoices):
@@ -83,3 +86,57 @@ class Citizen(models.Model):
 
     def __str__(self) -> str:
         return self.name or _("Citizen %(id)s") % {"id": self.pk}
+
+
+class Device(models.Model):
+    """A registered device (feedback tablet, kiosk, field kit), paired once, then holding a
+    revocable token. It acts for its centre (and counter), never as a member of staff."""
+
+    class Kind(models.TextChoices):
+        FEEDBACK_TABLET = "feedback_tablet", _("Feedback tablet")
+        KIOSK = "kiosk", _("Self-service kiosk")
+        FIELD_KIT = "field_kit", _("Outreach field kit")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be paired")
+        ACTIVE = "active", _("Active")
+        REVOKED = "revoked", _("Revoked")
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    centre = models.ForeignKey("places.Centre", on_delete=models.PROTECT, related_name="devices")
+    counter = models.ForeignKey(
+        "places.Counter",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="devices",
+        help_text=_("The counter a feedback tablet faces; empty for the hall."),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    # Only SHA-256 digests are stored: a copy of the database pairs nothing and opens nothing.
+    # NULL, not "", when absent, so the unique constraints ignore devices without one.
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    pairing_code_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    pairing_expires_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    paired_at = models.DateTimeField(_("paired"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["centre", "kind", "name"]
+        verbose_name = _("registered device")
+        verbose_name_plural = _("registered devices")
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "name"], name="device_name_unique_in_centre"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"

@@ -11,4 +11,10 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(next_page="catalogue:home"), name="logout"),
     path("", views.home, name="home"),
     path("centres/<slug:code>/", views.centre, name="centre"),
+    path("centres/<slug:code>/devices/", views.device_list, name="devices"),
+    path(
+        "centres/<slug:code>/devices/<uuid:device_id>/<slug:action>/",
+        views.device_action,
+        name="device_action",
+    ),
 ]

@@ -1,36 +1,49 @@
-"""Staff sign-in (password, then an authenticator code for those who need one) and the staff
-pages of a centre, each checked for role and centre scope."""
+"""Staff sign-in (password, then an authenticator code for those who need one), the staff
+pages of a centre (each checked for role and centre scope), and the pairing of registered
+devices."""
 
 import io
 from base64 import b32encode
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
 from axes.handlers.proxy import AxesProxyHandler
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from huduma.accounts import services
-from huduma.accounts.forms import CodeForm
+from huduma.accounts import devices, services
+from huduma.accounts.forms import CodeForm, DeviceForm, PairForm
 from huduma.accounts.lockout import lockout_response
-from huduma.accounts.models import Role, User
+from huduma.accounts.models import Device, Role, User
 from huduma.accounts.permissions import (
     can_view_centre,
     has_role,
     needs_two_factor,
+    require_centre,
     require_centre_view,
     watches_every_centre,
     works_at,
 )
+from huduma.core.errors import DomainError
+from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre
+from huduma.queues.qr import qr_svg
+
+# Where each kind of device goes once paired (URL names, so accounts imports no other app).
+DEVICE_START = {Device.Kind.FEEDBACK_TABLET: "feedback:tablet"}
 
 
 class SignInView(auth_views.LoginView):
@@ -144,3 +157,94 @@ def centre(request, code: str):
             or (works_at(request.user, centre) and has_role(request.user, Role.CENTRE_MANAGER)),
         },
     )
+
+
+# --- registered devices ---------------------------------------------------------------------
+
+
+def _managed_centre(request, code: str) -> Centre:
+    centre = get_object_or_404(Centre, code=code)
+    require_centre(request.user, centre, Role.CENTRE_MANAGER)
+    return centre
+
+
+def _pairing_context(request, device: Device, code: str) -> dict:
+    url = request.build_absolute_uri(reverse("devices:pair") + "?" + urlencode({"code": code}))
+    return {"paired_device": device, "pairing_code": code, "pairing_url": url, "qr": qr_svg(url)}
+
+
+@login_required
+def device_list(request, code: str):
+    centre = _managed_centre(request, code)
+    form = DeviceForm(request.POST or None, centre=centre)
+    context = {"centre": centre, "form": form}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                device, pairing_code = devices.device_register(
+                    centre=centre, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as exc:
+                context["errors"] = {exc.field or "name": exc.message}
+                status = 400
+            else:
+                context.update(_pairing_context(request, device, pairing_code))
+                context["form"] = DeviceForm(centre=centre)
+        else:
+            context["errors"] = {name: errs[0] for name, errs in form.errors.items()}
+            status = 400
+    context["devices"] = centre.devices.select_related("counter").order_by("kind", "name")
+    return render(request, "accounts/devices.html", context, status=status)
+
+
+@login_required
+@require_POST
+def device_action(request, code: str, device_id, action: str):
+    centre = _managed_centre(request, code)
+    device = get_object_or_404(Device, pk=device_id, centre=centre)
+    try:
+        if action == "revoke":
+            devices.device_revoke(device=device, actor=request.user)
+            messages.success(request, _("%(name)s can no longer be used.") % {"name": device.name})
+        elif action == "pairing-code":
+            pairing_code = devices.device_pairing_code_issue(device=device, actor=request.user)
+            context = {
+                "centre": centre,
+                "form": DeviceForm(centre=centre),
+                "devices": centre.devices.select_related("counter").order_by("kind", "name"),
+                **_pairing_context(request, device, pairing_code),
+            }
+            return render(request, "accounts/devices.html", context)
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:devices", centre.code)
+
+
+# Pairing is public (the device has no account); the limit stops anyone guessing codes.
+@throttle_writes("device-pair", limit=20, window_s=600)
+def device_pair(request):
+    form = PairForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, token = devices.device_pair(code=form.cleaned_data["code"])
+        except DomainError as exc:
+            context["errors"] = {"code": exc.message}
+            return render(request, "accounts/device_pair.html", context, status=400)
+        # A device never holds a staff session: whoever was signed in on it is signed out.
+        logout(request)
+        response = redirect(DEVICE_START.get(device.kind, "devices:paired"))
+        devices.set_device_cookie(response, token)
+        return response
+    if request.method == "POST":
+        context["errors"] = {"code": _("Enter the pairing code")}
+        return render(request, "accounts/device_pair.html", context, status=400)
+    return render(request, "accounts/device_pair.html", context)
+
+
+@devices.device_required()
+def device_paired(request):
+    return render(request, "accounts/device_paired.html", {"device": request.device})

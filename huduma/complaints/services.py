@@ -81,7 +81,7 @@ def _lock(name: str) -> None:
 
 
 def track_url() -> str:
-    return settings.PUBLIC_BASE_URL + reverse("complaints:track")
+    return settings.PUBLIC_URL + reverse("complaints:track")
 
 
 def _levels(complaint: Complaint) -> list[str]:

@@ -21,4 +21,10 @@ SMS_TEMPLATES = {
         "%(centre)s: appointment %(reference)s for %(service)s on %(when)s. "
         "Bring: %(requirements)s."
     ),
+    "rating_invite": _(
+        "%(centre)s: how was your visit today (ticket %(number)s)? Rate it once here: %(link)s"
+    ),
+    "survey_invite": _(
+        "Huduma: please help us improve. A short survey about your visit to %(centre)s: %(link)s"
+    ),
 }

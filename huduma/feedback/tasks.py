@@ -1,0 +1,12 @@
+"""Huey tasks of the feedback app. They call services."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from huduma.feedback import services
+
+
+@db_periodic_task(crontab(minute="*"))
+def rating_invitations_task() -> None:
+    """Every minute: text a rating link to the visits that ended without a rating."""
+    services.rating_invitations_send()
