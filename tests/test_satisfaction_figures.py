@@ -8,6 +8,7 @@ import pytest
 from huduma.feedback import selectors
 from huduma.feedback.models import Rating
 from huduma.queues import services as queue
+from tests.conftest import sign_in_verified
 from tests.feedback_helpers import paired_tablet, serve
 
 
@@ -70,6 +71,7 @@ def test_every_ending_counts_and_misuse_is_left_out(client, world, tablet, offic
     queue.counter_open(counter=counter2, officer=officers[2])
     called = queue.ticket_call_next(counter=counter2, officer=officers[2])
     for _ in range(queue.NO_SHOW_AFTER_RECALLS):
+        clock.advance(seconds=30)  # a recall within seconds is the same press
         queue.ticket_recall(ticket=called, counter=counter2, officer=officers[2])
     queue.ticket_no_show(ticket=called, counter=counter2, officer=officers[2])
     # A child presses the idle tablet three times.
@@ -116,7 +118,7 @@ def test_any_period_and_weekly_trend(client, world, tablet, clock):
     trend = selectors.weekly_trend(weeks=3)
     assert [p.figures.csat_pct for p in trend] == [None, 100.0, 0.0]
 
-    client.force_login(world.sam)
+    sign_in_verified(client, world.sam)
     page = client.get("/staff/feedback/", {"since": week[0].date().isoformat(), "until": "garbage"})
     assert page.status_code == 200
     html = page.content.decode()
@@ -133,7 +135,7 @@ def test_centres_are_ranked_for_the_secretariat(client, world, tablet, clock):
     since, until = selectors.today()
     ranked = selectors.satisfaction(since=since, until=until, group_by="centre")
     assert [f.label for f in ranked] == ["Huduma Centre Kisumu", "Huduma Centre GPO"]
-    client.force_login(world.sam)
+    sign_in_verified(client, world.sam)
     html = client.get("/staff/feedback/").content.decode()
     assert html.index("Huduma Centre Kisumu") < html.index("Huduma Centre GPO")
 
@@ -145,5 +147,30 @@ def test_figures_are_for_managers_and_the_secretariat_only(client, world):
     client.force_login(world.bob)
     assert client.get("/staff/feedback/").status_code == 403
     assert client.get("/staff/centres/kisumu/feedback/").status_code == 403
-    client.force_login(world.sam)
+    sign_in_verified(client, world.sam)
     assert client.get("/staff/centres/kisumu/feedback/").status_code == 200
+
+
+def test_a_low_rating_becomes_a_complaint_in_one_click(client, world, tablet, clock):
+    from huduma.complaints.models import Channel, Complaint
+
+    counter, token = tablet
+    ticket = serve(world, counter, world.alice, world.id_dup)
+    rate_at_tablet(client, token, ticket, 1, reasons=["long_wait"])
+    rating = Rating.objects.get(ticket=ticket)
+    client.force_login(world.bob)
+    panel = client.get("/staff/centres/gpo-nairobi/feedback/live/").content.decode()
+    assert "Turn into a complaint" in panel
+    for _ in range(2):  # a double click opens one complaint
+        done = client.post(f"/staff/feedback/ratings/{rating.pk}/complaint/")
+        assert done.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.channel == Channel.LOW_RATING
+    assert (complaint.centre, complaint.service) == (world.gpo, world.id_dup)
+    assert "Long wait" in complaint.text
+    # Another centre's staff cannot, and a watcher sees the rating without the button.
+    client.force_login(world.charlie)
+    assert client.post(f"/staff/feedback/ratings/{rating.pk}/complaint/").status_code == 403
+    sign_in_verified(client, world.sam)
+    panel = client.get("/staff/centres/gpo-nairobi/feedback/live/").content.decode()
+    assert "Long wait" in panel and "Turn into a complaint" not in panel

@@ -8,6 +8,7 @@ import pytest
 from huduma.feedback import surveys
 from huduma.feedback.models import Survey, SurveyAnswer, SurveyQuestion
 from huduma.notify.models import Message
+from tests.conftest import sign_in_verified
 from tests.feedback_helpers import serve
 
 
@@ -95,7 +96,7 @@ def test_citizen_answers_once_and_results_are_per_centre_and_service(client, wor
     [service] = surveys.survey_results(survey=survey, group_by="service")
     assert service.label == "Replacement of a lost ID card"
 
-    client.force_login(world.sam)
+    sign_in_verified(client, world.sam)
     page = client.get(f"/admin/feedback/survey/{survey.pk}/results/")
     assert page.status_code == 200
     assert "mean 3.5, 50.0% 4-5 (n=2)" in page.content.decode()
@@ -103,7 +104,7 @@ def test_citizen_answers_once_and_results_are_per_centre_and_service(client, wor
 
 def test_secretariat_sends_from_the_admin(client, world, survey):
     served_citizens(world, 2)
-    client.force_login(world.sam)
+    sign_in_verified(client, world.sam)
     response = client.post(
         "/admin/feedback/survey/",
         {"action": "send_sample", "_selected_action": [survey.pk]},

@@ -1,29 +1,22 @@
-"""Where feedback meets the complaints app (built in a parallel branch).
+"""Where feedback meets the complaints: a low rating becomes a complaint in one click from the
+Centre Manager's pages (feedback imports the complaints' service; complaints know nothing of
+ratings beyond the `source` they are given)."""
 
-INTEGRATION POINT: when `huduma.complaints.services.complaint_lodge` exists, a low rating
-becomes a complaint in one click from the Centre Manager's live view. Until the complaints app
-is merged, `complaint_from_rating` is None and the button is not shown.
-"""
-
-try:
-    from huduma.complaints.services import complaint_lodge
-except ImportError:  # the complaints app is not merged yet
-    complaint_lodge = None
+from huduma.complaints.models import Category, Channel
+from huduma.complaints.services import complaint_lodge
 
 
-def _complaint_from_rating(*, rating, actor):
-    # The exact keyword arguments follow complaint_lodge's signature when it lands; the rating
-    # carries everything a complaint needs: centre, counter, officer, service, ticket, text.
+def complaint_from_rating(*, rating, actor):
+    """Lodge a complaint about the rated ticket, once per rating (a second click returns it)."""
+    text = rating.comment or ", ".join(rating.reason_labels()) or str(rating)
     return complaint_lodge(
-        channel="rating",
-        category="service_quality",
-        centre=rating.centre,
-        service=rating.service,
-        text=rating.comment or ", ".join(rating.reason_labels()),
+        channel=Channel.LOW_RATING,
+        category=Category.SERVICE_QUALITY,
+        text=text,
         phone=rating.ticket.visit.phone,
-        rating=rating,
+        ticket=rating.ticket,
         actor=actor,
+        source=f"rating:{rating.pk}",
+        idempotency_key=f"rating:{rating.pk}",
+        language=rating.ticket.visit.language,
     )
-
-
-complaint_from_rating = _complaint_from_rating if complaint_lodge is not None else None

@@ -22,7 +22,13 @@ from django.views.decorators.http import require_POST
 
 from huduma.accounts.devices import device_required
 from huduma.accounts.models import Device, Role
-from huduma.accounts.permissions import require_centre, require_staff
+from huduma.accounts.permissions import (
+    has_role,
+    require_centre,
+    require_centre_view,
+    require_staff,
+    works_at,
+)
 from huduma.core import clock
 from huduma.core.errors import DomainError
 from huduma.core.throttle import throttle_writes
@@ -217,7 +223,7 @@ def rate_link(request, token: str):
 def live_panel(request, code: str):
     """Today's satisfaction and the latest low ratings, polled by the live view."""
     centre = get_object_or_404(Centre, code=code)
-    require_centre(request.user, centre, Role.CENTRE_MANAGER, Role.SECRETARIAT)
+    require_centre_view(request.user, centre, Role.CENTRE_MANAGER)
     since, until = selectors.today()
     [total] = selectors.satisfaction(since=since, until=until, centre=centre)
     context = {
@@ -226,7 +232,9 @@ def live_panel(request, code: str):
         "standard": selectors.STANDARD_PCT,
         "misuse": selectors.misuse_count(since=since, until=until, centre=centre),
         "low": selectors.latest_low_ratings(centre, since=since),
-        "complaints_ready": complaint_from_rating is not None,
+        # Only the centre's own manager turns a rating into a complaint (watchers only read).
+        "can_open_complaint": works_at(request.user, centre)
+        and has_role(request.user, Role.CENTRE_MANAGER),
     }
     return render(request, "feedback/_live_panel.html", context)
 
@@ -261,9 +269,8 @@ def report(request, code: str | None = None):
         centre, groups = None, NATIONAL_GROUPS
     else:
         centre = get_object_or_404(Centre, code=code)
-        # The Secretariat monitors every centre's figures; named, so it keeps this right when
-        # national roles stop passing centre-operation checks by default.
-        require_centre(request.user, centre, Role.CENTRE_MANAGER, Role.SECRETARIAT)
+        # Reading figures: the centre's manager, or a national watcher (the Secretariat).
+        require_centre_view(request.user, centre, Role.CENTRE_MANAGER)
         groups = CENTRE_GROUPS
     first, last = _period(request)
     since, until = selectors.day_bounds(first, last)
@@ -293,22 +300,21 @@ def report(request, code: str | None = None):
 @login_required
 @require_POST
 def rating_complaint(request, rating_id):
-    """Integration point: one click turns a low rating into a complaint.
-
-    Wired to huduma.complaints.services.complaint_lodge once the complaints app is merged;
-    until then the button is not shown and this answers that complaints are not available.
-    """
-    rating = get_object_or_404(Rating.objects.select_related("centre"), pk=rating_id)
+    """One click turns a low rating into a complaint about its ticket (once per rating)."""
+    rating = get_object_or_404(
+        Rating.objects.select_related("centre", "ticket__visit"), pk=rating_id
+    )
     require_centre(request.user, rating.centre, Role.CENTRE_MANAGER)
-    if complaint_from_rating is None:
-        messages.error(request, _("Complaints are not available yet."))
+    try:
+        complaint = complaint_from_rating(rating=rating, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
     else:
-        try:
-            complaint_from_rating(rating=rating, actor=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("A complaint was opened from this rating."))
+        messages.success(
+            request,
+            _("Complaint %(reference)s was opened from this rating.")
+            % {"reference": complaint.reference},
+        )
     return redirect("queues:live", rating.centre.code)
 
 

@@ -254,9 +254,7 @@ def visit_issue(
                     if idempotency_key:
                         existing_id = sql.visit_with_key(centre.pk, scope, idempotency_key)
                         if existing_id is not None:
-                            return _same_request(
-                                Visit.objects.get(pk=existing_id), asked, services
-                            )
+                            return _same_request(Visit.objects.get(pk=existing_id), asked, services)
                     _virtual_tickets_allowed(centre, phone, now)
                 visit = create()
                 notifications.visit_issued_sms(visit=visit, services=services, now=now)
@@ -514,9 +512,7 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
                 sms=notifications.called_sms(counter=counter, now=now),
             )
             if ticket is not None:
-                transaction.on_commit(
-                    partial(_after_call, counter.centre_id, ticket.called_sms_id)
-                )
+                transaction.on_commit(partial(_after_call, counter.centre_id, ticket.called_sms_id))
     except IntegrityError:
         # The claim saw the counter free, but another request from it (a double click) claimed
         # a ticket meanwhile, and the index one_held_ticket_per_counter refused this one.
