@@ -375,6 +375,8 @@ AXES_RESET_ON_SUCCESS = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Sign-ins are already in the audit chain.
 AXES_DISABLE_ACCESS_LOG = True
+# No start-up banner in every management command.
+AXES_VERBOSE = False
 # Two-factor sign-in (django-otp, TOTP): lockout is axes' job, so no second throttle that
 # would refuse a right code typed just after a wrong one.
 OTP_TOTP_ISSUER = "Huduma"

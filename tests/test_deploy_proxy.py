@@ -14,6 +14,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from django_otp.oath import TOTP
 
 from tests.conftest import IN_CI
 from tests.test_deploy_check import production_env
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.server
 
 NGINX_SITE = ROOT / "deploy" / "nginx-huduma.conf"
 HOST = "huduma.example"
+TOTP_KEY = "3132333435363738393031323334353637383930"  # the RFC 6238 test key
 
 
 @pytest.fixture
@@ -143,9 +145,13 @@ def test_sign_in_and_a_form_post_through_the_tls_proxy(tmp_path, nginx_binary):
     )
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    # The Secretariat signs in with a password and then an authenticator code: two forms.
     create_staff = (
-        "from huduma.accounts.models import User, Role; User.objects.create_user("
-        "'sam', password='pw-sam-long-enough', role=Role.SECRETARIAT)"
+        "from huduma.accounts.models import User, Role; "
+        "from django_otp.plugins.otp_totp.models import TOTPDevice; "
+        "sam = User.objects.create_user("
+        "'sam', password='pw-sam-long-enough', role=Role.SECRETARIAT); "
+        f"TOTPDevice.objects.create(user=sam, name='phone', confirmed=True, key='{TOTP_KEY}')"
     )
     subprocess.run([*manage, "shell", "-c", create_staff], cwd=ROOT, env=env, check=True)
 
@@ -194,6 +200,18 @@ def test_sign_in_and_a_form_post_through_the_tls_proxy(tmp_path, nginx_binary):
         assert signed_in.status == 302, "staff sign-in refused behind the proxy"
         assert signed_in.headers["Location"] == "/staff/"
         assert "sessionid" in browser.secure_cookies
+        # Until the authenticator code is given, staff pages send the Secretariat to that step.
+        asked, _ = browser.request("GET", "/staff/")
+        code_url = asked.headers["Location"]
+        assert asked.status == 302 and code_url.startswith("/staff/sign-in/code/")
+        page, html = browser.request("GET", code_url)
+        assert page.status == 200
+        code = f"{TOTP(bytes.fromhex(TOTP_KEY)).token():06d}"
+        verified, _ = browser.request(
+            "POST", code_url, {"csrfmiddlewaretoken": token(html), "code": code}, referer=code_url
+        )
+        assert verified.status == 302, "the authenticator code was refused behind the proxy"
+        assert verified.headers["Location"] == "/staff/"
 
         home, html = browser.request("GET", "/staff/")
         assert home.status == 200 and "Sign out" in html

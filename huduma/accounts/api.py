@@ -2,6 +2,8 @@
 
 from ninja import Router, Schema, Status
 from ninja.decorators import decorate_view
+from ninja.security import APIKeyHeader
+from pydantic import Field
 
 from huduma.accounts import devices
 from huduma.core.throttle import throttle_writes
@@ -9,8 +11,29 @@ from huduma.core.throttle import throttle_writes
 router = Router(tags=["devices"])
 
 
+class DeviceAuth(APIKeyHeader):
+    """A registered device: `Authorization: Device <token>` (or its paired cookie). Declared as
+    the operation's security, so the OpenAPI documents the 401/403 a device can get; an unknown
+    or revoked device gets a 403 `device_not_registered` naming why."""
+
+    param_name = "Authorization"
+
+    def __init__(self, kind: str | None = None):
+        self.kind = kind
+        super().__init__()
+
+    def _get_key(self, request):
+        return request.headers.get("Authorization")
+
+    def authenticate(self, request, key):
+        return devices.device_from_request(request, kind=self.kind)
+
+
+device_auth = DeviceAuth()
+
+
 class PairIn(Schema):
-    code: str
+    code: str = Field(..., min_length=1, max_length=20)
 
 
 class DeviceOut(Schema):
@@ -44,6 +67,6 @@ def pair(request, body: PairIn):
     return Status(201, PairOut(token=token, device=device_out(device)))
 
 
-@router.get("/me", response=DeviceOut, summary="The device this token belongs to")
+@router.get("/me", response=DeviceOut, auth=device_auth, summary="The device this token belongs to")
 def me(request):
-    return device_out(devices.device_from_request(request))
+    return device_out(request.auth)

@@ -1,25 +1,27 @@
 """Feedback API for registered devices (`Authorization: Device <token>`)."""
 
 import uuid
+from typing import Annotated
 
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from huduma.accounts.devices import device_from_request
+from huduma.accounts.api import DeviceAuth
 from huduma.accounts.models import Device
 from huduma.feedback import selectors, services
 from huduma.feedback.limits import check_device_presses
 from huduma.feedback.models import Channel
 
 router = Router(tags=["feedback"])
+tablet_auth = DeviceAuth(kind=Device.Kind.FEEDBACK_TABLET)
 
 
 class RatingIn(Schema):
     ticket: uuid.UUID
     score: int = Field(ge=1, le=5)
-    reasons: list[str] = Field(default_factory=list, max_length=10)
+    reasons: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=10)
     comment: str = Field(default="", max_length=500)
-    language: str = "sw"
+    language: str = Field(default="sw", max_length=2)
 
 
 class RatingOut(Schema):
@@ -34,19 +36,26 @@ class TabletTicketOut(Schema):
     number: str | None
 
 
-@router.get("/tablet", response=TabletTicketOut, summary="The ticket a tablet should offer")
+@router.get(
+    "/tablet",
+    response=TabletTicketOut,
+    auth=tablet_auth,
+    summary="The ticket a tablet should offer",
+)
 def tablet_ticket(request):
-    device = device_from_request(request, kind=Device.Kind.FEEDBACK_TABLET)
+    device = request.auth
     ticket = selectors.tablet_ticket(device.counter)
     return TabletTicketOut(
         ticket=ticket.pk if ticket else None, number=ticket.visit.number if ticket else None
     )
 
 
-@router.post("/ratings", response={201: RatingOut}, summary="Rate a ticket from a tablet")
+@router.post(
+    "/ratings", response={201: RatingOut}, auth=tablet_auth, summary="Rate a ticket from a tablet"
+)
 def rate(request, body: RatingIn):
     """One rating per ticket; the same tablet repeating the same press gets the same rating."""
-    device = device_from_request(request, kind=Device.Kind.FEEDBACK_TABLET)
+    device = request.auth
     check_device_presses(device)
     rating = services.rating_record(
         ticket_id=body.ticket,
