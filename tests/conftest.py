@@ -295,3 +295,26 @@ def officers(world):
             first_name=f"Officer{number}",
         )
     return names
+
+
+def pair_device(world, centre, kind, name="Kiosk"):
+    """Register and pair a device at `centre`; returns its token (the verb checks no role:
+    the Centre Manager's page does)."""
+    from huduma.accounts import devices
+
+    manager = world.bob if centre == world.gpo else world.charlie
+    _device, code = devices.device_register(centre=centre, kind=kind, name=name, actor=manager)
+    return devices.device_pair(code=code)[1]
+
+
+@pytest.fixture
+def kiosk_token(world):
+    """The token of a kiosk paired at GPO Nairobi (a kiosk is a registered device)."""
+    return pair_device(world, world.gpo, "kiosk")
+
+
+@pytest.fixture
+def kiosk(client, kiosk_token):
+    """The test client acting as GPO Nairobi's paired kiosk (its device cookie set)."""
+    client.cookies["huduma_device"] = kiosk_token
+    return client

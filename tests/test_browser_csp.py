@@ -56,7 +56,10 @@ def sign_in(page, base, username, password):
     page.wait_for_load_state("load")
 
 
-def test_public_pages_satisfy_the_policy(watched, live_server, world):
+def test_public_pages_satisfy_the_policy(watched, live_server, world, kiosk_token):
+    watched.context.add_cookies(
+        [{"name": "huduma_device", "value": kiosk_token, "url": live_server.url}]
+    )  # the kiosk pages are for a paired kiosk
     base = live_server.url
     virtual = services.visit_issue(
         centre=world.gpo,
@@ -110,7 +113,10 @@ def test_live_parts_still_update_under_the_policy(watched, browser, live_server,
     assert_no_violation(watched)
 
 
-def test_staff_pages_and_printing_satisfy_the_policy(watched, live_server, world):
+def test_staff_pages_and_printing_satisfy_the_policy(watched, live_server, world, kiosk_token):
+    watched.context.add_cookies(
+        [{"name": "huduma_device", "value": kiosk_token, "url": live_server.url}]
+    )  # the kiosk pages are for a paired kiosk
     base = live_server.url
     sign_in(watched, base, "bob", "pw-bob")
     visit(watched, base + "/staff/")

@@ -68,6 +68,10 @@ def test_reception_issues_a_ticket_with_checklist(browser, live_server, world):
     page.context.close()
 
 
-def test_kiosk_is_accessible(page, live_server, world):
+def test_kiosk_is_accessible(page, live_server, world, kiosk_token):
+    # A kiosk is a paired device: it holds the device cookie.
+    page.context.add_cookies(
+        [{"name": "huduma_device", "value": kiosk_token, "url": live_server.url}]
+    )
     page.goto(f"{live_server.url}/kiosk/gpo-nairobi/")
     assert_accessible(page)

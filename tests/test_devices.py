@@ -158,3 +158,20 @@ def test_last_seen_is_recorded_but_not_on_every_request(client, world, clock):
     device.refresh_from_db()
     assert device.last_seen_at == clock.current
     assert device.last_seen_at - paired_at == dt.timedelta(minutes=2, seconds=30)
+
+
+def test_demo_prints_pairing_codes_that_open_the_kiosk(client, world):
+    """`make demo` prints a code per demo device; entering the kiosk's opens the kiosk."""
+    import io
+
+    from django.core.management import call_command
+
+    for _run in range(2):  # re-running gives new codes for the same devices
+        out = io.StringIO()
+        call_command("load_demo", stdout=out)
+    line = next(s for s in out.getvalue().splitlines() if s.strip().startswith("Demo kiosk"))
+    code = line.split()[-1]
+    paired = client.post("/device/pair/", {"code": code})
+    assert paired["Location"] == "/kiosk/gpo-nairobi/"
+    assert client.get("/kiosk/gpo-nairobi/").status_code == 200
+    assert Device.objects.filter(name="Demo kiosk").count() == 1

@@ -46,7 +46,8 @@ def test_reception_of_another_centre_is_forbidden(client, world):
     assert client.get(reverse("queues:reception", args=["gpo-nairobi"])).status_code == 403
 
 
-def test_kiosk_is_bilingual_and_needs_no_sign_in(client, world, clock):
+def test_kiosk_is_bilingual_and_needs_no_sign_in(kiosk, world, clock):
+    client = kiosk
     html = client.get(reverse("queues:kiosk", args=["gpo-nairobi"])).content.decode()
     assert "Chukua tiketi" in html and "Take a ticket" in html
     assert "Kubadilisha kitambulisho kilichopotea" in html
@@ -222,7 +223,8 @@ def test_queue_records_are_read_only_in_the_admin(client, world, clock):
     assert client.get(reverse("admin:queues_visit_add")).status_code == 403
 
 
-def test_appointment_check_in_at_the_kiosk(client, world, clock):
+def test_appointment_check_in_at_the_kiosk(kiosk, world, clock):
+    client = kiosk
     from huduma.queues import appointments
 
     booking = appointments.appointment_book(
@@ -240,7 +242,8 @@ def test_appointment_check_in_at_the_kiosk(client, world, clock):
     assert visit.number in client.get(done["Location"]).content.decode()
 
 
-def test_kiosk_issues_a_ticket_grouped_by_mda(client, world, clock):
+def test_kiosk_issues_a_ticket_grouped_by_mda(kiosk, world, clock):
+    client = kiosk
     url = reverse("queues:kiosk", args=["gpo-nairobi"])
     html = client.get(url).content.decode()
     assert "National Registration Bureau" in html and "<details" in html
@@ -299,3 +302,39 @@ def test_a_malformed_idempotency_key_is_a_clear_400_not_a_crash(client, world, c
     assert "1 to 80 visible ASCII characters" in done.content.decode()
     fresh = done.context["idempotency_key"]  # the page offers a good key to try again with
     assert fresh != key and len(fresh) == 32
+
+
+def test_only_a_paired_kiosk_of_the_centre_shows_the_ticket_machine(client, world, clock):
+    """A kiosk is a registered device: an ordinary browser, a revoked kiosk or another
+    centre's kiosk gets a page saying so, and no ticket can be issued from it."""
+    from huduma.accounts import devices
+    from huduma.accounts.models import Device
+    from tests.conftest import pair_device
+
+    url = reverse("queues:kiosk", args=["gpo-nairobi"])
+    refused = client.get(url)
+    assert refused.status_code == 403
+    assert "This device is not registered" in refused.content.decode()
+    posted = client.post(url, {"services": [world.id_dup.pk], "requirements_confirmed": "yes"})
+    assert posted.status_code == 403 and not Visit.objects.exists()
+
+    client.cookies["huduma_device"] = pair_device(world, world.kisumu, "kiosk")
+    elsewhere = client.get(url)
+    assert elsewhere.status_code == 403
+    assert "registered at Huduma Centre Kisumu" in elsewhere.content.decode()
+
+    client.cookies["huduma_device"] = pair_device(world, world.gpo, "kiosk", name="Hall kiosk")
+    assert client.get(url).status_code == 200
+    devices.device_revoke(device=Device.objects.get(name="Hall kiosk"), actor=world.bob)
+    assert client.get(url).status_code == 403
+
+
+def test_pairing_a_kiosk_opens_the_ticket_machine_of_its_centre(client, world):
+    from huduma.accounts import devices
+
+    _device, code = devices.device_register(
+        centre=world.gpo, kind="kiosk", name="Hall kiosk", actor=world.bob
+    )
+    paired = client.post(reverse("devices:pair"), {"code": code})
+    assert paired["Location"] == reverse("queues:kiosk", args=["gpo-nairobi"])
+    assert client.get(paired["Location"]).status_code == 200

@@ -21,7 +21,8 @@ def directives(header: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("path", ["/", "/centres/", "/kiosk/gpo-nairobi/", "/staff/sign-in/"])
-def test_pages_carry_a_strict_content_security_policy(client, world, path):
+def test_pages_carry_a_strict_content_security_policy(client, world, kiosk_token, path):
+    client.cookies["huduma_device"] = kiosk_token  # the kiosk page is for a paired kiosk
     response = client.get(path)
     assert response.status_code == 200
     policy = directives(response["Content-Security-Policy"])

@@ -192,3 +192,29 @@ def load_demo_data(password: str) -> list[DemoLogin]:
             DemoLogin(f"backoffice.{short}.nrb", "Back-office officer (NRB)", centre.name),
         ]
     return logins
+
+
+def demo_device_pairing_codes() -> list[tuple[str, str]]:
+    """A kiosk and a counter-1 feedback tablet at GPO Nairobi, each with a fresh pairing code
+    (valid for minutes, like any): (what, code). Re-running gives new codes, never new devices."""
+    from huduma.accounts import devices
+    from huduma.accounts.models import Device
+
+    centre = Centre.objects.get(code="gpo-nairobi")
+    manager = User.objects.get(username="manager.gpo")
+    counter = Counter.objects.filter(centre=centre, number=1).first()
+    wanted = [
+        (Device.Kind.KIOSK, "Demo kiosk", None),
+        (Device.Kind.FEEDBACK_TABLET, "Demo tablet, counter 1", counter),
+    ]
+    codes = []
+    for kind, name, at_counter in wanted:
+        device = Device.objects.filter(centre=centre, kind=kind, name=name).first()
+        if device is None:
+            device, code = devices.device_register(
+                centre=centre, kind=kind, name=name, counter=at_counter, actor=manager
+            )
+        else:
+            code = devices.device_pairing_code_issue(device=device, actor=manager)
+        codes.append((name, code))
+    return codes

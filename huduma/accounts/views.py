@@ -236,7 +236,10 @@ def device_pair(request):
             return render(request, "accounts/device_pair.html", context, status=400)
         # A device never holds a staff session: whoever was signed in on it is signed out.
         logout(request)
-        response = redirect(DEVICE_START.get(device.kind, "devices:paired"))
+        if device.kind == Device.Kind.KIOSK:
+            response = redirect("queues:kiosk", device.centre.code)
+        else:
+            response = redirect(DEVICE_START.get(device.kind, "devices:paired"))
         devices.set_device_cookie(response, token)
         return response
     if request.method == "POST":

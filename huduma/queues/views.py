@@ -6,6 +6,7 @@ one service and turns its refusal into a message on the page.
 
 import datetime as dt
 import uuid
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from huduma.accounts.models import Role
+from huduma.accounts.devices import device_required
+from huduma.accounts.models import Device, Role
 from huduma.accounts.permissions import require_centre, require_centre_view
 from huduma.catalogue.models import Requirement, Service
 from huduma.core import clock
@@ -152,10 +154,41 @@ def check_in(request, code: str):
 # --- kiosk (public, in the hall) -----------------------------------------------------------
 
 
-# A kiosk serves a whole hall from one address: its limit is a busy hour's worth of tickets.
+def _kiosk_centre(request, code: str) -> Centre:
+    """The open centre of this kiosk page, which must be the paired kiosk's own centre."""
+    centre = _open_centre(code)
+    if request.device.centre_id != centre.pk:
+        raise KioskElsewhere(request.device.centre)
+    return centre
+
+
+class KioskElsewhere(Exception):
+    def __init__(self, centre):
+        self.centre = centre
+
+
+def _kiosk_page(view):
+    """A kiosk page: a registered kiosk, at its own centre (else a page saying where it is)."""
+
+    @device_required(kind=Device.Kind.KIOSK)
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except KioskElsewhere as exc:
+            reason = _("This kiosk is registered at %(centre)s.") % {"centre": exc.centre.name}
+            return render(request, "accounts/device_refused.html", {"reason": reason}, status=403)
+
+    return wrapper
+
+
+# A kiosk is a registered device (paired by the Centre Manager, see accounts/devices.py): a
+# browser that is not one gets a page saying so, never the ticket machine. It serves a whole
+# hall from one address: its limit is a busy hour's worth of tickets.
+@_kiosk_page
 @throttle_writes("kiosk", limit=600, window_s=600)
 def kiosk(request, code: str):
-    centre = _open_centre(code)
+    centre = _kiosk_centre(request, code)
     return _issue_flow(
         request,
         centre,
@@ -165,11 +198,12 @@ def kiosk(request, code: str):
     )
 
 
+@_kiosk_page
 @throttle_writes("kiosk", limit=600, window_s=600)
 @require_POST
 def kiosk_check_in(request, code: str):
     """A citizen with an appointment checks in at the kiosk and gets their printed ticket."""
-    centre = _open_centre(code)
+    centre = _kiosk_centre(request, code)
     form = CheckInForm(request.POST)
     if form.is_valid():
         try:
@@ -185,10 +219,12 @@ def kiosk_check_in(request, code: str):
     return redirect("queues:kiosk", centre.code)
 
 
+@_kiosk_page
 def kiosk_ticket(request, visit_id):
     visit = get_object_or_404(
         Visit.objects.select_related("centre"),
         pk=visit_id,
+        centre=request.device.centre_id,
         channel__in=[IssueChannel.KIOSK, IssueChannel.APPOINTMENT],
     )
     return render(request, "queues/kiosk_ticket.html", _ticket_context(request, visit))

@@ -4,7 +4,7 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from huduma.accounts.demo import load_demo_data
+from huduma.accounts.demo import demo_device_pairing_codes, load_demo_data
 from huduma.complaints.services import open311_demo_key
 
 
@@ -25,5 +25,12 @@ class Command(BaseCommand):
         for login in logins:
             if login.totp_uri:
                 self.stdout.write(f"  {login.username:<24} {login.totp_uri}")
+        self.stdout.write(
+            "Kiosks and feedback tablets are registered devices: open /device/pair/ on the device "
+            "and enter its code (valid 10 minutes; manager.gpo issues new ones at "
+            "/staff/centres/gpo-nairobi/devices/):"
+        )
+        for name, code in demo_device_pairing_codes():
+            self.stdout.write(f"  {name:<24} {code}")
         # A fresh key on every run (only its hash is stored, so the old one cannot be shown).
         self.stdout.write(f"Open311 API key: {open311_demo_key()}")
