@@ -2,12 +2,9 @@
 pages of a centre (each checked for role and centre scope), and the pairing of registered
 devices."""
 
-import io
 from base64 import b32encode
 from urllib.parse import urlencode
 
-import qrcode
-import qrcode.image.svg
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -38,9 +35,9 @@ from huduma.accounts.permissions import (
     works_at,
 )
 from huduma.core.errors import DomainError
+from huduma.core.qr import qr_svg
 from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre
-from huduma.queues.qr import qr_svg
 
 # Where each kind of device goes once paired (URL names, so accounts imports no other app).
 DEVICE_START = {Device.Kind.FEEDBACK_TABLET: "feedback:tablet"}
@@ -58,14 +55,6 @@ def _next_url(request) -> str:
     ):
         return target
     return "accounts:home"
-
-
-def _qr_svg(data: str) -> str:
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=6, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    svg = buffer.getvalue().decode()
-    return svg[svg.index("<svg") :]
 
 
 @login_required
@@ -113,7 +102,7 @@ def two_factor(request):
     if enrolling:
         secret = b32encode(device.bin_key).decode()
         context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-        context["qr"] = _qr_svg(device.config_url)
+        context["qr"] = qr_svg(device.config_url, box_size=6)
     return render(request, "accounts/two_factor.html", context, status=400 if errors else 200)
 
 

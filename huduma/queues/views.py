@@ -24,12 +24,12 @@ from huduma.core import clock
 from huduma.core.errors import DomainError
 from huduma.core.inputs import ascii_int
 from huduma.core.phones import InvalidPhoneNumber
+from huduma.core.qr import qr_svg
 from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre, Counter
 from huduma.queues import appointments, selectors, services
 from huduma.queues.forms import CheckInForm, IssueForm, JoinForm
 from huduma.queues.models import Appointment, IssueChannel, Ticket, Visit
-from huduma.queues.qr import qr_svg
 
 ISSUERS = (Role.RECEPTION, Role.CENTRE_MANAGER, Role.COUNTER_OFFICER)
 SERVERS = (Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)

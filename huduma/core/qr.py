@@ -6,8 +6,10 @@ import qrcode
 import qrcode.image.svg
 
 
-def qr_svg(data: str) -> str:
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+def qr_svg(data: str, *, box_size: int = 8) -> str:
+    image = qrcode.make(
+        data, image_factory=qrcode.image.svg.SvgPathImage, box_size=box_size, border=2
+    )
     buffer = io.BytesIO()
     image.save(buffer)
     svg = buffer.getvalue().decode()
