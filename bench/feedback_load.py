@@ -28,6 +28,7 @@ from pathlib import Path
 
 import django
 
+from bench.procstat import group_cpu_s
 from bench.qms_load import (
     LeanConnection,
     busy_jiffies,
@@ -231,21 +232,6 @@ def verify(clients: list[VirtualTablet]) -> tuple[int, list[str]]:
         )
     ]
     return lost + per_ticket + unacked + retried_wrong, notes
-
-
-def group_cpu_s(pgid: int) -> float:
-    """CPU seconds used so far by every live process of the server's process group (the
-    server and its workers): unlike the whole machine's, it does not count whatever else
-    the machine is running."""
-    ticks = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # field 5 of stat: the process group
-            ticks += int(fields[11]) + int(fields[12])  # utime + stime
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:

@@ -52,6 +52,8 @@ from pathlib import Path
 
 import django
 
+from bench.procstat import database_backends_cpu_s, group_cpu_s
+
 HOST = "127.0.0.1"
 CENTRE_CODE = "gpo-nairobi"
 SERVICE_CODE = "QMS-BENCH"
@@ -557,6 +559,7 @@ class PhaseResult:
     counters: int
     offered: float | None  # cycles/s offered in a paced phase; None: back to back
     cpu_busy: float  # cores busy, whole machine, during the measured window
+    own_cpu_s: float  # CPU seconds of the server's processes and its database backends
     cycles_per_s: float
     cycles_total: int
     latency: dict  # action -> (n, p50 ms, p99 ms, max ms)
@@ -573,6 +576,19 @@ def busy_jiffies() -> int:
         fields = [int(v) for v in stat.readline().split()[1:]]
     idle, iowait = fields[3], fields[4]
     return sum(fields[:8]) - idle - iowait
+
+
+# The server under test (its process group) and its database, set when the server starts.
+SERVER_PGID: int | None = None
+
+
+def own_cpu_s() -> float:
+    """CPU seconds the server's processes and its PostgreSQL backends have used so far: unlike
+    the whole machine's busy time, it does not count the load generator or anything else."""
+    if SERVER_PGID is None:
+        return 0.0
+    database = os.environ["DATABASE_URL"].rsplit("/", 1)[-1]
+    return group_cpu_s(SERVER_PGID) + database_backends_cpu_s(database)
 
 
 def run_phase(
@@ -602,9 +618,10 @@ def run_phase(
         time.sleep(0.01)
     go.set()
     time.sleep(max(0.0, window[0] - time.perf_counter()))
-    busy_before = busy_jiffies()
+    busy_before, own_before = busy_jiffies(), own_cpu_s()
     time.sleep(max(0.0, window[1] - time.perf_counter()))
     cpu_busy = (busy_jiffies() - busy_before) / os.sysconf("SC_CLK_TCK") / PHASE_S
+    own_cpu = own_cpu_s() - own_before
     for thread in threads:
         thread.join()
     notes = []
@@ -636,6 +653,7 @@ def run_phase(
         counters=n,
         offered=rate,
         cpu_busy=cpu_busy,
+        own_cpu_s=own_cpu,
         cycles_per_s=cycles / PHASE_S,
         cycles_total=sum(len(c.stats.finished) for c in clients),
         latency=latency,
@@ -747,6 +765,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="qms-load-") as tmp:
         log_path = Path(tmp) / "server.log"
         server = start_server(port, log_path, redis is not None)
+        global SERVER_PGID
+        SERVER_PGID = os.getpgid(server.pid)
         try:
             started = time.perf_counter()
             needed = max(n for n, _ in PHASES)
@@ -801,6 +821,9 @@ def main() -> None:
             print(
                 f"bench: qms.cpu_ms_per_cycle_{label(r)} {r.cpu_busy * 1000 / r.cycles_per_s:.1f} ms"
             )
+            # The server's and its database's own CPU: comparable when the machine is shared.
+            own = r.own_cpu_s * 1000 / (r.cycles_per_s * PHASE_S)
+            print(f"bench: qms.server_cpu_ms_per_cycle_{label(r)} {own:.1f} ms")
     print(f"bench: qms.errors {sum(r.errors for r in results)} count")
     print(f"  total {time.perf_counter() - began:.0f} s")
 
