@@ -40,11 +40,13 @@ def require_postgres():
 @pytest.fixture(autouse=True)
 def fresh_reference_cache():
     """Rows cached by an earlier test (rolled back since) must not leak into the next."""
-    from huduma.core import refcache
+    from huduma.core import clock, refcache
 
     refcache.clear()
+    clock.holidays_changed()
     yield
     refcache.clear()
+    clock.holidays_changed()
 
 
 @pytest.fixture(autouse=True)
