@@ -147,6 +147,8 @@ def application_open(
 
     One application per ticket and service: a second submission (a double click, a resent
     form) returns the first one unchanged. Returns (application, created)."""
+    # Read afresh: the queue's hot path hands out tickets whose visit is only partly loaded.
+    ticket = Ticket.objects.select_related("visit", "centre", "service").get(pk=ticket.pk)
     if not has_role(officer, *FRONT_OFFICE) or not works_at(officer, ticket.centre):
         raise Forbidden(_("Only the centre's counter officers open applications"))
     service = service or ticket.service
