@@ -74,6 +74,10 @@ def test_whole_path_with_an_sms_at_each_step(client, world, serving, nrb_back_of
         {"ticket": str(ticket.pk), "confirmed": [str(requirement.pk)]},
     )
     assert Application.objects.count() == 1
+    # The console now links to it instead of offering to open another.
+    console = client.get(f"/staff/counters/{counter.pk}/").content.decode()
+    assert f"Application {application.tracking_number} is open" in console
+    assert "Open application" not in console
 
     client.force_login(nrb_back_office)
     worklist = client.get("/staff/applications/").content.decode()
