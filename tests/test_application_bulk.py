@@ -88,3 +88,8 @@ def test_bulk_keeps_to_the_officers_mda(client, world, batch):
         {"application": [str(a.pk) for a in batch], "to": Status.IN_PROCESSING},
     )
     assert response.status_code == 403
+
+
+def test_back_office_finds_the_worklist_from_the_staff_home(client, world, nadia):
+    client.force_login(nadia)
+    assert "/staff/applications/" in client.get("/staff/", follow=True).content.decode()
