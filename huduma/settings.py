@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "huduma.queues",
     "huduma.complaints",
     "huduma.feedback",
+    "huduma.applications",
 ]
 
 MIDDLEWARE = [

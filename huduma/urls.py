@@ -20,6 +20,7 @@ urlpatterns = [
     path("device/", include("huduma.accounts.device_urls")),
     path("", include("huduma.feedback.urls")),
     path("", include("huduma.catalogue.urls")),
+    path("", include("huduma.applications.urls")),
 ]
 
 handler500 = "huduma.core.outage.server_error"

@@ -37,14 +37,26 @@ def require_postgres():
         pytest.skip("needs PostgreSQL")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The public holidays the migration seeds, put back if a transactional test (which empties
+    every table) ran against a reused test database."""
+    from huduma.core.holidays import holidays_seed
+
+    with django_db_blocker.unblock():
+        holidays_seed()
+
+
 @pytest.fixture(autouse=True)
 def fresh_reference_cache():
     """Rows cached by an earlier test (rolled back since) must not leak into the next."""
-    from huduma.core import refcache
+    from huduma.core import clock, refcache
 
     refcache.clear()
+    clock.holidays_changed()
     yield
     refcache.clear()
+    clock.holidays_changed()
 
 
 @pytest.fixture(autouse=True)

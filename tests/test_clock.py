@@ -2,7 +2,13 @@
 
 import datetime as dt
 
+import pytest
+
 from huduma.core.clock import add_working_days, is_working_day
+from huduma.core.models import Holiday
+
+# The holiday list is data (core.Holiday, seeded by a migration), read from the database.
+pytestmark = pytest.mark.django_db
 
 
 def test_weekends_and_fixed_holidays_are_not_working_days():
@@ -30,3 +36,23 @@ def test_working_hours_stop_at_night_weekends_and_holidays():
     assert add_working_hours(at(2026, 10, 19, 16, 0), 2) == at(2026, 10, 21, 9, 0)  # Mashujaa
     # UTC in, Nairobi out: the same instant.
     assert add_working_hours(at(2026, 11, 24, 9, 0).astimezone(dt.UTC), 1) == at(2026, 11, 24, 10)
+
+
+def test_the_secretariat_adds_a_movable_holiday_and_every_count_follows():
+    from huduma.core.clock import NAIROBI, add_working_hours
+
+    eid = dt.date(2026, 12, 2)  # a Wednesday (the date is illustrative)
+    assert is_working_day(eid)
+    Holiday.objects.create(name="Idd-ul-Fitr", year=2026, month=12, day=2)
+    assert not is_working_day(eid)
+    assert not is_working_day(dt.date(2026, 4, 6))  # Easter Monday 2026, seeded
+    assert is_working_day(dt.date(2027, 12, 2))  # only that year
+    assert add_working_days(dt.date(2026, 12, 1), 1) == dt.date(2026, 12, 3)
+    # Complaint escalation (working hours) skips it too.
+    start = dt.datetime(2026, 12, 1, 16, 0, tzinfo=NAIROBI)
+    assert add_working_hours(start, 2) == dt.datetime(2026, 12, 3, 9, 0, tzinfo=NAIROBI)
+
+
+def test_a_holiday_removed_from_the_list_is_a_working_day_again():
+    Holiday.objects.filter(month=12, day=12, year=None).delete()
+    assert is_working_day(dt.date(2025, 12, 12))  # Jamhuri Day 2025, a Friday

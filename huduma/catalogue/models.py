@@ -28,6 +28,12 @@ class MDA(Bilingual, models.Model):
     name_sw = models.CharField(_("name (Swahili)"), max_length=160, blank=True)
     in_reference = models.BooleanField(_("named in the programme documents"), default=True)
     complaints_contact = models.BooleanField(_("receives complaints"), default=False)
+    # Where a citizen is referred when a service is not offered at the centre (texted to them).
+    office_address = models.CharField(
+        _("office address"), max_length=300, blank=True, help_text=_("Building, street, town.")
+    )
+    office_phone = models.CharField(_("office phone"), max_length=20, blank=True)
+    office_hours = models.CharField(_("office hours"), max_length=120, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from huduma.core.models import AuditEntry
+from huduma.core.models import AuditEntry, Holiday
 
 
 @admin.register(AuditEntry)
@@ -18,3 +18,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    """The Secretariat keeps the public holidays here; turnaround and escalation clocks skip them."""
+
+    list_display = ["name", "day", "month", "year"]
+    list_filter = ["year"]
+    search_fields = ["name"]
+
+    def delete_queryset(self, request, queryset):
+        from huduma.core import clock
+
+        super().delete_queryset(request, queryset)
+        clock.holidays_changed()

@@ -1,15 +1,56 @@
 """Nairobi time and working days, the clock every deadline and daily reset uses."""
 
 import datetime as dt
+import threading
+import time
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
 
-# Kenyan public holidays on fixed dates (Public Holidays Act). Movable feasts (Easter, Eid) are
-# gazetted each year and belong in data, not code; they are not counted here.
+# Kenyan public holidays on fixed dates (Public Holidays Act): the seed of core.Holiday, which
+# the Secretariat keeps in the admin (with the movable feasts, Easter and Eid, of each year).
 FIXED_HOLIDAYS = {(1, 1), (5, 1), (6, 1), (10, 10), (10, 20), (12, 12), (12, 25), (12, 26)}
+
+# Working-day loops ask about every day they cross, so the list is read once and kept. A change
+# in the admin clears this process's copy at once; other processes see it within this time.
+HOLIDAYS_TTL_S = 300
+_holidays_lock = threading.Lock()
+_holidays: tuple[float, frozenset, frozenset] | None = None
+
+
+def holidays_changed() -> None:
+    global _holidays
+    with _holidays_lock:
+        _holidays = None
+
+
+def _holiday_sets() -> tuple[frozenset, frozenset]:
+    """(every-year (month, day) pairs, dated holidays) from core.Holiday."""
+    global _holidays
+    cached = _holidays
+    if cached is not None and time.monotonic() - cached[0] < HOLIDAYS_TTL_S:
+        return cached[1], cached[2]
+    from huduma.core.models import Holiday
+
+    yearly, dated = set(), set()
+    for year, month, day in Holiday.objects.values_list("year", "month", "day"):
+        if year is None:
+            yearly.add((month, day))
+        else:
+            try:
+                dated.add(dt.date(year, month, day))
+            except ValueError:  # 31 February typed in the admin: no such day to skip
+                continue
+    with _holidays_lock:
+        _holidays = (time.monotonic(), frozenset(yearly), frozenset(dated))
+    return _holidays[1], _holidays[2]
+
+
+def is_holiday(day: dt.date) -> bool:
+    yearly, dated = _holiday_sets()
+    return (day.month, day.day) in yearly or day in dated
 
 
 def now() -> dt.datetime:
@@ -22,7 +63,7 @@ def local_date(moment: dt.datetime | None = None) -> dt.date:
 
 
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
+    return day.weekday() < 5 and not is_holiday(day)
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -34,6 +75,19 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
         if is_working_day(day):
             remaining -= 1
     return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to and including `end` (negative when `end` is earlier)."""
+    if end < start:
+        return -working_days_between(end, start)
+    count = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
 
 
 # Office hours of the public service (Mon-Fri 08:00-17:00, Nairobi time). Deadlines counted in

@@ -54,3 +54,60 @@ class OfflineRecord(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Holiday(models.Model):
+    """A Kenyan public holiday, kept by the Secretariat. Every working-day count reads this list.
+
+    Fixed holidays recur every year (no year); movable ones (Easter, Eid, a gazetted extra day,
+    the Monday after a holiday falling on a Sunday) are entered for their year.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    month = models.PositiveSmallIntegerField(_("month"))
+    day = models.PositiveSmallIntegerField(_("day"))
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for a holiday on the same date every year."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year", "month", "day"]
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12, day__gte=1, day__lte=31),
+                name="holiday_valid_month_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = f"{self.day:02d}/{self.month:02d}" + (f"/{self.year}" if self.year else "")
+        return f"{self.name} ({when})"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from huduma.core import clock
+
+        clock.holidays_changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        from huduma.core import clock
+
+        clock.holidays_changed()
+        return result
+
+    def clean(self) -> None:
+        import datetime as dt
+
+        from django.core.exceptions import ValidationError
+
+        try:
+            dt.date(self.year or 2024, self.month or 0, self.day or 0)
+        except ValueError as exc:
+            raise ValidationError(_("This date does not exist.")) from exc

@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from huduma.applications.models import Application, ApplicationEvent, Referral
+
+
+class EventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "kind", "status", "actor_label", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Read only: applications change through their verbs, each with its event and SMS."""
+
+    list_display = ["tracking_number", "service", "centre", "status", "due_on", "breached_at"]
+    list_filter = ["status", "mda"]
+    search_fields = ["tracking_number"]
+    inlines = [EventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "centre", "service", "mda", "status"]
+    list_filter = ["status", "mda"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

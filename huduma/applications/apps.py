@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "huduma.applications"
+    verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        from huduma.applications.sms_texts import SMS_TEMPLATES as ours
+        from huduma.notify.templates_text import SMS_TEMPLATES
+
+        SMS_TEMPLATES.update(ours)

@@ -1,0 +1,59 @@
+"""Reads of applications shared by the pages: the back-office worklist, breaches, next steps."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from huduma.applications import services
+from huduma.applications.models import CLOCK_RUNNING, OPEN_STATUSES, Application, Status
+from huduma.core import clock
+
+
+@dataclass
+class Row:
+    application: Application
+    days_left: int | None  # working days to the due day (negative: late); None: clock stopped
+    breached: bool
+
+
+def worklist(*, mda, service_id: int | None = None, status: str = "") -> list[Row]:
+    """The MDA's open applications, most at risk of breaching first: the clock running and the
+    due day nearest (late ones first), then those waiting for the citizen's answer."""
+    rows = Application.objects.filter(mda=mda).select_related("service", "centre")
+    if service_id:
+        rows = rows.filter(service_id=service_id)
+    rows = (
+        rows.filter(status=status)
+        if status in Status.values
+        else rows.filter(status__in=OPEN_STATUSES)
+    )
+    today = clock.local_date()
+    out = []
+    for application in rows.order_by("due_on", "received_at")[:500]:
+        running = application.status in CLOCK_RUNNING
+        out.append(
+            Row(
+                application=application,
+                days_left=services.working_days_left(application, today) if running else None,
+                breached=services.is_breached(application, today),
+            )
+        )
+    out.sort(key=lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0))
+    return out
+
+
+def breached_at_centre(centre, today: dt.date) -> list[Application]:
+    return list(
+        Application.objects.filter(centre=centre, status__in=CLOCK_RUNNING, due_on__lt=today)
+        .select_related("service", "mda")
+        .order_by("due_on")[:50]
+    )
+
+
+def next_steps(application: Application, user) -> list[tuple[str, str]]:
+    """The statuses this user may move the application to now, as (value, label)."""
+    allowed = services.TRANSITIONS.get(application.status, ())
+    if services.can_process(user, application):
+        return [(s, Status(s).label) for s in allowed]
+    if services.can_hand_over(user, application) and Status.COLLECTED in allowed:
+        return [(Status.COLLECTED, Status.COLLECTED.label)]
+    return []

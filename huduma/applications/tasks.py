@@ -1,0 +1,12 @@
+"""Huey tasks of applications. The sweep reads due days, so a missed run is caught up later."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from huduma.applications import services
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@lock_task("applications-breach-sweep")
+def applications_breach_sweep_task() -> None:
+    services.applications_breach_sweep()

@@ -1,0 +1,58 @@
+"""The citizen tracks an application with its number AND the phone; tries are limited."""
+
+import pytest
+
+from huduma.applications import services as applications
+from huduma.queues import services as queues
+
+
+@pytest.fixture
+def application(world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    queues.counter_open(counter=counter, officer=world.alice)
+    queues.visit_issue(
+        centre=world.gpo,
+        services=[world.id_dup],
+        channel="reception",
+        requirements_confirmed=True,
+        phone="0712345678",
+    )
+    ticket = queues.ticket_call_next(counter=counter, officer=world.alice)
+    queues.ticket_start(ticket=ticket, counter=counter, officer=world.alice)
+    return applications.application_open(ticket=ticket, officer=world.alice)[0]
+
+
+def test_number_and_phone_show_the_application(client, application):
+    number = application.tracking_number.lower().replace("-", " ")
+    response = client.post(
+        "/applications/track/", {"tracking_number": number, "phone": "+254 712 345 678"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert application.tracking_number in page
+    assert "Replacement of a lost ID card" in page
+
+
+@pytest.mark.parametrize(
+    "number, phone",
+    [("RIGHT", "0722000000"), ("RIGHT", ""), ("A222-2222", "0712345678"), ("", "0712345678")],
+)
+def test_nothing_is_shown_without_both(client, application, number, phone):
+    number = application.tracking_number if number == "RIGHT" else number
+    response = client.post("/applications/track/", {"tracking_number": number, "phone": phone})
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "No application matches this number and phone" in page
+    assert "lost ID card" not in page
+
+
+def test_tries_are_limited(client, application, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    for _ in range(10):
+        client.post("/applications/track/", {"tracking_number": "A222-2222", "phone": "0712345678"})
+    response = client.post(
+        "/applications/track/",
+        {"tracking_number": application.tracking_number, "phone": "0712345678"},
+    )
+    assert response.status_code == 429
+    assert application.tracking_number not in response.content.decode().split("<form")[0]
