@@ -1,0 +1,19 @@
+"""Huey tasks of the ledger: the chains' heads are checkpointed regularly and at day's close."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from huduma.ledger.checkpoints import checkpoint_take
+from huduma.ledger.models import Checkpoint
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@lock_task("ledger-checkpoint")
+def checkpoint_task() -> None:
+    checkpoint_take(kind=Checkpoint.Kind.INTERVAL)
+
+
+@db_periodic_task(crontab(hour="23", minute="59"))
+@lock_task("ledger-day-close")
+def day_close_task() -> None:
+    checkpoint_take(kind=Checkpoint.Kind.DAY_CLOSE)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from huduma.ledger import views
+
+app_name = "ledger"
+
+urlpatterns = [
+    path("receipts/verify/", views.verify, name="verify"),
+    path("receipts/public-key.pem", views.public_key, name="public_key"),
+    path("staff/receipts/<str:number>/", views.receipt, name="receipt"),
+]
