@@ -137,3 +137,37 @@ def test_receipt_page_prints_a_qr_code_for_the_centre_staff(client, world):
     assert "<svg" in response.content.decode()
     client.force_login(world.charlie)  # another centre
     assert client.get(reverse("ledger:receipt", args=[receipt.number])).status_code == 403
+
+
+def test_bad_payment_values_post_nothing(world):
+    from huduma.core.errors import DomainError
+
+    for bad in (
+        {"amount": Decimal(0)},
+        {"amount": Decimal(-5)},
+        {"method": "bitcoin"},
+        {"service_id": 999999},
+        {"centre_id": 999999},
+        {"mda_id": world.kra.pk},
+    ):
+        values = {
+            "payment_id": uuid.uuid4(),
+            "amount": Decimal(100),
+            "service_id": world.id_dup.pk,
+            "centre_id": world.gpo.pk,
+            "at": PAID_AT,
+            "method": "mpesa",
+            **bad,
+        }
+        with pytest.raises(DomainError):
+            services.payment_post(**values)
+    with pytest.raises(TypeError):  # money is never a float
+        services.payment_post(
+            payment_id=uuid.uuid4(),
+            amount=100.0,
+            service_id=world.id_dup.pk,
+            centre_id=world.gpo.pk,
+            at=PAID_AT,
+            method="mpesa",
+        )
+    assert Entry.objects.count() == 0

@@ -20,7 +20,7 @@ from huduma.accounts.models import Role
 from huduma.accounts.permissions import has_role, works_at
 from huduma.catalogue.models import Service
 from huduma.core import audit, clock
-from huduma.core.errors import DomainError, Forbidden
+from huduma.core.errors import DomainError, Forbidden, NotFound
 from huduma.core.money import kes
 from huduma.ledger import receipt_format, signing
 from huduma.ledger.errors import (
@@ -140,10 +140,14 @@ def payment_post(
         raise DomainError(_("The amount must be more than zero."), field="amount")
     if method not in METHODS:
         raise DomainError(_("Unknown payment method."), field="method")
-    service = Service.objects.select_related("mda").get(pk=service_id)
+    service = Service.objects.select_related("mda").filter(pk=service_id).first()
+    if service is None:
+        raise NotFound(_("Unknown service."), field="service_id")
     if mda_id is not None and mda_id != service.mda_id:
         raise DomainError(_("This service belongs to another MDA."), field="mda_id")
-    centre = Centre.objects.get(pk=centre_id)
+    centre = Centre.objects.filter(pk=centre_id).first()
+    if centre is None:
+        raise NotFound(_("Unknown centre."), field="centre_id")
     payment_id = str(payment_id)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
