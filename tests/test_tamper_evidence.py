@@ -149,3 +149,17 @@ def test_forged_checkpoint_is_not_trusted(world, tmp_path):
     )
     verdict = checkpoints.verify("ledger", checkpoints.read_sink(fake))
     assert [f.message for f in verdict.findings] == ["a checkpoint's signature is not ours"]
+
+
+def test_periodic_and_day_close_tasks_take_checkpoints(world):
+    from huduma.ledger import tasks
+
+    tasks.checkpoint_task()
+    tasks.day_close_task()
+    kinds = sorted(Checkpoint.objects.values_list("chain", "kind"))
+    assert kinds == [
+        ("audit", "day_close"),
+        ("audit", "interval"),
+        ("ledger", "day_close"),
+        ("ledger", "interval"),
+    ]

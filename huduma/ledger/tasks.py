@@ -13,7 +13,8 @@ def checkpoint_task() -> None:
     checkpoint_take(kind=Checkpoint.Kind.INTERVAL)
 
 
-@db_periodic_task(crontab(hour="23", minute="59"))
+# Huey reads crontabs in UTC: 20:59 UTC is 23:59 in Nairobi (UTC+3, no daylight saving).
+@db_periodic_task(crontab(hour="20", minute="59"))
 @lock_task("ledger-day-close")
 def day_close_task() -> None:
     checkpoint_take(kind=Checkpoint.Kind.DAY_CLOSE)
