@@ -163,3 +163,12 @@ def test_periodic_and_day_close_tasks_take_checkpoints(world):
         ("ledger", "day_close"),
         ("ledger", "interval"),
     ]
+
+
+def test_audit_tail_cut_then_new_entries_is_reported_from_the_cut(world):
+    checkpoints.checkpoint_take()
+    last = AuditEntry.objects.order_by("-id").first()
+    AuditEntry.objects.filter(id__gte=last.id - 2)._raw_delete(AuditEntry.objects.db)
+    pay(world)  # life goes on: new entries chain onto the cut one
+    verdict = checkpoints.verify("audit", checkpoints.checkpoint_records())
+    assert [f.position for f in verdict.findings] == [last.id - 2], verdict.findings

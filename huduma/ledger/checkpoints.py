@@ -8,6 +8,7 @@ walks the chain and compares it with every checkpoint it is given: an entry that
 matches, or is gone, is reported with the checkpoint that caught it.
 """
 
+import bisect
 import datetime as dt
 import json
 import logging
@@ -188,6 +189,7 @@ def verify(chain: str, records: list[dict]) -> ChainVerdict:
         last = position
         verdict.checked += 1
     matched_before = 0
+    positions = sorted(seen)
     for position, hash_, at in genuine:
         actual = seen.get(position)
         if actual == hash_:
@@ -202,8 +204,15 @@ def verify(chain: str, records: list[dict]) -> ChainVerdict:
                 )
             )
         elif actual is None:
+            # Positions are increasing but may have gaps, so the cut starts after the last
+            # entry still present before the missing one.
+            before = positions[bisect.bisect_left(positions, position) - 1]
             verdict.findings.append(
-                Finding(position, f"entry {position} from the checkpoint of {at} is missing")
+                Finding(
+                    before + 1,
+                    f"entry {position} from the checkpoint of {at} is missing: entries after "
+                    f"{before} were cut",
+                )
             )
         else:
             start = matched_before + 1
