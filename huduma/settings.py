@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "huduma.complaints",
     "huduma.feedback",
     "huduma.applications",
+    "huduma.ledger",
 ]
 
 MIDDLEWARE = [
@@ -246,6 +247,18 @@ COMPLAINTS_EMAIL = os.environ.get("HUDUMA_COMPLAINTS_EMAIL", "complaints@huduma.
 COMPLAINTS_SHORT_CODE = os.environ.get("HUDUMA_SHORT_CODE", "1919 (demo)")
 # The public address of this installation, written in the links SMS carry (rating, survey,
 # complaint tracking). Set it in production.
+# The platform's Ed25519 signing key (receipts, chain checkpoints): never in the database.
+# PEM text in HUDUMA_SIGNING_KEY, or a file; the demo and tests generate the file under var/.
+HUDUMA_SIGNING_KEY = os.environ.get("HUDUMA_SIGNING_KEY", "")
+HUDUMA_SIGNING_KEY_FILE = os.environ.get(
+    "HUDUMA_SIGNING_KEY_FILE", str(VAR_DIR / "signing_key.pem")
+)
+# Where signed chain checkpoints are also written (a file on another volume; empty: none), and
+# whether each is emailed to the monitors through the outbox.
+HUDUMA_CHECKPOINT_SINK_FILE = os.environ.get(
+    "HUDUMA_CHECKPOINT_SINK_FILE", str(VAR_DIR / "checkpoints.jsonl") if DEMO else ""
+)
+HUDUMA_CHECKPOINT_EMAIL = env_bool("HUDUMA_CHECKPOINT_EMAIL", False)
 PUBLIC_URL = os.environ.get("HUDUMA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Complaints: working hours each level has before a complaint escalates, days before a resolved
 # complaint closes by itself, days after closing in which the citizen may reopen it.

@@ -1,0 +1,134 @@
+"""The ledger: chained double-entry journal entries, receipts, refunds and signed checkpoints.
+
+Rows are only ever added: a refund is a new entry, never an edit or a deletion of a payment.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Entry(models.Model):
+    """One balanced journal entry; its hash covers its content, postings and the previous hash."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        REFUND = "refund", _("Refund")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    at = models.DateTimeField(_("at"), db_index=True)
+    # The payment's id in the payments app (a UUID or any unique text): one payment entry each.
+    payment_id = models.CharField(_("payment"), max_length=64, db_index=True)
+    amount = models.DecimalField(_("amount (KES)"), max_digits=14, decimal_places=2)
+    mda = models.ForeignKey("catalogue.MDA", on_delete=models.PROTECT, related_name="+")
+    centre = models.ForeignKey("places.Centre", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(_("method"), max_length=16)
+    reference = models.CharField(_("provider reference"), max_length=64, blank=True)
+    refund_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment_id"],
+                condition=models.Q(kind="payment"),
+                name="ledger_one_entry_per_payment",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="ledger_amount_pos"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.payment_id} {self.amount}"
+
+
+class Posting(models.Model):
+    """One side of an entry: a debit or a credit to one account."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="postings")
+    account = models.CharField(_("account"), max_length=80)
+    debit = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    credit = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.account} {self.debit} {self.credit}"
+
+
+class Receipt(models.Model):
+    """The citizen's proof of payment; its details are what the QR code carries, signed."""
+
+    number = models.CharField(_("receipt number"), max_length=20, unique=True)
+    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="receipt")
+    amount = models.DecimalField(_("amount (KES)"), max_digits=14, decimal_places=2)
+    paid_at = models.DateTimeField(_("paid at"))
+    code = models.TextField(_("signed receipt code"))
+
+    def __str__(self):
+        return self.number
+
+
+class Refund(models.Model):
+    """A refund asked by one officer and approved by another (maker-checker)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    payment = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="refund_requests")
+    amount = models.DecimalField(_("amount (KES)"), max_digits=14, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True)
+    entry = models.OneToOneField(
+        Entry, on_delete=models.PROTECT, null=True, related_name="refund_record"
+    )
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_pos"),
+        ]
+
+    def __str__(self):
+        return f"refund {self.amount} ({self.status})"
+
+
+class Checkpoint(models.Model):
+    """A signed statement of a chain's head (position and hash) at a moment."""
+
+    class Chain(models.TextChoices):
+        AUDIT = "audit", _("Audit log")
+        LEDGER = "ledger", _("Ledger")
+
+    class Kind(models.TextChoices):
+        INTERVAL = "interval", _("Regular")
+        DAY_CLOSE = "day_close", _("Day close")
+
+    chain = models.CharField(max_length=10, choices=Chain.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INTERVAL)
+    position = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    signature = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["chain", "position", "at"]
+
+    def __str__(self):
+        return f"{self.chain} {self.position}"
