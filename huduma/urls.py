@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/", include("huduma.accounts.urls")),
     path("device/", include("huduma.accounts.device_urls")),
     path("", include("huduma.feedback.urls")),
+    path("", include("huduma.payments.urls")),
     path("", include("huduma.catalogue.urls")),
 ]
 
