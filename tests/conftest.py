@@ -334,10 +334,12 @@ class Sandbox:
     def deliver(self, *, late: bool | None = None) -> list[dict]:
         from django.conf import settings
 
+        from huduma.payments.providers import LATE_CALLBACK_SECONDS
+
         answers = []
         pending, self.sent[:] = list(self.sent), []
         for url, body, delay in pending:
-            if late is not None and (delay > 0) != late:
+            if late is not None and (delay >= LATE_CALLBACK_SECONDS) != late:
                 self.sent.append((url, body, delay))
                 continue
             path = url.removeprefix(settings.PUBLIC_URL)

@@ -168,7 +168,10 @@ SCENARIOS = {
     "0303": ("late", RESULT_SUCCESS, "The service request is processed successfully."),
 }
 SUCCESS = ("success", RESULT_SUCCESS, "The service request is processed successfully.")
-LATE_CALLBACK_SECONDS = 120
+# Seconds before the sandbox's callback: the payer typing the PIN (and time for us to save the
+# CheckoutRequestID first, as with Daraja); a late callback comes after the mop-up's wait.
+PIN_SECONDS = 5
+LATE_CALLBACK_SECONDS = 240
 
 
 def sandbox_scenario(phone: str) -> tuple[str, int, str]:
@@ -199,8 +202,12 @@ class SandboxDaraja:
             receipt="SBX" + token[:7].upper(),
             phone=phone,
         )
-        deliveries = {"no_callback": [], "duplicate": [0, 0], "late": [LATE_CALLBACK_SECONDS]}
-        for delay in deliveries.get(scenario, [0]):
+        deliveries = {
+            "no_callback": [],
+            "duplicate": [PIN_SECONDS, PIN_SECONDS + 1],
+            "late": [LATE_CALLBACK_SECONDS],
+        }
+        for delay in deliveries.get(scenario, [PIN_SECONDS]):
             self._post(callback_url, body, delay)
         return PushAccepted(merchant_request_id=merchant, checkout_request_id=checkout)
 
