@@ -155,11 +155,12 @@ def test_concurrent_duplicate_callbacks_credit_once(world):
         actor=world.alice,
     )
     body = body_for(payment)
-    barrier = threading.Barrier(8)
+    barrier = threading.Barrier(12)
     outcomes = []
 
     def send():
         try:
+            Payment.objects.exists()  # connect first, so that the callbacks really overlap
             barrier.wait()
             outcomes.append(
                 services.mpesa_callback_receive(secret=payment.callback_secret, body=body)
@@ -167,11 +168,11 @@ def test_concurrent_duplicate_callbacks_credit_once(world):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=send) for _ in range(8)]
+    threads = [threading.Thread(target=send) for _ in range(12)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(outcomes) == 8
+    assert len(outcomes) == 12
     assert Payment.objects.filter(status=S.COMPLETED).count() == 1
     assert payment.events.filter(kind="callback").count() == 1
