@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "huduma.feedback",
     "huduma.applications",
     "huduma.ledger",
+    "huduma.payments",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,23 @@ if SMS_BACKEND == "africastalking" and not (AFRICASTALKING_USERNAME and AFRICAST
     raise ImproperlyConfigured(
         "SMS_BACKEND=africastalking needs AFRICASTALKING_USERNAME and AFRICASTALKING_API_KEY"
     )
+# Payments: "sandbox" (a Daraja look-alike that posts real callbacks; the default and the demo)
+# or "daraja" (Safaricom, credentials from the environment). The sandbox posts its callbacks
+# through a Huey task ("task") or keeps them for tests to deliver ("manual").
+MPESA_PROVIDER = os.environ.get("MPESA_PROVIDER", "sandbox")
+MPESA_ENVIRONMENT = os.environ.get("MPESA_ENVIRONMENT", "sandbox")
+MPESA_CONSUMER_KEY = os.environ.get("MPESA_CONSUMER_KEY", "")
+MPESA_CONSUMER_SECRET = os.environ.get("MPESA_CONSUMER_SECRET", "")
+MPESA_SHORTCODE = os.environ.get("MPESA_SHORTCODE", "")
+MPESA_PASSKEY = os.environ.get("MPESA_PASSKEY", "")
+if MPESA_PROVIDER == "daraja" and not all(
+    (MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET, MPESA_SHORTCODE, MPESA_PASSKEY)
+):
+    raise ImproperlyConfigured(
+        "MPESA_PROVIDER=daraja needs MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET, "
+        "MPESA_SHORTCODE and MPESA_PASSKEY"
+    )
+PAYMENTS_SANDBOX_DELIVERY = os.environ.get("PAYMENTS_SANDBOX_DELIVERY", "task")
 SMS_OUTBOX_FILE = os.environ.get("SMS_OUTBOX_FILE", str(VAR_DIR / "sms-outbox.jsonl"))
 
 # The public complaint contacts printed on every charter.

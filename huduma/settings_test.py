@@ -6,6 +6,7 @@ os.environ.setdefault("HUDUMA_TESTING", "1")
 os.environ.setdefault("HUEY_IMMEDIATE", "1")
 os.environ.setdefault("SMS_BACKEND", "memory")
 os.environ.setdefault("NOTIFY_CALLBACK_TOKEN", "test-callback-token")
+os.environ.setdefault("PAYMENTS_SANDBOX_DELIVERY", "manual")
 
 from huduma.settings import *
 

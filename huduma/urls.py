@@ -20,6 +20,7 @@ urlpatterns = [
     path("device/", include("huduma.accounts.device_urls")),
     path("", include("huduma.feedback.urls")),
     path("", include("huduma.ledger.urls")),
+    path("", include("huduma.payments.urls")),
     path("", include("huduma.catalogue.urls")),
     path("", include("huduma.applications.urls")),
 ]

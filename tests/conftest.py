@@ -330,3 +330,39 @@ def kiosk(client, kiosk_token):
     """The test client acting as GPO Nairobi's paired kiosk (its device cookie set)."""
     client.cookies["huduma_device"] = kiosk_token
     return client
+
+
+class Sandbox:
+    """The Daraja sandbox's callbacks, kept (PAYMENTS_SANDBOX_DELIVERY=manual) for the test to
+    deliver over HTTP to the callback URL, as Safaricom would."""
+
+    def __init__(self, client):
+        from huduma.payments.providers import SandboxDaraja
+
+        self.client = client
+        self.sent = SandboxDaraja.outbox
+        self.sent.clear()
+
+    def deliver(self, *, late: bool | None = None) -> list[dict]:
+        from django.conf import settings
+
+        from huduma.payments.providers import LATE_CALLBACK_SECONDS
+
+        answers = []
+        pending, self.sent[:] = list(self.sent), []
+        for url, body, delay in pending:
+            if late is not None and (delay >= LATE_CALLBACK_SECONDS) != late:
+                self.sent.append((url, body, delay))
+                continue
+            path = url.removeprefix(settings.PUBLIC_URL)
+            response = self.client.post(path, body, content_type="application/json")
+            assert response.status_code == 200, response.content
+            answers.append(response.json())
+        return answers
+
+
+@pytest.fixture
+def sandbox(db):
+    from django.test import Client
+
+    return Sandbox(Client())

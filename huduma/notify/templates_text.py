@@ -27,4 +27,7 @@ SMS_TEMPLATES = {
     "survey_invite": _(
         "Huduma: please help us improve. A short survey about your visit to %(centre)s: %(link)s"
     ),
+    "payment_received": _(
+        "%(centre)s: %(amount)s received for %(service)s, reference %(reference)s. Thank you."
+    ),
 }

@@ -1,0 +1,280 @@
+"""The payments API: invoices, starting a payment (M-Pesa STK push, card), cash at the counter,
+an officer's cash-up, and the Daraja STK callback (no sign-in: its URL carries the secret)."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated
+
+from django.shortcuts import get_object_or_404
+from ninja import Header, Path, Query, Router, Schema, Status
+from ninja.security import django_auth
+from pydantic import Field, StringConstraints
+
+from huduma.accounts.models import Role, User
+from huduma.accounts.permissions import require_centre, require_centre_view
+from huduma.catalogue.models import Service
+from huduma.core import clock
+from huduma.core.errors import NotFound
+from huduma.payments import services
+from huduma.payments.models import Invoice, Payment
+from huduma.places.models import Centre
+from huduma.queues.models import Ticket
+
+router = Router(tags=["payments"])
+
+ShortText = Annotated[str, StringConstraints(max_length=40)]
+
+TAKERS = (Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)
+
+
+class InvoiceIn(Schema):
+    service: str = Field(..., min_length=1, max_length=40, description="service code")
+    centre: str = Field(..., min_length=1, max_length=40, description="centre code")
+    ticket: uuid.UUID | None = None
+
+
+class InvoiceOut(Schema):
+    id: uuid.UUID
+    service: str
+    centre: str
+    amount_kes: Decimal
+    paid: bool
+
+
+class PaymentIn(Schema):
+    channel: str = Field(..., pattern="^(mpesa|card)$", max_length=8)
+    amount: str = Field(..., max_length=20, description='the official fee, as text: "100.00"')
+    phone: str = Field("", max_length=32)
+    card_token: str = Field("", max_length=40)
+
+
+class ProviderErrorOut(Schema):
+    detail: str
+    code: str
+    field: str | None = None
+
+
+class CashIn(Schema):
+    amount: str = Field(..., max_length=20, description='the official fee, as text: "100.00"')
+
+
+class PaymentOut(Schema):
+    id: uuid.UUID
+    invoice: uuid.UUID
+    channel: str
+    status: str
+    hold_reason: str
+    amount_kes: Decimal
+    provider_receipt: str
+
+
+class CashUpLine(Schema):
+    id: uuid.UUID
+    at: dt.datetime
+    service: str
+    amount_kes: Decimal
+
+
+class CashUpOut(Schema):
+    officer: str
+    day: dt.date
+    count: int
+    total_kes: Decimal
+    payments: list[CashUpLine]
+
+
+class CallbackItem(Schema):
+    Name: str = Field(..., max_length=40)
+    # Daraja sends numbers (Amount, TransactionDate, PhoneNumber) and text (the receipt).
+    Value: int | float | ShortText | None = None
+
+
+class CallbackMetadataIn(Schema):
+    Item: list[CallbackItem] = Field(default_factory=list, max_length=20)
+
+
+class StkCallbackFields(Schema):
+    MerchantRequestID: str = Field("", max_length=80)
+    CheckoutRequestID: str = Field(..., min_length=1, max_length=80)
+    ResultCode: int
+    ResultDesc: str = Field("", max_length=200)
+    CallbackMetadata: CallbackMetadataIn | None = None
+
+
+class StkCallbackBody(Schema):
+    stkCallback: StkCallbackFields
+
+
+class StkCallbackIn(Schema):
+    Body: StkCallbackBody
+
+
+class CallbackAck(Schema):
+    ResultCode: int
+    ResultDesc: str
+    outcome: str
+
+
+def invoice_out(invoice: Invoice) -> dict:
+    return {
+        "id": invoice.pk,
+        "service": invoice.service.code,
+        "centre": invoice.centre.code,
+        "amount_kes": invoice.amount_kes,
+        "paid": invoice.payments.filter(status=Payment.Status.COMPLETED).exists(),
+    }
+
+
+def payment_out(payment: Payment) -> dict:
+    return {
+        "id": payment.pk,
+        "invoice": payment.invoice_id,
+        "channel": payment.channel,
+        "status": payment.status,
+        "hold_reason": payment.hold_reason,
+        "amount_kes": payment.amount_kes,
+        "provider_receipt": payment.provider_receipt,
+    }
+
+
+def _invoice(request, invoice_id: uuid.UUID) -> Invoice:
+    invoice = Invoice.objects.select_related("centre", "service").filter(pk=invoice_id).first()
+    if invoice is None:
+        raise NotFound("No such invoice.", field="invoice_id")
+    require_centre(request.user, invoice.centre, *TAKERS)
+    return invoice
+
+
+@router.post("/invoices", response={201: InvoiceOut}, auth=django_auth, summary="Raise an invoice")
+def invoice_raise(request, payload: InvoiceIn):
+    """An invoice for exactly the official fee of the service, now."""
+    centre = Centre.objects.filter(code=payload.centre).first()
+    if centre is None:
+        raise NotFound("No such centre.", field="centre")
+    require_centre(request.user, centre, *TAKERS)
+    service = Service.objects.filter(code=payload.service).first()
+    if service is None:
+        raise NotFound("No such service.", field="service")
+    ticket = None
+    if payload.ticket is not None:
+        ticket = Ticket.objects.filter(pk=payload.ticket, centre=centre).first()
+        if ticket is None:
+            raise NotFound("No such ticket at this centre.", field="ticket")
+    invoice = services.invoice_raise(
+        service=service, centre=centre, ticket=ticket, actor=request.user
+    )
+    return Status(201, invoice_out(invoice))
+
+
+@router.get("/invoices/{invoice_id}", response=InvoiceOut, auth=django_auth, summary="An invoice")
+def invoice_get(request, invoice_id: uuid.UUID):
+    return invoice_out(_invoice(request, invoice_id))
+
+
+@router.post(
+    "/invoices/{invoice_id}/payments",
+    response={201: PaymentOut, 502: ProviderErrorOut},
+    auth=django_auth,
+    summary="Start a payment (M-Pesa STK push or card)",
+)
+def payment_start(
+    request,
+    invoice_id: uuid.UUID,
+    payload: PaymentIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
+):
+    """Needs an Idempotency-Key header: the same key and request return the first payment (one
+    STK push however often "pay" is clicked); the same key with another request is a 409."""
+    invoice = _invoice(request, invoice_id)
+    payment = services.payment_start(
+        invoice=invoice,
+        channel=payload.channel,
+        amount=payload.amount,
+        phone=payload.phone,
+        card_token=payload.card_token,
+        idempotency_key=idempotency_key,
+        actor=request.user,
+    )
+    return Status(201, payment_out(payment))
+
+
+@router.post(
+    "/invoices/{invoice_id}/cash",
+    response={201: PaymentOut},
+    auth=django_auth,
+    summary="Record the fee received in cash at the counter",
+)
+def payment_cash(
+    request,
+    invoice_id: uuid.UUID,
+    payload: CashIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
+):
+    invoice = _invoice(request, invoice_id)
+    payment = services.payment_cash_record(
+        invoice=invoice,
+        amount=payload.amount,
+        officer=request.user,
+        idempotency_key=idempotency_key,
+    )
+    return Status(201, payment_out(payment))
+
+
+@router.get("/payments/{payment_id}", response=PaymentOut, auth=django_auth, summary="A payment")
+def payment_get(request, payment_id: uuid.UUID):
+    payment = get_object_or_404(Payment.objects.select_related("invoice__centre"), pk=payment_id)
+    require_centre_view(request.user, payment.invoice.centre, *TAKERS)
+    return payment_out(payment)
+
+
+@router.get("/cashup", response=CashUpOut, auth=django_auth, summary="An officer's cash-up")
+def cashup(
+    request,
+    day: dt.date | None = None,
+    officer: str = Query("", max_length=150, description="username; a manager's choice"),
+):
+    """The cash an officer took on a day. Officers see their own; a Centre Manager sees any
+    officer of the centre."""
+    who = request.user
+    if officer and officer != request.user.username:
+        who = User.objects.filter(username=officer).first()
+        if who is None or who.centre is None:
+            raise NotFound("No such officer.", field="officer")
+        require_centre_view(request.user, who.centre, Role.CENTRE_MANAGER)
+    elif who.centre is not None:
+        require_centre(request.user, who.centre, *TAKERS)
+    else:
+        raise NotFound("No such officer.", field="officer")
+    report = services.cashup_for(officer=who, day=day or clock.local_date())
+    return {
+        "officer": who.username,
+        "day": report.day,
+        "count": report.count,
+        "total_kes": report.total,
+        "payments": [
+            {
+                "id": p.pk,
+                "at": p.settled_at,
+                "service": p.invoice.service.code,
+                "amount_kes": p.amount_kes,
+            }
+            for p in report.payments
+        ],
+    }
+
+
+@router.post(
+    "/mpesa/callback/{secret}",
+    response=CallbackAck,
+    summary="Safaricom Daraja STK push callback",
+)
+def mpesa_callback(
+    request, payload: StkCallbackIn, secret: str = Path(..., min_length=1, max_length=64)
+):
+    """Daraja posts the STK result here; the URL's secret was made for that one request. The
+    answer is always "accepted" once stored: what it changed is in the outcome."""
+    result = services.mpesa_callback_receive(
+        secret=secret, body=payload.model_dump(exclude_none=True)
+    )
+    return {"ResultCode": 0, "ResultDesc": "Accepted", "outcome": result["outcome"]}

@@ -1,0 +1,133 @@
+"""Invoices for the official fee, payments against them (M-Pesa, card, cash) and their events."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from huduma.core.ids import uuid7
+from huduma.core.models import OfflineRecord
+
+
+class Invoice(models.Model):
+    """What a citizen owes for one service: exactly its official fee when the invoice was raised."""
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
+    centre = models.ForeignKey("places.Centre", on_delete=models.PROTECT, related_name="+")
+    ticket = models.ForeignKey(
+        "queues.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Hook for applications.Application (being written on another branch): the lead turns it
+    # into a ForeignKey at merge. Nullable: an invoice may be raised before the application.
+    application_id = models.UUIDField(null=True, blank=True, db_index=True)
+    amount_kes = models.DecimalField(_("amount (KES)"), max_digits=12, decimal_places=2)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_at = models.DateTimeField(_("raised at"))
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_kes__gt=0), name="invoice_amount_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} KES {self.amount_kes}"
+
+
+class Payment(OfflineRecord):
+    """One attempt to pay an invoice through one channel. Its history is in PaymentEvent."""
+
+    class Channel(models.TextChoices):
+        MPESA = "mpesa", _("M-Pesa")
+        CARD = "card", _("Card")
+        CASH = "cash", _("Cash")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the payer")
+        COMPLETED = "completed", _("Paid")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled by the payer")
+        EXPIRED = "expired", _("Expired")
+        HELD = "held", _("Held for review")
+
+    FINAL = (Status.COMPLETED, Status.FAILED, Status.CANCELLED, Status.EXPIRED, Status.HELD)
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    provider = models.CharField(max_length=16)
+    amount_kes = models.DecimalField(max_digits=12, decimal_places=2)
+    phone = models.CharField(max_length=16, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Why a payment is held (amount or phone differ, paid after expiry, invoice already paid).
+    hold_reason = models.CharField(max_length=200, blank=True, default="")
+    # The provider's ids: Daraja's CheckoutRequestID is how a callback finds its payment.
+    checkout_request_id = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001
+    merchant_request_id = models.CharField(max_length=80, blank=True, default="")
+    provider_receipt = models.CharField(max_length=40, blank=True, default="")
+    # Put in the callback URL given to the provider; a callback without it is not believed.
+    callback_secret = models.CharField(max_length=64, blank=True, default="")
+    amount_paid_kes = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001
+    idempotency_scope = models.CharField(max_length=40, blank=True, default="")
+    idempotency_request = models.CharField(max_length=200, blank=True, default="")
+    started_at = models.DateTimeField()
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # However many callbacks, queries and clicks race, an invoice is paid once.
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=models.Q(status="completed"),
+                name="payment_one_completed_per_invoice",
+            ),
+            # One STK push waiting on a phone at a time per invoice: a double click cannot
+            # send two.
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=models.Q(status="pending"),
+                name="payment_one_pending_per_invoice",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "checkout_request_id"],
+                condition=models.Q(checkout_request_id__isnull=False),
+                name="payment_checkout_request_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_scope", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="payment_idempotency_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_kes__gt=0), name="payment_amount_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "started_at"], name="payment_status_started")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} KES {self.amount_kes} {self.status}"
+
+
+class PaymentEvent(models.Model):
+    """Every change of a payment, and every callback or query about it, with what it said."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=24)
+    status = models.CharField(max_length=10, blank=True, default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.status}"

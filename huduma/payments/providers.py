@@ -1,0 +1,328 @@
+"""Payment providers behind one interface: M-Pesa Daraja (through mpesakit), the Daraja-like
+sandbox that drives the demo and the tests, and a sandbox card provider.
+
+A provider only talks to the outside world; persistence, idempotency and reconciliation are in
+services.py. Nothing here writes to the database.
+"""
+
+import datetime as dt
+import json
+import secrets
+import urllib.request
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
+from mpesakit import MpesaClient
+from mpesakit.mpesa_express import (
+    StkPushQueryRequest,
+    StkPushSimulateRequest,
+    TransactionType,
+)
+
+from huduma.core.errors import DomainError
+
+# Daraja ResultCodes of an STK push (callback and query) that we act on.
+RESULT_SUCCESS = 0
+RESULT_INSUFFICIENT_FUNDS = 1
+RESULT_CANCELLED = 1032
+RESULT_TIMEOUT = 1037
+RESULT_WRONG_PIN = 2001
+
+
+class ProviderUnavailable(DomainError):
+    status = 502
+    code = "provider_unavailable"
+
+
+@dataclass(frozen=True)
+class PushAccepted:
+    merchant_request_id: str
+    checkout_request_id: str
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """What the STK query said: still being processed, or a final ResultCode."""
+
+    pending: bool
+    result_code: int | None = None
+    result_desc: str = ""
+
+
+@dataclass(frozen=True)
+class StkCallback:
+    """The fields of Daraja's Body.stkCallback we use (CallbackMetadata only on success)."""
+
+    merchant_request_id: str
+    checkout_request_id: str
+    result_code: int
+    result_desc: str
+    amount: Decimal | None = None
+    receipt: str = ""
+    transaction_date: str = ""
+    phone: str = ""
+
+
+class InvalidCallback(DomainError):
+    code = "invalid_callback"
+
+
+def _bounded(value, limit: int) -> str:
+    text = "" if value is None else str(value)
+    if len(text) > limit:
+        raise InvalidCallback(_("A callback field is too long."), field="Body")
+    return text
+
+
+def stk_callback_parse(body: object) -> StkCallback:
+    """Read a Daraja STK callback ({"Body": {"stkCallback": {...}}}); refuse any other shape."""
+    try:
+        cb = body["Body"]["stkCallback"]  # type: ignore[index]
+        checkout = _bounded(cb["CheckoutRequestID"], 80)
+        code = cb["ResultCode"]
+        if isinstance(code, bool) or not isinstance(code, int | str):
+            raise TypeError
+        result_code = int(code)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidCallback(_("Not an STK callback."), field="Body") from exc
+    if not checkout:
+        raise InvalidCallback(_("Not an STK callback."), field="Body")
+    items = {}
+    metadata = cb.get("CallbackMetadata") or {}
+    if isinstance(metadata, dict) and isinstance(metadata.get("Item"), list):
+        for item in metadata["Item"][:20]:
+            if isinstance(item, dict) and "Name" in item:
+                items[str(item["Name"])] = item.get("Value")
+    amount = None
+    raw_amount = items.get("Amount")
+    if isinstance(raw_amount, int | str) and not isinstance(raw_amount, bool):
+        try:
+            amount = Decimal(str(raw_amount)).quantize(Decimal("0.01"))
+        except ArithmeticError:
+            amount = None
+    elif isinstance(raw_amount, float):
+        # Daraja sends whole shillings; a float is compared as its exact decimal string.
+        amount = Decimal(repr(raw_amount)).quantize(Decimal("0.01"))
+    return StkCallback(
+        merchant_request_id=_bounded(cb.get("MerchantRequestID"), 80),
+        checkout_request_id=checkout,
+        result_code=result_code,
+        result_desc=_bounded(cb.get("ResultDesc"), 200),
+        amount=amount,
+        receipt=_bounded(items.get("MpesaReceiptNumber"), 40),
+        transaction_date=_bounded(items.get("TransactionDate"), 20),
+        phone=_bounded(items.get("PhoneNumber"), 20),
+    )
+
+
+def stk_callback_body(
+    *,
+    merchant_request_id: str,
+    checkout_request_id: str,
+    result_code: int,
+    result_desc: str,
+    amount: Decimal | None = None,
+    receipt: str = "",
+    phone: str = "",
+    when: dt.datetime | None = None,
+) -> dict:
+    """A callback in Daraja's format, as the sandbox (and the bench) post it."""
+    cb: dict = {
+        "MerchantRequestID": merchant_request_id,
+        "CheckoutRequestID": checkout_request_id,
+        "ResultCode": result_code,
+        "ResultDesc": result_desc,
+    }
+    if result_code == RESULT_SUCCESS:
+        when = when or dt.datetime.now(dt.UTC)
+        cb["CallbackMetadata"] = {
+            "Item": [
+                {
+                    "Name": "Amount",
+                    "Value": int(amount) if amount == int(amount) else float(amount),
+                },
+                {"Name": "MpesaReceiptNumber", "Value": receipt},
+                {"Name": "Balance"},
+                {"Name": "TransactionDate", "Value": int(when.strftime("%Y%m%d%H%M%S"))},
+                {"Name": "PhoneNumber", "Value": int(phone.lstrip("+"))},
+            ]
+        }
+    return {"Body": {"stkCallback": cb}}
+
+
+# The sandbox picks what the "payer" does from the last four digits of the phone number.
+SCENARIOS = {
+    "1032": ("cancelled", RESULT_CANCELLED, "Request cancelled by user"),
+    "2001": ("wrong_pin", RESULT_WRONG_PIN, "The initiator information is invalid."),
+    "0001": (
+        "insufficient",
+        RESULT_INSUFFICIENT_FUNDS,
+        "The balance is insufficient for the transaction.",
+    ),
+    "1037": ("timeout", RESULT_TIMEOUT, "DS timeout user cannot be reached"),
+    "0404": ("no_callback", RESULT_SUCCESS, "The service request is processed successfully."),
+    "0202": ("duplicate", RESULT_SUCCESS, "The service request is processed successfully."),
+    "0303": ("late", RESULT_SUCCESS, "The service request is processed successfully."),
+}
+SUCCESS = ("success", RESULT_SUCCESS, "The service request is processed successfully.")
+# Seconds before the sandbox's callback: the payer typing the PIN (and time for us to save the
+# CheckoutRequestID first, as with Daraja); a late callback comes after the mop-up's wait.
+PIN_SECONDS = 5
+LATE_CALLBACK_SECONDS = 240
+
+
+def sandbox_scenario(phone: str) -> tuple[str, int, str]:
+    return SCENARIOS.get(phone[-4:], SUCCESS)
+
+
+class SandboxDaraja:
+    """Behaves like Daraja: accepts the push, then posts a real Daraja-format callback to the
+    callback URL (through a Huey task, or kept in `outbox` for tests to deliver), and answers
+    the STK query. Stateless: the scenario travels inside the CheckoutRequestID."""
+
+    name = "sandbox"
+    outbox: list[tuple[str, dict, int]] = []  # (url, body, delay in seconds), in "manual" mode
+
+    def stk_push(
+        self, *, phone: str, amount: Decimal, reference: str, callback_url: str
+    ) -> PushAccepted:
+        scenario, code, desc = sandbox_scenario(phone)
+        token = secrets.token_hex(8)
+        checkout = f"ws_CO_SBX_{scenario}_{token}"
+        merchant = f"SBX-{token}"
+        body = stk_callback_body(
+            merchant_request_id=merchant,
+            checkout_request_id=checkout,
+            result_code=code,
+            result_desc=desc,
+            amount=amount,
+            receipt="SBX" + token[:7].upper(),
+            phone=phone,
+        )
+        deliveries = {
+            "no_callback": [],
+            "duplicate": [PIN_SECONDS, PIN_SECONDS + 1],
+            "late": [LATE_CALLBACK_SECONDS],
+        }
+        for delay in deliveries.get(scenario, [PIN_SECONDS]):
+            self._post(callback_url, body, delay)
+        return PushAccepted(merchant_request_id=merchant, checkout_request_id=checkout)
+
+    def stk_query(self, *, checkout_request_id: str) -> QueryAnswer:
+        scenario = checkout_request_id.removeprefix("ws_CO_SBX_").rsplit("_", 1)[0]
+        for name, code, desc in [*SCENARIOS.values(), SUCCESS]:
+            if name == scenario:
+                return QueryAnswer(pending=False, result_code=code, result_desc=desc)
+        return QueryAnswer(pending=False, result_code=RESULT_TIMEOUT, result_desc="Unknown request")
+
+    def _post(self, url: str, body: dict, delay: int) -> None:
+        if settings.PAYMENTS_SANDBOX_DELIVERY == "manual":
+            SandboxDaraja.outbox.append((url, body, delay))
+            return
+        sandbox_callback_post_task.schedule((url, body), delay=delay)
+
+
+@db_task(retries=3, retry_delay=5)
+def sandbox_callback_post_task(url: str, body: dict) -> None:
+    """The sandbox's callback, posted over HTTP to our public URL, as Safaricom would."""
+    http_post_json(url, body)
+
+
+def http_post_json(url: str, body: dict, timeout: float = 10) -> int:
+    """POST a JSON body (the sandbox's callback, the way Safaricom posts it)."""
+    request = urllib.request.Request(  # noqa: S310 - our own configured public URL
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        return response.status
+
+
+class Daraja:
+    """Safaricom Daraja through mpesakit (OAuth token, password, endpoints); credentials from
+    the environment. Never used by the tests: they run the sandbox."""
+
+    name = "daraja"
+
+    def __init__(self) -> None:
+        self.client = MpesaClient(
+            consumer_key=settings.MPESA_CONSUMER_KEY,
+            consumer_secret=settings.MPESA_CONSUMER_SECRET,
+            environment=settings.MPESA_ENVIRONMENT,
+        )
+
+    def stk_push(
+        self, *, phone: str, amount: Decimal, reference: str, callback_url: str
+    ) -> PushAccepted:
+        msisdn = phone.lstrip("+")
+        request = StkPushSimulateRequest(
+            BusinessShortCode=int(settings.MPESA_SHORTCODE),
+            Passkey=settings.MPESA_PASSKEY,
+            TransactionType=TransactionType.CUSTOMER_PAYBILL_ONLINE,
+            Amount=int(amount),
+            PartyA=msisdn,
+            PartyB=settings.MPESA_SHORTCODE,
+            PhoneNumber=msisdn,
+            CallBackURL=callback_url,
+            AccountReference=reference[:12],
+            TransactionDesc="Huduma fee",
+        )
+        try:
+            response = self.client.stk_push(request)
+        except Exception as exc:
+            raise ProviderUnavailable(_("M-Pesa did not accept the request; try again.")) from exc
+        if not response.is_successful():
+            raise ProviderUnavailable(_("M-Pesa did not accept the request; try again."))
+        return PushAccepted(
+            merchant_request_id=str(response.MerchantRequestID),
+            checkout_request_id=str(response.CheckoutRequestID),
+        )
+
+    def stk_query(self, *, checkout_request_id: str) -> QueryAnswer:
+        request = StkPushQueryRequest(
+            BusinessShortCode=int(settings.MPESA_SHORTCODE),
+            Passkey=settings.MPESA_PASSKEY,
+            CheckoutRequestID=checkout_request_id,
+        )
+        try:
+            response = self.client.stk_query(request)
+        except Exception:  # noqa: BLE001 - "the transaction is being processed" is an error reply
+            return QueryAnswer(pending=True)
+        code = getattr(response, "ResultCode", None)
+        if code is None or str(code) == "":
+            return QueryAnswer(pending=True)
+        return QueryAnswer(
+            pending=False, result_code=int(code), result_desc=str(response.ResultDesc or "")
+        )
+
+
+@dataclass(frozen=True)
+class CardResult:
+    approved: bool
+    reference: str
+    reason: str = ""
+
+
+DECLINED_CARD_TOKEN = "tok_declined"  # noqa: S105 - the sandbox's documented test token
+
+
+class SandboxCard:
+    """A card acquirer's sandbox: the token says what happens ("tok_declined" is refused)."""
+
+    name = "card-sandbox"
+
+    def charge(self, *, token: str, amount: Decimal, reference: str) -> CardResult:
+        ref = "CARD" + secrets.token_hex(6).upper()
+        if token == DECLINED_CARD_TOKEN:
+            return CardResult(approved=False, reference=ref, reason="Card declined")
+        return CardResult(approved=True, reference=ref)
+
+
+def mpesa_provider():
+    return Daraja() if settings.MPESA_PROVIDER == "daraja" else SandboxDaraja()
+
+
+def card_provider():
+    return SandboxCard()

@@ -1,0 +1,546 @@
+"""The verbs of payments: raise an invoice for the official fee, start a payment (M-Pesa STK
+push or card) under an idempotency key, act on provider callbacks once, settle silent requests
+by STK query (the mop-up), record cash at the counter, and count an officer's cash-up.
+
+A callback is only a hint until it matches: a known CheckoutRequestID, the per-request secret
+of the callback URL, and the invoice's amount and phone. Whatever arrives, each outcome is
+recorded (the callback row in notify's InboundWebhook, the payment's PaymentEvent) and no
+payment is credited twice: a status changes only from pending, by a conditional UPDATE, and
+the database allows one completed payment per invoice: a second success for a paid invoice is
+held for a refund.
+"""
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+
+from huduma.core import clock
+from huduma.core.errors import Conflict, DomainError
+from huduma.core.money import format_kes, kes
+from huduma.core.phones import InvalidPhoneNumber, normalise_phone
+from huduma.notify.services import sms_send, webhook_once
+from huduma.payments import providers
+from huduma.payments.models import Invoice, Payment, PaymentEvent
+from huduma.queues.errors import InvalidIdempotencyKey
+from huduma.queues.services import idempotency_key_checked, idempotency_scope
+
+Status = Payment.Status
+
+# The mop-up queries a push that has had no callback for this long: Daraja's own prompt on
+# the phone times out after about a minute, and its callback usually follows within seconds.
+MOP_UP_AFTER = dt.timedelta(minutes=3)
+# A push still unanswered (or unknown to the provider) this long after it started is expired.
+EXPIRE_AFTER = dt.timedelta(minutes=10)
+# How many silent requests one mop-up run settles (it runs every minute).
+MOP_UP_BATCH = 200
+
+_AMOUNT = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?")
+
+
+class InvalidAmount(DomainError):
+    code = "invalid_amount"
+
+
+class NothingToPay(DomainError):
+    code = "nothing_to_pay"
+
+
+class AlreadyPaid(Conflict):
+    code = "already_paid"
+
+
+class PaymentInProgress(Conflict):
+    code = "payment_in_progress"
+
+
+class IdempotencyConflict(Conflict):
+    code = "idempotency_conflict"
+
+
+def amount_parse(value: object, *, field: str = "amount") -> Decimal:
+    """An amount typed or sent by a person: digits with at most two decimals, above zero.
+    Floats, junk, negative and zero amounts are refused naming the field."""
+    if isinstance(value, float | bool) or not isinstance(value, str | int | Decimal):
+        raise InvalidAmount(
+            _('Send the amount as text in shillings, such as "100.00".'), field=field
+        )
+    text = str(value).strip()
+    if not _AMOUNT.fullmatch(text):
+        raise InvalidAmount(
+            _('The amount must be a number of shillings, such as "100.00".'), field=field
+        )
+    amount = kes(text)
+    if amount <= 0:
+        raise InvalidAmount(_("The amount must be more than zero."), field=field)
+    return amount
+
+
+def invoice_raise(*, service, centre, ticket=None, actor=None, now=None) -> Invoice:
+    """An invoice for exactly the service's official fee as it stands now."""
+    fee = service.fee_kes
+    if fee is None or fee <= 0:
+        raise NothingToPay(_("This service has no fee to pay."), field="service")
+    return Invoice.objects.create(
+        service=service,
+        centre=centre,
+        ticket=ticket,
+        amount_kes=kes(fee),
+        raised_by=actor if actor is not None and actor.is_authenticated else None,
+        raised_at=now or clock.now(),
+    )
+
+
+def _event(payment: Payment, kind: str, *, status: str = "", actor=None, now=None, **detail):
+    return PaymentEvent.objects.create(
+        payment=payment,
+        at=now or clock.now(),
+        kind=kind,
+        status=status,
+        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        detail=detail,
+    )
+
+
+def _on_payment_completed(payment: Payment) -> None:
+    """LEDGER HOOK, called inside the transaction that completes a payment, exactly once per
+    payment. The lead wires `ledger.services.payment_post(payment)` here at merge."""
+
+
+def _completed_sms(payment: Payment) -> None:
+    if not payment.phone:
+        return
+    invoice = payment.invoice
+    sms_send(
+        to=payment.phone,
+        template="payment_received",
+        context={
+            "centre": invoice.centre.name,
+            "amount": format_kes(payment.amount_kes),
+            "service": invoice.service.name_en,
+            "reference": payment.provider_receipt or str(payment.pk)[:8],
+        },
+    )
+
+
+def _settle(
+    payment: Payment,
+    *,
+    status: str,
+    kind: str,
+    reason: str = "",
+    receipt: str = "",
+    amount_paid: Decimal | None = None,
+    from_status: str = Status.PENDING,
+    actor=None,
+    now=None,
+    **detail,
+) -> str | None:
+    """Move a payment out of `from_status`, once: the conditional UPDATE changes one row or
+    none (a callback, a duplicate and the mop-up may race). A second completed payment for
+    the same invoice is refused by the database and held instead (a refund case)."""
+    now = now or clock.now()
+    changes = {"status": status, "hold_reason": reason[:200], "settled_at": now}
+    if receipt:
+        changes["provider_receipt"] = receipt[:40]
+    if amount_paid is not None:
+        changes["amount_paid_kes"] = amount_paid
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                updated = Payment.objects.filter(pk=payment.pk, status=from_status).update(
+                    **changes
+                )
+        except IntegrityError:
+            status = Status.HELD
+            changes.update(status=status, hold_reason="invoice already paid")
+            updated = Payment.objects.filter(pk=payment.pk, status=from_status).update(**changes)
+        if updated != 1:
+            return None
+        payment.refresh_from_db()
+        _event(payment, kind, status=status, actor=actor, now=now, reason=reason, **detail)
+        if status == Status.COMPLETED:
+            _on_payment_completed(payment)
+            _completed_sms(payment)
+    return status
+
+
+# ---------------------------------------------------------------------------------------------
+# Starting a payment
+
+
+def _request_signature(*, invoice: Invoice, channel: str, amount: Decimal, phone: str) -> str:
+    return "|".join([str(invoice.pk), channel, str(amount), phone])
+
+
+def callback_url(secret: str) -> str:
+    return f"{settings.PUBLIC_URL}/api/payments/mpesa/callback/{secret}"
+
+
+def payment_start(
+    *,
+    invoice: Invoice,
+    channel: str,
+    amount: object,
+    idempotency_key: str | None,
+    phone: str = "",
+    card_token: str = "",
+    actor=None,
+    now=None,
+) -> Payment:
+    """Start paying an invoice by M-Pesa (an STK push to `phone`) or card.
+
+    The same idempotency key with the same request returns the first payment (a double click
+    sends one push); with a different request it is refused (409)."""
+    key = idempotency_key_checked(idempotency_key)
+    if key is None:
+        raise InvalidIdempotencyKey(
+            _("Starting a payment needs an Idempotency-Key."), field="idempotency_key"
+        )
+    if channel not in (Payment.Channel.MPESA, Payment.Channel.CARD):
+        raise DomainError(_("Pay by M-Pesa or card here."), field="channel")
+    amount = amount_parse(amount)
+    if channel == Payment.Channel.MPESA:
+        try:
+            phone = normalise_phone(phone)
+        except InvalidPhoneNumber as exc:
+            raise DomainError(str(exc), field="phone") from exc
+    else:
+        phone = normalise_phone(phone) if phone else ""
+    scope = idempotency_scope(channel=f"pay-{channel}", actor=actor, phone=phone)
+    asked = _request_signature(invoice=invoice, channel=channel, amount=amount, phone=phone)
+    existing = Payment.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
+    if existing is not None:
+        return _same_request(existing, asked)
+    if amount != invoice.amount_kes:
+        raise InvalidAmount(
+            _("The amount must be the official fee, %(fee)s.")
+            % {"fee": format_kes(invoice.amount_kes)},
+            field="amount",
+        )
+    if invoice.payments.filter(status=Status.COMPLETED).exists():
+        raise AlreadyPaid(_("This invoice is already paid."), field="invoice")
+    now = now or clock.now()
+    provider = providers.mpesa_provider() if channel == Payment.Channel.MPESA else None
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                invoice=invoice,
+                channel=channel,
+                provider=provider.name if provider else providers.card_provider().name,
+                amount_kes=amount,
+                phone=phone,
+                callback_secret=secrets.token_urlsafe(24),
+                officer=actor if actor is not None and actor.is_authenticated else None,
+                idempotency_key=key,
+                idempotency_scope=scope,
+                idempotency_request=asked,
+                started_at=now,
+            )
+            _event(payment, "started", status=Status.PENDING, actor=actor, now=now)
+    except IntegrityError:
+        winner = Payment.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
+        if winner is not None:  # the same request raced itself (a double click)
+            return _same_request(winner, asked)
+        raise PaymentInProgress(
+            _("A payment for this invoice is already waiting for the payer."), field="invoice"
+        ) from None
+    # The provider is called outside any transaction: no lock is held over the network. A
+    # callback that overtakes the save below finds no request, is recorded as such, and the
+    # mop-up settles the payment by STK query.
+    if provider is not None:
+        _push(payment, provider)
+    else:
+        _card_charge(payment, card_token)
+    payment.refresh_from_db()
+    return payment
+
+
+def _same_request(payment: Payment, asked: str) -> Payment:
+    if payment.idempotency_request != asked:
+        raise IdempotencyConflict(
+            _("This idempotency key was used for a different payment."), field="idempotency_key"
+        )
+    return payment
+
+
+def _push(payment: Payment, provider) -> None:
+    try:
+        accepted = provider.stk_push(
+            phone=payment.phone,
+            amount=payment.amount_kes,
+            reference=str(payment.invoice_id)[:12],
+            callback_url=callback_url(payment.callback_secret),
+        )
+    except providers.ProviderUnavailable:
+        _settle(payment, status=Status.FAILED, kind="push_refused", reason="provider refused")
+        raise
+    with transaction.atomic():
+        Payment.objects.filter(pk=payment.pk).update(
+            checkout_request_id=accepted.checkout_request_id,
+            merchant_request_id=accepted.merchant_request_id,
+        )
+        _event(payment, "push_accepted", checkout_request_id=accepted.checkout_request_id)
+
+
+def _card_charge(payment: Payment, token: str) -> None:
+    result = providers.card_provider().charge(
+        token=token, amount=payment.amount_kes, reference=str(payment.pk)
+    )
+    if result.approved:
+        _settle(
+            payment,
+            status=Status.COMPLETED,
+            kind="card_approved",
+            receipt=result.reference,
+            amount_paid=payment.amount_kes,
+        )
+    else:
+        _settle(payment, status=Status.FAILED, kind="card_declined", reason=result.reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# Callbacks and the mop-up
+
+_FINAL_BY_CODE = {
+    providers.RESULT_CANCELLED: (Status.CANCELLED, "cancelled by the payer"),
+    providers.RESULT_TIMEOUT: (Status.EXPIRED, "the payer did not answer"),
+    providers.RESULT_WRONG_PIN: (Status.FAILED, "wrong PIN"),
+    providers.RESULT_INSUFFICIENT_FUNDS: (Status.FAILED, "insufficient funds"),
+}
+
+
+def mpesa_callback_receive(*, secret: str, body: object) -> dict:
+    """A Daraja STK callback posted to our per-request URL: stored first, keyed by the
+    provider's CheckoutRequestID (with a digest of the URL secret, so a forged callback with a
+    guessed id cannot take the genuine one's place), acted on once. Returns the outcome."""
+    callback = providers.stk_callback_parse(body)
+    digest = hashlib.sha256(secret.encode()).hexdigest()[:16]
+    return webhook_once(
+        provider="mpesa",
+        kind="stk",
+        provider_id=f"{callback.checkout_request_id}:{digest}",
+        payload=body,
+        handle=lambda: {"outcome": _callback_act(callback, secret)},
+    )
+
+
+def _callback_act(callback: providers.StkCallback, secret: str) -> str:
+    payment = (
+        Payment.objects.select_for_update()
+        .select_related("invoice")
+        .filter(channel=Payment.Channel.MPESA, checkout_request_id=callback.checkout_request_id)
+        .first()
+    )
+    if payment is None:
+        return "unknown_request"
+    info = {"result_code": callback.result_code, "result_desc": callback.result_desc}
+    if not payment.callback_secret or not constant_time_compare(secret, payment.callback_secret):
+        _event(payment, "callback_forged", **info)
+        return "forged"
+    if payment.status != Status.PENDING:
+        if callback.result_code == providers.RESULT_SUCCESS and payment.status in (
+            Status.EXPIRED,
+            Status.FAILED,
+            Status.CANCELLED,
+        ):
+            # The payer's money moved after we gave up on the request: never drop it.
+            _settle(
+                payment,
+                status=Status.HELD,
+                kind="callback_late",
+                reason="paid after the request had ended",
+                receipt=callback.receipt,
+                amount_paid=callback.amount,
+                from_status=payment.status,
+                **info,
+            )
+            return "held_late"
+        _event(payment, "callback_after_settled", **info)
+        return "already_settled"
+    return _settle_by_result(
+        payment,
+        kind="callback",
+        code=callback.result_code,
+        desc=callback.result_desc,
+        amount=callback.amount,
+        phone=callback.phone,
+        receipt=callback.receipt,
+    )
+
+
+def _settle_by_result(
+    payment: Payment,
+    *,
+    kind: str,
+    code: int,
+    desc: str,
+    amount: Decimal | None,
+    phone: str,
+    receipt: str,
+) -> str:
+    info = {"result_code": code, "result_desc": desc}
+    if code == providers.RESULT_SUCCESS:
+        reason = ""
+        if amount != payment.invoice.amount_kes:
+            reason = "amount differs from the invoice"
+        elif phone.lstrip("+") != payment.phone.lstrip("+"):
+            reason = "phone differs from the request"
+        if reason:
+            _settle(
+                payment,
+                status=Status.HELD,
+                kind=kind,
+                reason=reason,
+                receipt=receipt,
+                amount_paid=amount,
+                **info,
+            )
+            return "held"
+        done = _settle(
+            payment,
+            status=Status.COMPLETED,
+            kind=kind,
+            receipt=receipt,
+            amount_paid=amount,
+            **info,
+        )
+        return str(done) if done else "already_settled"
+    status, reason = _FINAL_BY_CODE.get(code, (Status.FAILED, "refused by the provider"))
+    _settle(payment, status=status, kind=kind, reason=reason, **info)
+    return str(status)
+
+
+def payment_query_settle(*, payment: Payment, now=None) -> str:
+    """Ask the provider what became of a push that had no callback, and settle it."""
+    now = now or clock.now()
+    if not payment.checkout_request_id:
+        if now - payment.started_at >= EXPIRE_AFTER:
+            _settle(payment, status=Status.EXPIRED, kind="expired", reason="never reached M-Pesa")
+            return "expired"
+        return "pending"
+    answer = providers.mpesa_provider().stk_query(checkout_request_id=payment.checkout_request_id)
+    if answer.pending:
+        if now - payment.started_at >= EXPIRE_AFTER:
+            _settle(payment, status=Status.EXPIRED, kind="expired", reason="no answer in time")
+            return "expired"
+        return "pending"
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().select_related("invoice").get(pk=payment.pk)
+        if payment.status != Status.PENDING:
+            return "already_settled"
+        # The query answers for our own request, whose amount and phone are the invoice's.
+        return _settle_by_result(
+            payment,
+            kind="query",
+            code=answer.result_code,
+            desc=answer.result_desc,
+            amount=payment.amount_kes,
+            phone=payment.phone,
+            receipt="",
+        )
+
+
+def payments_mop_up(*, now=None) -> int:
+    """Settle M-Pesa requests whose callback never came; returns how many were looked at."""
+    now = now or clock.now()
+    stale = list(
+        Payment.objects.filter(
+            status=Status.PENDING,
+            channel=Payment.Channel.MPESA,
+            started_at__lte=now - MOP_UP_AFTER,
+        )
+        .select_related("invoice")
+        .order_by("started_at")[:MOP_UP_BATCH]
+    )
+    for payment in stale:
+        payment_query_settle(payment=payment, now=now)
+    return len(stale)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cash at the counter
+
+
+def payment_cash_record(
+    *, invoice: Invoice, amount: object, officer, idempotency_key: str | None = None, now=None
+) -> Payment:
+    """The officer received the fee in cash. Only the official fee is accepted; it counts in
+    the officer's cash-up for the day."""
+    key = idempotency_key_checked(idempotency_key)
+    amount = amount_parse(amount)
+    scope = f"user:{officer.pk}"
+    asked = _request_signature(invoice=invoice, channel="cash", amount=amount, phone="")
+    if key is not None:
+        existing = Payment.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
+        if existing is not None:
+            return _same_request(existing, asked)
+    if amount != invoice.amount_kes:
+        raise InvalidAmount(
+            _("The amount must be the official fee, %(fee)s.")
+            % {"fee": format_kes(invoice.amount_kes)},
+            field="amount",
+        )
+    now = now or clock.now()
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                invoice=invoice,
+                channel=Payment.Channel.CASH,
+                provider="cash",
+                amount_kes=amount,
+                amount_paid_kes=amount,
+                status=Status.COMPLETED,
+                officer=officer,
+                idempotency_key=key,
+                idempotency_scope=scope if key else "",
+                idempotency_request=asked,
+                started_at=now,
+                settled_at=now,
+            )
+            _event(payment, "cash_received", status=Status.COMPLETED, actor=officer, now=now)
+            _on_payment_completed(payment)
+    except IntegrityError:
+        if key is not None:
+            winner = Payment.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
+            if winner is not None:
+                return _same_request(winner, asked)
+        raise AlreadyPaid(_("This invoice is already paid."), field="invoice") from None
+    return payment
+
+
+@dataclass(frozen=True)
+class CashUp:
+    officer_id: int
+    day: dt.date
+    payments: list
+    count: int
+    total: Decimal
+
+
+def cashup_for(*, officer, day: dt.date) -> CashUp:
+    """The cash an officer took on a (Nairobi) day: what they hand over at close."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=clock.NAIROBI)
+    end = start + dt.timedelta(days=1)
+    payments = list(
+        Payment.objects.filter(
+            channel=Payment.Channel.CASH,
+            status=Status.COMPLETED,
+            officer=officer,
+            settled_at__gte=start,
+            settled_at__lt=end,
+        )
+        .select_related("invoice__service")
+        .order_by("settled_at")
+    )
+    total = sum((p.amount_kes for p in payments), Decimal("0.00"))
+    return CashUp(
+        officer_id=officer.pk, day=day, payments=payments, count=len(payments), total=total
+    )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from huduma.payments import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("staff/centres/<slug:code>/payments/", views.take, name="take"),
+    path("staff/payments/invoices/<uuid:invoice_id>/", views.invoice, name="invoice"),
+    path("staff/payments/invoices/<uuid:invoice_id>/pay/", views.pay, name="pay"),
+    path("staff/payments/cashup/", views.cashup, name="cashup"),
+]

@@ -1,0 +1,94 @@
+"""The officer's payment pages: raise an invoice for a service, take the fee (cash, or M-Pesa
+by STK push to the citizen's phone), and the officer's end-of-day cash-up."""
+
+import datetime as dt
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huduma.accounts.models import Role
+from huduma.accounts.permissions import require_centre, require_staff
+from huduma.catalogue.models import Service
+from huduma.core import clock
+from huduma.core.errors import DomainError
+from huduma.payments import services
+from huduma.payments.models import Invoice
+from huduma.places.models import Centre
+
+TAKERS = (Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)
+
+
+@login_required
+def take(request, code: str):
+    """Choose the service to be paid for; the invoice is its official fee."""
+    centre = get_object_or_404(Centre, code=code)
+    require_centre(request.user, centre, *TAKERS)
+    fee_services = Service.objects.filter(offered_at__centre=centre, fee_kes__gt=0).order_by("code")
+    if request.method == "POST":
+        service = fee_services.filter(code=request.POST.get("service", "")[:40]).first()
+        if service is None:
+            messages.error(request, _("Choose a service with a fee."))
+        else:
+            invoice = services.invoice_raise(service=service, centre=centre, actor=request.user)
+            return redirect("payments:invoice", invoice.pk)
+    return render(request, "payments/take.html", {"centre": centre, "services": fee_services})
+
+
+@login_required
+def invoice(request, invoice_id):
+    invoice = get_object_or_404(Invoice.objects.select_related("centre", "service"), pk=invoice_id)
+    require_centre(request.user, invoice.centre, *TAKERS)
+    context = {
+        "invoice": invoice,
+        "payments": invoice.payments.order_by("started_at"),
+        # One key per page shown: a double click on "pay" sends one STK push.
+        "key": secrets.token_urlsafe(16),
+    }
+    return render(request, "payments/invoice.html", context)
+
+
+@login_required
+@require_POST
+def pay(request, invoice_id):
+    invoice = get_object_or_404(Invoice.objects.select_related("centre", "service"), pk=invoice_id)
+    require_centre(request.user, invoice.centre, *TAKERS)
+    method = request.POST.get("method", "")
+    key = request.POST.get("idempotency_key", "")[:80]
+    try:
+        if method == "cash":
+            services.payment_cash_record(
+                invoice=invoice,
+                amount=str(invoice.amount_kes),
+                officer=request.user,
+                idempotency_key=key,
+            )
+            messages.success(request, _("Cash recorded."))
+        else:
+            services.payment_start(
+                invoice=invoice,
+                channel="mpesa",
+                amount=str(invoice.amount_kes),
+                phone=request.POST.get("phone", "")[:32],
+                idempotency_key=key,
+                actor=request.user,
+            )
+            messages.success(request, _("M-Pesa request sent to the phone."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("payments:invoice", invoice.pk)
+
+
+@login_required
+def cashup(request):
+    """The cash the signed-in officer took on a day."""
+    require_staff(request.user, *TAKERS)
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", "")[:10])
+    except ValueError:
+        day = clock.local_date()
+    report = services.cashup_for(officer=request.user, day=day)
+    return render(request, "payments/cashup.html", {"report": report, "day": day})
