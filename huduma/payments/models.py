@@ -17,9 +17,14 @@ class Invoice(models.Model):
     ticket = models.ForeignKey(
         "queues.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Hook for applications.Application (being written on another branch): the lead turns it
-    # into a ForeignKey at merge. Nullable: an invoice may be raised before the application.
-    application_id = models.UUIDField(null=True, blank=True, db_index=True)
+    # The application the fee is for, when there is one (its fee was fixed when it was received).
+    application = models.ForeignKey(
+        "applications.Application",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
     amount_kes = models.DecimalField(_("amount (KES)"), max_digits=12, decimal_places=2)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

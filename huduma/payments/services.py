@@ -83,15 +83,26 @@ def amount_parse(value: object, *, field: str = "amount") -> Decimal:
     return amount
 
 
-def invoice_raise(*, service, centre, ticket=None, actor=None, now=None) -> Invoice:
-    """An invoice for exactly the service's official fee as it stands now."""
-    fee = service.fee_kes
+def invoice_raise(
+    *, service=None, centre=None, ticket=None, application=None, actor=None, now=None
+) -> Invoice:
+    """An invoice for exactly the official fee: the service's as it stands now, or, for an
+    application, the fee fixed when the application was received (what the citizen was told)."""
+    if application is not None:
+        from huduma.applications.services import application_fee_due
+
+        service, centre = application.service, application.centre
+        ticket = ticket or application.ticket
+        fee = application_fee_due(application)
+    else:
+        fee = service.fee_kes
     if fee is None or fee <= 0:
         raise NothingToPay(_("This service has no fee to pay."), field="service")
     return Invoice.objects.create(
         service=service,
         centre=centre,
         ticket=ticket,
+        application=application,
         amount_kes=kes(fee),
         raised_by=actor if actor is not None and actor.is_authenticated else None,
         raised_at=now or clock.now(),
@@ -109,12 +120,25 @@ def _event(payment: Payment, kind: str, *, status: str = "", actor=None, now=Non
     )
 
 
-def _on_payment_completed(payment: Payment) -> None:
-    """LEDGER HOOK, called inside the transaction that completes a payment, exactly once per
-    payment. The lead wires `ledger.services.payment_post(payment)` here at merge."""
+def _on_payment_completed(payment: Payment):
+    """Post a payment that has just completed to the ledger, which credits the MDA at this
+    centre and issues the signed receipt. Called inside the transaction that completes it,
+    once per payment (the ledger also refuses to post one payment twice)."""
+    from huduma.ledger.services import payment_post
+
+    invoice = payment.invoice
+    return payment_post(
+        payment_id=payment.pk,
+        amount=payment.amount_paid_kes or payment.amount_kes,
+        service_id=invoice.service_id,
+        centre_id=invoice.centre_id,
+        at=payment.settled_at or clock.now(),
+        method=payment.channel,
+        reference=payment.provider_receipt,
+    )
 
 
-def _completed_sms(payment: Payment) -> None:
+def _completed_sms(payment: Payment, receipt=None) -> None:
     if not payment.phone:
         return
     invoice = payment.invoice
@@ -125,7 +149,8 @@ def _completed_sms(payment: Payment) -> None:
             "centre": invoice.centre.name,
             "amount": format_kes(payment.amount_kes),
             "service": invoice.service.name_en,
-            "reference": payment.provider_receipt or str(payment.pk)[:8],
+            # The receipt number anyone can check on the public verification page.
+            "reference": receipt.number if receipt else payment.provider_receipt,
         },
     )
 
@@ -167,8 +192,8 @@ def _settle(
         payment.refresh_from_db()
         _event(payment, kind, status=status, actor=actor, now=now, reason=reason, **detail)
         if status == Status.COMPLETED:
-            _on_payment_completed(payment)
-            _completed_sms(payment)
+            receipt = _on_payment_completed(payment)
+            _completed_sms(payment, receipt)
     return status
 
 
