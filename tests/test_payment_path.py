@@ -101,3 +101,42 @@ def test_ticket_to_collection_with_an_mpesa_payment_and_a_verifiable_receipt(
         "application_ready",
         "application_collected",
     ]
+
+
+def test_the_officer_collects_an_applications_fee_from_its_page(client, world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    queues.counter_open(counter=counter, officer=world.alice)
+    queues.visit_issue(
+        centre=world.gpo,
+        services=[world.id_dup],
+        channel="reception",
+        requirements_confirmed=True,
+        phone="0712345678",
+    )
+    ticket = queues.ticket_call_next(counter=counter, officer=world.alice)
+    queues.ticket_start(ticket=ticket, counter=counter, officer=world.alice)
+    application, _ = applications.application_open(ticket=ticket, officer=world.alice)
+    client.force_login(world.alice)
+    page = f"/staff/applications/{application.pk}/"
+    assert "Collect the fee (KES 100.00)" in client.get(page).content.decode()
+    fee_url = reverse("payments:application_fee", args=[application.pk])
+    first, again = client.post(fee_url), client.post(fee_url)  # a double press: one invoice
+    assert first["Location"] == again["Location"]
+    invoice = application.invoices.get()
+    assert invoice.amount_kes == Decimal("100.00")
+    form = client.get(first["Location"]).content.decode()
+    key = form.split('name="idempotency_key" value="')[1].split('"')[0]
+    client.post(
+        reverse("payments:pay", args=[invoice.pk]), {"method": "cash", "idempotency_key": key}
+    )
+    after = client.get(page).content.decode()
+    assert "paid (Cash)" in after and "Collect the fee" not in after
+    assert (
+        Receipt.objects.filter(
+            entry__payment_id__in=[str(p.pk) for p in invoice.payments.all()]
+        ).count()
+        == 1
+    )
+    # Another centre's officer cannot raise it.
+    client.force_login(world.charlie)
+    assert client.post(fee_url).status_code == 403

@@ -103,6 +103,11 @@ def detail(request, application_id):
             "steps": selectors.next_steps(application, user),
             "centres": Centre.objects.order_by("name"),
             "fee_due": services.application_fee_due(application),
+            # Counter staff of the receiving centre take the fee (the payments app's page).
+            "can_collect_fee": services.application_fee_due(application) > 0
+            and works_at(user, application.centre)
+            and has_role(user, Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)
+            and not application.invoices.filter(payments__status="completed").exists(),
             "days_left": services.working_days_left(application),
             "breached": services.is_breached(application),
         },

@@ -109,6 +109,24 @@ def invoice_raise(
     )
 
 
+def invoice_for_application(*, application, actor=None) -> Invoice:
+    """The application's invoice: the open one if it has one (a second press of "collect the
+    fee" raises nothing new), else a new one for the fee fixed when it was received."""
+    with transaction.atomic():
+        from huduma.applications.models import Application
+
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        existing = (
+            Invoice.objects.filter(application=application)
+            .exclude(payments__status=Payment.Status.COMPLETED)
+            .order_by("raised_at")
+            .first()
+        )
+        if existing is not None:
+            return existing
+        return invoice_raise(application=application, actor=actor)
+
+
 def _event(payment: Payment, kind: str, *, status: str = "", actor=None, now=None, **detail):
     return PaymentEvent.objects.create(
         payment=payment,

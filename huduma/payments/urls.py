@@ -9,4 +9,9 @@ urlpatterns = [
     path("staff/payments/invoices/<uuid:invoice_id>/", views.invoice, name="invoice"),
     path("staff/payments/invoices/<uuid:invoice_id>/pay/", views.pay, name="pay"),
     path("staff/payments/cashup/", views.cashup, name="cashup"),
+    path(
+        "staff/applications/<uuid:application_id>/fee/",
+        views.application_fee,
+        name="application_fee",
+    ),
 ]

@@ -39,6 +39,22 @@ def take(request, code: str):
 
 
 @login_required
+@require_POST
+def application_fee(request, application_id):
+    """ "Collect the fee" on an application's page: its invoice, then the usual pay page."""
+    from huduma.applications.models import Application
+
+    application = get_object_or_404(Application.objects.select_related("centre"), pk=application_id)
+    require_centre(request.user, application.centre, *TAKERS)
+    try:
+        invoice = services.invoice_for_application(application=application, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("applications:detail", application.pk)
+    return redirect("payments:invoice", invoice.pk)
+
+
+@login_required
 def invoice(request, invoice_id):
     invoice = get_object_or_404(Invoice.objects.select_related("centre", "service"), pk=invoice_id)
     require_centre(request.user, invoice.centre, *TAKERS)
