@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from huduma.applications.models import Application, ApplicationEvent, Referral
+from huduma.core.admin_readonly import ReadOnlyAdmin
 
 
 class EventInline(admin.TabularInline):
@@ -15,7 +16,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     """Read only: applications change through their verbs, each with its event and SMS."""
 
     list_display = ["tracking_number", "service", "centre", "status", "due_on", "breached_at"]
@@ -23,26 +24,8 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ["tracking_number"]
     inlines = [EventInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "centre", "service", "mda", "status"]
     list_filter = ["status", "mda"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from huduma.complaints import services
 from huduma.complaints.models import ApiClient, Complaint, ComplaintEvent
+from huduma.core.admin_readonly import ReadOnlyAdmin
 
 
 class ComplaintEventInline(admin.TabularInline):
@@ -23,7 +24,7 @@ class ComplaintEventInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(ReadOnlyAdmin):
     list_display = ["reference", "category", "channel", "status", "level", "centre", "created_at"]
     list_filter = ["status", "level", "category", "channel"]
     search_fields = ["reference"]
@@ -31,15 +32,6 @@ class ComplaintAdmin(admin.ModelAdmin):
     fields = ["reference", "category", "channel", "status", "level", "centre", "mda", "due_at"]
     readonly_fields = fields
     inlines = [ComplaintEventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApiClient)

@@ -4,26 +4,18 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from huduma.core.admin_readonly import ReadOnlyAdmin
 from huduma.feedback import surveys
 from huduma.feedback.models import Misuse, Rating, Survey, SurveyQuestion
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(ReadOnlyAdmin):
     """Ratings are the citizens' words: readable, never edited."""
 
     list_display = ["at", "centre", "counter", "service", "score", "channel", "ending"]
     list_filter = ["channel", "score", "centre"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Misuse)
