@@ -130,7 +130,7 @@ def test_the_officer_collects_an_applications_fee_from_its_page(client, world, c
         reverse("payments:pay", args=[invoice.pk]), {"method": "cash", "idempotency_key": key}
     )
     after = client.get(page).content.decode()
-    assert "paid (Cash)" in after and "Collect the fee" not in after
+    assert "KES 100.00 · paid" in after and "Collect the fee" not in after
     assert (
         Receipt.objects.filter(
             entry__payment_id__in=[str(p.pk) for p in invoice.payments.all()]

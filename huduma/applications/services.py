@@ -84,6 +84,12 @@ def application_fee_due(application: Application) -> Decimal:
     return application.fee_kes
 
 
+def application_fee_paid(application: Application) -> bool:
+    """Has a payment of this application's invoice completed? (The payments app's invoices
+    point at the application; nothing here depends on how it was paid.)"""
+    return application.invoices.filter(payments__status="completed").exists()
+
+
 def _event(
     application: Application, kind: str, *, actor=None, note: str = "", **data
 ) -> ApplicationEvent:

@@ -94,6 +94,8 @@ def _application_for(request, application_id) -> Application:
 def detail(request, application_id):
     application = _application_for(request, application_id)
     user = request.user
+    fee_due = services.application_fee_due(application)
+    fee_paid = services.application_fee_paid(application)
     return render(
         request,
         "applications/detail.html",
@@ -102,12 +104,13 @@ def detail(request, application_id):
             "events": application.events.select_related("actor").order_by("at"),
             "steps": selectors.next_steps(application, user),
             "centres": Centre.objects.order_by("name"),
-            "fee_due": services.application_fee_due(application),
+            "fee_due": fee_due,
+            "fee_paid": fee_paid,
             # Counter staff of the receiving centre take the fee (the payments app's page).
-            "can_collect_fee": services.application_fee_due(application) > 0
+            "can_collect_fee": fee_due > 0
+            and not fee_paid
             and works_at(user, application.centre)
-            and has_role(user, Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)
-            and not application.invoices.filter(payments__status="completed").exists(),
+            and has_role(user, Role.COUNTER_OFFICER, Role.CENTRE_MANAGER),
             "days_left": services.working_days_left(application),
             "breached": services.is_breached(application),
         },
