@@ -1,0 +1,1 @@
+"""Queue pages, one module per person on the floor."""
