@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "huduma.applications",
     "huduma.ledger",
     "huduma.payments",
+    "huduma.outreach",
 ]
 
 MIDDLEWARE = [

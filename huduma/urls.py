@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("huduma.payments.urls")),
     path("", include("huduma.catalogue.urls")),
     path("", include("huduma.applications.urls")),
+    path("", include("huduma.outreach.urls")),
 ]
 
 handler500 = "huduma.core.outage.server_error"

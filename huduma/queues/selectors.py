@@ -229,3 +229,34 @@ def live_view(centre: Centre, now: dt.datetime | None = None) -> dict:
         "wait_standard": wait_standard,
         "now": now,
     }
+
+
+MOST_USED_DAYS = 90
+
+
+def most_used_services(centre: Centre, limit: int = 8, now: dt.datetime | None = None) -> list:
+    """The services this centre's citizens came for most in the last 90 days (from its own
+    tickets), among those it offers today; the catalogue's popular services fill in for a new
+    centre with little history. Used for the kiosk's tiles and reception's one-tap choices."""
+    from huduma.catalogue.selectors import popular_services
+
+    now = now or clock.now()
+    offered = Service.objects.filter(offered_at__centre=centre, is_active=True)
+    since = clock.local_date(now) - dt.timedelta(days=MOST_USED_DAYS)
+    counts = (
+        Ticket.objects.filter(centre=centre, visit__service_day__gte=since, service__in=offered)
+        .values("service")
+        .annotate(n=Count("id"))
+        .order_by("-n", "service")[:limit]
+    )
+    ranked = [row["service"] for row in counts]
+    by_pk = offered.in_bulk(ranked)
+    picked = [by_pk[pk] for pk in ranked if pk in by_pk]
+    if len(picked) < limit:
+        offered_pks = set(offered.values_list("pk", flat=True))
+        for service in popular_services():
+            if service.pk in offered_pks and service not in picked:
+                picked.append(service)
+            if len(picked) == limit:
+                break
+    return picked

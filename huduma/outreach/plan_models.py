@@ -1,0 +1,1 @@
+"""Outreach plans: calendar, venues, services, rotation, logistics, imprest, publicity."""

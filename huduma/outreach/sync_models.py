@@ -1,0 +1,1 @@
+"""Field-kit sync: batches received from kits, conflicts held for a person, sequence gaps."""
