@@ -114,3 +114,11 @@ def test_external_monitor_does_not_watch_queues(client, unserved):
     client.force_login(unserved.mona)
     assert client.get(LIVE).status_code == 403
     assert client.post(MOVE, {}).status_code == 403
+
+
+def test_flag_speaks_swahili(client, unserved, settings):
+    client.force_login(unserved.bob)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sw"
+    html = client.get(LIVE).content.decode()
+    assert "Hakuna anayehudumia foleni hizi" in html
+    assert "2 wanasubiri" in html and "Hamishia huduma hii" in html and "Chagua afisa" in html
