@@ -2,6 +2,7 @@
 
 import pytest
 
+from huduma.core.audit_diff import changes
 from huduma.core.models import AuditEntry
 from huduma.queues import services
 from huduma.queues.errors import CounterBusy, OtherCentre, ServiceNotOffered
@@ -25,7 +26,16 @@ def test_manager_opens_a_counter_for_an_officer_who_then_serves_the_queue(world,
     assert session.officer == world.alice and session.status == CounterSession.Status.OPEN
     entry = AuditEntry.objects.get(action="queues.counter_opened_for")
     assert entry.actor == world.bob
-    assert entry.after == {"counter": 2, "officer": "alice", "service": "NHIF-REGISTRATION"}
+    assert entry.after == {
+        "counter_number": 2,
+        "officer": "alice",
+        "service": "NHIF-REGISTRATION",
+    }
+    assert {c.field: c.after for c in changes(entry, resolve=True)} == {
+        "Counter number": "2",
+        "Officer": "alice",
+        "Service": "NHIF-REGISTRATION",
+    }
 
     # A double click opens nothing more and logs nothing more.
     again = services.counter_open_for(

@@ -122,3 +122,9 @@ def test_flag_speaks_swahili(client, unserved, settings):
     html = client.get(LIVE).content.decode()
     assert "Hakuna anayehudumia foleni hizi" in html
     assert "2 wanasubiri" in html and "Hamishia huduma hii" in html and "Chagua afisa" in html
+
+
+def test_api_names_the_unserved_queues(client, unserved):
+    client.force_login(unserved.bob)
+    body = client.get("/api/queues/centres/gpo-nairobi/live").json()
+    assert body["unserved"] == ["NHIF-REGISTRATION"]

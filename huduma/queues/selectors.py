@@ -197,7 +197,7 @@ class UnservedQueue:
 
 
 def unserved_queues(
-    centre: Centre, queues: list[ServiceQueue], states: list[CounterState], day: dt.date
+    queues: list[ServiceQueue], states: list[CounterState], day: dt.date
 ) -> list[UnservedQueue]:
     flagged = [q for q in queues if q.waiting and not q.counters_open]
     if not flagged:
@@ -294,7 +294,7 @@ def live_view(centre: Centre, now: dt.datetime | None = None) -> dict:
     )
     return {
         "queues": queues,
-        "unserved": unserved_queues(centre, queues, counters, clock.local_date(now)),
+        "unserved": unserved_queues(queues, counters, clock.local_date(now)),
         "counters": counters,
         "at_risk": risky,
         "waiting_total": sum(q.waiting for q in queues),

@@ -496,8 +496,9 @@ def counter_open_for(
             action="queues.counter_opened_for",
             instance=session,
             actor=actor,
+            # Numbers and codes people read, under names that are not the model's id fields.
             after={
-                "counter": counter.number,
+                "counter_number": counter.number,
                 "officer": officer.get_username(),
                 "service": service.code if service is not None else None,
             },
@@ -545,7 +546,7 @@ def counter_add_skill_today(
             action="queues.skill_added_for_day",
             instance=skill,
             actor=actor,
-            after={"counter": counter.number, "service": service.code, "day": day},
+            after={"counter_number": counter.number, "service": service.code, "day": day},
         )
     return skill
 
