@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from huduma.catalogue.models import MDA
+from huduma.catalogue.models import MDA, CentreService
 from huduma.queues import services
 from huduma.queues.models import IssueChannel, Visit
 from tests.conftest import make_service
@@ -207,3 +207,21 @@ def test_another_centres_kiosk_cannot_search_here(client, world):
     assert client.get(url, {"q": "kra"}).status_code == 403
     attract = reverse("queues:kiosk_attract", args=["gpo-nairobi"])
     assert client.get(attract).status_code == 403
+
+
+def test_a_visit_holds_at_most_five_services(kiosk, world):
+    extra = []
+    for n in range(3):
+        service = make_service(world.nrb, f"NRB-X{n}", f"Extra service {n}", f"Huduma ya ziada {n}")
+        CentreService.objects.create(centre=world.gpo, service=service)
+        extra.append(service.pk)
+    five = [world.kra_pin.pk, world.id_dup.pk, *extra[:2], world.nhif_reg.pk]
+    full = kiosk.get(KIOSK, {"s": five, "toggle": extra[2]})
+    assert full["Location"] == f"{KIOSK}?" + "&".join(f"s={pk}" for pk in five)
+    assert "at most 5 services" in html_of(kiosk.get(full["Location"]))
+
+
+def test_the_language_switch_on_a_failed_check_comes_back_to_the_check(kiosk, world, clock):
+    form = {"services": [world.kra_pin.pk], "language": "en", "confirm": "1", "priority": ""}
+    html = html_of(kiosk.post(KIOSK, form))
+    assert f'name="next" value="{KIOSK}?s={world.kra_pin.pk}&amp;step=confirm"' in html

@@ -154,6 +154,8 @@ def _confirm_context(request, centre: Centre, chosen: list[Service], **extra) ->
         chosen_priority=request.POST.get("priority", ""),
         posted=request.POST,
         back_url=choice.url(),
+        # The language switch comes back to this step, even after a failed post.
+        here=choice.url(step="confirm"),
         language=get_language() if get_language() in ("en", "sw") else "sw",
         **extra,
     )
@@ -214,7 +216,11 @@ def kiosk_search(request, code: str):
     """The search results alone, for htmx to put under the box as the citizen types."""
     centre = _kiosk_centre(request, code)
     choice = _choice(request, centre)
-    context = _choose_context(request, choice)
+    context = {
+        "choice": choice,
+        "chosen_ids": [s.pk for s in choice.services],
+        "matches": _matches(choice),
+    }
     response = render(request, "queues/_kiosk_results.html", context)
     # The address follows the words typed, so the language switch keeps them too.
     response["HX-Replace-Url"] = choice.url()
