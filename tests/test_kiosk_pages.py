@@ -197,6 +197,11 @@ def test_the_printed_ticket_shows_what_to_bring_and_where_to_wait(kiosk, world, 
     assert "National ID card" in html[kra:id_dup]
     home = reverse("queues:kiosk_attract", args=["gpo-nairobi"])
     assert f'href="{home}"' in html
+    # No counter open for KRA PIN yet: no "0 minutes", but says so; once one opens, an estimate.
+    assert "No counter for this service is open yet" in html and "minutes to wait" not in html
+    services.counter_open(counter=world.counters[("gpo-nairobi", 3)], officer=world.bob)
+    html = html_of(kiosk.get(reverse("queues:kiosk_ticket", args=[visit.pk])))
+    assert "minutes to wait" in html and "No counter for this service" not in html
 
 
 def test_another_centres_kiosk_cannot_search_here(client, world):
