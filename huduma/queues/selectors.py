@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
 
-from huduma.catalogue.models import CounterService, Service
+from huduma.catalogue.models import MDA, CounterService, Service
 from huduma.core import clock
 from huduma.places.models import Centre, Counter
 from huduma.queues import dispatch, sql
@@ -43,6 +43,38 @@ def open_counters_by_service(centre: Centre, now: dt.datetime | None = None) -> 
     for _counter_id, service_id in pairs:
         counts[service_id] = counts.get(service_id, 0) + 1
     return counts
+
+
+def counters_by_service(
+    centre: Centre, services, now: dt.datetime | None = None
+) -> dict[int, list[Counter]]:
+    """The counters in use at `centre` that serve each of `services` today (a skill moved for
+    today included), by number: where a citizen waits (the kiosk prints them on the ticket)."""
+    wanted = [s.pk for s in services]
+    found: dict[int, list[Counter]] = {pk: [] for pk in wanted}
+    in_use = {"counter__centre": centre, "counter__is_active": True, "service_id__in": wanted}
+    pairs = set(CounterService.objects.filter(**in_use).values_list("service_id", "counter_id"))
+    pairs |= set(
+        DaySkill.objects.filter(**in_use, day=clock.local_date(now)).values_list(
+            "service_id", "counter_id"
+        )
+    )
+    counters = Counter.objects.in_bulk({counter_id for _service_id, counter_id in pairs})
+    for service_id, counter_id in sorted(pairs, key=lambda p: counters[p[1]].number):
+        found[service_id].append(counters[counter_id])
+    return found
+
+
+def services_at(centre: Centre):
+    """The active services `centre` offers (a queryset, agency joined)."""
+    return Service.objects.filter(offered_at__centre=centre, is_active=True).select_related("mda")
+
+
+def mdas_at(centre: Centre) -> list[MDA]:
+    """The agencies with at least one active service at `centre` (unordered)."""
+    return list(
+        MDA.objects.filter(services__offered_at__centre=centre, services__is_active=True).distinct()
+    )
 
 
 def mean_service_minutes(centre: Centre, now: dt.datetime) -> dict[int, float]:
