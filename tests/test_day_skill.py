@@ -36,6 +36,8 @@ def test_moved_skill_is_served_today_and_lapses_tomorrow(world, clock):
     assert entry.actor == world.bob and entry.after["service"] == "NHIF-REGISTRATION"
     assert _flagged(world) == []
     assert selectors.wait_estimates(world.gpo)[world.nhif_reg.pk].counters_open == 1
+    where = selectors.counters_by_service(world.gpo, [world.nhif_reg])[world.nhif_reg.pk]
+    assert [c.number for c in where] == [1, 2, 3]  # the kiosk ticket's "wait near"
 
     called = services.ticket_call_next(counter=counter, officer=world.alice)
     assert called.visit_id == first.pk
@@ -47,6 +49,8 @@ def test_moved_skill_is_served_today_and_lapses_tomorrow(world, clock):
     assert world.nhif_reg.pk not in services.counter_skills(counter)
     assert services.ticket_call_next(counter=counter, officer=world.alice) is None
     assert _flagged(world) == [world.nhif_reg]
+    where = selectors.counters_by_service(world.gpo, [world.nhif_reg])[world.nhif_reg.pk]
+    assert [c.number for c in where] == [2, 3]
 
 
 def test_repeat_is_harmless_and_refusals_change_nothing(world, clock):
