@@ -72,3 +72,16 @@ def test_admin_lists_newest_first_with_readable_changes(client, world, clock):
 def test_only_admin_users_read_the_log(client, world):
     client.force_login(world.bob)
     assert client.get(LOG).status_code in (302, 403)
+
+
+def test_admin_list_shows_what_a_domain_action_recorded(client, world, clock):
+    audit.record(
+        action="ledger.payment_posted",
+        object_type="ledger.entry",
+        object_id="1",
+        after={"amount": Decimal(1234), "service": "KRA-PIN"},
+    )
+    sign_in_verified(client, world.sam)
+    page = html.unescape(client.get(LOG).content.decode())
+    assert "Amount (KES): KES 1,234.00" in page and "Service: KRA-PIN" in page
+    assert "new record" in page  # the world's catalogue rows, created by the fixtures

@@ -39,26 +39,28 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("changes"))
     def changes_summary(self, entry: AuditEntry):
+        if entry.action.endswith(".create"):
+            return _("new record")  # every field is new: the entry's page lists them
+        if entry.action.endswith(".delete"):
+            return _("deleted record")
         found = changes(entry)
         if not found:
             return "—"
-        if entry.before is None or entry.after is None:
-            label = _("new record") if entry.before is None else _("deleted record")
-            shown = found[:SUMMARY_CHANGES] if entry.before is not None else []
+        shown = found[:SUMMARY_CHANGES]
+        if entry.before is None:  # what a domain action recorded, e.g. the counter it opened
+            items = format_html_join("", "<li>{}: {}</li>", ((c.field, c.after) for c in shown))
         else:
-            label, shown = "", found[:SUMMARY_CHANGES]
-        items = format_html_join(
-            "", "<li>{}: {} → {}</li>", ((c.field, c.before, c.after) for c in shown)
-        )
-        more = len(found) - len(shown)
-        rest = (
-            format_html(
-                "<li>{}</li>", ngettext("and %(n)s more", "and %(n)s more", more) % {"n": more}
+            items = format_html_join(
+                "", "<li>{}: {} → {}</li>", ((c.field, c.before, c.after) for c in shown)
             )
-            if more and not label
-            else ""
-        )
-        return format_html('{}<ul class="audit-changes">{}{}</ul>', label, items, rest)
+        more = len(found) - len(shown)
+        if more:
+            items = format_html(
+                "{}<li>{}</li>",
+                items,
+                ngettext("and %(n)s more", "and %(n)s more", more) % {"n": more},
+            )
+        return format_html('<ul class="audit-changes">{}</ul>', items)
 
     @admin.display(description=_("changes"))
     def changes_table(self, entry: AuditEntry):
