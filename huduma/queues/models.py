@@ -267,4 +267,4 @@ class DaySkill(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service_id} at {self.counter_id} on {self.day}"
+        return f"{self.service.code} at counter {self.counter.number} on {self.day}"
