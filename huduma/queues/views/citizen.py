@@ -241,6 +241,11 @@ def booking_find(request, code: str):
     """Manage a booking: the reference and the mobile number it was booked with. A wrong one
     gets the same answer whether or not the reference exists."""
     centre = open_centre(code)
+    if request.method == "GET" and request.GET.get("reference"):
+        # Already proven in this browser (coming back from the confirmation): no need to ask.
+        appointment = _proven(request, code, request.GET["reference"])
+        if appointment is not None:
+            return redirect("queues:booking_manage", code, appointment.reference)
     initial = {"reference": request.GET.get("reference", "")[:12]}
     form = BookingFindForm(request.POST or None, initial=initial)
     context = {"centre": centre, "form": form}
