@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from huduma.queues import notifications, services
+from huduma.queues.models import Visit
 from tests.conftest import sign_in_verified
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +82,19 @@ def test_reception_offers_the_choice(client, world, clock):
         },
     )
     assert 'name="near_front_sms" value="on"' in step.content.decode()
+
+
+def test_the_api_takes_the_choice_too(client, world, clock):
+    client.force_login(world.bob)
+    answer = client.post(
+        "/api/queues/centres/gpo-nairobi/visits",
+        {
+            "services": ["NHIF-REGISTRATION"],
+            "requirements_confirmed": True,
+            "phone": "0712345678",
+            "near_front_sms": True,
+        },
+        content_type="application/json",
+    )
+    assert answer.status_code == 201
+    assert Visit.objects.get().near_front_sms is True
