@@ -1,5 +1,6 @@
 """A citizen on a 360x740 phone: book, move and cancel an appointment; join with a mistyped
-number corrected in place; a virtual ticket that turns to "go to counter N" without a reload.
+number corrected in place; a virtual ticket that turns to "go to counter N" without a reload,
+then cancelled.
 Every page fits the screen (no sideways scroll) and passes axe-core."""
 
 import pytest
@@ -50,7 +51,10 @@ def test_book_then_move_then_cancel_an_appointment(phone, live_server, world, cl
     fits_and_accessible(page)
     page.get_by_label("Mobile number you booked with").fill("0712 345 678")
     page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your appointment")
+    fits_and_accessible(page)
     page.get_by_role("link", name="Move to another time").click()
+    fits_and_accessible(page)
     page.get_by_label("Sat 28 Nov").check()
     page.get_by_role("button", name="See free times").click()
     page.get_by_label("09:00").check()
@@ -115,3 +119,8 @@ def test_the_virtual_ticket_changes_to_called_without_a_reload(
     expect(page.get_by_text("Go to counter 2 now")).to_be_visible(timeout=5000)
     assert page.evaluate("window.stillThisPage === true")  # updated in place, not reloaded
     fits_and_accessible(page)
+
+    page.get_by_role("link", name="Cancel my ticket").click()
+    fits_and_accessible(page)
+    page.get_by_role("button", name="Yes, cancel my ticket").click()
+    expect(page.get_by_text("This ticket is cancelled")).to_be_visible()
