@@ -77,8 +77,7 @@ def wait_estimates(centre: Centre, now: dt.datetime | None = None) -> dict[int, 
     ):
         ahead = waiting.get(service_id, 0)
         open_n = counters.get(service_id, 0)
-        per_service = means.get(service_id, DEFAULT_SERVICE_MINUTES)
-        minutes = math.ceil(ahead / max(open_n, 1) * per_service)
+        minutes = _minutes(ahead, open_n, means.get(service_id))
         estimates[service_id] = Estimate(service_id, ahead, open_n, minutes)
     return estimates
 
@@ -109,10 +108,11 @@ class Wait:
 def ticket_wait(ticket: Ticket, ahead: int, now: dt.datetime | None = None) -> Wait:
     """The wait of a waiting ticket, from the few-seconds-old counter figures (the issue hot
     path asks). Never "0 minutes" for a queue that nobody serves: minutes is then None."""
-    counters, _means = _centre_stats(ticket.centre_id, now or clock.now())
-    if not counters.get(ticket.service_id):
+    counters, means = _centre_stats(ticket.centre_id, now or clock.now())
+    open_n = counters.get(ticket.service_id, 0)
+    if not open_n:
         return Wait(ahead, None)
-    return Wait(ahead, estimate_minutes(ticket, ahead, now))
+    return Wait(ahead, _minutes(ahead, open_n, means.get(ticket.service_id)))
 
 
 class Progress:
@@ -224,8 +224,14 @@ def estimate_minutes(ticket: Ticket, ahead: int, now: dt.datetime | None = None)
     """Minutes until a waiting ticket is likely called: the tickets ahead of it, shared among
     the counters open for its service, times that service's recent service time."""
     counters, means = _centre_stats(ticket.centre_id, now or clock.now())
-    per_service = means.get(ticket.service_id, DEFAULT_SERVICE_MINUTES)
-    return math.ceil(ahead / max(counters.get(ticket.service_id, 0), 1) * per_service)
+    return _minutes(ahead, counters.get(ticket.service_id, 0), means.get(ticket.service_id))
+
+
+def _minutes(ahead: int, counters_open: int, mean_minutes: float | None) -> int:
+    """The one formula: the queue ahead shared among the open counters (one, if none is open:
+    the pages then say no counter is open rather than show it), times the service time."""
+    per_service = mean_minutes or DEFAULT_SERVICE_MINUTES
+    return math.ceil(ahead / max(counters_open, 1) * per_service)
 
 
 def display_calls(centre: Centre, limit: int = 8) -> list[Ticket]:
