@@ -36,6 +36,8 @@ def test_book_then_move_then_cancel_an_appointment(phone, live_server, world, cl
     page.get_by_label("Wed 25 Nov").check()
     page.get_by_role("button", name="See free times").click()
     page.get_by_label("10:00").check()
+    chip = page.locator("label.chip", has_text="10:00").bounding_box()
+    assert chip["height"] >= 48  # a target a thumb can hit
     fits_and_accessible(page)
     page.get_by_label("Mobile number").fill("0712 345 678")
     page.get_by_role("button", name="Book").click()
