@@ -166,6 +166,11 @@ TIME_ZONE = "Africa/Nairobi"
 USE_I18N = True
 USE_TZ = True
 
+# The hall kiosk goes back to its attract screen after this many seconds untouched while a
+# citizen chooses, and sooner on the printed ticket, so no ticket waits for the next person.
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 60)
+KIOSK_TICKET_SECONDS = env_int("KIOSK_TICKET_SECONDS", 20)
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "huduma" / "static"]

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
 
-from huduma.catalogue.models import CounterService, Service
+from huduma.catalogue.models import MDA, CounterService, Service
 from huduma.core import clock
 from huduma.places.models import Centre, Counter
 from huduma.queues import dispatch, sql
@@ -32,6 +32,35 @@ def open_counters_by_service(centre: Centre) -> dict[int, int]:
         .annotate(n=Count("counter_id"))
     )
     return {row["service_id"]: row["n"] for row in rows}
+
+
+def counters_by_service(centre: Centre, services) -> dict[int, list[Counter]]:
+    """The counters in use at `centre` that serve each of `services`, by number: where a
+    citizen waits (the kiosk prints them on the ticket)."""
+    wanted = [s.pk for s in services]
+    found: dict[int, list[Counter]] = {pk: [] for pk in wanted}
+    rows = (
+        CounterService.objects.filter(
+            counter__centre=centre, counter__is_active=True, service_id__in=wanted
+        )
+        .select_related("counter")
+        .order_by("counter__number")
+    )
+    for row in rows:
+        found[row.service_id].append(row.counter)
+    return found
+
+
+def services_at(centre: Centre):
+    """The active services `centre` offers (a queryset, agency joined)."""
+    return Service.objects.filter(offered_at__centre=centre, is_active=True).select_related("mda")
+
+
+def mdas_at(centre: Centre) -> list[MDA]:
+    """The agencies with at least one active service at `centre` (unordered)."""
+    return list(
+        MDA.objects.filter(services__offered_at__centre=centre, services__is_active=True).distinct()
+    )
 
 
 def mean_service_minutes(centre: Centre, now: dt.datetime) -> dict[int, float]:

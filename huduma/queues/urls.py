@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("kiosk/<slug:code>/", kiosk.kiosk, name="kiosk"),
     path("kiosk/<slug:code>/check-in/", kiosk.kiosk_check_in, name="kiosk_check_in"),
+    path("kiosk/<slug:code>/start/", kiosk.kiosk_attract, name="kiosk_attract"),
+    path("kiosk/<slug:code>/search/", kiosk.kiosk_search, name="kiosk_search"),
     path("kiosk/tickets/<uuid:visit_id>/", kiosk.kiosk_ticket, name="kiosk_ticket"),
     path("display/<slug:code>/", floor.display, name="display"),
     path("display/<slug:code>/calls/", floor.display_calls, name="display_calls"),
