@@ -166,6 +166,15 @@ def test_the_check_lists_what_to_bring_and_issues_in_the_order_picked(kiosk, wor
     assert again["Location"] == done["Location"] and Visit.objects.count() == 1
 
 
+def test_a_number_given_at_the_kiosk_is_for_the_nearly_your_turn_text(kiosk, world, clock):
+    form = {"services": [world.kra_pin.pk], "language": "sw", "confirm": "1", "priority": ""}
+    with_phone = {**form, "requirements_confirmed": "yes", "phone": "0712 345 678"}
+    assert kiosk.post(KIOSK, {**with_phone, "idempotency_key": "a" * 32}).status_code == 302
+    assert kiosk.post(KIOSK, {**form, "requirements_confirmed": "yes"}).status_code == 302
+    wants = dict(Visit.objects.values_list("phone", "near_front_sms"))
+    assert wants == {"+254712345678": True, "": False}
+
+
 def test_a_bad_phone_number_is_named_on_the_check_page(kiosk, world, clock):
     form = {
         "services": [world.kra_pin.pk],

@@ -155,6 +155,7 @@ def issue_visit(
         language=payload.language,
         idempotency_key=idempotency_key,
         actor=request.user,
+        near_front_sms=payload.near_front_sms,
     )
     return Status(201, visit_out(visit))
 

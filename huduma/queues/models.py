@@ -41,6 +41,9 @@ class Visit(OfflineRecord):
     language = models.CharField(max_length=2, default="sw")
     requirements_confirmed_at = models.DateTimeField(null=True, blank=True)
     near_front_notified_at = models.DateTimeField(null=True, blank=True)
+    # Text "come now" when a few places from the front: always for a virtual ticket (its holder
+    # is elsewhere), for a ticket issued in the centre only if the citizen asked.
+    near_front_sms = models.BooleanField(default=False)
     # NULL, not "", when absent: the unique constraint must ignore visits without a key.
     idempotency_key = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001
     # Who may replay the key: a staff user ("user:<id>"), or an anonymous channel and its

@@ -120,8 +120,7 @@ def wait_estimates(centre: Centre, now: dt.datetime | None = None) -> dict[int, 
     ):
         ahead = waiting.get(service_id, 0)
         open_n = counters.get(service_id, 0)
-        per_service = means.get(service_id, DEFAULT_SERVICE_MINUTES)
-        minutes = math.ceil(ahead / max(open_n, 1) * per_service)
+        minutes = _minutes(ahead, open_n, means.get(service_id))
         estimates[service_id] = Estimate(service_id, ahead, open_n, minutes)
     return estimates
 
@@ -132,6 +131,92 @@ def visit_estimate_minutes(visit: Visit, now: dt.datetime | None = None) -> int:
     if ticket is None:
         return 0
     return estimate_minutes(ticket, places_ahead(ticket), now)
+
+
+def service_has_open_counter(centre_id: int, service_id: int) -> bool:
+    """Whether a counter that serves the service is open right now (not cached)."""
+    return CounterService.objects.filter(
+        service_id=service_id,
+        counter__centre_id=centre_id,
+        counter__sessions__status=CounterSession.Status.OPEN,
+    ).exists()
+
+
+@dataclass(frozen=True)
+class Wait:
+    ahead: int
+    minutes: int | None  # None: no counter serving the service is open, so no estimate
+
+
+def ticket_wait(ticket: Ticket, ahead: int, now: dt.datetime | None = None) -> Wait:
+    """The wait of a waiting ticket, from the few-seconds-old counter figures (the issue hot
+    path asks). Never "0 minutes" for a queue that nobody serves: minutes is then None."""
+    counters, means = _centre_stats(ticket.centre_id, now or clock.now())
+    open_n = counters.get(ticket.service_id, 0)
+    if not open_n:
+        return Wait(ahead, None)
+    return Wait(ahead, _minutes(ahead, open_n, means.get(ticket.service_id)))
+
+
+class Progress:
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    FINAL = (DONE, NO_SHOW, CANCELLED)
+
+
+@dataclass(frozen=True)
+class VisitProgress:
+    """Where a visit stands, as its holder's phone shows it."""
+
+    state: str  # one of Progress
+    tickets: tuple[Ticket, ...]
+    current: Ticket | None  # the ticket waiting, called or being served
+    ahead: int | None
+    minutes: int | None  # None while waiting with no counter open for the service
+    counter_number: int | None  # where to go, once called
+
+    @property
+    def final(self) -> bool:
+        return self.state in Progress.FINAL
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever what the holder sees changes (the poll answers 204 otherwise)."""
+        current = self.current.pk if self.current else ""
+        return f"{self.state}:{current}:{self.ahead}:{self.minutes}:{self.counter_number}"
+
+
+def visit_progress(visit: Visit, now: dt.datetime | None = None) -> VisitProgress:
+    tickets = tuple(visit.tickets.select_related("service", "counter").order_by("position"))
+    held = next((t for t in tickets if t.status in (Status.CALLED, Status.SERVING)), None)
+    if held is not None:
+        return VisitProgress(
+            state=Progress.CALLED if held.status == Status.CALLED else Progress.SERVING,
+            tickets=tickets,
+            current=held,
+            ahead=None,
+            minutes=None,
+            counter_number=held.counter.number if held.counter else None,
+        )
+    waiting = next((t for t in tickets if t.status in (Status.WAITING, Status.PENDING)), None)
+    if waiting is not None:
+        ahead = places_ahead(waiting) if waiting.status == Status.WAITING else 0
+        minutes = None
+        if service_has_open_counter(waiting.centre_id, waiting.service_id):
+            minutes = estimate_minutes(waiting, ahead, now)
+        return VisitProgress(Progress.WAITING, tickets, waiting, ahead, minutes, None)
+    statuses = {t.status for t in tickets}
+    if Status.SERVED in statuses:
+        state = Progress.DONE
+    elif Status.NO_SHOW in statuses:
+        state = Progress.NO_SHOW
+    else:
+        state = Progress.CANCELLED
+    return VisitProgress(state, tickets, None, None, None, None)
 
 
 def places_ahead(ticket: Ticket) -> int:
@@ -182,8 +267,14 @@ def estimate_minutes(ticket: Ticket, ahead: int, now: dt.datetime | None = None)
     """Minutes until a waiting ticket is likely called: the tickets ahead of it, shared among
     the counters open for its service, times that service's recent service time."""
     counters, means = _centre_stats(ticket.centre_id, now or clock.now())
-    per_service = means.get(ticket.service_id, DEFAULT_SERVICE_MINUTES)
-    return math.ceil(ahead / max(counters.get(ticket.service_id, 0), 1) * per_service)
+    return _minutes(ahead, counters.get(ticket.service_id, 0), means.get(ticket.service_id))
+
+
+def _minutes(ahead: int, counters_open: int, mean_minutes: float | None) -> int:
+    """The one formula: the queue ahead shared among the open counters (one, if none is open:
+    the pages then say no counter is open rather than show it), times the service time."""
+    per_service = mean_minutes or DEFAULT_SERVICE_MINUTES
+    return math.ceil(ahead / max(counters_open, 1) * per_service)
 
 
 def display_calls(centre: Centre, limit: int = 8) -> list[Ticket]:

@@ -195,8 +195,12 @@ def visit_issue(
     actor=None,
     appointment: Appointment | None = None,
     now: dt.datetime | None = None,
+    near_front_sms: bool = False,
 ) -> Visit:
     """Issue one ticket number for a visit with one or more services, in the order given.
+
+    A virtual ticket's holder is texted when a few places from the front; a citizen already
+    in the centre only if they asked (`near_front_sms`, and a phone).
 
     A request repeated with the same idempotency key (by the same user, or from the same
     anonymous channel and phone) gets the visit the first one made; the same key with a
@@ -240,6 +244,7 @@ def visit_issue(
         appointment=appointment,
         now=now,
         confirmed=requirements_confirmed,
+        near_front_sms=bool(phone) and (virtual or near_front_sms),
     )
     try:
         if not phone:
@@ -335,6 +340,7 @@ def _create_visit(
     appointment,
     now,
     confirmed,
+    near_front_sms,
 ) -> Visit:
     day = clock.local_date(now)
     prefix = services[0].group or "A"
@@ -350,6 +356,7 @@ def _create_visit(
         phone=phone,
         language=language,
         requirements_confirmed_at=now if confirmed else None,
+        near_front_sms=near_front_sms,
         idempotency_key=idempotency_key or None,
         idempotency_scope=idempotency_scope if idempotency_key else "",
         idempotency_request=idempotency_request if idempotency_key else "",

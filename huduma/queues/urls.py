@@ -31,5 +31,22 @@ urlpatterns = [
     path("queue/<slug:code>/join/", citizen.join, name="join"),
     path("queue/<slug:code>/book/", citizen.book, name="book"),
     path("queue/<slug:code>/book/<slug:reference>/", citizen.booked, name="booked"),
+    path("queue/<slug:code>/booking/", citizen.booking_find, name="booking_find"),
+    path(
+        "queue/<slug:code>/booking/<slug:reference>/",
+        citizen.booking_manage,
+        name="booking_manage",
+    ),
+    path(
+        "queue/<slug:code>/booking/<slug:reference>/move/",
+        citizen.booking_move,
+        name="booking_move",
+    ),
+    path(
+        "queue/<slug:code>/booking/<slug:reference>/cancel/",
+        citizen.booking_cancel,
+        name="booking_cancel",
+    ),
     path("queue/tickets/<uuid:visit_id>/", citizen.ticket, name="ticket"),
+    path("queue/tickets/<uuid:visit_id>/cancel/", citizen.ticket_cancel, name="ticket_cancel"),
 ]

@@ -261,6 +261,8 @@ def _issue(request, centre: Centre):
             # A request for priority: staff confirm it when they call (queues/services.py).
             priority=form.cleaned_data["priority"],
             phone=form.cleaned_data["phone"],
+            # The kiosk asks for a number only to text when it is nearly their turn.
+            near_front_sms=bool(form.cleaned_data["phone"]),
             language=form.cleaned_data["language"],
             idempotency_key=key,
         )
