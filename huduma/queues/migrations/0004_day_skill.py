@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalogue', '0006_mda_office_address'),
         ('places', '0001_initial'),
-        ('queues', '0002_counter_holds_one_ticket_idempotency_scope'),
+        ('queues', '0003_visit_near_front_sms'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
