@@ -366,6 +366,8 @@ def live(request, code: str):
     view = selectors.live_view(centre)
     return {
         "waiting_total": view["waiting_total"],
+        # Queues with people waiting and no open counter for their service (the page's flag).
+        "unserved": [u.queue.service.code for u in view["unserved"]],
         "queues": [
             {
                 "service": q.service.code,

@@ -246,3 +246,28 @@ class Appointment(OfflineRecord):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class DaySkill(models.Model):
+    """A service a counter serves for one day only (Nairobi date), added by the Centre Manager
+    to cover a queue that has nobody to serve it. The lasting skills are catalogue.CounterService;
+    dispatch reads both (reference.counter_skills), and the row lapses with its day."""
+
+    counter = models.ForeignKey("places.Counter", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("skill for one day")
+        verbose_name_plural = _("skills for one day")
+        constraints = [
+            # Also the index of the read that matters: a counter's skills on one day.
+            models.UniqueConstraint(fields=["counter", "day", "service"], name="day_skill_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} at counter {self.counter.number} on {self.day}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from cachetools import TTLCache
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
 
@@ -14,40 +15,53 @@ from huduma.catalogue.models import MDA, CounterService, Service
 from huduma.core import clock
 from huduma.places.models import Centre, Counter
 from huduma.queues import dispatch, sql
-from huduma.queues.models import CounterSession, Ticket, Visit
+from huduma.queues.models import CounterSession, DaySkill, Ticket, Visit
 
 Status = Ticket.Status
 DEFAULT_SERVICE_MINUTES = 8.0
 RECENT = dt.timedelta(hours=2)
 
 
-def open_counters_by_service(centre: Centre) -> dict[int, int]:
-    """How many open counters can serve each service right now."""
-    open_ids = CounterSession.objects.filter(
-        counter__centre=centre, status=CounterSession.Status.OPEN
-    ).values_list("counter_id", flat=True)
-    rows = (
-        CounterService.objects.filter(counter_id__in=list(open_ids))
-        .values("service_id")
-        .annotate(n=Count("counter_id"))
+def open_counters_by_service(centre: Centre, now: dt.datetime | None = None) -> dict[int, int]:
+    """How many open counters can serve each service right now (skills moved for today count)."""
+    open_ids = list(
+        CounterSession.objects.filter(
+            counter__centre=centre, status=CounterSession.Status.OPEN
+        ).values_list("counter_id", flat=True)
     )
-    return {row["service_id"]: row["n"] for row in rows}
+    pairs = set(
+        CounterService.objects.filter(counter_id__in=open_ids).values_list(
+            "counter_id", "service_id"
+        )
+    )
+    pairs |= set(
+        DaySkill.objects.filter(counter_id__in=open_ids, day=clock.local_date(now)).values_list(
+            "counter_id", "service_id"
+        )
+    )
+    counts: dict[int, int] = {}
+    for _counter_id, service_id in pairs:
+        counts[service_id] = counts.get(service_id, 0) + 1
+    return counts
 
 
-def counters_by_service(centre: Centre, services) -> dict[int, list[Counter]]:
-    """The counters in use at `centre` that serve each of `services`, by number: where a
-    citizen waits (the kiosk prints them on the ticket)."""
+def counters_by_service(
+    centre: Centre, services, now: dt.datetime | None = None
+) -> dict[int, list[Counter]]:
+    """The counters in use at `centre` that serve each of `services` today (a skill moved for
+    today included), by number: where a citizen waits (the kiosk prints them on the ticket)."""
     wanted = [s.pk for s in services]
     found: dict[int, list[Counter]] = {pk: [] for pk in wanted}
-    rows = (
-        CounterService.objects.filter(
-            counter__centre=centre, counter__is_active=True, service_id__in=wanted
+    in_use = {"counter__centre": centre, "counter__is_active": True, "service_id__in": wanted}
+    pairs = set(CounterService.objects.filter(**in_use).values_list("service_id", "counter_id"))
+    pairs |= set(
+        DaySkill.objects.filter(**in_use, day=clock.local_date(now)).values_list(
+            "service_id", "counter_id"
         )
-        .select_related("counter")
-        .order_by("counter__number")
     )
-    for row in rows:
-        found[row.service_id].append(row.counter)
+    counters = Counter.objects.in_bulk({counter_id for _service_id, counter_id in pairs})
+    for service_id, counter_id in sorted(pairs, key=lambda p: counters[p[1]].number):
+        found[service_id].append(counters[counter_id])
     return found
 
 
@@ -96,7 +110,7 @@ def wait_estimates(centre: Centre, now: dt.datetime | None = None) -> dict[int, 
         .values_list("service_id")
         .annotate(n=Count("id"))
     )
-    counters = open_counters_by_service(centre)
+    counters = open_counters_by_service(centre, now)
     means = mean_service_minutes(centre, now)
     estimates = {}
     for service_id in (
@@ -241,7 +255,7 @@ def _centre_stats(centre_id: int, now: dt.datetime) -> tuple[dict, dict]:
     stats = cache.get(key)
     if stats is None:
         centre = Centre(pk=centre_id)
-        stats = (open_counters_by_service(centre), mean_service_minutes(centre, now))
+        stats = (open_counters_by_service(centre, now), mean_service_minutes(centre, now))
         cache.set(key, stats, STATS_SECONDS)
     if _local_stats_on():
         with _local_stats_lock:
@@ -294,6 +308,66 @@ class CounterState:
     ticket: Ticket | None
 
 
+@dataclass(frozen=True)
+class UnservedQueue:
+    """A queue with people waiting and no open counter for its service, and the Centre
+    Manager's two remedies: counters that serve it but are closed (open one for an officer),
+    and open counters that do not serve it (give one the service for today)."""
+
+    queue: ServiceQueue
+    closed_counters: list[Counter]
+    open_counters: list[Counter]
+
+
+def unserved_queues(
+    queues: list[ServiceQueue], states: list[CounterState], day: dt.date
+) -> list[UnservedQueue]:
+    flagged = [q for q in queues if q.waiting and not q.counters_open]
+    if not flagged:
+        return []
+    counter_ids = [state.counter.pk for state in states]
+    skills = set(
+        CounterService.objects.filter(counter_id__in=counter_ids).values_list(
+            "counter_id", "service_id"
+        )
+    )
+    skills |= set(
+        DaySkill.objects.filter(counter_id__in=counter_ids, day=day).values_list(
+            "counter_id", "service_id"
+        )
+    )
+    open_status = CounterSession.Status.OPEN
+    return [
+        UnservedQueue(
+            queue=q,
+            closed_counters=[
+                s.counter
+                for s in states
+                if s.session is None and (s.counter.pk, q.service.pk) in skills
+            ],
+            open_counters=[
+                s.counter
+                for s in states
+                if s.session is not None
+                and s.session.status == open_status
+                and (s.counter.pk, q.service.pk) not in skills
+            ],
+        )
+        for q in flagged
+    ]
+
+
+def free_officers(centre: Centre, roles) -> list:
+    """The centre's active staff of these roles who are signed in to no counter."""
+    busy = CounterSession.objects.exclude(status=CounterSession.Status.CLOSED).values("officer_id")
+    return list(
+        get_user_model()
+        .objects.filter(centre=centre, role__in=roles, is_active=True)
+        .exclude(pk__in=busy)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 def live_view(centre: Centre, now: dt.datetime | None = None) -> dict:
     """What the Centre Manager watches: each queue, each counter, tickets at risk."""
     now = now or clock.now()
@@ -305,7 +379,7 @@ def live_view(centre: Centre, now: dt.datetime | None = None) -> dict:
         oldest=Min("visit__arrived_at"),
         risky=Count("id", filter=Q(visit__arrived_at__lt=risk_after)),
     )
-    counters_open = open_counters_by_service(centre)
+    counters_open = open_counters_by_service(centre, now)
     services = {
         s.pk: s for s in Service.objects.filter(pk__in=[r["service_id"] for r in per_service])
     }
@@ -343,6 +417,7 @@ def live_view(centre: Centre, now: dt.datetime | None = None) -> dict:
     )
     return {
         "queues": queues,
+        "unserved": unserved_queues(queues, counters, clock.local_date(now)),
         "counters": counters,
         "at_risk": risky,
         "waiting_total": sum(q.waiting for q in queues),

@@ -8,6 +8,12 @@ urlpatterns = [
     path("staff/centres/<slug:code>/reception/", reception.reception, name="reception"),
     path("staff/centres/<slug:code>/check-in/", reception.check_in, name="check_in"),
     path("staff/centres/<slug:code>/live/", floor.live, name="live"),
+    path(
+        "staff/centres/<slug:code>/live/open-counter/",
+        floor.live_open_counter,
+        name="live_open_counter",
+    ),
+    path("staff/centres/<slug:code>/live/add-skill/", floor.live_add_skill, name="live_add_skill"),
     path("staff/tickets/<uuid:visit_id>/", reception.issued, name="issued"),
     path("staff/counters/<int:counter_id>/", counter.console, name="console"),
     path(
