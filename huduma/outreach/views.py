@@ -220,6 +220,8 @@ def _detail(request, outreach: Outreach, *, errors: dict | None = None, status: 
             ).count(),
             "can_operate": can_operate,
             "errors": errors or {},
+            # What was typed, shown again beside the message when a step is refused.
+            "values": request.POST if errors else {},
             "today": clock.local_date(),
         },
         status=status,
