@@ -71,8 +71,9 @@ def _lock_centre(centre: Centre) -> Centre:
 
 
 def _lock(outreach: Outreach) -> Outreach:
+    # of=("self",): lock the outreach row only, not the centre and county it is joined to.
     return (
-        Outreach.objects.select_for_update()
+        Outreach.objects.select_for_update(of=("self",))
         .select_related("centre__county", "sub_county")
         .get(pk=outreach.pk)
     )
