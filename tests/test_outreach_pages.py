@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from huduma.accounts.models import Role, User
 from huduma.outreach import services
 from huduma.outreach.plan_models import Expense, Outreach
 from tests.conftest import sign_in_verified
@@ -116,3 +117,40 @@ def test_hostile_input_is_refused_not_a_500(mashinani, client, clock):
         response = client.post(url + path, data)
         assert 400 <= response.status_code < 500, (path, response.status_code)
     assert client.get("/staff/centres/gpo-nairobi/outreach/?month=99999-99").status_code == 200
+
+
+# Who may do what with GPO's outreach: the manager of that centre operates; the Secretariat and
+# system administrators watch every county; everyone else is refused.
+WATCH = {Role.CENTRE_MANAGER, Role.SECRETARIAT, Role.SYSADMIN}
+OPERATE = {Role.CENTRE_MANAGER}
+NATIONAL = {Role.SECRETARIAT, Role.SYSADMIN, Role.MONITOR}
+SUBJECTS = [(role, None if role in NATIONAL else "gpo-nairobi") for role in Role] + [
+    (role, "kisumu") for role in Role if role not in NATIONAL
+]
+
+
+@pytest.mark.parametrize(("role", "centre"), SUBJECTS, ids=lambda v: str(v))
+def test_outreach_role_table(mashinani, client, clock, role, centre):
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    user = User.objects.create_user(
+        username=f"u-{role}",
+        password="pw",
+        role=role,
+        centre={"gpo-nairobi": mashinani.gpo, "kisumu": mashinani.kisumu}.get(centre),
+        is_staff=role in (Role.SECRETARIAT, Role.SYSADMIN),
+    )
+    sign_in_verified(client, user)
+    at_gpo = centre == "gpo-nairobi" or role in NATIONAL
+    watch = role in WATCH and at_gpo
+    operate = role in OPERATE and at_gpo
+    for url in (
+        "/staff/centres/gpo-nairobi/outreach/",
+        f"/staff/outreach/{outreach.pk}/",
+        f"/staff/outreach/{outreach.pk}/poster/",
+        f"/staff/outreach/{outreach.pk}/report/",
+    ):
+        assert (client.get(url).status_code == 403) != watch, url
+    response = client.post(f"/staff/outreach/{outreach.pk}/days/", {"day1": "2026-12-03"})
+    assert (response.status_code == 403) != operate
+    response = client.post("/staff/centres/gpo-nairobi/outreach/propose/", {"month": "2026-12"})
+    assert (response.status_code == 403) != operate

@@ -177,3 +177,17 @@ def test_report_pages(mashinani, kits, client, clock):
     assert 'data-testid="citizens">1<' in page
     page = client.get("/staff/outreach/report/?month=2026-12").content.decode()
     assert 'data-testid="share">100.0%' in page
+
+
+def test_the_plan_a_field_kit_takes(mashinani, clock):
+    outreach = planned(mashinani, mashinani.westlands, [DAY])
+    services.outreach_assign_officer(
+        outreach=outreach, service=mashinani.id_dup, officer=mashinani.dave, actor=mashinani.bob
+    )
+    plan = selectors.outreach_plan(outreach)
+    assert plan["days"] == ["2026-12-02"] and plan["ticket_prefix"] == outreach.ticket_prefix
+    assert plan["venue"]["name"] == "Chief's camp"
+    assert plan["services"] == [
+        {"code": "NHIF-REGISTRATION", "equipment": "Laptop, printer", "officer": None},
+        {"code": "NRB-ID-DUPLICATE", "equipment": "Laptop, printer", "officer": "dave"},
+    ]

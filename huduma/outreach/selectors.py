@@ -257,3 +257,35 @@ def month_report(month: dt.date, county: County | None = None) -> MonthReport:
 
 def outreach_days_of(centre: Centre, month: dt.date):
     return OutreachDay.objects.filter(centre=centre, outreach__month=month)
+
+
+def outreach_plan(outreach: Outreach) -> dict:
+    """The plan as plain JSON-able data, for a field kit's snapshot before departure: where,
+    when, the ticket prefix, the services with their equipment and who goes for each."""
+    officers = {row.service_id: row.officer for row in outreach.officers.select_related("officer")}
+    return {
+        "id": outreach.pk,
+        "centre": outreach.centre.code,
+        "sub_county": outreach.sub_county.name,
+        "status": outreach.status,
+        "ticket_prefix": outreach.ticket_prefix,
+        "days": [day.isoformat() for day in outreach.days.values_list("date", flat=True)],
+        "opens_at": outreach.opens_at.strftime("%H:%M"),
+        "closes_at": outreach.closes_at.strftime("%H:%M"),
+        "venue": {
+            "name": outreach.venue_name,
+            "ward": outreach.venue_ward,
+            "lat": str(outreach.venue_lat) if outreach.venue_lat is not None else None,
+            "lon": str(outreach.venue_lon) if outreach.venue_lon is not None else None,
+        },
+        "services": [
+            {
+                "code": row.service.code,
+                "equipment": row.equipment,
+                "officer": officers[row.service_id].username
+                if row.service_id in officers
+                else None,
+            }
+            for row in outreach.services.select_related("service").order_by("service__code")
+        ],
+    }
