@@ -116,3 +116,36 @@ def test_logistics_are_borrowed_or_hired_with_a_cost(mashinani, clock):
     assert item.cost_kes == 0  # borrowed costs nothing
     with pytest.raises(IntegrityError), transaction.atomic():
         LogisticsItem.objects.filter(pk=item.pk).update(cost_kes=10)
+
+
+def test_an_outreach_closes_only_once_accounted_for(mashinani, clock):
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 11, 25)])
+    services.outreach_assign_officer(
+        outreach=outreach, service=mashinani.id_dup, officer=mashinani.dave, actor=mashinani.bob
+    )
+    services.outreach_assign_officer(
+        outreach=outreach, service=mashinani.nhif_reg, officer=mashinani.erin, actor=mashinani.bob
+    )
+    services.outreach_agree(
+        outreach=outreach,
+        name="A",
+        office="Chief",
+        agreed_on=dt.date(2026, 11, 24),
+        actor=mashinani.bob,
+    )
+    with pytest.raises(DomainError):  # not started yet
+        services.outreach_move(outreach=outreach, to="held", actor=mashinani.bob)
+    clock.advance(days=1)
+    services.outreach_move(outreach=outreach, to="held", actor=mashinani.bob)
+    spend(mashinani, outreach, "5000", "R-1")
+    with pytest.raises(DomainError) as error:
+        services.outreach_move(outreach=outreach, to="closed", actor=mashinani.bob)
+    assert "Account for the imprest first" in error.value.message
+    claim = services.reimbursement_request(outreach=outreach, actor=mashinani.bob)
+    with pytest.raises(DomainError):
+        services.outreach_move(outreach=outreach, to="closed", actor=mashinani.bob)
+    services.reimbursement_approve(reimbursement=claim, actor=mashinani.sam)
+    outreach = services.outreach_move(outreach=outreach, to="closed", actor=mashinani.bob)
+    assert outreach.status == "closed"
+    with pytest.raises(DomainError):  # closed is closed
+        spend(mashinani, outreach, "10", "R-2")

@@ -575,6 +575,14 @@ def outreach_move(*, outreach: Outreach, to: str, actor) -> Outreach:
             )
         if target == Status.HELD and _outreach_dates(outreach)[0] > clock.local_date():
             raise Conflict(_("The outreach has not started yet."), field="status")
+        if target == Status.CLOSED and (
+            Expense.objects.filter(outreach=outreach, reimbursement__isnull=True).exists()
+            or outreach.reimbursements.filter(status=Reimbursement.Status.REQUESTED).exists()
+        ):
+            raise Conflict(
+                _("Account for the imprest first: every expense claimed and its claim approved."),
+                field="status",
+            )
         if target == Status.CANCELLED:
             OfficerDay.objects.filter(outreach=outreach).delete()
         before = outreach.status
