@@ -143,3 +143,18 @@ def test_poster_renders_in_both_languages(mashinani, client, clock):
         "02/12/2026",
     ):
         assert text in html, text
+
+
+def test_the_api_lists_announced_outreaches_from_today(mashinani, client, clock):
+    outreach = agreed(mashinani)
+    assert client.get("/api/outreach/upcoming").json() == []  # agreed, not yet announced
+    services.outreach_announce(outreach=outreach, actor=mashinani.bob)
+    body = client.get("/api/outreach/upcoming?county=47&sub_county=westlands").json()
+    assert [r["id"] for r in body] == [outreach.pk]
+    assert body[0]["days"] == ["2026-12-02", "2026-12-03"]
+    assert {s["code"] for s in body[0]["services"]} == {"NRB-ID-DUPLICATE", "NHIF-REGISTRATION"}
+    assert client.get("/api/outreach/upcoming?county=42").json() == []
+    response = client.get("/api/outreach/upcoming?county=99")
+    assert response.status_code == 422 and response.json()["field"] == "county"
+    response = client.get("/api/outreach/upcoming?colour=red")
+    assert response.status_code == 400 and response.json()["field"] == "colour"
