@@ -59,4 +59,21 @@ def test_manager_plans_an_outreach_through_the_pages(browser, live_server, world
     outreach = Outreach.objects.get(sub_county__name="Westlands")
     assert outreach.status == Outreach.Status.AGREED
     assert set(outreach.officers.values_list("officer__username", flat=True)) == {"alice", "erin"}
+
+    page.get_by_role("link", name="Poster (A4)").click()
+    expect(page.get_by_text("Government services near you")).to_be_visible()
+    assert_accessible(page)
     page.context.close()
+
+    # A citizen on a small phone asks to be told when it comes.
+    phone = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    phone.goto(f"{base}/mashinani/")
+    phone.get_by_label("Your sub-county").select_option(label="Westlands")
+    phone.get_by_label("Mobile phone number").fill("0712 34")
+    phone.get_by_role("button", name="Send me the SMS").click()
+    expect(phone.get_by_role("alert")).to_contain_text("There is a problem")
+    assert_accessible(phone)
+    phone.get_by_label("Mobile phone number").fill("0712 345 678")
+    phone.get_by_role("button", name="Send me the SMS").click()
+    expect(phone.get_by_text("We will text you")).to_be_visible()
+    phone.context.close()
