@@ -108,13 +108,13 @@ class CountyCalendar:
 def county_calendar(county: County, month: dt.date, centres=None) -> CountyCalendar:
     """A month of a county's outreaches, as weeks (Monday first) for a grid and as a list."""
     centres = list(centres if centres is not None else county.centres.order_by("name"))
-    outreaches = list(
+    outreaches = sorted(
         Outreach.objects.filter(centre__in=centres, month=month)
         .exclude(status=Outreach.Status.CANCELLED)
         .select_related("sub_county", "centre")
-        .prefetch_related("days")
-        .order_by("days__date", "sub_county__name")
-        .distinct()
+        .prefetch_related("days"),
+        # By first day, then name (ordering by the joined days would repeat two-day outreaches).
+        key=lambda o: (min((d.date for d in o.days.all()), default=month), o.sub_county.name),
     )
     by_day: dict[dt.date, list] = {}
     for outreach in outreaches:

@@ -44,17 +44,22 @@ ANCHORS = {
 }
 
 
-def _month(request) -> dt.date:
-    """?month=YYYY-MM, else this month (Nairobi)."""
-    text = (request.GET.get("month") or "")[:7]
+def _parse_month(text: str) -> dt.date | None:
+    """YYYY-MM (years 2000 to 2100) as the first day of that month, else None."""
+    text = (text or "")[:7]
+    if not text.isascii():
+        return None
     try:
         year, month = text.split("-")
         value = dt.date(int(year), int(month), 1)
-        if text.isascii() and 2000 <= value.year <= 2100:
-            return value
     except ValueError:
-        pass
-    return clock.local_date().replace(day=1)
+        return None
+    return value if 2000 <= value.year <= 2100 else None
+
+
+def _month(request) -> dt.date:
+    """?month=YYYY-MM, else this month (Nairobi)."""
+    return _parse_month(request.GET.get("month")) or clock.local_date().replace(day=1)
 
 
 def _shift(month: dt.date, by: int) -> dt.date:
@@ -146,12 +151,7 @@ def propose(request, code: str):
 
 
 def _month_from_post(request) -> dt.date:
-    text = (request.POST.get("month") or "")[:7]
-    try:
-        year, month = text.split("-")
-        return dt.date(int(year), int(month), 1)
-    except ValueError:
-        return clock.local_date().replace(day=1)
+    return _parse_month(request.POST.get("month")) or clock.local_date().replace(day=1)
 
 
 # --- one outreach -----------------------------------------------------------------------------
