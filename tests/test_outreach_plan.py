@@ -8,6 +8,7 @@ import pytest
 from huduma.core.errors import DomainError
 from huduma.outreach import services
 from huduma.outreach.plan_models import Outreach
+from huduma.outreach.selectors import county_calendar
 from tests.outreach_world import DECEMBER, IN_KISUMU, add_mashinani, planned
 
 
@@ -167,3 +168,14 @@ def test_agreement_records_who_agreed_once_the_plan_is_whole(mashinani, clock):
         services.outreach_set_days(
             outreach=outreach, dates=[dt.date(2026, 12, 3)], actor=mashinani.bob
         )
+
+
+def test_the_county_calendar_lists_a_two_day_outreach_once(mashinani, clock):
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2), dt.date(2026, 12, 3)])
+    calendar = county_calendar(mashinani.gpo.county, DECEMBER)
+    assert calendar.outreaches == [outreach]
+    cells = {cell.date: cell.outreaches for week in calendar.weeks for cell in week if cell}
+    assert cells[dt.date(2026, 12, 2)] == [outreach] == cells[dt.date(2026, 12, 3)]
+    assert cells[dt.date(2026, 12, 4)] == []
+    assert [sub.name for sub in calendar.missing] == ["Embakasi East", "Kibra"]
+    assert len(calendar.weeks) == 5 and all(len(week) == 7 for week in calendar.weeks)
