@@ -311,6 +311,10 @@ QMS_WAIT_STANDARD_MINUTES = int(os.environ.get("QMS_WAIT_STANDARD_MINUTES", "30"
 QMS_NEAR_FRONT_PLACES = int(os.environ.get("QMS_NEAR_FRONT_PLACES", "3"))
 # How often a virtual ticket's page asks whether it changed (a tiny request; 204 if not).
 QMS_TICKET_POLL_SECONDS = int(os.environ.get("QMS_TICKET_POLL_SECONDS", "15"))
+# Huduma Mashinani: the standing imprest each outreach starts with (KES; the documents give
+# about 50,000), and how many months back the staff rotation counts days away.
+OUTREACH_IMPREST_KES = env_int("OUTREACH_IMPREST_KES", 50_000)
+OUTREACH_ROTATION_MONTHS = env_int("OUTREACH_ROTATION_MONTHS", 6)
 
 # --- Deployment behind a TLS proxy, security headers (issue 7, "a real deployment") ----------
 # Kept in one block: the proxy, HSTS, CSP and `check --deploy` settings. See deploy/ and the
