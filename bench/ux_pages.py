@@ -59,6 +59,7 @@ MEASURE = """async () => {
     decoded: all.reduce((sum, e) => sum + e.decodedBodySize, 0),
     requests: all.length,
     fcp: paint,
+    loaded: nav.loadEventEnd || nav.duration,
   };
 }"""
 
@@ -181,12 +182,14 @@ def main() -> None:
         fcps = [r["fcp"] for r in runs if r["fcp"] is not None]
         fcp = statistics.median(fcps) if fcps else float("inf")
         ratio = runs[0]["decoded"] / runs[0]["encoded"] if runs[0]["encoded"] else 0.0
-        rows.append((name, kb, fcp, ratio, runs[0]["requests"], {r["status"] for r in runs}))
-    for name, kb, fcp, ratio, requests, statuses in rows:
+        loaded = statistics.median(r["loaded"] for r in runs)
+        statuses = "/".join(str(s) for s in sorted({r["status"] for r in runs}))
+        rows.append((name, kb, fcp, ratio, runs[0]["requests"], loaded, statuses))
+    for name, kb, fcp, ratio, requests, loaded, statuses in rows:
         flag = "" if kb < BUDGET_KB and fcp <= BUDGET_MS else "  OVER BUDGET"
         print(
-            f"  {name:<10} {kb:5.1f} KB in {requests} request(s), first paint {fcp:6.0f} ms, "
-            f"compressed {ratio:.1f}x, HTTP {'/'.join(map(str, sorted(statuses)))}{flag}"
+            f"  {name:<10} {kb:5.1f} KB in {requests} request(s), first paint {fcp:5.0f} ms, "
+            f"loaded {loaded:5.0f} ms, compressed {ratio:.1f}x, HTTP {statuses}{flag}"
         )
     loads = len(pages) * RUNS
     encoded = sum(r["encoded"] for runs in results.values() for r in runs)
