@@ -27,8 +27,10 @@ def test_service_page_links_to_joining_and_booking_at_each_open_centre(client, w
     # A centre not open yet is listed, without links to a queue it does not have.
     assert "Huduma Centre Kisumu" in html and "Planned" in html
     assert "/queue/kisumu/" not in html
-    # Two centres: no county filter needed.
+    # Two centres: no county filter needed, and a county in the address is no error.
     assert 'name="county"' not in html
+    url = reverse("catalogue:service", args=[world.id_dup.code])
+    assert client.get(url, {"county": "99"}).status_code == 200
 
 
 @pytest.fixture

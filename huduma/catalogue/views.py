@@ -21,7 +21,8 @@ PAGE_SIZE = 20
 
 
 def home(request):
-    return render(request, "catalogue/home.html", {"popular": selectors.popular_services()})
+    popular = sorted_by_name(selectors.popular_services())
+    return render(request, "catalogue/home.html", {"popular": popular})
 
 
 def _positive_int(value: str, default: int) -> int:
@@ -79,11 +80,13 @@ def service(request, code: str):
     item = selectors.service_detail(code)
     if item is None:
         raise Http404
-    form = CountyForm(request.GET or None)
-    county = form.cleaned_data["county"] if form.is_bound and form.is_valid() else None
     offering = selectors.service_centres(item)
+    many = len(offering) > CENTRES_BEFORE_FILTER
+    # With few centres there is no filter on the page, so nothing to complain about either.
+    form = CountyForm(request.GET or None) if many else None
+    county = form.cleaned_data["county"] if form and form.is_bound and form.is_valid() else None
     centres = [c for c in offering if county is None or c.county_id == county.pk]
-    errors = _form_errors(form)
+    errors = _form_errors(form) if form else {}
     return render(
         request,
         "catalogue/service.html",
@@ -91,8 +94,7 @@ def service(request, code: str):
             "service": item,
             "centres": centres,
             "offered_anywhere": bool(offering),
-            "county_form": form if len(offering) > CENTRES_BEFORE_FILTER else None,
-            "county": county,
+            "county_form": form,
             "errors": errors,
             "articles": selectors.service_articles(
                 item, include_staff=is_staff_member(request.user)
