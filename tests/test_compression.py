@@ -115,3 +115,13 @@ def test_every_citizen_page_is_under_30_kb_compressed(production_static, world, 
         weights[name] = total
     over = {name: size for name, size in weights.items() if size >= PAGE_BUDGET_BYTES}
     assert not over, f"over {PAGE_BUDGET_BYTES} bytes: {over} (all: {weights})"
+
+
+def test_before_collectstatic_pages_name_the_plain_files(settings, tmp_path, world):
+    """Tests and benches run without collectstatic: pages still work, unhashed."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = PRODUCTION_STORAGES
+    client = Client()
+    html = client.get(reverse("catalogue:home")).content.decode()
+    assert 'href="/static/css/huduma.css"' in html
+    assert client.get("/static/css/huduma.css").status_code == 200
