@@ -35,7 +35,7 @@ def console(request, counter_id: int):
     counter = _counter_for(request, counter_id)
     session = services.live_session(counter)
     current = services.current_ticket(counter)
-    skills = Service.objects.filter(counters__counter=counter).order_by("name_en")
+    skills = Service.objects.filter(pk__in=services.counter_skills(counter)).order_by("name_en")
     estimates = selectors.wait_estimates(counter.centre)
     return render(
         request,
