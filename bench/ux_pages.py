@@ -89,7 +89,7 @@ def citizen_pages() -> dict[str, str]:
         "centres": "/centres/",
         "charter": f"/centres/{CENTRE_CODE}/",
         "join": f"/queue/{CENTRE_CODE}/join/?service={service.pk}",
-        "book": f"/queue/{CENTRE_CODE}/book/",
+        "book": f"/queue/{CENTRE_CODE}/book/?service={service.pk}",
         "ticket": f"/queue/tickets/{visit.pk}/",
         "complaint": "/complaints/new/",
         "track": "/applications/track/",

@@ -24,6 +24,16 @@ def test_service_page_links_to_joining_and_booking_at_each_open_centre(client, w
     assert f'href="/queue/gpo-nairobi/join/?service={pk}"' in html
     assert f'href="/queue/gpo-nairobi/book/?service={pk}"' in html
     assert "Join the queue<span" in html and "at Huduma Centre GPO</span>" in html
+    # Both links land on a page that works, the service already chosen.
+    for link in (
+        f"/queue/gpo-nairobi/join/?service={pk}",
+        f"/queue/gpo-nairobi/book/?service={pk}",
+    ):
+        page = client.get(link)
+        assert page.status_code == 200, link
+        assert f'value="{pk}" selected' in page.content.decode() or (
+            f'value="{pk}" checked' in page.content.decode()
+        ), link
     # A centre not open yet is listed, without links to a queue it does not have.
     assert "Huduma Centre Kisumu" in html and "Planned" in html
     assert "/queue/kisumu/" not in html

@@ -93,7 +93,7 @@ def citizen_pages(world) -> dict[str, str]:
         "centres": reverse("catalogue:centres"),
         "charter": reverse("catalogue:charter", args=["gpo-nairobi"]),
         "join": reverse("queues:join", args=["gpo-nairobi"]) + f"?service={world.id_dup.pk}",
-        "book": reverse("queues:book", args=["gpo-nairobi"]),
+        "book": reverse("queues:book", args=["gpo-nairobi"]) + f"?service={world.id_dup.pk}",
         "ticket": reverse("queues:ticket", args=[visit.pk]),
         "complaint": reverse("complaints:start"),
         "track": reverse("applications:track"),
