@@ -1,0 +1,93 @@
+"""The field kit's commands (run with HUDUMA_MODE=field on the outreach laptop):
+
+manage.py fieldkit enroll --server https://centre.example --code ABCD2345
+manage.py fieldkit pull        # catalogue and plan changes since the last pull
+manage.py fieldkit push        # every pending record, batch after batch
+manage.py fieldkit run         # pull and push, retrying a broken connection until done
+manage.py fieldkit status      # what is pending, refused, and when it last synced
+manage.py fieldkit day --visits 60   # a simulated day at the tent (demo, tests, bench)
+"""
+
+import json
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from huduma.outreach import kit
+from huduma.outreach.fieldday import field_day
+from huduma.outreach.sync_models import KitRejection
+
+
+class Command(BaseCommand):
+    help = "Enrol this field kit, pull, push, or sync until done."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        enroll = sub.add_parser("enroll")
+        enroll.add_argument("--server", required=True)
+        enroll.add_argument("--code", required=True)
+        sub.add_parser("pull")
+        push = sub.add_parser("push")
+        push.add_argument("--max-batches", type=int, default=None)
+        run = sub.add_parser("run")
+        run.add_argument("--attempts", type=int, default=20)
+        run.add_argument("--wait", type=float, default=2.0, help="seconds before a retry")
+        sub.add_parser("status")
+        day = sub.add_parser("day")
+        day.add_argument("--visits", type=int, default=60)
+        day.add_argument("--seed", type=int, default=11)
+
+    def handle(self, *args, action, **options):
+        try:
+            getattr(self, f"do_{action}")(**options)
+        except kit.KitError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def do_enroll(self, *, server, code, **_):
+        state = kit.kit_enroll(server=server, code=code)
+        self.stdout.write(
+            f"enrolled as {state.device_id} for {state.centre_code}, "
+            f"tickets {state.ticket_prefix}001..."
+        )
+
+    def do_pull(self, **_):
+        changed = kit.kit_pull()
+        self.stdout.write("catalogue updated" if changed else "catalogue unchanged")
+
+    def do_push(self, *, max_batches=None, **_):
+        report = kit.kit_push(max_batches=max_batches)
+        self.stdout.write(json.dumps(report.__dict__))
+
+    def do_run(self, *, attempts, wait, **_):
+        """Pull once, then push until nothing is pending; a broken connection is retried."""
+        for attempt in range(1, attempts + 1):
+            try:
+                if attempt == 1:
+                    kit.kit_pull()
+                report = kit.kit_push()
+            except kit.KitOffline as exc:
+                self.stderr.write(f"attempt {attempt}: offline ({exc}); retrying")
+                time.sleep(wait)
+                continue
+            self.stdout.write(json.dumps({"attempts": attempt, **report.__dict__}))
+            return
+        raise CommandError(f"still offline after {attempts} attempts")
+
+    def do_status(self, **_):
+        state = kit.kit_state()
+        self.stdout.write(
+            json.dumps(
+                {
+                    "device": state.device_id,
+                    "server": state.server_url,
+                    "pending": kit.pending_count(state),
+                    "refused": KitRejection.objects.count(),
+                    "last_push_at": str(state.last_push_at or ""),
+                    "last_error": state.last_error,
+                }
+            )
+        )
+
+    def do_day(self, *, visits, seed, **_):
+        report = field_day(visits=visits, seed=seed)
+        self.stdout.write(json.dumps(report.__dict__))
