@@ -182,12 +182,12 @@ def kit_enroll(*, server: str, code: str) -> KitState:
     return kit_state()
 
 
-def kit_pull() -> bool:
+def kit_pull(*, server: str | None = None) -> bool:
     """Take the catalogue and plan if they changed since the last pull; True if they did."""
     state = kit_state()
     query = urllib.parse.urlencode({"since": state.catalogue_version})
     answer = _request(
-        state.server_url, "GET", f"/api/outreach/kits/snapshot?{query}", token=state.token
+        server or state.server_url, "GET", f"/api/outreach/kits/snapshot?{query}", token=state.token
     )
     with transaction.atomic():
         for obj in serializers.deserialize("python", answer["objects"]):
@@ -241,7 +241,7 @@ def _batch(after: int) -> tuple[list[dict], int]:
     return items, last
 
 
-def kit_push(*, max_batches: int | None = None) -> PushReport:
+def kit_push(*, max_batches: int | None = None, server: str | None = None) -> PushReport:
     """Push every pending change, batch after batch. Raises KitOffline when the connection
     fails (what was acknowledged stays acknowledged), KitRefused when the server refuses."""
     state = kit_state()
@@ -252,7 +252,7 @@ def kit_push(*, max_batches: int | None = None) -> PushReport:
             break
         pending = KitChange.objects.filter(pk__gt=last).count()
         answer = _request(
-            state.server_url,
+            server or state.server_url,
             "POST",
             "/api/outreach/sync/push",
             token=state.token,

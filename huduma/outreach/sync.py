@@ -198,7 +198,11 @@ def kit_snapshot(*, kit: FieldKit, since: str = "") -> dict:
         f.name for f in User._meta.concrete_fields if f.name not in ("id", "is_superuser")
     ]
     parts = [
-        ("county", County.objects.filter(pk=centre.county_id), ["code", "name", "capital"]),
+        (
+            "county",
+            County.objects.filter(pk=centre.county_id),
+            ["code", "name", "capital", "updated_at"],
+        ),
         ("sub", SubCounty.objects.filter(county_id=centre.county_id), None),
         ("centre", Centre.objects.filter(pk=centre.pk), None),
         ("counters", counters, None),

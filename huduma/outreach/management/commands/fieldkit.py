@@ -26,10 +26,14 @@ class Command(BaseCommand):
         enroll = sub.add_parser("enroll")
         enroll.add_argument("--server", required=True)
         enroll.add_argument("--code", required=True)
-        sub.add_parser("pull")
+        pull = sub.add_parser("pull")
         push = sub.add_parser("push")
         push.add_argument("--max-batches", type=int, default=None)
         run = sub.add_parser("run")
+        for parser_ in (pull, push, run):
+            parser_.add_argument(
+                "--server-url", default=None, help="another address of the server (a relay)"
+            )
         run.add_argument("--attempts", type=int, default=20)
         run.add_argument("--wait", type=float, default=2.0, help="seconds before a retry")
         sub.add_parser("status")
@@ -50,21 +54,21 @@ class Command(BaseCommand):
             f"tickets {state.ticket_prefix}001..."
         )
 
-    def do_pull(self, **_):
-        changed = kit.kit_pull()
+    def do_pull(self, *, server_url=None, **_):
+        changed = kit.kit_pull(server=server_url)
         self.stdout.write("catalogue updated" if changed else "catalogue unchanged")
 
-    def do_push(self, *, max_batches=None, **_):
-        report = kit.kit_push(max_batches=max_batches)
+    def do_push(self, *, max_batches=None, server_url=None, **_):
+        report = kit.kit_push(max_batches=max_batches, server=server_url)
         self.stdout.write(json.dumps(report.__dict__))
 
-    def do_run(self, *, attempts, wait, **_):
+    def do_run(self, *, attempts, wait, server_url=None, **_):
         """Pull once, then push until nothing is pending; a broken connection is retried."""
         for attempt in range(1, attempts + 1):
             try:
                 if attempt == 1:
-                    kit.kit_pull()
-                report = kit.kit_push()
+                    kit.kit_pull(server=server_url)
+                report = kit.kit_push(server=server_url)
             except kit.KitOffline as exc:
                 self.stderr.write(f"attempt {attempt}: offline ({exc}); retrying")
                 time.sleep(wait)

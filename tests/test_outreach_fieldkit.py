@@ -1,0 +1,150 @@
+"""A field day on a real kit: `manage.py fieldkit` in its own process (HUDUMA_MODE=field, its
+own SQLite file) enrols against the live test server, serves citizens offline through the
+real services, then syncs through a link that drops twice mid-batch. Every record reaches
+the server exactly once."""
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from huduma.outreach import sync
+from huduma.outreach.records import SYNCED_MODELS, synced_model
+from huduma.outreach.sync_models import SyncItem
+from tests.relay import CuttingRelay
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def kit_env(var_dir: Path) -> dict:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "HUDUMA_TEST_DB")
+    }
+    env.update(
+        HUDUMA_MODE="field",
+        HUDUMA_VAR_DIR=str(var_dir),
+        HUDUMA_TESTING="1",
+        HUEY_IMMEDIATE="1",
+        SMS_BACKEND="memory",
+        DJANGO_SETTINGS_MODULE="huduma.settings",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def fieldkit(var_dir: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [sys.executable, "manage.py", "fieldkit", *args],
+        check=False,
+        cwd=ROOT,
+        env=kit_env(var_dir),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+@pytest.fixture(scope="session")
+def kit_template(tmp_path_factory) -> Path:
+    """A migrated, empty kit database, made once per run (migrating takes seconds)."""
+    var_dir = tmp_path_factory.mktemp("kit-template")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        env=kit_env(var_dir),
+        check=True,
+        timeout=300,
+    )
+    return var_dir / "fieldkit.sqlite3"
+
+
+@pytest.fixture
+def kit_dir(tmp_path, kit_template) -> Path:
+    shutil.copy(kit_template, tmp_path / "fieldkit.sqlite3")
+    return tmp_path
+
+
+def kit_records(var_dir: Path) -> dict[str, set[str]]:
+    """Every record on the kit, by model: ids as the kit stores them (hex)."""
+    db = sqlite3.connect(var_dir / "fieldkit.sqlite3")
+    try:
+        return {
+            label: {
+                row[0]
+                for row in db.execute(f'SELECT id FROM "{synced_model(label)._meta.db_table}"')
+            }
+            for label in SYNCED_MODELS
+        }
+    finally:
+        db.close()
+
+
+def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, kit_dir):
+    kit, code = sync.field_kit_register(
+        centre=world.gpo,
+        name="Kit Kibra",
+        officers=[world.alice],
+        outreach_ref="mashinani-kibra",
+        actor=world.bob,
+    )
+    fieldkit(kit_dir, "enroll", "--server", live_server.url, "--code", code)
+    assert json.loads((kit_dir / "fieldkit.json").read_text())["node_id"] == kit.node_id
+
+    day = json.loads(fieldkit(kit_dir, "day", "--visits", "60").stdout)
+    assert day["visits"] == 60 and day["applications"] == 30
+    made = kit_records(kit_dir)
+    total = sum(len(ids) for ids in made.values())
+    assert total >= 500, {k: len(v) for k, v in made.items()}
+
+    status = json.loads(fieldkit(kit_dir, "status").stdout)
+    assert status["pending"] >= total
+    # Two cuts: a request cut mid-body (the server must write nothing of it), then an answer
+    # lost after the server stored the batch (the retry must change nothing).
+    port = urllib.parse.urlsplit(live_server.url).port
+    relay = CuttingRelay(port, cuts=[("up", 150_000), ("down", 2_500)])
+    relay.start()
+    try:
+        run = fieldkit(
+            kit_dir, "run", "--wait", "0.1", "--attempts", "10", "--server-url", relay.url
+        )
+    finally:
+        relay.stop()
+    assert relay.made == 2
+    assert run.stderr.count("offline") == 2, run.stderr
+    report = json.loads(run.stdout)
+    assert report["pending"] == 0 and report["rejected"] == 0, report
+
+    # Every record the kit made is on the server, exactly once (the id is the primary key).
+    for label, ids in made.items():
+        model = synced_model(label)
+        on_server = {
+            pk.hex
+            for pk in model._base_manager.filter(pk__in=list(ids)).values_list("pk", flat=True)
+        }
+        assert on_server == ids, label
+    assert sync.kit_gaps(kit.node_id) == []
+    received, highest = sync.kit_received(kit.node_id)
+    assert received == highest  # every change once, none missing
+    assert SyncItem.objects.filter(node_id=kit.node_id, outcome="rejected").count() == 0
+    # Tickets carry the outreach's own prefix; node sequence numbers came from the kit.
+    from huduma.queues.models import Visit
+
+    numbers = set(Visit.objects.filter(node_id=kit.node_id).values_list("number", flat=True))
+    assert all(n.startswith(kit.ticket_prefix) for n in numbers) and len(numbers) == 60
+    assert not Visit.objects.filter(node_id=kit.node_id, node_seq__isnull=True).exists()
+
+    # Pushing again sends nothing new.
+    again = json.loads(fieldkit(kit_dir, "push").stdout)
+    assert again["sent"] == 0 and again["pending"] == 0
