@@ -29,7 +29,8 @@ class DayReport:
 
 
 def field_day(*, visits: int, seed: int = 11) -> DayReport:
-    """Serve `visits` citizens, one after the other, at the kit's first counter."""
+    """Serve `visits` citizens, one after the other, at the kit's first counter with skills,
+    by the first counter officer who came with the kit."""
     rng = random.Random(seed)  # noqa: S311 - a simulation, not a secret
     centre = Centre.objects.get(code=kit_state().centre_code)
     officer = (
@@ -39,7 +40,11 @@ def field_day(*, visits: int, seed: int = 11) -> DayReport:
     )
     if officer is None:
         raise SystemExit("No counter officer came with this kit.")
-    counter = Counter.objects.filter(centre=centre, is_active=True).order_by("number").first()
+    counter = (
+        Counter.objects.filter(centre=centre, is_active=True, skills__isnull=False)
+        .order_by("number")
+        .first()
+    )
     skills = list(CounterService.objects.filter(counter=counter).select_related("service"))
     services = [s.service for s in skills if s.service.is_active]
     if queues.live_session(counter) is None:

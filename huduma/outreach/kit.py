@@ -12,6 +12,7 @@ import datetime as dt
 import http.client
 import json
 import logging
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,6 +212,8 @@ class PushReport:
     counts: dict = field(default_factory=dict)
     rejected: int = 0
     pending: int = 0
+    bytes_sent: int = 0
+    elapsed_s: float = 0.0
 
 
 def _batch(after: int) -> tuple[list[dict], int]:
@@ -246,18 +249,21 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
     fails (what was acknowledged stays acknowledged), KitRefused when the server refuses."""
     state = kit_state()
     report = PushReport()
+    started = time.perf_counter()
     while max_batches is None or report.batches < max_batches:
         items, last = _batch(state.acked_seq)
         if last == state.acked_seq:
             break
         pending = KitChange.objects.filter(pk__gt=last).count()
+        body = {"pending": pending, "items": items}
         answer = _request(
             server or state.server_url,
             "POST",
             "/api/outreach/sync/push",
             token=state.token,
-            body={"pending": pending, "items": items},
+            body=body,
         )
+        report.bytes_sent += len(json.dumps(body, separators=(",", ":")))
         with transaction.atomic():
             for result in answer["results"]:
                 if result["outcome"] == "rejected":
@@ -279,6 +285,7 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
         for outcome, n in answer["counts"].items():
             report.counts[outcome] = report.counts.get(outcome, 0) + n
     report.pending = pending_count(state)
+    report.elapsed_s = round(time.perf_counter() - started, 3)
     return report
 
 

@@ -64,6 +64,7 @@ class Command(BaseCommand):
 
     def do_run(self, *, attempts, wait, server_url=None, **_):
         """Pull once, then push until nothing is pending; a broken connection is retried."""
+        started = time.perf_counter()
         for attempt in range(1, attempts + 1):
             try:
                 if attempt == 1:
@@ -73,7 +74,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"attempt {attempt}: offline ({exc}); retrying")
                 time.sleep(wait)
                 continue
-            self.stdout.write(json.dumps({"attempts": attempt, **report.__dict__}))
+            elapsed = round(time.perf_counter() - started, 3)
+            self.stdout.write(
+                json.dumps({**report.__dict__, "attempts": attempt, "elapsed_s": elapsed})
+            )
             return
         raise CommandError(f"still offline after {attempts} attempts")
 
