@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.utils import DatabaseError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from huduma.accounts import devices
 from huduma.accounts.models import Device, Role, User
@@ -375,11 +376,11 @@ def _existing(kit: FieldKit, item: dict, model) -> tuple[str, str]:
         if last.hash == current_hash:
             manager.filter(pk=item["uuid"]).update(**item["values"])
             return Outcome.UPDATED, ""
-        reason = "changed on the server since the kit sent it"
+        reason = gettext_noop("changed on the server since the kit sent it")
     elif last is None:
-        reason = "the server already holds this id"
+        reason = gettext_noop("the server already holds this id")
     else:
-        reason = "another kit sent this id"
+        reason = gettext_noop("another kit sent this id")
     _hold(kit, item, reason, current_fields)
     return Outcome.CONFLICT, reason
 
@@ -462,7 +463,7 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
                     _done(result, item, Outcome.DUPLICATE)
                 else:
                     # Held, not applied: what came first under this number stays.
-                    reason = "this sequence number came before with other content"
+                    reason = gettext_noop("this sequence number came before with other content")
                     model = synced_model(item["model"])
                     current = model._base_manager.filter(pk=item["uuid"]).first()
                     _hold(kit, item, reason, record_fields(current) if current else None)
