@@ -7,7 +7,7 @@ Every kit call but enrolment sends `Authorization: Device <token>`. An unknown t
 
 from typing import Any
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.responses import Status
 from ninja.security import APIKeyHeader
@@ -116,7 +116,7 @@ def enroll(request, body: EnrollIn):
     auth=kit_auth,
     summary="What the kit needs offline: catalogue, centre, counters, officers",
 )
-def snapshot(request, since: str = Field("", max_length=400)):
+def snapshot(request, since: str = Query("", max_length=400)):
     """`objects` is empty when the catalogue is still at the version `since`."""
     return sync.kit_snapshot(kit=request.auth, since=since)
 
