@@ -238,7 +238,8 @@ def main() -> None:
     bad_lossy, notes_lossy = verify(lossy)
     print(
         f"  clean: {report['sent']} changes in {report['batches']} batches, "
-        f"{report['bytes_sent'] / 1e6:.1f} MB, {clean_s:.2f} s; " + notes_clean[0]
+        f"{report['bytes_sent'] / 1e6:.1f} MB, {clean_s:.2f} s (waiting for the server "
+        f"{report['waiting_s']:.2f} s); " + notes_clean[0]
     )
     print(
         f"  lossy: {relay.made} cuts, {lossy_report['attempts']} attempts, {lossy_s:.2f} s; "

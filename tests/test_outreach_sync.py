@@ -294,3 +294,18 @@ def test_content_hash_covers_every_field(kit):
     item = kit.visit()[0]
     assert content_hash(item["model"], item["id"], item["fields"]) == item["hash"]
     assert kit.changed(item, seq=item["seq"], phone="+254700000003")["hash"] != item["hash"]
+
+
+def test_a_record_the_database_refuses_is_reported_and_the_rest_kept(client, kit):
+    first, second = kit.visit(), kit.visit()
+    # A second ticket at the same position of the first visit: the unique constraint refuses it.
+    clash = dict(second[1])
+    clash = kit.changed(clash, seq=clash["seq"], visit_id=first[0]["id"])
+    batch = first + [second[0], clash, *second[2:]]
+    response = push(client, kit, batch)
+    results = response.json()["results"]
+    assert [r["outcome"] for r in results] == ["stored"] * 5 + ["rejected"] + ["rejected"] * 2
+    assert results[5]["reason"].startswith("refused by the database")
+    assert results[6]["reason"].startswith("parent missing: ticket")
+    assert Visit.objects.count() == 2 and Ticket.objects.count() == 1
+    assert SyncItem.objects.filter(outcome="stored").count() == 5

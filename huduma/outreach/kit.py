@@ -214,6 +214,7 @@ class PushReport:
     pending: int = 0
     bytes_sent: int = 0
     elapsed_s: float = 0.0
+    waiting_s: float = 0.0  # of which waiting for the server's answers
 
 
 def _batch(after: int) -> tuple[list[dict], int]:
@@ -256,6 +257,7 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
             break
         pending = KitChange.objects.filter(pk__gt=last).count()
         body = {"pending": pending, "items": items}
+        asked = time.perf_counter()
         answer = _request(
             server or state.server_url,
             "POST",
@@ -263,6 +265,7 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
             token=state.token,
             body=body,
         )
+        report.waiting_s += time.perf_counter() - asked
         report.bytes_sent += len(json.dumps(body, separators=(",", ":")))
         with transaction.atomic():
             for result in answer["results"]:
@@ -286,6 +289,7 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
             report.counts[outcome] = report.counts.get(outcome, 0) + n
     report.pending = pending_count(state)
     report.elapsed_s = round(time.perf_counter() - started, 3)
+    report.waiting_s = round(report.waiting_s, 3)
     return report
 
 
