@@ -9,7 +9,7 @@ from tests.outreach_helpers import Kit, push
 
 pytestmark = pytest.mark.django_db
 
-URL = "/centres/gpo-nairobi/field-kits/"
+URL = "/staff/centres/gpo-nairobi/field-kits/"
 
 
 def test_manager_registers_a_kit_and_gets_its_enrolment_code(client, world):
