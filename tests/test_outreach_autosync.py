@@ -8,7 +8,7 @@ import pytest
 
 from huduma.core import clock
 from huduma.outreach import kit as kit_side
-from huduma.outreach.sync_models import KitChange, KitState, SyncItem
+from huduma.outreach.sync_models import KitChange, KitRejection, KitState, SyncItem
 from huduma.queues import services as queues
 from tests.outreach_helpers import Kit
 
@@ -34,6 +34,7 @@ def test_the_kit_syncs_by_itself_when_the_network_comes_back(live_server, world,
         centre_code="gpo-nairobi",
         ticket_prefix=enrolled.kit.ticket_prefix,
     )
+    settings.NODE_ID = enrolled.kit.node_id  # what this process records, it records as the kit
     now = clock.now()
     assert kit_side.kit_sync_due(now=now) == "nothing to push"
 
@@ -56,13 +57,19 @@ def test_the_kit_syncs_by_itself_when_the_network_comes_back(live_server, world,
     state.refresh_from_db()
     assert state.next_attempt_at == now + dt.timedelta(seconds=200 + 150)  # at most the max
 
-    # The network is back.
+    # The network is back. A change the server refused earlier is sent again too.
     KitState.objects.filter(pk=1).update(server_url=live_server.url)
+    seq = KitChange.objects.get().pk
+    KitRejection.objects.create(
+        seq=seq + 1, model="queues.Visit", record_id=visit.pk.hex, reason="parent missing"
+    )
     assert kit_side.kit_sync_due(now=now + dt.timedelta(seconds=400)) == "synced"
     state.refresh_from_db()
     assert state.failures == 0 and state.acked_seq == KitChange.objects.get().pk
-    assert SyncItem.objects.filter(node_id=enrolled.kit.node_id).count() == 1
-    assert kit_side.pending_count() == 0
+    received = SyncItem.objects.filter(node_id=enrolled.kit.node_id)
+    # Kit and server share this test's database: the visit is there already, unchanged.
+    assert list(received.values_list("outcome", flat=True)) == ["duplicate", "duplicate"]
+    assert kit_side.pending_count() == 0 and not KitRejection.objects.exists()
 
 
 def test_the_task_does_nothing_on_a_centre_server(db):

@@ -309,3 +309,13 @@ def test_a_record_the_database_refuses_is_reported_and_the_rest_kept(client, kit
     assert results[6]["reason"].startswith("parent missing: ticket")
     assert Visit.objects.count() == 2 and Ticket.objects.count() == 1
     assert SyncItem.objects.filter(outcome="stored").count() == 5
+
+
+def test_a_refused_record_sent_again_mended_is_taken(client, kit):
+    items = kit.visit()
+    response = push(client, kit, items[1:])  # the visit is missing: its ticket and events wait
+    assert set(outcomes(response)) == {"rejected"}
+    response = push(client, kit, items)
+    assert outcomes(response) == ["stored"] * 4
+    assert not SyncConflict.objects.exists()
+    assert SyncItem.objects.filter(outcome="stored").count() == 4

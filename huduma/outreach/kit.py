@@ -293,6 +293,36 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
     return report
 
 
+def kit_retry_refused(*, server: str | None = None) -> int:
+    """Send again the changes the server refused (a parent that came later, a catalogue
+    entry pulled since); returns how many it took this time."""
+    state = kit_state()
+    refused = list(KitRejection.objects.order_by("seq")[:BATCH_MAX_RECORDS])
+    if not refused:
+        return 0
+    items = []
+    for rejection in refused:
+        model = synced_model(rejection.model)
+        obj = model._base_manager.filter(pk=rejection.record_id).first() if model else None
+        if obj is not None:
+            items.append(wire(obj, rejection.seq))
+    answer = _request(
+        server or state.server_url,
+        "POST",
+        "/api/outreach/sync/push",
+        token=state.token,
+        body={"pending": pending_count(state), "items": items},
+    )
+    taken = [r["seq"] for r in answer["results"] if r["outcome"] != "rejected"]
+    for result in answer["results"]:
+        if result["outcome"] == "rejected":
+            KitRejection.objects.filter(seq=result["seq"]).update(
+                reason=(result.get("reason") or "")[:200]
+            )
+    KitRejection.objects.filter(seq__in=taken).delete()
+    return len(taken)
+
+
 # --- automatic sync ------------------------------------------------------------------------
 
 
@@ -308,11 +338,12 @@ def kit_sync_due(*, now: dt.datetime | None = None) -> str:
     now = now or clock.now()
     if state.next_attempt_at and state.next_attempt_at > now:
         return "waiting"
-    if pending_count(state) == 0:
+    if pending_count(state) == 0 and not KitRejection.objects.exists():
         return "nothing to push"
     try:
         kit_pull()
         kit_push()
+        kit_retry_refused()
     except KitOffline as exc:
         failures = state.failures + 1
         wait = min(

@@ -545,6 +545,12 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
             # at the commit of the whole batch.
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # A number refused before (a missing parent, a bad field) may come again, mended: it
+        # is taken afresh. Anything else received before is answered from what was kept.
+        seqs = [i["seq"] for i in checked] + [i["seq"] for i, _reason in result.unreadable]
+        SyncItem.objects.filter(
+            node_id=kit.node_id, seq__in=seqs, outcome=Outcome.REJECTED
+        ).delete()
         for item, reason in result.unreadable:
             _claim_seq(kit, item, Outcome.REJECTED, reason)
         seen = dict(

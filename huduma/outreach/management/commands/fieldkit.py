@@ -29,6 +29,9 @@ class Command(BaseCommand):
         pull = sub.add_parser("pull")
         push = sub.add_parser("push")
         push.add_argument("--max-batches", type=int, default=None)
+        push.add_argument(
+            "--retry-refused", action="store_true", help="send again what the server refused"
+        )
         run = sub.add_parser("run")
         for parser_ in (pull, push, run):
             parser_.add_argument(
@@ -58,8 +61,10 @@ class Command(BaseCommand):
         changed = kit.kit_pull(server=server_url)
         self.stdout.write("catalogue updated" if changed else "catalogue unchanged")
 
-    def do_push(self, *, max_batches=None, server_url=None, **_):
+    def do_push(self, *, max_batches=None, server_url=None, retry_refused=False, **_):
         report = kit.kit_push(max_batches=max_batches, server=server_url)
+        if retry_refused:
+            report.counts["taken_on_retry"] = kit.kit_retry_refused(server=server_url)
         self.stdout.write(json.dumps(report.__dict__))
 
     def do_run(self, *, attempts, wait, server_url=None, **_):
