@@ -15,6 +15,7 @@ Knobs (environment): OUTREACH_RECORDS (2000), plus bench/qms_load.py's server kn
 
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -35,6 +36,11 @@ CENTRE_CODE = "gpo-nairobi"
 # A field day makes about 10 records per citizen served (visit, ticket, five events, SMS, and
 # for half of them an application, its event, invoice and payment): start a little under.
 RECORDS_PER_VISIT = 10
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def kit_env(var_dir: Path) -> dict:
@@ -202,12 +208,14 @@ def main() -> None:
                 f"  set-up (server, two kits and their days): {time.perf_counter() - began:.1f} s"
             )
 
+            kit0 = _children_cpu_s()
             busy0, server0, db0 = (
                 busy_jiffies(),
                 group_cpu_s(server.pid),
                 database_backends_cpu_s(database),
             )
             report = fieldkit(clean_dir, "push")
+            kit1 = _children_cpu_s()
             busy1, server1, db1 = (
                 busy_jiffies(),
                 group_cpu_s(server.pid),
@@ -234,6 +242,9 @@ def main() -> None:
     cpu_ms = (busy1 - busy0) / tick * 1000 / clean["total"]
     server_ms = (server1 - server0) * 1000 / clean["total"]
     db_ms = (db1 - db0) * 1000 / clean["total"]
+    # The kit process's CPU includes its start-up (about a second), as a kit's would.
+    kit_ms = (kit1 - kit0) * 1000 / clean["total"]
+    processes_ms = kit_ms + server_ms + db_ms
     bad_clean, notes_clean = verify(clean)
     bad_lossy, notes_lossy = verify(lossy)
     print(
@@ -246,8 +257,8 @@ def main() -> None:
         + notes_lossy[0]
     )
     print(
-        f"  machine CPU: {cpu_ms:.2f} core-ms per record (kit, server, database); server "
-        f"processes {server_ms:.2f} ms, database {db_ms:.2f} ms"
+        f"  CPU per record: kit {kit_ms:.2f} ms, server processes {server_ms:.2f} ms, database "
+        f"{db_ms:.2f} ms; whole machine (whatever else runs on it) {cpu_ms:.2f} core-ms"
     )
     assert bad_lossy == 0, f"lossy sync lost or doubled {bad_lossy} records"
     assert bad_clean == 0, f"clean sync lost or doubled {bad_clean} records"
@@ -256,7 +267,8 @@ def main() -> None:
     print(f"bench: outreach.sync_2000_s {clean_s:.2f} s")
     print(f"bench: outreach.sync_lossy_2000_s {lossy_s:.2f} s")
     print(f"bench: outreach.lost_or_doubled {bad_clean + bad_lossy} count")
-    print(f"bench: outreach.cpu_ms_per_record {cpu_ms:.2f} ms")
+    print(f"bench: outreach.cpu_ms_per_record {processes_ms:.2f} ms")
+    print(f"bench: outreach.machine_cpu_ms_per_record {cpu_ms:.2f} ms")
     print(f"bench: outreach.server_cpu_ms_per_record {server_ms:.2f} ms")
     print(f"bench: outreach.lossy_vs_clean {lossy_s / clean_s:.2f} ratio")
 

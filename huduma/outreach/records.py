@@ -8,6 +8,7 @@ JSON of (model, id, fields), `seq` the kit's sequence number of this change (its
 
 import datetime as dt
 import decimal
+import functools
 import hashlib
 import json
 import uuid
@@ -34,6 +35,7 @@ SYNCED_MODELS = (
 )
 
 
+@functools.cache
 def synced_model(label: str) -> type[models.Model] | None:
     if label not in SYNCED_MODELS:
         return None
@@ -53,6 +55,7 @@ def _plain(value):
     return value
 
 
+@functools.cache
 def data_fields(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 

@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.core import serializers
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.db.utils import DatabaseError
 from django.utils.translation import gettext as _
@@ -432,13 +432,13 @@ def _bulk_insert(model, items: list[dict]) -> set[uuid.UUID]:
         f"VALUES {', '.join([row] * len(items))} "
         f"ON CONFLICT ({qn(pk.column)}) DO NOTHING RETURNING {qn(pk.column)}"
     )
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: this runs for every value
     params = []
     for item in items:
-        params.append(pk.get_db_prep_save(item["uuid"], connection))
-        params.extend(
-            f.get_db_prep_save(item["values"][f.attname], connection) for f in columns[1:]
-        )
-    with connection.cursor() as cursor:
+        values = item["values"]
+        params.append(pk.get_db_prep_save(item["uuid"], conn))
+        params.extend(f.get_db_prep_save(values[f.attname], conn) for f in columns[1:])
+    with conn.cursor() as cursor:
         cursor.execute(sql, params)
         return {uuid.UUID(str(value)) for (value,) in cursor.fetchall()}
 
