@@ -264,6 +264,12 @@ def test_mpesa_codes_taken_offline_are_checked_at_sync(client, kit, world, monke
     assert paid.status == "completed"
     held = Payment.objects.get(provider_receipt="QK22BBBB22")
     assert held.status == "held" and "KES 50.00" in held.hold_reason
+    # The same code shown again (another tent, another invoice) pays nothing more.
+    again = push(client, kit, _offline_payment(kit, world, "QK11AAAA11"))
+    assert set(outcomes(again)) == {"stored"}
+    twice = Payment.objects.filter(provider_receipt="QK11AAAA11").order_by("started_at")
+    assert [p.status for p in twice] == ["completed", "held"]
+    assert twice[1].hold_reason == "this code already paid another fee"
 
 
 def test_snapshot_gives_the_kit_what_it_needs_offline(client, kit, world):

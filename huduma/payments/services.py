@@ -667,8 +667,16 @@ def payment_mpesa_code_verify(*, payment: Payment, now=None) -> CodeCheck:
         found = providers.mpesa_provider().transaction_status(receipt=payment.provider_receipt)
     except providers.ProviderUnavailable as exc:
         return CodeCheck("unavailable", str(exc))
+    used_elsewhere = (
+        Payment.objects.filter(provider_receipt=payment.provider_receipt, status=Status.COMPLETED)
+        .exclude(pk=payment.pk)
+        .exists()
+    )
     if found is None:
         outcome, detail = "not_found", "M-Pesa does not know this code"
+    elif used_elsewhere:
+        # The same confirmation shown at two tents (or twice at one): it pays one fee.
+        outcome, detail = "mismatch", "this code already paid another fee"
     elif found.amount != payment.amount_kes:
         outcome, detail = (
             "mismatch",
