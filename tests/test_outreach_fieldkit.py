@@ -166,6 +166,13 @@ def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, k
     numbers = set(Visit.objects.filter(node_id=kit.node_id).values_list("number", flat=True))
     assert all(n.startswith(kit.ticket_prefix) for n in numbers) and len(numbers) == 60
     assert not Visit.objects.filter(node_id=kit.node_id, node_seq__isnull=True).exists()
+    seqs = list(
+        Visit.objects.filter(node_id=kit.node_id)
+        .order_by("node_seq")
+        .values_list("node_seq", "arrived_at")
+    )
+    assert len({seq for seq, _at in seqs}) == 60
+    assert [at for _seq, at in seqs] == sorted(at for _seq, at in seqs)  # in creation order
 
     # SMS were held on the kit; the centre server sends them now.
     from huduma.notify.models import Message
