@@ -163,6 +163,7 @@ def kit_enroll(*, server: str, code: str) -> KitState:
     answer = _request(server, "POST", "/api/outreach/kits/enroll", body={"code": code})
     kit = answer["kit"]
     kit_triggers_install()
+    # Enrolling again (a new code for the same kit) keeps the cursor: nothing unsent is skipped.
     with transaction.atomic():
         KitState.objects.update_or_create(
             pk=1,
@@ -173,8 +174,6 @@ def kit_enroll(*, server: str, code: str) -> KitState:
                 "centre_code": kit["centre"],
                 "ticket_prefix": kit["ticket_prefix"],
                 "outreach_ref": kit["outreach_ref"],
-                "acked_seq": KitChange.objects.order_by("-pk").values_list("pk", flat=True).first()
-                or 0,
                 "catalogue_version": "",
             },
         )
