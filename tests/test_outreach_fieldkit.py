@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from huduma.accounts import devices
 from huduma.outreach import sync
 from huduma.outreach.records import SYNCED_MODELS, synced_model
-from huduma.outreach.sync_models import SyncItem
+from huduma.outreach.sync_models import RefusedPush, SyncItem
 from tests.relay import CuttingRelay
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -44,7 +45,9 @@ def kit_env(var_dir: Path) -> dict:
     return env
 
 
-def fieldkit(var_dir: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+def fieldkit(
+    var_dir: Path, *args: str, timeout: int = 120, ok: bool = True
+) -> subprocess.CompletedProcess:
     done = subprocess.run(
         [sys.executable, "manage.py", "fieldkit", *args],
         check=False,
@@ -54,7 +57,7 @@ def fieldkit(var_dir: Path, *args: str, timeout: int = 120) -> subprocess.Comple
         text=True,
         timeout=timeout,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert (done.returncode == 0) == ok, done.stderr[-3000:]
     return done
 
 
@@ -184,3 +187,21 @@ def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, k
     # Pushing again sends nothing new.
     again = json.loads(fieldkit(kit_dir, "push").stdout)
     assert again["sent"] == 0 and again["pending"] == 0
+
+    # The catalogue changes at the centre: the kit's next pull takes it.
+    world.id_dup.name_sw = "Kitambulisho kipya badala ya kilichopotea"
+    world.id_dup.save()
+    assert "catalogue updated" in fieldkit(kit_dir, "pull").stdout
+    db = sqlite3.connect(kit_dir / "fieldkit.sqlite3")
+    names = db.execute("SELECT name_sw FROM catalogue_service WHERE code = 'NRB-ID-DUPLICATE'")
+    assert names.fetchall() == [("Kitambulisho kipya badala ya kilichopotea",)]
+    db.close()
+    assert "catalogue unchanged" in fieldkit(kit_dir, "pull").stdout
+
+    # The kit is lost and revoked: what it sends next is refused, and the centre sees it.
+    devices.device_revoke(device=kit.device, actor=world.bob)
+    fieldkit(kit_dir, "day", "--visits", "1", "--seed", "2")
+    refused = fieldkit(kit_dir, "push", ok=False)
+    assert "403" in refused.stderr and "revoked" in refused.stderr
+    assert RefusedPush.objects.filter(kit=kit).count() == 1
+    assert json.loads(fieldkit(kit_dir, "status").stdout)["pending"] > 0
