@@ -262,6 +262,8 @@ def test_mpesa_codes_taken_offline_are_checked_at_sync(client, kit, world, monke
     assert checks == {"QK11AAAA11": "matched", "QK22BBBB22": "mismatch", "QK33CCCC33": "not_found"}
     paid = Payment.objects.get(provider_receipt="QK11AAAA11")
     assert paid.status == "completed"
+    kinds = list(paid.events.order_by("id").values_list("kind", flat=True))
+    assert kinds == ["from_field_kit", "code_verified"]
     held = Payment.objects.get(provider_receipt="QK22BBBB22")
     assert held.status == "held" and "KES 50.00" in held.hold_reason
     # The same code shown again (another tent, another invoice) pays nothing more.

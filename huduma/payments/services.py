@@ -644,7 +644,16 @@ def payment_mpesa_code_record(
 
 def payment_synced(*, payment: Payment) -> None:
     """A payment a field kit took offline has just reached the centre server: a completed one
-    (cash) is posted to the ledger now, in the same transaction, once."""
+    (cash) is posted to the ledger now, in the same transaction, once. The kit's own events
+    stay on the kit: this one says when and how the payment reached the centre."""
+    _event(
+        payment,
+        "from_field_kit",
+        status=payment.status,
+        actor=payment.officer,
+        node_id=payment.node_id,
+        node_seq=payment.node_seq,
+    )
     if payment.status == Status.COMPLETED:
         _on_payment_completed(payment)
 
