@@ -45,7 +45,9 @@ def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
-    if not (DEBUG or DEMO or env_bool("HUDUMA_TESTING")):
+    # A field kit signs only its own sessions: it makes its key at its first start, like the demo.
+    field_kit = os.environ.get("HUDUMA_MODE") == "field"
+    if not (DEBUG or DEMO or field_kit or env_bool("HUDUMA_TESTING")):
         raise ImproperlyConfigured("SECRET_KEY must be set in production")
     # The demo generates its own key once and keeps it under var/, so sessions survive restarts.
     key_file = VAR_DIR / "secret_key"
