@@ -1,10 +1,11 @@
 """The centre server's side of field-kit sync: register and enrol kits, hand them what they need
 offline, receive their batches, hold conflicts for a person, show gaps and refused pushes.
 
-A batch is one transaction; each record in it is one savepoint, so one bad record is reported
-with its reason and the others are kept. A record is inserted only if its id is absent (INSERT
-... ON CONFLICT DO NOTHING, on PostgreSQL and SQLite alike): the same record pushed twice, even
-at the same moment, is stored once. Every change a kit pushes is remembered once per (kit,
+A batch is one transaction. Its new records go in with one INSERT ... ON CONFLICT DO NOTHING
+per table; if the database refuses any of them, the batch is taken again record by record, each
+in its own savepoint, so one bad record is reported with its reason and the others are kept. A
+record is inserted only if its id is absent (PostgreSQL and SQLite alike): the same record
+pushed twice, even at the same moment, is stored once. Every change a kit pushes is remembered once per (kit,
 sequence number) in SyncItem, so a replayed, retried or re-ordered batch changes nothing, and
 the numbers never received are the kit's gaps.
 
