@@ -72,23 +72,27 @@ def test_children_before_their_parent_in_a_batch_wait_for_it(client, kit):
     assert results[0]["reason"].startswith("parent missing")
 
 
-def test_one_bad_record_does_not_stop_the_batch(client, kit):
+def test_one_bad_record_does_not_stop_the_batch(client, kit, world):
     good = kit.visit()
     unknown_model = dict(good[0], model="accounts.User", seq=kit.next_seq())
     bad_field = kit.changed(kit.visit()[0], channel="carrier-pigeon")
     bad_hash = dict(kit.visit()[0], hash="0" * 64, seq=kit.next_seq())
     fk_missing_item = kit.visit()[0]
-    fk_missing = kit.changed(fk_missing_item, seq=fk_missing_item["seq"], centre_id=999999)
-    response = push(client, kit, [unknown_model, *good, bad_field, bad_hash, fk_missing, "junk"])
+    fk_missing = kit.changed(fk_missing_item, seq=fk_missing_item["seq"], issued_by_id=999999)
+    elsewhere_item = kit.visit()[0]
+    elsewhere = kit.changed(elsewhere_item, seq=elsewhere_item["seq"], centre_id=world.kisumu.pk)
+    batch = [unknown_model, *good, bad_field, bad_hash, fk_missing, "junk", elsewhere]
+    response = push(client, kit, batch)
     assert response.status_code == 200
     results = response.json()["results"]
-    assert [r["outcome"] for r in results] == ["rejected"] + ["stored"] * 4 + ["rejected"] * 4
+    assert [r["outcome"] for r in results] == ["rejected"] + ["stored"] * 4 + ["rejected"] * 5
     reasons = [r.get("reason", "") for r in results]
     assert reasons[0] == "unknown model"
     assert reasons[5].startswith("invalid field: channel")
     assert reasons[6] == "hash does not match the content"
-    assert reasons[7] == "unknown centre"
+    assert reasons[7] == "unknown issued_by"
     assert reasons[8] == "not an object"
+    assert reasons[9] == "centre: not this kit's centre"
     assert Visit.objects.count() == 1
 
 

@@ -530,6 +530,9 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
         try:
             item = _envelope(raw, kit)
             item["values"] = python_values(synced_model(item["model"]), item["fields"])
+            # A kit records for its own centre only.
+            if item["values"].get("centre_id") not in (None, kit.device.centre_id):
+                raise InvalidRecord("centre: not this kit's centre")
             item["n"] = n
             checked.append(item)
         except InvalidRecord as exc:
