@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from huduma.core import clock
 from huduma.outreach.records import SYNCED_MODELS, synced_model, wire
 from huduma.outreach.sync_models import KitChange, KitRejection, KitState
+from huduma.queues.models import Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -216,9 +217,17 @@ class PushReport:
     waiting_s: float = 0.0  # of which waiting for the server's answers
 
 
+def _in_a_queue(obj) -> bool:
+    """A ticket still waiting, called or being served at the tent. It would stand in the
+    centre's own queue if it reached the server now: the push stops before it, and goes on
+    once it has ended (served, no-show, cancelled)."""
+    return isinstance(obj, Ticket) and obj.status in Ticket.ACTIVE
+
+
 def _batch(after: int) -> tuple[list[dict], int]:
     """The next changes after `after`, as wire records; and the last sequence number they
-    cover (changes of records gone from the kit are skipped, and covered)."""
+    cover (changes of records gone from the kit are skipped, and covered). Stops before a
+    ticket still in the tent's queue (see _in_a_queue)."""
     changes = list(KitChange.objects.filter(pk__gt=after).order_by("pk")[:BATCH_MAX_RECORDS])
     if not changes:
         return [], after
@@ -233,6 +242,8 @@ def _batch(after: int) -> tuple[list[dict], int]:
     items, size, last = [], 0, after
     for change in changes:
         obj = rows.get((change.model, change.record_id.replace("-", "")))
+        if obj is not None and _in_a_queue(obj):
+            break
         if obj is not None:
             item = wire(obj, change.pk)
             item_size = len(json.dumps(item, separators=(",", ":"), default=str))
