@@ -41,6 +41,7 @@ from huduma.catalogue.models import (
 from huduma.catalogue.selectors import catalogue_version
 from huduma.core import audit, clock
 from huduma.core.errors import Conflict, DomainError, Forbidden
+from huduma.notify.models import Message
 from huduma.outreach.records import (
     SYNCED_MODELS,
     InvalidRecord,
@@ -411,8 +412,7 @@ def _receive_one(kit: FieldKit, item: dict, refs: _References, result: BatchResu
         outcome, reason = _existing(kit, item, model)
         item["reason"] = reason
         return outcome
-    if model is Payment:
-        _after_payment(item["uuid"], result)
+    _after_insert(item["model"], [item["uuid"]], result)
     return Outcome.STORED
 
 
@@ -495,9 +495,10 @@ def _fast_path(kit: FieldKit, todo: list[dict], refs: "_References", result: Bat
                 inserted = _bulk_insert(synced_model(label), group)
                 for item in group:
                     (stored if item["uuid"] in inserted else rest).append(item)
-            for item in stored:
-                if item["model"] == "payments.Payment":
-                    _after_payment(item["uuid"], result)
+            for label in ("payments.Payment", "notify.Message"):
+                ids = [i["uuid"] for i in stored if i["model"] == label]
+                if ids:
+                    _after_insert(label, ids, result)
             _bulk_claim(kit, stored, Outcome.STORED)
     except (IntegrityError, DatabaseError, DomainError):
         logger.info("batch from %s: one record refused, taking them one by one", kit.node_id)
@@ -509,11 +510,23 @@ def _fast_path(kit: FieldKit, todo: list[dict], refs: "_References", result: Bat
     return rest, refs
 
 
-def _after_payment(payment_id, result: BatchResult) -> None:
-    payment = Payment.objects.select_related("invoice").get(pk=payment_id)
-    payments.payment_synced(payment=payment)
-    if payment.provider == payments.OFFLINE_CODE_PROVIDER:
-        result.verify.append(payment.pk)
+# SMS about a place in the tent's queue: by the time the kit syncs, that visit is over.
+STALE_AT_SYNC = ("ticket_issued", "ticket_called", "ticket_near_front")
+
+
+def _after_insert(label: str, ids: list, result: BatchResult) -> None:
+    """What the centre does with a kit's payment or SMS as it arrives: a cash payment is posted
+    to the ledger, an M-Pesa code is checked (after commit); an SMS held on the kit goes out
+    now, unless it was about the queue at the tent (too late to help)."""
+    if label == "payments.Payment":
+        for payment in Payment.objects.select_related("invoice").filter(pk__in=ids):
+            payments.payment_synced(payment=payment)
+            if payment.provider == payments.OFFLINE_CODE_PROVIDER:
+                result.verify.append(payment.pk)
+    elif label == "notify.Message":
+        Message.objects.filter(
+            pk__in=ids, template__in=STALE_AT_SYNC, status=Message.Status.QUEUED
+        ).update(status=Message.Status.FAILED, last_error="held on a field kit: too late to send")
 
 
 def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResult:
