@@ -368,7 +368,11 @@ def kit_sync_due(*, now: dt.datetime | None = None) -> str:
         logger.info("field kit offline (%s); next try in %s s", exc, wait)
         return "offline"
     except KitRefused as exc:
-        KitState.objects.filter(pk=1).update(last_error=str(exc)[:300])
+        # Refused (revoked, say): asking every minute would change nothing; ask now and then.
+        KitState.objects.filter(pk=1).update(
+            last_error=str(exc)[:300],
+            next_attempt_at=now + dt.timedelta(seconds=settings.FIELD_SYNC_MAX_BACKOFF_S),
+        )
         logger.warning("field kit refused: %s", exc)
         return "refused"
     KitState.objects.filter(pk=1).update(next_attempt_at=None)
