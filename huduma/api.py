@@ -19,6 +19,7 @@ from huduma.core.errors import DomainError
 from huduma.feedback.api import router as feedback_router
 from huduma.notify.api import router as notify_router
 from huduma.outreach.api import router as outreach_router
+from huduma.outreach.sync_api import router as outreach_sync_router
 from huduma.payments.api import router as payments_router
 from huduma.queues.api import router as queues_router
 
@@ -125,6 +126,7 @@ api.add_router("/devices", devices_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/notify", notify_router)
 api.add_router("/outreach", outreach_router)
+api.add_router("/outreach", outreach_sync_router)
 api.add_router("/payments", payments_router)
 api.add_router("/queues", queues_router)
 

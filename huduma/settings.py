@@ -45,7 +45,9 @@ def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
-    if not (DEBUG or DEMO or env_bool("HUDUMA_TESTING")):
+    # A field kit signs only its own sessions: it makes its key at its first start, like the demo.
+    field_kit = os.environ.get("HUDUMA_MODE") == "field"
+    if not (DEBUG or DEMO or field_kit or env_bool("HUDUMA_TESTING")):
         raise ImproperlyConfigured("SECRET_KEY must be set in production")
     # The demo generates its own key once and keeps it under var/, so sessions survive restarts.
     key_file = VAR_DIR / "secret_key"
@@ -440,3 +442,30 @@ SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "axes.W0
 FEEDBACK_TABLET_WINDOW_MINUTES = int(os.environ.get("FEEDBACK_TABLET_WINDOW_MINUTES", "3"))
 FEEDBACK_SMS_AFTER_MINUTES = int(os.environ.get("FEEDBACK_SMS_AFTER_MINUTES", "10"))
 FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "3"))
+
+# --- Field kit (Huduma Mashinani, issue 11) ---------------------------------------------------
+# HUDUMA_MODE=field runs this same software on an outreach laptop: its own SQLite database under
+# HUDUMA_VAR_DIR, the node id and ticket prefix it was given at enrolment (var/fieldkit.json,
+# written by `manage.py fieldkit enroll`), SMS held in its outbox until they reach the centre
+# server at sync, and no call to a payment provider (M-Pesa codes are recorded, and verified by
+# the server at sync). See huduma/outreach/kit.py.
+HUDUMA_MODE = os.environ.get("HUDUMA_MODE", "centre")
+if HUDUMA_MODE not in ("centre", "field"):
+    raise ImproperlyConfigured(f"HUDUMA_MODE must be centre or field, got {HUDUMA_MODE!r}")
+FIELD_KIT_FILE = Path(os.environ.get("HUDUMA_FIELD_KIT_FILE", VAR_DIR / "fieldkit.json"))
+# The outreach's own ticket prefix, given at enrolment (empty on a centre server).
+FIELD_TICKET_PREFIX = ""
+if HUDUMA_MODE == "field":
+    import json as _json
+
+    if not os.environ.get("DATABASE_URL"):
+        DATABASES["default"]["NAME"] = str(VAR_DIR / "fieldkit.sqlite3")
+    if FIELD_KIT_FILE.exists():
+        _kit = _json.loads(FIELD_KIT_FILE.read_text())
+        NODE_ID = _kit["node_id"]
+        FIELD_TICKET_PREFIX = _kit.get("ticket_prefix", "")
+    MPESA_PROVIDER = "sandbox"  # never called on a kit; verified by the server at sync
+    PAYMENTS_SANDBOX_DELIVERY = "manual"
+# A kit's seconds between automatic sync attempts after a failure, at first and at most.
+FIELD_SYNC_MIN_BACKOFF_S = env_int("FIELD_SYNC_MIN_BACKOFF_S", 60)
+FIELD_SYNC_MAX_BACKOFF_S = env_int("FIELD_SYNC_MAX_BACKOFF_S", 900)

@@ -119,3 +119,95 @@ class Relay:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
+
+
+class CuttingRelay:
+    """A TCP relay that drops the connection in flight after a given number of bytes: each cut
+    is ("up", n) (n bytes from client to server, so a request arrives truncated) or ("down", n)
+    (n bytes from server to client, so an answer is lost after the server acted). Bytes count
+    from the start, per direction; after each cut the relay goes on accepting connections. With
+    `every_up`, it also cuts each time that many more bytes have gone up (a lossy link)."""
+
+    def __init__(self, target_port: int, cuts=(), every_up: int = 0):
+        self.target = ("127.0.0.1", target_port)
+        self.pending = list(cuts)  # cuts still to make
+        self.every_up = every_up
+        self.sent = {"up": 0, "down": 0}
+        self.made = 0
+        self._lock = threading.Lock()
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self.port = self._listener.getsockname()[1]
+        self._stop = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "CuttingRelay":
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        with contextlib.suppress(OSError):
+            self._listener.close()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=30)
+            except OSError:
+                client.close()
+                continue
+            pair = (client, upstream)
+            threading.Thread(
+                target=self._pump, args=(client, upstream, "up", pair), daemon=True
+            ).start()
+            threading.Thread(
+                target=self._pump, args=(upstream, client, "down", pair), daemon=True
+            ).start()
+
+    def _budget(self, direction: str) -> int | None:
+        """Bytes that may still pass in this direction before the next cut (None: no limit)."""
+        limits = [n for d, n in self.pending if d == direction]
+        if direction == "up" and self.every_up:
+            limits.append((self.sent["up"] // self.every_up + 1) * self.every_up)
+        if not limits:
+            return None
+        return min(limits) - self.sent[direction]
+
+    def _pump(self, source, sink, direction, pair) -> None:
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                with self._lock:
+                    budget = self._budget(direction)
+                    if budget is not None and len(data) >= budget:
+                        data = data[: max(budget, 0)]
+                        self.sent[direction] += len(data)
+                        cut = True
+                        self.made += 1
+                        if (direction, self.sent[direction]) in self.pending:
+                            self.pending.remove((direction, self.sent[direction]))
+                    else:
+                        self.sent[direction] += len(data)
+                        cut = False
+                if data:
+                    sink.sendall(data)
+                if cut:
+                    break
+        except OSError:
+            pass
+        for sock in pair:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()

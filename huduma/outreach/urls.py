@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huduma.outreach import views
+from huduma.outreach import sync_views, views
 
 app_name = "outreach"
 
@@ -34,4 +34,15 @@ urlpatterns = [
     path("staff/outreach/<int:outreach_id>/report/", views.report, name="report"),
     path("mashinani/", views.opt_in, name="opt_in"),
     path("mashinani/suggest/", views.suggest, name="suggest"),
+    path("staff/centres/<slug:code>/field-kits/", sync_views.field_kits, name="field_kits"),
+    path(
+        "staff/centres/<slug:code>/field-kits/<str:node_id>/revoke/",
+        sync_views.field_kit_revoke,
+        name="field_kit_revoke",
+    ),
+    path(
+        "staff/centres/<slug:code>/field-kits/conflicts/<int:conflict_id>/",
+        sync_views.conflict_resolve,
+        name="conflict_resolve",
+    ),
 ]

@@ -178,6 +178,15 @@ def sandbox_scenario(phone: str) -> tuple[str, int, str]:
     return SCENARIOS.get(phone[-4:], SUCCESS)
 
 
+@dataclass(frozen=True)
+class TransactionFound:
+    """What Daraja's Transaction Status says about a confirmation code."""
+
+    receipt: str
+    amount: Decimal
+    phone: str = ""
+
+
 class SandboxDaraja:
     """Behaves like Daraja: accepts the push, then posts a real Daraja-format callback to the
     callback URL (through a Huey task, or kept in `outbox` for tests to deliver), and answers
@@ -185,6 +194,9 @@ class SandboxDaraja:
 
     name = "sandbox"
     outbox: list[tuple[str, dict, int]] = []  # (url, body, delay in seconds), in "manual" mode
+    # The paybill's statement: confirmation codes of payments made straight to the paybill
+    # (tests and the demo add to it); Transaction Status answers from it.
+    statement: dict[str, TransactionFound] = {}
 
     def stk_push(
         self, *, phone: str, amount: Decimal, reference: str, callback_url: str
@@ -217,6 +229,9 @@ class SandboxDaraja:
             if name == scenario:
                 return QueryAnswer(pending=False, result_code=code, result_desc=desc)
         return QueryAnswer(pending=False, result_code=RESULT_TIMEOUT, result_desc="Unknown request")
+
+    def transaction_status(self, *, receipt: str) -> TransactionFound | None:
+        return SandboxDaraja.statement.get(receipt)
 
     def _post(self, url: str, body: dict, delay: int) -> None:
         if settings.PAYMENTS_SANDBOX_DELIVERY == "manual":
@@ -296,6 +311,11 @@ class Daraja:
         return QueryAnswer(
             pending=False, result_code=int(code), result_desc=str(response.ResultDesc or "")
         )
+
+    def transaction_status(self, *, receipt: str) -> TransactionFound | None:
+        # Daraja answers Transaction Status by callback to a result URL (an initiator's
+        # credentials are needed); not wired yet: the code stays held for the centre to check.
+        raise ProviderUnavailable(_("M-Pesa transaction status is not available yet."))
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,10 @@ def _on_payment_completed(payment: Payment):
     once per payment (the ledger also refuses to post one payment twice)."""
     from huduma.ledger.services import payment_post
 
+    if settings.HUDUMA_MODE == "field":
+        # A field kit has no ledger of its own: the centre server posts the payment (and
+        # issues the signed receipt) when the kit syncs (huduma/outreach/sync.py).
+        return None
     invoice = payment.invoice
     return payment_post(
         payment_id=payment.pk,
@@ -587,3 +591,118 @@ def cashup_for(*, officer, day: dt.date) -> CashUp:
     return CashUp(
         officer_id=officer.pk, day=day, payments=payments, count=len(payments), total=total
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# M-Pesa confirmation codes taken offline (outreach field kits)
+
+OFFLINE_CODE_PROVIDER = "mpesa-code"
+TO_VERIFY = "M-Pesa code to verify"
+_MPESA_CODE = re.compile(r"[A-Z0-9]{10}")
+
+
+def payment_mpesa_code_record(
+    *, invoice: Invoice, code: str, amount: object, officer, phone: str = "", now=None
+) -> Payment:
+    """The citizen paid the paybill on their own phone and shows the confirmation code (no
+    network at the tent to check it). The payment is held until the provider confirms the code:
+    the centre server asks it at sync (payment_mpesa_code_verify)."""
+    code = "".join((code or "").upper().split())
+    if not _MPESA_CODE.fullmatch(code):
+        raise DomainError(_("An M-Pesa confirmation code is 10 letters and digits."), field="code")
+    amount = amount_parse(amount)
+    if amount != invoice.amount_kes:
+        raise InvalidAmount(
+            _("The amount must be the official fee, %(fee)s.")
+            % {"fee": format_kes(invoice.amount_kes)},
+            field="amount",
+        )
+    if phone:
+        try:
+            phone = normalise_phone(phone)
+        except InvalidPhoneNumber as exc:
+            raise DomainError(str(exc), field="phone") from exc
+    now = now or clock.now()
+    with transaction.atomic():
+        if Payment.objects.filter(provider=OFFLINE_CODE_PROVIDER, provider_receipt=code).exists():
+            raise Conflict(_("This M-Pesa code was already recorded."), field="code")
+        payment = Payment.objects.create(
+            invoice=invoice,
+            channel=Payment.Channel.MPESA,
+            provider=OFFLINE_CODE_PROVIDER,
+            amount_kes=amount,
+            phone=phone,
+            status=Status.HELD,
+            hold_reason=TO_VERIFY,
+            provider_receipt=code,
+            officer=officer,
+            started_at=now,
+        )
+        _event(payment, "code_recorded", status=Status.HELD, actor=officer, now=now, code=code)
+    return payment
+
+
+def payment_synced(*, payment: Payment) -> None:
+    """A payment a field kit took offline has just reached the centre server: a completed one
+    (cash) is posted to the ledger now, in the same transaction, once. The kit's own events
+    stay on the kit: this one says when and how the payment reached the centre."""
+    _event(
+        payment,
+        "from_field_kit",
+        status=payment.status,
+        actor=payment.officer,
+        node_id=payment.node_id,
+        node_seq=payment.node_seq,
+    )
+    if payment.status == Status.COMPLETED:
+        _on_payment_completed(payment)
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    outcome: str  # matched, mismatch, not_found, unavailable
+    detail: str = ""
+
+
+def payment_mpesa_code_verify(*, payment: Payment, now=None) -> CodeCheck:
+    """Ask the provider about a code recorded offline: the same amount (and phone, when both
+    are known) completes the payment and posts it to the ledger; anything else keeps it held
+    with the reason, for the centre to follow up. Safe to run again."""
+    if payment.provider != OFFLINE_CODE_PROVIDER:
+        return CodeCheck("mismatch", "not an offline M-Pesa code")
+    if payment.status == Status.COMPLETED:
+        return CodeCheck("matched")
+    try:
+        found = providers.mpesa_provider().transaction_status(receipt=payment.provider_receipt)
+    except providers.ProviderUnavailable as exc:
+        return CodeCheck("unavailable", str(exc))
+    used_elsewhere = (
+        Payment.objects.filter(provider_receipt=payment.provider_receipt, status=Status.COMPLETED)
+        .exclude(pk=payment.pk)
+        .exists()
+    )
+    if found is None:
+        outcome, detail = "not_found", "M-Pesa does not know this code"
+    elif used_elsewhere:
+        # The same confirmation shown at two tents (or twice at one): it pays one fee.
+        outcome, detail = "mismatch", "this code already paid another fee"
+    elif found.amount != payment.amount_kes:
+        outcome, detail = (
+            "mismatch",
+            f"M-Pesa says KES {found.amount}, recorded {payment.amount_kes}",
+        )
+    elif payment.phone and found.phone and found.phone != payment.phone:
+        outcome, detail = "mismatch", "paid from another phone"
+    else:
+        _settle(
+            payment,
+            status=Status.COMPLETED,
+            kind="code_verified",
+            from_status=Status.HELD,
+            amount_paid=found.amount,
+            now=now,
+        )
+        return CodeCheck("matched")
+    Payment.objects.filter(pk=payment.pk, status=Status.HELD).update(hold_reason=detail[:200])
+    _event(payment, "code_" + outcome, status=Status.HELD, now=now, detail=detail)
+    return CodeCheck(outcome, detail)

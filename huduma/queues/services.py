@@ -343,7 +343,8 @@ def _create_visit(
     near_front_sms,
 ) -> Visit:
     day = clock.local_date(now)
-    prefix = services[0].group or "A"
+    # A field kit numbers every ticket with its outreach's own prefix, which no centre uses.
+    prefix = settings.FIELD_TICKET_PREFIX or services[0].group or "A"
     visit = Visit(
         centre=centre,
         service_day=day,

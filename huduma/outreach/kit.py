@@ -1,0 +1,379 @@
+"""The field kit's side of sync (HUDUMA_MODE=field, on SQLite): enrol, pull, record, push.
+
+Every insert or update of a record the kit makes offline is written to its change log
+(KitChange) by SQLite triggers, whatever code path made it (the ORM, bulk inserts, raw SQL), and
+a new record's node_seq is the sequence number of its creation. A push sends the changes after
+the cursor (KitState.acked_seq) in order, each with the record's content at that moment, in
+batches bounded in count and size; the cursor moves only on the server's acknowledgement, so
+a cut at any point means the batch is sent again, which the server answers as duplicates.
+"""
+
+import datetime as dt
+import http.client
+import json
+import logging
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core import serializers
+from django.db import connection, transaction
+
+from huduma.core import clock
+from huduma.outreach.records import SYNCED_MODELS, synced_model, wire
+from huduma.outreach.sync_models import KitChange, KitRejection, KitState
+from huduma.queues.models import Ticket
+
+logger = logging.getLogger(__name__)
+
+# A batch stays well under the server's request limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 256 KB).
+BATCH_MAX_RECORDS = 200
+BATCH_MAX_BYTES = 180 * 1024
+TIMEOUT_S = 30
+
+
+class KitError(Exception):
+    """The kit cannot go on: not enrolled, refused by the server."""
+
+
+class KitOffline(KitError):
+    """No connection to the server (or it broke mid-way): try again later."""
+
+
+class KitRefused(KitError):
+    def __init__(self, status: int, body: dict):
+        super().__init__(f"HTTP {status}: {body.get('detail', body)}")
+        self.status = status
+        self.body = body
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+
+
+def _request(server: str, method: str, path: str, *, token: str = "", body=None) -> dict:
+    url = urllib.parse.urlsplit(server)
+    conn_class = (
+        http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+    )
+    conn = conn_class(url.hostname, url.port, timeout=TIMEOUT_S)
+    headers = {"Accept": "application/json"}
+    data = None
+    if token:
+        headers["Authorization"] = f"Device {token}"
+    if body is not None:
+        data = json.dumps(body, separators=(",", ":")).encode()
+        headers["Content-Type"] = "application/json"
+    try:
+        conn.request(method, url.path.rstrip("/") + path, body=data, headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+    except (OSError, http.client.HTTPException) as exc:
+        raise KitOffline(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        conn.close()
+    try:
+        payload = json.loads(raw or b"{}")
+    except ValueError as exc:
+        if response.status >= 500 or response.status in (502, 503, 504):
+            raise KitOffline(f"HTTP {response.status}") from exc
+        raise KitRefused(response.status, {"detail": raw[:200].decode(errors="replace")}) from exc
+    if response.status >= 500:
+        raise KitOffline(f"HTTP {response.status}")
+    if response.status >= 400:
+        raise KitRefused(response.status, payload if isinstance(payload, dict) else {})
+    return payload
+
+
+# --- the change log ------------------------------------------------------------------------
+
+
+_INSERT_TRIGGER = (
+    'CREATE TRIGGER "kit_ins_{table}" AFTER INSERT ON "{table}" BEGIN '
+    "INSERT INTO \"{change}\" (model, record_id) VALUES ('{label}', NEW.id); {set_seq} END"
+)
+_SET_SEQ = (
+    'UPDATE "{table}" SET node_seq = last_insert_rowid() WHERE id = NEW.id AND node_seq IS NULL;'
+)
+# The update that sets node_seq on a new row is part of its creation, not a change.
+_UPDATE_TRIGGER = (
+    'CREATE TRIGGER "kit_upd_{table}" AFTER UPDATE ON "{table}" {when}BEGIN '
+    "INSERT INTO \"{change}\" (model, record_id) VALUES ('{label}', NEW.id); END"
+)
+
+
+def _trigger_sql(label: str) -> list[str]:
+    """Table names and labels come from our own models (SYNCED_MODELS), never from input."""
+    model = synced_model(label)
+    names = {f.attname for f in model._meta.concrete_fields}
+    seq = "node_seq" in names
+    parts = {
+        "table": model._meta.db_table,
+        "change": KitChange._meta.db_table,
+        "label": label,
+        "when": "WHEN OLD.node_seq IS NOT NULL " if seq else "",
+    }
+    parts["set_seq"] = _SET_SEQ.format(**parts) if seq else ""
+    return [
+        'DROP TRIGGER IF EXISTS "kit_ins_{table}"'.format(**parts),
+        'DROP TRIGGER IF EXISTS "kit_upd_{table}"'.format(**parts),
+        _INSERT_TRIGGER.format(**parts),
+        _UPDATE_TRIGGER.format(**parts),
+    ]
+
+
+def kit_triggers_install() -> None:
+    if connection.vendor != "sqlite":
+        raise KitError("A field kit runs on SQLite (HUDUMA_MODE=field).")
+    with connection.cursor() as cursor:
+        for label in SYNCED_MODELS:
+            for statement in _trigger_sql(label):
+                cursor.execute(statement)
+
+
+def kit_state() -> KitState:
+    state = KitState.objects.filter(pk=1).first()
+    if state is None:
+        raise KitError("This kit is not enrolled: run `manage.py fieldkit enroll` first.")
+    return state
+
+
+def pending_count(state: KitState | None = None) -> int:
+    state = state or kit_state()
+    return KitChange.objects.filter(pk__gt=state.acked_seq).count()
+
+
+# --- enrolment and pull --------------------------------------------------------------------
+
+
+def _write_kit_file(node_id: str, prefix: str) -> None:
+    path = Path(settings.FIELD_KIT_FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"node_id": node_id, "ticket_prefix": prefix}))
+    # This process numbers what it records from now on as the kit.
+    settings.NODE_ID = node_id
+    settings.FIELD_TICKET_PREFIX = prefix
+
+
+def kit_enroll(*, server: str, code: str) -> KitState:
+    """Exchange the one-time code, take the catalogue, centre, counters and officers, and
+    start the change log."""
+    if settings.HUDUMA_MODE != "field":
+        raise KitError("Enrol a kit with HUDUMA_MODE=field.")
+    answer = _request(server, "POST", "/api/outreach/kits/enroll", body={"code": code})
+    kit = answer["kit"]
+    kit_triggers_install()
+    # Enrolling again (a new code for the same kit) keeps the cursor: nothing unsent is skipped.
+    with transaction.atomic():
+        KitState.objects.update_or_create(
+            pk=1,
+            defaults={
+                "server_url": server.rstrip("/"),
+                "token": answer["token"],
+                "device_id": kit["node_id"],
+                "centre_code": kit["centre"],
+                "ticket_prefix": kit["ticket_prefix"],
+                "outreach_ref": kit["outreach_ref"],
+                "catalogue_version": "",
+            },
+        )
+    _write_kit_file(kit["node_id"], kit["ticket_prefix"])
+    kit_pull()
+    return kit_state()
+
+
+def kit_pull(*, server: str | None = None) -> bool:
+    """Take the catalogue and plan if they changed since the last pull; True if they did."""
+    state = kit_state()
+    query = urllib.parse.urlencode({"since": state.catalogue_version})
+    answer = _request(
+        server or state.server_url, "GET", f"/api/outreach/kits/snapshot?{query}", token=state.token
+    )
+    with transaction.atomic():
+        for obj in serializers.deserialize("python", answer["objects"]):
+            obj.save()
+        KitState.objects.filter(pk=1).update(
+            catalogue_version=answer["catalogue_version"],
+            outreach_ref=answer["outreach_ref"],
+            ticket_prefix=answer["ticket_prefix"],
+            last_pull_at=clock.now(),
+        )
+    return bool(answer["changed"])
+
+
+# --- push ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PushReport:
+    batches: int = 0
+    sent: int = 0
+    counts: dict = field(default_factory=dict)
+    rejected: int = 0
+    pending: int = 0
+    bytes_sent: int = 0
+    elapsed_s: float = 0.0
+    waiting_s: float = 0.0  # of which waiting for the server's answers
+
+
+def _in_a_queue(obj) -> bool:
+    """A ticket still waiting, called or being served at the tent. It would stand in the
+    centre's own queue if it reached the server now: the push stops before it, and goes on
+    once it has ended (served, no-show, cancelled)."""
+    return isinstance(obj, Ticket) and obj.status in Ticket.ACTIVE
+
+
+def _batch(after: int) -> tuple[list[dict], int]:
+    """The next changes after `after`, as wire records; and the last sequence number they
+    cover (changes of records gone from the kit are skipped, and covered). Stops before a
+    ticket still in the tent's queue (see _in_a_queue)."""
+    changes = list(KitChange.objects.filter(pk__gt=after).order_by("pk")[:BATCH_MAX_RECORDS])
+    if not changes:
+        return [], after
+    by_model: dict[str, set] = {}
+    for change in changes:
+        by_model.setdefault(change.model, set()).add(change.record_id)
+    rows = {}
+    for label, ids in by_model.items():
+        model = synced_model(label)
+        for obj in model._base_manager.filter(pk__in=list(ids)):
+            rows[(label, obj.pk.hex)] = obj
+    items, size, last = [], 0, after
+    for change in changes:
+        obj = rows.get((change.model, change.record_id.replace("-", "")))
+        if obj is not None and _in_a_queue(obj):
+            break
+        if obj is not None:
+            item = wire(obj, change.pk)
+            item_size = len(json.dumps(item, separators=(",", ":"), default=str))
+            if items and size + item_size > BATCH_MAX_BYTES:
+                break
+            items.append(item)
+            size += item_size
+        last = change.pk
+    return items, last
+
+
+def kit_push(*, max_batches: int | None = None, server: str | None = None) -> PushReport:
+    """Push every pending change, batch after batch. Raises KitOffline when the connection
+    fails (what was acknowledged stays acknowledged), KitRefused when the server refuses."""
+    state = kit_state()
+    report = PushReport()
+    started = time.perf_counter()
+    while max_batches is None or report.batches < max_batches:
+        items, last = _batch(state.acked_seq)
+        if last == state.acked_seq:
+            break
+        pending = KitChange.objects.filter(pk__gt=last).count()
+        body = {"pending": pending, "items": items}
+        asked = time.perf_counter()
+        answer = _request(
+            server or state.server_url,
+            "POST",
+            "/api/outreach/sync/push",
+            token=state.token,
+            body=body,
+        )
+        report.waiting_s += time.perf_counter() - asked
+        report.bytes_sent += len(json.dumps(body, separators=(",", ":")))
+        with transaction.atomic():
+            for result in answer["results"]:
+                if result["outcome"] == "rejected":
+                    KitRejection.objects.update_or_create(
+                        seq=result["seq"] or 0,
+                        defaults={
+                            "model": items[result["n"]]["model"],
+                            "record_id": items[result["n"]]["id"],
+                            "reason": (result.get("reason") or "")[:200],
+                        },
+                    )
+                    report.rejected += 1
+            KitState.objects.filter(pk=1).update(
+                acked_seq=last, last_push_at=clock.now(), failures=0, last_error=""
+            )
+        state.acked_seq = last
+        report.batches += 1
+        report.sent += len(items)
+        for outcome, n in answer["counts"].items():
+            report.counts[outcome] = report.counts.get(outcome, 0) + n
+    report.pending = pending_count(state)
+    report.elapsed_s = round(time.perf_counter() - started, 3)
+    report.waiting_s = round(report.waiting_s, 3)
+    return report
+
+
+def kit_retry_refused(*, server: str | None = None) -> int:
+    """Send again the changes the server refused (a parent that came later, a catalogue
+    entry pulled since); returns how many it took this time."""
+    state = kit_state()
+    refused = list(KitRejection.objects.order_by("seq")[:BATCH_MAX_RECORDS])
+    if not refused:
+        return 0
+    items = []
+    for rejection in refused:
+        model = synced_model(rejection.model)
+        obj = model._base_manager.filter(pk=rejection.record_id).first() if model else None
+        if obj is not None:
+            items.append(wire(obj, rejection.seq))
+    answer = _request(
+        server or state.server_url,
+        "POST",
+        "/api/outreach/sync/push",
+        token=state.token,
+        body={"pending": pending_count(state), "items": items},
+    )
+    taken = [r["seq"] for r in answer["results"] if r["outcome"] != "rejected"]
+    for result in answer["results"]:
+        if result["outcome"] == "rejected":
+            KitRejection.objects.filter(seq=result["seq"]).update(
+                reason=(result.get("reason") or "")[:200]
+            )
+    KitRejection.objects.filter(seq__in=taken).delete()
+    return len(taken)
+
+
+# --- automatic sync ------------------------------------------------------------------------
+
+
+def kit_sync_due(*, now: dt.datetime | None = None) -> str:
+    """What the kit's minute task does: if there is something to push and the backoff allows,
+    pull and push. A broken connection is recorded and retried later, each time waiting longer
+    (up to FIELD_SYNC_MAX_BACKOFF_S), so the kit syncs by itself when the network is back."""
+    if settings.HUDUMA_MODE != "field":
+        return "not a kit"
+    state = KitState.objects.filter(pk=1).first()
+    if state is None:
+        return "not enrolled"
+    now = now or clock.now()
+    if state.next_attempt_at and state.next_attempt_at > now:
+        return "waiting"
+    if pending_count(state) == 0 and not KitRejection.objects.exists():
+        return "nothing to push"
+    try:
+        kit_pull()
+        kit_push()
+        kit_retry_refused()
+    except KitOffline as exc:
+        failures = state.failures + 1
+        wait = min(
+            settings.FIELD_SYNC_MIN_BACKOFF_S * 2 ** (failures - 1),
+            settings.FIELD_SYNC_MAX_BACKOFF_S,
+        )
+        KitState.objects.filter(pk=1).update(
+            failures=failures,
+            next_attempt_at=now + dt.timedelta(seconds=wait),
+            last_error=str(exc)[:300],
+        )
+        logger.info("field kit offline (%s); next try in %s s", exc, wait)
+        return "offline"
+    except KitRefused as exc:
+        # Refused (revoked, say): asking every minute would change nothing; ask now and then.
+        KitState.objects.filter(pk=1).update(
+            last_error=str(exc)[:300],
+            next_attempt_at=now + dt.timedelta(seconds=settings.FIELD_SYNC_MAX_BACKOFF_S),
+        )
+        logger.warning("field kit refused: %s", exc)
+        return "refused"
+    KitState.objects.filter(pk=1).update(next_attempt_at=None)
+    return "synced"

@@ -1,0 +1,733 @@
+"""The centre server's side of field-kit sync: register and enrol kits, hand them what they need
+offline, receive their batches, hold conflicts for a person, show gaps and refused pushes.
+
+A batch is one transaction. Its new records go in with one INSERT ... ON CONFLICT DO NOTHING
+per table; if the database refuses any of them, the batch is taken again record by record, each
+in its own savepoint, so one bad record is reported with its reason and the others are kept. A
+record is inserted only if its id is absent (PostgreSQL and SQLite alike): the same record
+pushed twice, even at the same moment, is stored once. Every change a kit pushes is remembered once per (kit,
+sequence number) in SyncItem, so a replayed, retried or re-ordered batch changes nothing, and
+the numbers never received are the kit's gaps.
+
+A record that exists with other content is overwritten only when it is the same kit's newer
+version of a record the server has not touched since the kit last sent it (a ticket called,
+then served); anything else (the server changed it, another kit claims the id, a sequence
+number comes back with other content) is held as a SyncConflict, never applied.
+"""
+
+import json
+import logging
+import sqlite3
+import uuid
+from dataclasses import dataclass, field
+
+from django.core import serializers
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.models import Q
+from django.db.utils import DatabaseError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from huduma.accounts import devices
+from huduma.accounts.models import Device, Role, User
+from huduma.catalogue.models import (
+    MDA,
+    CentreService,
+    CounterService,
+    Requirement,
+    Service,
+    ServiceChannel,
+)
+from huduma.catalogue.selectors import catalogue_version
+from huduma.core import audit, clock
+from huduma.core.errors import Conflict, DomainError, Forbidden
+from huduma.notify.models import Message
+from huduma.outreach.records import (
+    SYNCED_MODELS,
+    InvalidRecord,
+    content_hash,
+    data_fields,
+    python_values,
+    record_fields,
+    synced_model,
+)
+from huduma.outreach.sync_models import (
+    FieldKit,
+    MpesaCodeCheck,
+    RefusedPush,
+    SyncConflict,
+    SyncItem,
+)
+from huduma.payments import services as payments
+from huduma.payments.models import Payment
+from huduma.places.models import Centre, Counter, County, SubCounty
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 300
+MAX_GAPS_SHOWN = 50
+# Kit ticket prefixes: letters no service group uses, taken from the end of the alphabet.
+PREFIX_CHOICES = "ZYXWVUTSRQPONM"
+
+
+class UnknownKit(DomainError):
+    status = 401
+    code = "unknown_kit"
+
+
+class KitRevoked(Forbidden):
+    code = "kit_revoked"
+
+
+Outcome = SyncItem.Outcome
+
+
+# --- registering and enrolling a kit ---------------------------------------------------------
+
+
+def _free_prefix(centre: Centre) -> str:
+    used = set(Service.objects.exclude(group="").values_list("group", flat=True))
+    used |= set(
+        FieldKit.objects.filter(device__centre=centre)
+        .exclude(device__status=Device.Status.REVOKED)
+        .values_list("ticket_prefix", flat=True)
+    )
+    for letter in PREFIX_CHOICES:
+        if letter not in used:
+            return letter
+    raise Conflict(_("This centre has no ticket prefix left for another kit."), field="name")
+
+
+def field_kit_register(
+    *, centre: Centre, name: str, officers, outreach_ref: str = "", actor
+) -> tuple[FieldKit, str]:
+    """Register a kit for an outreach, with the officers who go; returns it and its one-time
+    enrolment code (also shown as a QR code)."""
+    officers = list(officers)
+    for officer in officers:
+        if officer.centre_id != centre.pk or not officer.is_active:
+            raise Forbidden(_("Choose officers of this centre."), field="officers")
+    with transaction.atomic():
+        device, code = devices.device_register(
+            centre=centre, kind=Device.Kind.FIELD_KIT, name=name, actor=actor
+        )
+        kit = FieldKit.objects.create(
+            device=device,
+            node_id=str(device.pk),
+            ticket_prefix=_free_prefix(centre),
+            outreach_ref=outreach_ref.strip()[:64],
+        )
+        kit.officers.set(officers)
+    return kit, code
+
+
+@transaction.atomic
+def field_kit_enroll(*, code: str) -> tuple[FieldKit, str]:
+    """The kit exchanges its one-time code for its token (returned once)."""
+    device, token = devices.device_pair(code=code)
+    kit = FieldKit.objects.select_for_update().filter(device=device).first()
+    if device.kind != Device.Kind.FIELD_KIT or kit is None:
+        raise Forbidden(_("This code is not for a field kit."), field="code")
+    kit.token_hash = devices.digest(token)
+    kit.enrolled_at = clock.now()
+    kit.save(update_fields=["token_hash", "enrolled_at"])
+    audit.record(action="outreach.kit_enrolled", instance=device)
+    return kit, token
+
+
+def kit_authenticate(
+    *, token: str | None, request_body: bytes = b"", address: str = ""
+) -> FieldKit:
+    """The enrolled kit holding `token`. A revoked (or replaced) kit is refused and the attempt
+    is recorded for the centre to see; an unknown token is refused as unauthenticated."""
+    kit = None
+    if token:
+        kit = (
+            FieldKit.objects.select_related("device__centre")
+            .filter(token_hash=devices.digest(token))
+            .first()
+        )
+    if kit is None:
+        raise UnknownKit(_("This field kit is not enrolled here."), field="device")
+    device = kit.device
+    if device.status != Device.Status.ACTIVE or device.token_hash != kit.token_hash:
+        records = 0
+        try:
+            body = json.loads(request_body or b"{}")
+            if isinstance(body, dict) and isinstance(body.get("items"), list):
+                records = len(body["items"])
+        except (ValueError, RecursionError):
+            pass
+        RefusedPush.objects.create(
+            kit=kit, at=clock.now(), address=address[:64], records=min(records, 10**6)
+        )
+        raise KitRevoked(
+            _("This field kit was revoked; its records are not accepted."), field="device"
+        )
+    return kit
+
+
+# --- what a kit takes with it ----------------------------------------------------------------
+
+
+def kit_snapshot(*, kit: FieldKit, since: str = "") -> dict:
+    """The catalogue offered at the kit's centre, the centre and its counters, and the officers
+    going (with their salted password hashes, so they can sign in offline; nobody else's).
+    Empty `objects` when the catalogue has not changed since the version the kit holds."""
+    centre = kit.device.centre
+    version = catalogue_version()
+    officer_ids = list(kit.officers.values_list("pk", flat=True))
+    body = {
+        "node_id": kit.node_id,
+        "ticket_prefix": kit.ticket_prefix,
+        "outreach_ref": kit.outreach_ref,
+        "centre": centre.code,
+        "catalogue_version": version,
+        "officers": [str(pk) for pk in officer_ids],
+        "changed": since != version,
+        "objects": [],
+    }
+    FieldKit.objects.filter(pk=kit.pk).update(last_pull_at=clock.now())
+    if since == version:
+        return body
+    services = Service.objects.filter(offered_at__centre=centre)
+    counters = Counter.objects.filter(centre=centre)
+    officers = User.objects.filter(pk__in=officer_ids, centre=centre, is_active=True).exclude(
+        role__in=[Role.SECRETARIAT, Role.SYSADMIN]
+    )
+    mdas = MDA.objects.filter(
+        Q(pk__in=services.values("mda_id")) | Q(pk__in=officers.values("mda_id"))
+    )
+    user_fields = [
+        f.name for f in User._meta.concrete_fields if f.name not in ("id", "is_superuser")
+    ]
+    parts = [
+        (
+            "county",
+            County.objects.filter(pk=centre.county_id),
+            ["code", "name", "capital", "updated_at"],
+        ),
+        ("sub", SubCounty.objects.filter(county_id=centre.county_id), None),
+        ("centre", Centre.objects.filter(pk=centre.pk), None),
+        ("counters", counters, None),
+        ("mdas", mdas, None),
+        ("services", services, None),
+        ("requirements", Requirement.objects.filter(service__in=services), None),
+        ("channels", ServiceChannel.objects.filter(service__in=services), None),
+        ("offered", CentreService.objects.filter(centre=centre), None),
+        ("skills", CounterService.objects.filter(counter__in=counters), None),
+        ("officers", officers, user_fields),
+    ]
+    for _name, queryset, fields in parts:
+        body["objects"].extend(
+            serializers.serialize("python", queryset, fields=fields)
+            if fields
+            else serializers.serialize("python", queryset)
+        )
+    body["objects"] = json.loads(json.dumps(body["objects"], default=str))
+    return body
+
+
+# --- receiving a batch -----------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    acked_seq: int = 0
+    results: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+    verify: list = field(default_factory=list)  # offline M-Pesa payments to check after commit
+    unreadable: list = field(default_factory=list)  # (item, reason) refused before the batch
+
+
+def _insert_sql(model) -> tuple[str, list]:
+    qn = connection.ops.quote_name
+    pk = model._meta.pk
+    columns = [pk, *data_fields(model)]
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({qn(pk.column)}) DO NOTHING"
+    )
+    return sql, columns
+
+
+def _insert_if_absent(model, record_id: uuid.UUID, values: dict) -> bool:
+    sql, columns = _insert_sql(model)
+    params = [columns[0].get_db_prep_save(record_id, connection)]
+    params += [f.get_db_prep_save(values[f.attname], connection) for f in columns[1:]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
+
+
+def _claim_seq(kit: FieldKit, item: dict, outcome: str, reason: str = "") -> None:
+    """Remember (kit, seq) once; a twin pushed at the same moment finds it and does nothing."""
+    qn = connection.ops.quote_name
+    table = qn(SyncItem._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (node_id, seq, model, record_id, hash, outcome, reason, "  # noqa: S608
+        "received_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (node_id, seq) DO NOTHING"
+    )
+    record_field = SyncItem._meta.get_field("record_id")
+    at_field = SyncItem._meta.get_field("received_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                kit.node_id,
+                item["seq"],
+                item["model"][:40],
+                record_field.get_db_prep_save(item["uuid"], connection),
+                item["hash"][:64],
+                outcome,
+                reason[:200],
+                at_field.get_db_prep_save(clock.now(), connection),
+            ],
+        )
+
+
+def _envelope(raw, kit: FieldKit) -> dict:
+    """The item's envelope, checked. Raises InvalidRecord."""
+    if not isinstance(raw, dict):
+        raise InvalidRecord("not an object")
+    seq = raw.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq < 2**62:
+        raise InvalidRecord("seq: a whole number from 1")
+    item = {"seq": seq}
+    label = raw.get("model")
+    if not isinstance(label, str) or synced_model(label) is None:
+        raise InvalidRecord("unknown model")
+    item["model"] = label
+    try:
+        item["uuid"] = uuid.UUID(str(raw.get("id")))
+    except ValueError:
+        raise InvalidRecord("id: not a UUID") from None
+    item["id"] = str(raw.get("id"))
+    if raw.get("node_id") not in (kit.node_id, "", None):
+        raise InvalidRecord("node_id: not this kit's")
+    digest = raw.get("hash")
+    if not isinstance(digest, str) or len(digest) != 64:
+        raise InvalidRecord("hash: 64 hexadecimal characters")
+    item["hash"] = digest
+    if not isinstance(raw.get("fields"), dict):
+        raise InvalidRecord("fields: not an object")
+    item["fields"] = raw["fields"]
+    if content_hash(label, item["id"], item["fields"]) != digest:
+        raise InvalidRecord("hash does not match the content")
+    return item
+
+
+class _ParentMissing(Exception):
+    pass
+
+
+class _References:
+    """Which rows the batch's foreign keys point at exist: one query per target table."""
+
+    def __init__(self, items: list[dict]):
+        wanted: dict = {}
+        for item in items:
+            model = synced_model(item["model"])
+            for f in data_fields(model):
+                if f.is_relation and item["values"].get(f.attname) is not None:
+                    wanted.setdefault(f.related_model, set()).add(item["values"][f.attname])
+        self.known = {
+            target: set(target._base_manager.filter(pk__in=ids).values_list("pk", flat=True))
+            for target, ids in wanted.items()
+        }
+
+    def check(self, model, values: dict) -> None:
+        for f in data_fields(model):
+            value = values.get(f.attname)
+            if not f.is_relation or value is None:
+                continue
+            if value in self.known.get(f.related_model, ()):
+                continue
+            target = f"{f.related_model._meta.app_label}.{f.related_model.__name__}"
+            if target in SYNCED_MODELS:
+                raise _ParentMissing(f.name)
+            raise InvalidRecord(f"unknown {f.name}")
+
+    def add(self, model, record_id) -> None:
+        self.known.setdefault(model, set()).add(record_id)
+
+
+def _latest_accepted(label: str, record_id: uuid.UUID) -> SyncItem | None:
+    return (
+        SyncItem.objects.filter(
+            model=label, record_id=record_id, outcome__in=[Outcome.STORED, Outcome.UPDATED]
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def _existing(kit: FieldKit, item: dict, model) -> tuple[str, str]:
+    """The record's id is taken: a duplicate, the kit's newer version, an older one, or a
+    conflict held for a person."""
+    manager = model._base_manager
+    current = manager.select_for_update().get(pk=item["uuid"])
+    current_fields = record_fields(current)
+    current_hash = content_hash(item["model"], item["id"], current_fields)
+    if current_hash == item["hash"]:
+        return Outcome.DUPLICATE, ""
+    last = _latest_accepted(item["model"], item["uuid"])
+    if last is not None and last.node_id == kit.node_id:
+        if item["seq"] < last.seq:
+            return Outcome.STALE, "older than the version held"
+        if last.hash == current_hash:
+            manager.filter(pk=item["uuid"]).update(**item["values"])
+            return Outcome.UPDATED, ""
+        reason = gettext_noop("changed on the server since the kit sent it")
+    elif last is None:
+        reason = gettext_noop("the server already holds this id")
+    else:
+        reason = gettext_noop("another kit sent this id")
+    _hold(kit, item, reason, current_fields)
+    return Outcome.CONFLICT, reason
+
+
+def _hold(kit: FieldKit, item: dict, reason: str, server_fields: dict | None) -> None:
+    SyncConflict.objects.get_or_create(
+        kit=kit,
+        seq=item["seq"],
+        defaults={
+            "model": item["model"],
+            "record_id": item["uuid"],
+            "reason": reason,
+            "kit_fields": item["fields"],
+            "server_fields": json.loads(json.dumps(server_fields, default=str)),
+            "created_at": clock.now(),
+        },
+    )
+
+
+def _receive_one(kit: FieldKit, item: dict, refs: _References, result: BatchResult) -> str:
+    model = synced_model(item["model"])
+    refs.check(model, item["values"])
+    inserted = _insert_if_absent(model, item["uuid"], item["values"])
+    refs.add(model, item["uuid"])  # there now, whoever wrote it (a twin batch, at once)
+    if not inserted:
+        outcome, reason = _existing(kit, item, model)
+        item["reason"] = reason
+        return outcome
+    _after_insert(item["model"], [item["uuid"]], result)
+    return Outcome.STORED
+
+
+# One multi-row INSERT per table for a whole batch (RETURNING the ids it inserted) instead of a
+# savepoint and two statements per record: the usual batch, all new and well formed, costs a
+# dozen statements. Any refusal sends the batch back to the record-by-record path, which finds
+# the culprit and keeps the rest. SQLite has RETURNING from 3.35.
+FAST_PATH = connection.vendor != "sqlite" or sqlite3.sqlite_version_info >= (3, 35)
+
+
+def _bulk_insert(model, items: list[dict]) -> set[uuid.UUID]:
+    qn = connection.ops.quote_name
+    pk = model._meta.pk
+    columns = [pk, *data_fields(model)]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in columns)}) "  # noqa: S608
+        f"VALUES {', '.join([row] * len(items))} "
+        f"ON CONFLICT ({qn(pk.column)}) DO NOTHING RETURNING {qn(pk.column)}"
+    )
+    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: this runs for every value
+    params = []
+    for item in items:
+        values = item["values"]
+        params.append(pk.get_db_prep_save(item["uuid"], conn))
+        params.extend(f.get_db_prep_save(values[f.attname], conn) for f in columns[1:])
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {uuid.UUID(str(value)) for (value,) in cursor.fetchall()}
+
+
+def _bulk_claim(kit: FieldKit, items: list[dict], outcome: str) -> None:
+    now = clock.now()
+    SyncItem.objects.bulk_create(
+        [
+            SyncItem(
+                node_id=kit.node_id,
+                seq=item["seq"],
+                model=item["model"],
+                record_id=item["uuid"],
+                hash=item["hash"],
+                outcome=outcome,
+                received_at=now,
+            )
+            for item in items
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _fast_path(kit: FieldKit, todo: list[dict], refs: "_References", result: BatchResult):
+    """Insert every new record of the batch with one statement per table. Returns what is left
+    for the record-by-record path (records whose id exists, or whose parent is missing), and
+    the references to use from now on."""
+    fast, rest, first = [], [], set()
+    for item in todo:
+        model = synced_model(item["model"])
+        try:
+            refs.check(model, item["values"])
+        except (_ParentMissing, InvalidRecord):
+            rest.append(item)
+            continue
+        if item["uuid"] in first:
+            rest.append(item)  # the same record again in this batch: compared after
+            continue
+        first.add(item["uuid"])
+        refs.add(model, item["uuid"])
+        fast.append(item)
+    if not fast:
+        return todo, refs
+    stored = []
+    try:
+        with transaction.atomic():
+            for label in SYNCED_MODELS:
+                group = sorted(
+                    (i for i in fast if i["model"] == label), key=lambda i: (i["uuid"], i["seq"])
+                )
+                if not group:
+                    continue
+                inserted = _bulk_insert(synced_model(label), group)
+                for item in group:
+                    (stored if item["uuid"] in inserted else rest).append(item)
+            for label in ("payments.Payment", "notify.Message"):
+                ids = [i["uuid"] for i in stored if i["model"] == label]
+                if ids:
+                    _after_insert(label, ids, result)
+            _bulk_claim(kit, stored, Outcome.STORED)
+    except (IntegrityError, DatabaseError, DomainError):
+        logger.info("batch from %s: one record refused, taking them one by one", kit.node_id)
+        result.verify.clear()
+        return todo, _References(todo)
+    for item in stored:
+        _done(result, item, Outcome.STORED)
+    rest.sort(key=lambda i: i["n"])
+    return rest, refs
+
+
+# SMS about a place in the tent's queue: by the time the kit syncs, that visit is over.
+STALE_AT_SYNC = ("ticket_issued", "ticket_called", "ticket_near_front")
+
+
+def _after_insert(label: str, ids: list, result: BatchResult) -> None:
+    """What the centre does with a kit's payment or SMS as it arrives: a cash payment is posted
+    to the ledger, an M-Pesa code is checked (after commit); an SMS held on the kit goes out
+    now, unless it was about the queue at the tent (too late to help)."""
+    if label == "payments.Payment":
+        for payment in Payment.objects.select_related("invoice").filter(pk__in=ids):
+            payments.payment_synced(payment=payment)
+            if payment.provider == payments.OFFLINE_CODE_PROVIDER:
+                result.verify.append(payment.pk)
+    elif label == "notify.Message":
+        Message.objects.filter(
+            pk__in=ids, template__in=STALE_AT_SYNC, status=Message.Status.QUEUED
+        ).update(status=Message.Status.FAILED, last_error="held on a field kit: too late to send")
+
+
+def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResult:
+    """Store a kit's batch, record by record; returns what became of each, and the highest
+    sequence number the server now holds for good (the kit's cursor)."""
+    if not isinstance(items, list) or len(items) > MAX_BATCH:
+        raise DomainError(
+            _("A batch holds at most %(n)s records.") % {"n": MAX_BATCH}, field="items"
+        )
+    result = BatchResult()
+    checked: list[dict] = []
+    for n, raw in enumerate(items):
+        seq = raw.get("seq") if isinstance(raw, dict) else None
+        try:
+            item = _envelope(raw, kit)
+            item["values"] = python_values(synced_model(item["model"]), item["fields"])
+            # A kit records for its own centre only.
+            if item["values"].get("centre_id") not in (None, kit.device.centre_id):
+                raise InvalidRecord("centre: not this kit's centre")
+            item["n"] = n
+            checked.append(item)
+        except InvalidRecord as exc:
+            result.results.append(
+                {"n": n, "seq": seq, "outcome": Outcome.REJECTED, "reason": exc.reason}
+            )
+            if isinstance(seq, int) and not isinstance(seq, bool) and 1 <= seq < 2**62:
+                item = {"seq": seq, "model": str((raw or {}).get("model", ""))[:40], "hash": ""}
+                item["uuid"] = _uuid_or_nil((raw or {}).get("id"))
+                result.unreadable.append((item, exc.reason))
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Foreign keys are checked at each statement, inside each record's savepoint, not
+            # at the commit of the whole batch.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # A number refused before (a missing parent, a bad field) may come again, mended: it
+        # is taken afresh. Anything else received before is answered from what was kept.
+        seqs = [i["seq"] for i in checked] + [i["seq"] for i, _reason in result.unreadable]
+        SyncItem.objects.filter(
+            node_id=kit.node_id, seq__in=seqs, outcome=Outcome.REJECTED
+        ).delete()
+        for item, reason in result.unreadable:
+            _claim_seq(kit, item, Outcome.REJECTED, reason)
+        seen = dict(
+            SyncItem.objects.filter(
+                node_id=kit.node_id, seq__in=[i["seq"] for i in checked]
+            ).values_list("seq", "hash")
+        )
+        refs = _References(checked)
+        refreshed = False
+        todo = []
+        for item in checked:
+            if item["seq"] in seen:
+                if seen[item["seq"]] == item["hash"]:
+                    _done(result, item, Outcome.DUPLICATE)
+                else:
+                    # Held, not applied: what came first under this number stays.
+                    reason = gettext_noop("this sequence number came before with other content")
+                    model = synced_model(item["model"])
+                    current = model._base_manager.filter(pk=item["uuid"]).first()
+                    _hold(kit, item, reason, record_fields(current) if current else None)
+                    _done(result, item, Outcome.CONFLICT, reason)
+                continue
+            todo.append(item)
+        if todo and FAST_PATH:
+            todo, refs = _fast_path(kit, todo, refs, result)
+        # Children whose parent comes later in the same batch wait for it: passes until none
+        # moves. A parent that never comes leaves the child refused, with the reason.
+        while todo:
+            deferred = []
+            for item in todo:
+                try:
+                    with transaction.atomic():
+                        outcome = _receive_one(kit, item, refs, result)
+                        _claim_seq(kit, item, outcome, item.get("reason", ""))
+                except _ParentMissing as missing:
+                    item["reason"] = f"parent missing: {missing}"
+                    deferred.append(item)
+                    continue
+                except InvalidRecord as exc:
+                    outcome, item["reason"] = Outcome.REJECTED, exc.reason
+                except (IntegrityError, DatabaseError, DomainError) as exc:
+                    outcome = Outcome.REJECTED
+                    item["reason"] = f"refused by the database: {str(exc).splitlines()[0]}"[:200]
+                if outcome == Outcome.REJECTED:
+                    _claim_seq(kit, item, outcome, item["reason"])
+                _done(result, item, outcome, item.get("reason", ""))
+            if len(deferred) == len(todo) and not refreshed:
+                # A parent may have been committed meanwhile by another request: look again.
+                refs = _References(deferred)
+                refreshed = True
+            elif len(deferred) == len(todo):
+                for item in deferred:
+                    _claim_seq(kit, item, Outcome.REJECTED, item["reason"])
+                    _done(result, item, Outcome.REJECTED, item["reason"])
+                break
+            else:
+                refreshed = False
+            todo = deferred
+        FieldKit.objects.filter(pk=kit.pk).update(
+            last_push_at=clock.now(), pending_reported=max(0, min(int(pending), 10**9))
+        )
+    result.results.sort(key=lambda r: r["n"])
+    seqs = [r["seq"] for r in result.results if isinstance(r.get("seq"), int)]
+    result.acked_seq = max(seqs, default=0)
+    for payment_id in result.verify:
+        _verify_code(kit, payment_id)
+    return result
+
+
+def _uuid_or_nil(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return uuid.UUID(int=0)
+
+
+def _done(result: BatchResult, item: dict, outcome: str, reason: str = "") -> None:
+    entry = {"n": item["n"], "seq": item["seq"], "id": item["id"], "outcome": str(outcome)}
+    if reason:
+        entry["reason"] = reason
+    result.results.append(entry)
+    result.counts[str(outcome)] = result.counts.get(str(outcome), 0) + 1
+
+
+def _verify_code(kit: FieldKit, payment_id) -> None:
+    """Ask M-Pesa about a code recorded offline, after the batch is stored (no transaction is
+    held open over the network)."""
+    payment = Payment.objects.select_related("invoice").get(pk=payment_id)
+    check = payments.payment_mpesa_code_verify(payment=payment)
+    MpesaCodeCheck.objects.update_or_create(
+        payment=payment,
+        defaults={
+            "kit": kit,
+            "code": payment.provider_receipt,
+            "outcome": check.outcome,
+            "detail": check.detail[:200],
+            "checked_at": clock.now(),
+        },
+    )
+
+
+# --- what the centre sees --------------------------------------------------------------------
+
+
+def kit_gaps(node_id: str, limit: int = MAX_GAPS_SHOWN) -> list[tuple[int, int]]:
+    """Runs of sequence numbers below the highest received that never arrived."""
+    gaps = []
+    expected = 1
+    for seq in (
+        SyncItem.objects.filter(node_id=node_id)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .iterator(chunk_size=5000)
+    ):
+        if seq > expected:
+            gaps.append((expected, seq - 1))
+            if len(gaps) >= limit:
+                break
+        expected = seq + 1
+    return gaps
+
+
+def kit_received(node_id: str) -> tuple[int, int]:
+    """(how many changes received, the highest sequence number received)."""
+    from django.db.models import Count, Max
+
+    row = SyncItem.objects.filter(node_id=node_id).aggregate(n=Count("pk"), top=Max("seq"))
+    return row["n"], row["top"] or 0
+
+
+@transaction.atomic
+def conflict_resolve(*, conflict: SyncConflict, choice: str, actor) -> SyncConflict:
+    """Keep the server's record, or take the kit's content instead."""
+    conflict = SyncConflict.objects.select_for_update().select_related("kit").get(pk=conflict.pk)
+    if conflict.status != SyncConflict.Status.OPEN:
+        raise Conflict(_("This conflict is already resolved."), field="conflict")
+    if choice == "take_kit":
+        model = synced_model(conflict.model)
+        try:
+            values = python_values(model, conflict.kit_fields)
+            with transaction.atomic():
+                model._base_manager.filter(pk=conflict.record_id).update(**values)
+        except (InvalidRecord, IntegrityError) as exc:
+            raise Conflict(
+                _("The kit's version cannot be applied: %(reason)s") % {"reason": str(exc)[:100]},
+                field="choice",
+            ) from None
+        conflict.status = SyncConflict.Status.TOOK_KIT
+    elif choice == "keep_server":
+        conflict.status = SyncConflict.Status.KEPT_SERVER
+    else:
+        raise DomainError(_("Keep the server's version or take the kit's."), field="choice")
+    conflict.resolved_at = clock.now()
+    conflict.resolved_by = actor
+    conflict.save(update_fields=["status", "resolved_at", "resolved_by"])
+    audit.record(
+        action=f"outreach.conflict_{conflict.status}",
+        actor=actor,
+        object_type=conflict.model.lower(),
+        object_id=str(conflict.record_id),
+        object_repr=f"{conflict.model} {conflict.record_id}",
+    )
+    return conflict

@@ -1,0 +1,137 @@
+"""Field-kit sync over the JSON API: enrol with a one-time code, pull what the kit needs
+offline, push batches of records, read what the server holds.
+
+Every kit call but enrolment sends `Authorization: Device <token>`. An unknown token gets 401
+`unknown_kit`; a revoked kit gets 403 `kit_revoked`, and the attempt is shown to the centre.
+"""
+
+from typing import Any
+
+from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
+from ninja.responses import Status
+from ninja.security import APIKeyHeader
+
+from huduma.accounts import devices
+from huduma.core.throttle import client_address, throttle_writes
+from huduma.outreach import sync
+
+router = Router(tags=["outreach"])
+
+
+class KitAuth(APIKeyHeader):
+    """An enrolled field kit: `Authorization: Device <token>`."""
+
+    param_name = "Authorization"
+
+    def _get_key(self, request):
+        return request.headers.get("Authorization")
+
+    def authenticate(self, request, key):
+        return sync.kit_authenticate(
+            token=devices.token_from_request(request),
+            request_body=request.body if request.method == "POST" else b"",
+            address=client_address(request),
+        )
+
+
+kit_auth = KitAuth()
+
+
+class EnrollIn(Schema):
+    code: str = Field(..., min_length=1, max_length=20)
+
+
+class KitOut(Schema):
+    node_id: str
+    ticket_prefix: str
+    outreach_ref: str
+    centre: str
+
+
+class EnrollOut(Schema):
+    token: str
+    kit: KitOut
+
+
+class SnapshotOut(Schema):
+    node_id: str
+    ticket_prefix: str
+    outreach_ref: str
+    centre: str
+    catalogue_version: str
+    changed: bool
+    officers: list[str]
+    objects: list[dict]
+
+
+class PushIn(Schema):
+    pending: int = Field(
+        0, ge=0, le=10**9, description="Changes the kit still holds after this batch"
+    )
+    # Any JSON per item: a malformed record is refused on its own, not with the whole batch.
+    items: list[Any] = Field(..., max_length=sync.MAX_BATCH)
+
+
+class ItemResult(Schema):
+    n: int
+    seq: int | None = None
+    id: str | None = None
+    outcome: str
+    reason: str | None = None
+
+
+class PushOut(Schema):
+    acked_seq: int = Field(description="The highest sequence number of this batch now held")
+    counts: dict[str, int]
+    results: list[ItemResult]
+
+
+class StatusOut(Schema):
+    received: int
+    highest_seq: int
+    gaps: list[list[int]]
+
+
+def kit_out(kit) -> KitOut:
+    return KitOut(
+        node_id=kit.node_id,
+        ticket_prefix=kit.ticket_prefix,
+        outreach_ref=kit.outreach_ref,
+        centre=kit.device.centre.code,
+    )
+
+
+@router.post("/kits/enroll", response={201: EnrollOut}, summary="Enrol a field kit")
+@decorate_view(throttle_writes("kit-enroll", limit=20, window_s=600, json=True))
+def enroll(request, body: EnrollIn):
+    """Exchange the one-time code shown at the centre for the kit's token (returned once)."""
+    kit, token = sync.field_kit_enroll(code=body.code)
+    return Status(201, EnrollOut(token=token, kit=kit_out(kit)))
+
+
+@router.get(
+    "/kits/snapshot",
+    response=SnapshotOut,
+    auth=kit_auth,
+    summary="What the kit needs offline: catalogue, centre, counters, officers",
+)
+def snapshot(request, since: str = Query("", max_length=400)):
+    """`objects` is empty when the catalogue is still at the version `since`."""
+    return sync.kit_snapshot(kit=request.auth, since=since)
+
+
+@router.post("/sync/push", response=PushOut, auth=kit_auth, summary="Push a batch of records")
+def push(request, body: PushIn):
+    """Each record: {model, id, node_id, node_seq, seq, hash, fields}. Each is answered on its
+    own (stored, updated, duplicate, stale, conflict or rejected with its reason)."""
+    result = sync.batch_receive(kit=request.auth, items=body.items, pending=body.pending)
+    return PushOut(acked_seq=result.acked_seq, counts=result.counts, results=result.results)
+
+
+@router.get("/sync/status", response=StatusOut, auth=kit_auth, summary="What the server holds")
+def status(request):
+    kit = request.auth
+    received, highest = sync.kit_received(kit.node_id)
+    gaps = [[a, b] for a, b in sync.kit_gaps(kit.node_id)]
+    return StatusOut(received=received, highest_seq=highest, gaps=gaps)

@@ -1,0 +1,124 @@
+"""The Centre Manager's page of field kits: register one for an outreach (with its one-time
+enrolment code), see each kit's sync, resolve conflicts, revoke a lost kit."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from huduma.accounts import devices
+from huduma.accounts.models import Role, User
+from huduma.accounts.permissions import require_centre
+from huduma.core.errors import DomainError
+from huduma.core.qr import qr_svg
+from huduma.outreach import sync, sync_selectors
+from huduma.outreach.sync_models import FieldKit, SyncConflict
+from huduma.places.models import Centre
+
+
+class FieldKitForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name of the kit"), max_length=80)
+    outreach_ref = forms.CharField(
+        label=gettext_lazy("Outreach"),
+        max_length=64,
+        required=False,
+        help_text=gettext_lazy("The outreach this kit goes to, e.g. Kibra, December."),
+    )
+    officers = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Officers going"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, centre: Centre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officers"].queryset = User.objects.filter(
+            centre=centre,
+            is_active=True,
+            role__in=[Role.COUNTER_OFFICER, Role.RECEPTION, Role.CENTRE_MANAGER],
+        ).order_by("first_name", "username")
+
+
+def _managed_centre(request, code: str) -> Centre:
+    centre = get_object_or_404(Centre, code=code)
+    require_centre(request.user, centre, Role.CENTRE_MANAGER)
+    return centre
+
+
+def _page(request, centre: Centre, form: FieldKitForm, status: int = 200, **extra):
+    context = {
+        "centre": centre,
+        "form": form,
+        "kits": sync_selectors.field_kits_for_centre(centre),
+        "conflicts": sync_selectors.open_conflicts(centre),
+        "codes": sync_selectors.flagged_codes(centre),
+        **extra,
+    }
+    return render(request, "outreach/field_kits.html", context, status=status)
+
+
+@login_required
+def field_kits(request, code: str):
+    centre = _managed_centre(request, code)
+    form = FieldKitForm(request.POST or None, centre=centre)
+    if request.method != "POST":
+        return _page(request, centre, form)
+    if not form.is_valid():
+        errors = {name: errs[0] for name, errs in form.errors.items()}
+        return _page(request, centre, form, status=400, errors=errors)
+    try:
+        kit, enrol_code = sync.field_kit_register(
+            centre=centre, actor=request.user, **form.cleaned_data
+        )
+    except DomainError as exc:
+        return _page(request, centre, form, status=400, errors={exc.field or "name": exc.message})
+    server = request.build_absolute_uri("/").rstrip("/")
+    command = f"HUDUMA_MODE=field manage.py fieldkit enroll --server {server} --code {enrol_code}"
+    return _page(
+        request,
+        centre,
+        FieldKitForm(centre=centre),
+        new_kit=kit,
+        enrol_code=enrol_code,
+        enrol_command=command,
+        qr=qr_svg(command),
+    )
+
+
+@login_required
+@require_POST
+def field_kit_revoke(request, code: str, node_id: str):
+    centre = _managed_centre(request, code)
+    kit = get_object_or_404(FieldKit, node_id=node_id, device__centre=centre)
+    try:
+        devices.device_revoke(device=kit.device, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is revoked: whatever it sends from now on is refused.")
+            % {"name": kit.device.name},
+        )
+    return redirect("outreach:field_kits", centre.code)
+
+
+@login_required
+@require_POST
+def conflict_resolve(request, code: str, conflict_id: int):
+    centre = _managed_centre(request, code)
+    conflict = get_object_or_404(SyncConflict, pk=conflict_id, kit__device__centre=centre)
+    choice = request.POST.get("choice", "")
+    if choice not in ("keep_server", "take_kit"):
+        raise Http404
+    try:
+        sync.conflict_resolve(conflict=conflict, choice=choice, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Conflict resolved."))
+    return redirect("outreach:field_kits", centre.code)

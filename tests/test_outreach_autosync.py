@@ -1,0 +1,87 @@
+"""The kit's minute task: nothing to do without pending records; while the network is away it
+records the failure and waits longer each time; when the network is back it syncs by itself."""
+
+import datetime as dt
+import socket
+
+import pytest
+
+from huduma.core import clock
+from huduma.outreach import kit as kit_side
+from huduma.outreach.sync_models import KitChange, KitRejection, KitState, SyncItem
+from huduma.queues import services as queues
+from tests.outreach_helpers import Kit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_kit_syncs_by_itself_when_the_network_comes_back(live_server, world, settings):
+    settings.HUDUMA_MODE = "field"
+    settings.FIELD_SYNC_MIN_BACKOFF_S = 60
+    settings.FIELD_SYNC_MAX_BACKOFF_S = 150
+    enrolled = Kit(world)
+    state = KitState.objects.create(
+        pk=1,
+        server_url=f"http://127.0.0.1:{closed_port()}",
+        token=enrolled.token,
+        device_id=enrolled.kit.node_id,
+        centre_code="gpo-nairobi",
+        ticket_prefix=enrolled.kit.ticket_prefix,
+    )
+    settings.NODE_ID = enrolled.kit.node_id  # what this process records, it records as the kit
+    now = clock.now()
+    assert kit_side.kit_sync_due(now=now) == "nothing to push"
+
+    visit = queues.visit_issue(
+        centre=world.gpo,
+        services=[world.nhif_reg],
+        channel="reception",
+        requirements_confirmed=True,
+    )
+    KitChange.objects.create(model="queues.Visit", record_id=visit.pk.hex)
+    assert kit_side.kit_sync_due(now=now) == "offline"
+    state.refresh_from_db()
+    assert state.failures == 1 and state.next_attempt_at == now + dt.timedelta(seconds=60)
+    assert "ConnectionRefused" in state.last_error
+    assert kit_side.kit_sync_due(now=now + dt.timedelta(seconds=30)) == "waiting"
+    assert kit_side.kit_sync_due(now=now + dt.timedelta(seconds=61)) == "offline"
+    state.refresh_from_db()
+    assert state.next_attempt_at == now + dt.timedelta(seconds=61 + 120)
+    assert kit_side.kit_sync_due(now=now + dt.timedelta(seconds=200)) == "offline"
+    state.refresh_from_db()
+    assert state.next_attempt_at == now + dt.timedelta(seconds=200 + 150)  # at most the max
+
+    # The network is back. A change the server refused earlier is sent again too.
+    KitState.objects.filter(pk=1).update(server_url=live_server.url)
+    seq = KitChange.objects.get().pk
+    KitRejection.objects.create(
+        seq=seq + 1, model="queues.Visit", record_id=visit.pk.hex, reason="parent missing"
+    )
+    assert kit_side.kit_sync_due(now=now + dt.timedelta(seconds=400)) == "synced"
+    state.refresh_from_db()
+    assert state.failures == 0 and state.acked_seq == KitChange.objects.get().pk
+    received = SyncItem.objects.filter(node_id=enrolled.kit.node_id)
+    # Kit and server share this test's database: the visit is there already, unchanged.
+    assert list(received.values_list("outcome", flat=True)) == ["duplicate", "duplicate"]
+    assert kit_side.pending_count() == 0 and not KitRejection.objects.exists()
+
+    # A ticket still waiting at the tent stays on the kit (it would join the centre's own
+    # queue), and so does what follows it; once it has ended, it goes.
+    ticket = visit.tickets.get()
+    KitChange.objects.create(model="queues.Ticket", record_id=ticket.pk.hex)
+    KitChange.objects.create(model="queues.Visit", record_id=visit.pk.hex)
+    assert kit_side.kit_sync_due(now=now + dt.timedelta(seconds=500)) == "synced"
+    assert kit_side.pending_count() == 2
+    type(ticket).objects.filter(pk=ticket.pk).update(status="cancelled")
+    assert kit_side.kit_sync_due(now=now + dt.timedelta(seconds=600)) == "synced"
+    assert kit_side.pending_count() == 0
+
+
+def test_the_task_does_nothing_on_a_centre_server(db):
+    assert kit_side.kit_sync_due() == "not a kit"

@@ -1,0 +1,210 @@
+"""A field day on a real kit: `manage.py fieldkit` in its own process (HUDUMA_MODE=field, its
+own SQLite file) enrols against the live test server, serves citizens offline through the
+real services, then syncs through a link that drops twice mid-batch. Every record reaches
+the server exactly once."""
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import pytest
+
+from huduma.accounts import devices
+from huduma.outreach import sync
+from huduma.outreach.records import SYNCED_MODELS, synced_model
+from huduma.outreach.sync_models import RefusedPush, SyncItem
+from tests.relay import CuttingRelay
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def kit_env(var_dir: Path) -> dict:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "HUDUMA_TEST_DB")
+    }
+    env.update(
+        HUDUMA_MODE="field",
+        HUDUMA_VAR_DIR=str(var_dir),
+        HUDUMA_TESTING="1",
+        HUEY_IMMEDIATE="1",
+        SMS_BACKEND="memory",
+        DJANGO_SETTINGS_MODULE="huduma.settings",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def fieldkit(
+    var_dir: Path, *args: str, timeout: int = 120, ok: bool = True
+) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [sys.executable, "manage.py", "fieldkit", *args],
+        check=False,
+        cwd=ROOT,
+        env=kit_env(var_dir),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert (done.returncode == 0) == ok, done.stderr[-3000:]
+    return done
+
+
+def migrations_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("huduma/*/migrations/*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def kit_template(tmp_path_factory) -> Path:
+    """A migrated, empty kit database. Migrating takes 10-20 seconds, so it is kept under var/
+    for the next run, named by a digest of every migration (any change makes a new one)."""
+    cached = ROOT / "var" / "test-kit-template" / f"{migrations_digest()}.sqlite3"
+    if cached.exists():
+        return cached
+    var_dir = tmp_path_factory.mktemp("kit-template")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        env=kit_env(var_dir),
+        check=True,
+        timeout=300,
+    )
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(f".{os.getpid()}.tmp")
+    shutil.copy(var_dir / "fieldkit.sqlite3", partial)
+    partial.replace(cached)
+    return cached
+
+
+@pytest.fixture
+def kit_dir(tmp_path, kit_template) -> Path:
+    shutil.copy(kit_template, tmp_path / "fieldkit.sqlite3")
+    return tmp_path
+
+
+def kit_records(var_dir: Path) -> dict[str, set[str]]:
+    """Every record on the kit, by model: ids as the kit stores them (hex)."""
+    db = sqlite3.connect(var_dir / "fieldkit.sqlite3")
+    try:
+        return {
+            label: {
+                row[0]
+                for row in db.execute(f'SELECT id FROM "{synced_model(label)._meta.db_table}"')
+            }
+            for label in SYNCED_MODELS
+        }
+    finally:
+        db.close()
+
+
+def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, kit_dir):
+    kit, code = sync.field_kit_register(
+        centre=world.gpo,
+        name="Kit Kibra",
+        officers=[world.alice],
+        outreach_ref="mashinani-kibra",
+        actor=world.bob,
+    )
+    fieldkit(kit_dir, "enroll", "--server", live_server.url, "--code", code)
+    assert json.loads((kit_dir / "fieldkit.json").read_text())["node_id"] == kit.node_id
+    # The officers going can sign in offline (their salted hash came along); nobody else can.
+    db = sqlite3.connect(kit_dir / "fieldkit.sqlite3")
+    users = db.execute("SELECT username, password FROM accounts_user").fetchall()
+    db.close()
+    assert users == [("alice", world.alice.password)]
+
+    day = json.loads(fieldkit(kit_dir, "day", "--visits", "60").stdout)
+    assert day["visits"] == 60 and day["applications"] == 30
+    made = kit_records(kit_dir)
+    total = sum(len(ids) for ids in made.values())
+    assert total >= 500, {k: len(v) for k, v in made.items()}
+
+    status = json.loads(fieldkit(kit_dir, "status").stdout)
+    assert status["pending"] >= total
+    # Two cuts: a request cut mid-body (the server must write nothing of it), then an answer
+    # lost after the server stored the batch (the retry must change nothing).
+    port = urllib.parse.urlsplit(live_server.url).port
+    relay = CuttingRelay(port, cuts=[("up", 150_000), ("down", 2_500)])
+    relay.start()
+    try:
+        run = fieldkit(
+            kit_dir, "run", "--wait", "0.1", "--attempts", "10", "--server-url", relay.url
+        )
+    finally:
+        relay.stop()
+    assert relay.made == 2
+    assert run.stderr.count("offline") == 2, run.stderr
+    report = json.loads(run.stdout)
+    assert report["pending"] == 0 and report["rejected"] == 0, report
+
+    # Every record the kit made is on the server, exactly once (the id is the primary key).
+    for label, ids in made.items():
+        model = synced_model(label)
+        on_server = {
+            pk.hex
+            for pk in model._base_manager.filter(pk__in=list(ids)).values_list("pk", flat=True)
+        }
+        assert on_server == ids, label
+    assert sync.kit_gaps(kit.node_id) == []
+    received, highest = sync.kit_received(kit.node_id)
+    assert received == highest  # every change once, none missing
+    assert SyncItem.objects.filter(node_id=kit.node_id, outcome="rejected").count() == 0
+    # Tickets carry the outreach's own prefix; node sequence numbers came from the kit.
+    from huduma.queues.models import Visit
+
+    numbers = set(Visit.objects.filter(node_id=kit.node_id).values_list("number", flat=True))
+    assert all(n.startswith(kit.ticket_prefix) for n in numbers) and len(numbers) == 60
+    assert not Visit.objects.filter(node_id=kit.node_id, node_seq__isnull=True).exists()
+    seqs = list(
+        Visit.objects.filter(node_id=kit.node_id)
+        .order_by("node_seq")
+        .values_list("node_seq", "arrived_at")
+    )
+    assert len({seq for seq, _at in seqs}) == 60
+    assert [at for _seq, at in seqs] == sorted(at for _seq, at in seqs)  # in creation order
+
+    # SMS were held on the kit; the centre server sends them now.
+    from huduma.notify.models import Message
+
+    held = Message.objects.filter(pk__in=[uuid.UUID(h) for h in made["notify.Message"]])
+    assert held.count() == len(made["notify.Message"]) > 0
+    statuses = dict(held.values_list("template", "status").distinct())
+    assert statuses["application_received"] == "queued"
+    # ...except those about the queue at the tent: too late, not sent.
+    assert statuses["ticket_issued"] == "failed"
+
+    # Pushing again sends nothing new.
+    again = json.loads(fieldkit(kit_dir, "push").stdout)
+    assert again["sent"] == 0 and again["pending"] == 0
+
+    # The catalogue changes at the centre: the kit's next pull takes it.
+    world.id_dup.name_sw = "Kitambulisho kipya badala ya kilichopotea"
+    world.id_dup.save()
+    assert "catalogue updated" in fieldkit(kit_dir, "pull").stdout
+    db = sqlite3.connect(kit_dir / "fieldkit.sqlite3")
+    names = db.execute("SELECT name_sw FROM catalogue_service WHERE code = 'NRB-ID-DUPLICATE'")
+    assert names.fetchall() == [("Kitambulisho kipya badala ya kilichopotea",)]
+    db.close()
+    assert "catalogue unchanged" in fieldkit(kit_dir, "pull").stdout
+
+    # The kit is lost and revoked: what it sends next is refused, and the centre sees it.
+    devices.device_revoke(device=kit.device, actor=world.bob)
+    fieldkit(kit_dir, "day", "--visits", "1", "--seed", "2")
+    refused = fieldkit(kit_dir, "push", ok=False)
+    assert "403" in refused.stderr and "revoked" in refused.stderr
+    assert RefusedPush.objects.filter(kit=kit).count() == 1
+    assert json.loads(fieldkit(kit_dir, "status").stdout)["pending"] > 0
