@@ -185,7 +185,8 @@ def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, k
     statuses = dict(held.values_list("template", "status").distinct())
     assert statuses["application_received"] == "queued"
     # ...except those about the queue at the tent: too late, not sent.
-    assert statuses["ticket_issued"] == "failed"
+    queue_sms = {t: s for t, s in statuses.items() if t.startswith("ticket_")}
+    assert queue_sms and set(queue_sms.values()) == {"failed"}
 
     # Pushing again sends nothing new.
     again = json.loads(fieldkit(kit_dir, "push").stdout)

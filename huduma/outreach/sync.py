@@ -511,7 +511,13 @@ def _fast_path(kit: FieldKit, todo: list[dict], refs: "_References", result: Bat
 
 
 # SMS about a place in the tent's queue: by the time the kit syncs, that visit is over.
-STALE_AT_SYNC = ("ticket_issued", "ticket_called", "ticket_near_front")
+STALE_AT_SYNC = (
+    "ticket_issued",
+    "ticket_issued_here",
+    "ticket_issued_no_counter",
+    "ticket_called",
+    "ticket_near_front",
+)
 
 
 def _after_insert(label: str, ids: list, result: BatchResult) -> None:
