@@ -143,19 +143,68 @@ def estimate_minutes(ticket: Ticket, ahead: int, now: dt.datetime | None = None)
     return math.ceil(ahead / max(counters.get(ticket.service_id, 0), 1) * per_service)
 
 
-def display_calls(centre: Centre, limit: int = 8) -> list[Ticket]:
-    """The tickets called most recently (still at their counter), newest first."""
+DISPLAY_CALLS = 6
+
+
+def display_calls(centre: Centre, limit: int = DISPLAY_CALLS) -> list[Ticket]:
+    """Today's most recent calls, newest first: still called, being served, or already served
+    (a citizen who looked away still finds their number on the screen)."""
     today = clock.local_date()
     return list(
         Ticket.objects.filter(
             centre=centre,
             visit__service_day=today,
-            status__in=[Status.CALLED, Status.SERVING],
+            status__in=[Status.CALLED, Status.SERVING, Status.SERVED],
             called_at__isnull=False,
         )
-        .select_related("visit", "counter", "service")
+        .select_related("visit", "counter")
         .order_by("-called_at")[:limit]
     )
+
+
+def officer_counter(officer) -> Counter | None:
+    """The counter an officer signing in should land on: that of their live session, else the
+    one they last served at (in their centre, still in use); None if they never served."""
+    session = (
+        CounterSession.objects.filter(officer=officer)
+        .exclude(status=CounterSession.Status.CLOSED)
+        .select_related("counter")
+        .first()
+    )
+    if session is not None:
+        return session.counter
+    last = (
+        CounterSession.objects.filter(
+            officer=officer, counter__centre_id=officer.centre_id, counter__is_active=True
+        )
+        .select_related("counter")
+        .order_by("-opened_at")
+        .first()
+    )
+    return last.counter if last is not None else None
+
+
+def priority_requests(counter: Counter, limit: int = 10) -> list[Ticket]:
+    """Waiting tickets this counter serves whose citizen asked for priority at a kiosk and
+    nobody has confirmed it yet, longest waiting first."""
+    return list(
+        Ticket.objects.filter(
+            centre_id=counter.centre_id,
+            status=Status.WAITING,
+            service_id__in=counter.skills.values("service_id"),
+            visit__priority="",
+        )
+        .exclude(visit__priority_requested="")
+        .select_related("visit", "service")
+        .order_by("visit__arrived_at")[:limit]
+    )
+
+
+def waiting_count(*, centre_id: int, service_id: int) -> int:
+    """Tickets waiting for a service at a centre."""
+    return Ticket.objects.filter(
+        centre_id=centre_id, service_id=service_id, status=Status.WAITING
+    ).count()
 
 
 @dataclass
@@ -260,3 +309,9 @@ def most_used_services(centre: Centre, limit: int = 8, now: dt.datetime | None =
             if len(picked) == limit:
                 break
     return picked
+
+
+def offered_services_by_ids(centre: Centre, ids: list[int]) -> list[Service]:
+    """The services with these ids that the centre offers, in the order of `ids`."""
+    found = Service.objects.filter(pk__in=ids, offered_at__centre=centre, is_active=True).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
