@@ -27,7 +27,7 @@ def test_typing_with_a_typo_finds_the_service(desk, world):
     response = desk.get(url("queues:reception_services"), {"q": "replacment of lost id"}, **HTMX)
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body
-    assert f'name="add" value="{world.id_dup.pk}"' in body
+    assert f'name="pick" value="{world.id_dup.pk}"' in body
 
 
 def test_the_search_offers_only_this_centres_services(desk, world):
@@ -53,20 +53,20 @@ def test_most_used_services_are_one_tap_away(desk, world, clock):
     )
     page = desk.get(url()).content.decode()
     assert "Most used here" in page
-    assert f'name="add" value="{world.kra_pin.pk}"' in page
+    assert f'name="pick" value="{world.kra_pin.pk}"' in page
     assert 'type="checkbox"' not in page  # no wall of checkboxes
 
 
 def test_picks_keep_the_order_chosen_and_can_be_removed(desk, world):
-    picked = desk.post(url(), {"add": world.kra_pin.pk, "phone": "", "language": "sw"}, **HTMX)
+    picked = desk.post(url(), {"pick": world.kra_pin.pk, "phone": "", "language": "sw"}, **HTMX)
     assert picked.status_code == 200 and 'id="issue-form"' in picked.content.decode()
     two = desk.post(
-        url(), {"services": [world.kra_pin.pk], "add": world.id_dup.pk, "language": "sw"}
+        url(), {"services": [world.kra_pin.pk], "pick": world.id_dup.pk, "language": "sw"}
     ).content.decode()
     assert two.index("KRA PIN registration") < two.index("Replacement of a lost ID card")
     one = desk.post(
         url(),
-        {"services": [world.kra_pin.pk, world.id_dup.pk], "remove": world.kra_pin.pk},
+        {"services": [world.kra_pin.pk, world.id_dup.pk], "unpick": world.kra_pin.pk},
         **HTMX,
     ).content.decode()
     assert f'name="services" value="{world.id_dup.pk}"' in one

@@ -28,7 +28,8 @@ from huduma.queues.views.common import (
 )
 
 SEARCH_RESULTS = 8
-PICKS = ("add", "remove", "search")
+# Not "add" or "remove": a form control so named hides the form's own remove() from scripts.
+PICKS = ("pick", "unpick", "search")
 
 # --- reception (staff) -------------------------------------------------------------------
 
@@ -53,11 +54,11 @@ def _picker(request, centre) -> dict:
     """What the first step shows: the services chosen so far (with this post's pick applied),
     in queue order, the search results and the centre's most used services."""
     ids = [_posted_id(v) for v in request.POST.getlist("services")]
-    remove = _posted_id(request.POST.get("remove"))
-    ids = [i for i in dict.fromkeys(ids) if i is not None and i != remove]
-    add = _posted_id(request.POST.get("add"))
-    if add is not None and add not in ids:
-        ids.append(add)
+    unpick = _posted_id(request.POST.get("unpick"))
+    ids = [i for i in dict.fromkeys(ids) if i is not None and i != unpick]
+    pick = _posted_id(request.POST.get("pick"))
+    if pick is not None and pick not in ids:
+        ids.append(pick)
     chosen = services_in_needed_order(
         selectors.offered_services_by_ids(centre, ids[:MAX_SERVICES_PER_VISIT])
     )
