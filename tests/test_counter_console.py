@@ -89,7 +89,14 @@ def test_the_poll_sends_counts_and_the_console_only_when_it_changed(client, worl
     assert calm.status_code == 200 and "HX-Retarget" not in calm
     body = calm.content.decode()
     assert 'id="console-status"' in body and "Call next" not in body
+    # Nothing new: the browser revalidates and gets a bodiless 304.
+    again = client.get(status, {"shown": "-:open"}, HTTP_IF_NONE_MATCH=calm["ETag"], **HTMX)
+    assert again.status_code == 304 and again.content == b""
     issue(world, [world.id_dup])
+    assert (
+        client.get(status, {"shown": "-:open"}, HTTP_IF_NONE_MATCH=calm["ETag"], **HTMX).status_code
+        == 200
+    )
     counted = client.get(status, {"shown": "-:open"}, **HTMX).content.decode()
     assert 'data-testid="waiting-NRB-ID-DUPLICATE">1<' in counted
     # Called from elsewhere (another tab): the poll brings the whole console.

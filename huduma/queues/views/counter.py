@@ -5,6 +5,7 @@ GET), and a light poll refreshes the waiting counts. Without JavaScript the form
 redirect as ordinary forms do.
 """
 
+import hashlib
 import uuid
 
 from django import forms
@@ -12,6 +13,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -126,9 +130,22 @@ def console_status(request, counter_id: int):
         response["HX-Retarget"] = "#console"
         response["HX-Reswap"] = "outerHTML"
         return response
-    return render(
-        request, "queues/_console_status.html", _status_context(counter, session, current)
+    context = _status_context(counter, session, current)
+    # Most polls find nothing new: an ETag of what the fragment shows lets the browser
+    # revalidate, and the answer is then a bodiless 304.
+    shows = (
+        context["shown"],
+        [(s.pk, e.waiting if e else 0, e.minutes if e else 0) for s, e in context["skills"]],
+        [t.pk for t in context["priority_requests"]],
+        translation.get_language(),
     )
+    etag = quote_etag(hashlib.sha256(repr(shows).encode()).hexdigest()[:32])
+    not_modified = get_conditional_response(request, etag=etag)
+    response = not_modified or render(request, "queues/_console_status.html", context)
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    response["Vary"] = "Cookie, HX-Request"
+    return response
 
 
 @login_required
