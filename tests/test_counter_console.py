@@ -184,3 +184,20 @@ def test_kiosk_priority_shows_as_a_request_and_one_tap_confirms_it(client, world
     assert "Priority confirmed for A001: Elderly." in body and "Priority requested" not in body
     visit.refresh_from_db()
     assert visit.priority == "elderly"
+
+
+def test_the_console_and_reception_speak_swahili(client, world, clock):
+    counter = world.counters[("gpo-nairobi", 1)]
+    client.force_login(world.alice)
+    visit = issue(world, [world.id_dup], channel="kiosk", priority="elderly")
+    act(client, counter, "open")
+    act(client, counter, "call")
+    act(client, counter, "start", ticket=visit.tickets.get().pk)
+    page = client.get(
+        reverse("queues:console", args=[counter.pk]), HTTP_ACCEPT_LANGUAGE="sw"
+    ).content.decode()
+    assert "Maliza na uite anayefuata" in page and "Thibitisha kipaumbele" in page
+    picker = client.get(
+        reverse("queues:reception", args=["gpo-nairobi"]), HTTP_ACCEPT_LANGUAGE="sw"
+    ).content.decode()
+    assert "Tafuta huduma" in picker and "Find a service" not in picker

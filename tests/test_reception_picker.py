@@ -52,7 +52,7 @@ def test_most_used_services_are_one_tap_away(desk, world, clock):
         centre=world.gpo, services=[world.kra_pin], channel="reception", requirements_confirmed=True
     )
     page = desk.get(url()).content.decode()
-    assert "Most used here" in page
+    assert "Most used at this centre" in page
     assert f'name="pick" value="{world.kra_pin.pk}"' in page
     assert 'type="checkbox"' not in page  # no wall of checkboxes
 
