@@ -166,6 +166,11 @@ TIME_ZONE = "Africa/Nairobi"
 USE_I18N = True
 USE_TZ = True
 
+# The hall kiosk goes back to its attract screen after this many seconds untouched while a
+# citizen chooses, and sooner on the printed ticket, so no ticket waits for the next person.
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 60)
+KIOSK_TICKET_SECONDS = env_int("KIOSK_TICKET_SECONDS", 20)
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "huduma" / "static"]
@@ -304,6 +309,8 @@ REFERENCE_CACHE_SECONDS = float(os.environ.get("REFERENCE_CACHE_SECONDS", "5"))
 QMS_LOCAL_STATS_SECONDS = float(os.environ.get("QMS_LOCAL_STATS_SECONDS", "2"))
 QMS_WAIT_STANDARD_MINUTES = int(os.environ.get("QMS_WAIT_STANDARD_MINUTES", "30"))
 QMS_NEAR_FRONT_PLACES = int(os.environ.get("QMS_NEAR_FRONT_PLACES", "3"))
+# How often a virtual ticket's page asks whether it changed (a tiny request; 204 if not).
+QMS_TICKET_POLL_SECONDS = int(os.environ.get("QMS_TICKET_POLL_SECONDS", "15"))
 
 # --- Deployment behind a TLS proxy, security headers (issue 7, "a real deployment") ----------
 # Kept in one block: the proxy, HSTS, CSP and `check --deploy` settings. See deploy/ and the

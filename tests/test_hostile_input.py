@@ -217,4 +217,6 @@ def test_slots_of_a_day_at_the_ends_of_the_calendar_are_none(client, world, cloc
     page = client.get(
         reverse("queues:book", args=["gpo-nairobi"]), {"service": world.id_dup.pk, "date": day}
     )
-    assert page.status_code == 200
+    # A day outside the booking window is a form message on the page, never a 500.
+    assert page.status_code == 400
+    assert "Choose a day in the next 30 days" in page.content.decode()

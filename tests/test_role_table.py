@@ -32,6 +32,9 @@ ROLE_TABLE = {
     "call_next": SERVERS,
     "counter_console": SERVERS,
     "live_view": {R.CENTRE_MANAGER} | WATCHERS,
+    # Acting on the live view's flag: the centre's own manager only; watchers look.
+    "live_open_counter": {R.CENTRE_MANAGER},
+    "live_add_skill": {R.CENTRE_MANAGER},
     "centre_staff_page": {R.RECEPTION, R.COUNTER_OFFICER, R.BACK_OFFICE, R.CENTRE_MANAGER}
     | WATCHERS,
 }
@@ -110,6 +113,8 @@ FACES = {
         _page_get("queues:live", GPO),
         _api("get", lambda w: "/centres/gpo-nairobi/live"),
     ],
+    "live_open_counter": [_page_post("queues:live_open_counter", GPO)],
+    "live_add_skill": [_page_post("queues:live_add_skill", GPO)],
     "centre_staff_page": [_page_get("accounts:centre", GPO)],
 }
 

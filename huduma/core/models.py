@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huduma.core.clock import NAIROBI
 from huduma.core.ids import current_node_id, uuid7
 
 
@@ -30,7 +31,8 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        at = self.at.astimezone(NAIROBI)  # the time Kenyans read, whatever the server's zone
+        return f"{at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -21,6 +21,21 @@ SMS_TEMPLATES = {
         "%(centre)s: appointment %(reference)s for %(service)s on %(when)s. "
         "Bring: %(requirements)s."
     ),
+    "appointment_moved": _(
+        "%(centre)s: appointment %(reference)s for %(service)s is now on %(when)s. "
+        "Bring: %(requirements)s."
+    ),
+    "appointment_cancelled": _(
+        "%(centre)s: appointment %(reference)s on %(when)s is cancelled. Book again any time."
+    ),
+    "ticket_issued_no_counter": _(
+        "%(centre)s: your ticket is %(number)s for %(services)s. No counter for this service "
+        "is open yet. We will text you when you are near the front."
+    ),
+    "ticket_issued_here": _(
+        "%(centre)s: your ticket is %(number)s for %(services)s. "
+        "Watch the screen in the hall for your number."
+    ),
     "rating_invite": _(
         "%(centre)s: how was your visit today (ticket %(number)s)? Rate it once here: %(link)s"
     ),

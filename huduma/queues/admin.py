@@ -2,7 +2,14 @@
 
 from django.contrib import admin
 
-from huduma.queues.models import Appointment, CounterSession, Ticket, TicketEvent, Visit
+from huduma.queues.models import (
+    Appointment,
+    CounterSession,
+    DaySkill,
+    Ticket,
+    TicketEvent,
+    Visit,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -56,3 +63,12 @@ class AppointmentAdmin(ReadOnlyAdmin):
     list_filter = ["status", "centre"]
     search_fields = ["reference"]
     exclude = ["phone"]
+
+
+@admin.register(DaySkill)
+class DaySkillAdmin(ReadOnlyAdmin):
+    """Services moved to a counter for one day from the live view (they lapse by themselves)."""
+
+    list_display = ["day", "counter", "service", "added_by", "added_at"]
+    list_filter = ["day", "counter__centre"]
+    date_hierarchy = "day"

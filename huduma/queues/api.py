@@ -155,6 +155,7 @@ def issue_visit(
         language=payload.language,
         idempotency_key=idempotency_key,
         actor=request.user,
+        near_front_sms=payload.near_front_sms,
     )
     return Status(201, visit_out(visit))
 
@@ -365,6 +366,8 @@ def live(request, code: str):
     view = selectors.live_view(centre)
     return {
         "waiting_total": view["waiting_total"],
+        # Queues with people waiting and no open counter for their service (the page's flag).
+        "unserved": [u.queue.service.code for u in view["unserved"]],
         "queues": [
             {
                 "service": q.service.code,

@@ -19,6 +19,10 @@ class CounterBusy(Conflict):
     code = "counter_busy"
 
 
+class AlreadyServes(Conflict):
+    code = "already_serves"
+
+
 class TicketStateError(Conflict):
     code = "ticket_state"
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from huduma.catalogue.models import Service
+from huduma.core.phones import InvalidPhoneNumber, normalise_phone
 from huduma.queues.models import Priority
 
 
@@ -31,6 +32,10 @@ class IssueForm(forms.Form):
     )
     priority = forms.ChoiceField(choices=Priority.choices, required=False, label=_("Priority"))
     phone = forms.CharField(required=False, max_length=32, label=_("Mobile number (optional)"))
+    # A citizen in the hall watches the screen; the "come now" SMS only if they ask for it.
+    near_front_sms = forms.BooleanField(
+        required=False, label=_("Text me when I am a few places from the front")
+    )
     language = forms.ChoiceField(
         choices=[("sw", "Kiswahili"), ("en", "English")], label=_("Language for SMS")
     )
@@ -59,10 +64,29 @@ class JoinForm(forms.Form):
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.filter(
-            offered_at__centre=centre, is_active=True
-        ).order_by("name_en")
+        self.offered = Service.objects.filter(offered_at__centre=centre, is_active=True)
+        self.fields["service"].queryset = self.offered
         self.fields["service"].label_from_instance = lambda obj: obj.name
+
+    def clean_phone(self) -> str:
+        # Checked on the page where it is typed, not on the next one (where it is hidden).
+        try:
+            return normalise_phone(self.cleaned_data["phone"])
+        except InvalidPhoneNumber as exc:
+            raise forms.ValidationError(str(exc), code="phone") from exc
+
+
+class BookingFindForm(forms.Form):
+    reference = forms.CharField(
+        max_length=12,
+        label=_("Booking reference"),
+        error_messages={"required": _("Enter the booking reference, like AP-7KQ3XM")},
+    )
+    phone = forms.CharField(
+        max_length=32,
+        label=_("Mobile number you booked with"),
+        error_messages={"required": _("Enter the mobile number you booked with")},
+    )
 
 
 class CheckInForm(forms.Form):

@@ -46,6 +46,9 @@ class Visit(OfflineRecord):
     language = models.CharField(max_length=2, default="sw")
     requirements_confirmed_at = models.DateTimeField(null=True, blank=True)
     near_front_notified_at = models.DateTimeField(null=True, blank=True)
+    # Text "come now" when a few places from the front: always for a virtual ticket (its holder
+    # is elsewhere), for a ticket issued in the centre only if the citizen asked.
+    near_front_sms = models.BooleanField(default=False)
     # NULL, not "", when absent: the unique constraint must ignore visits without a key.
     idempotency_key = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001
     # Who may replay the key: a staff user ("user:<id>"), or an anonymous channel and its
@@ -249,3 +252,28 @@ class Appointment(OfflineRecord):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class DaySkill(models.Model):
+    """A service a counter serves for one day only (Nairobi date), added by the Centre Manager
+    to cover a queue that has nobody to serve it. The lasting skills are catalogue.CounterService;
+    dispatch reads both (reference.counter_skills), and the row lapses with its day."""
+
+    counter = models.ForeignKey("places.Counter", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("skill for one day")
+        verbose_name_plural = _("skills for one day")
+        constraints = [
+            # Also the index of the read that matters: a counter's skills on one day.
+            models.UniqueConstraint(fields=["counter", "day", "service"], name="day_skill_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} at counter {self.counter.number} on {self.day}"

@@ -1,5 +1,6 @@
 """SMS the queue sends: the virtual ticket on issue, "go to counter N" on the call, and
-"come now" when near the front.
+"come now" when near the front (to virtual tickets, and to citizens in the centre who asked;
+never for a queue no counter serves).
 
 Each message is a row written in the transaction of the change that causes it (the outbox,
 see notify/services.py); workers only deliver rows.
@@ -16,7 +17,7 @@ from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.core.ids import uuid7
 from huduma.notify.services import render_template, sms_send
-from huduma.places.models import Counter
+from huduma.places.models import Centre, Counter
 from huduma.queues import selectors, sql
 from huduma.queues.models import Ticket, Visit
 
@@ -30,14 +31,21 @@ def visit_issued_sms(*, visit: Visit, services: Sequence[Service], now: dt.datet
     """Write the ticket SMS of a visit just issued (in its transaction)."""
     names = ", ".join(s.name_sw if visit.language == "sw" else s.name_en for s in services)
     first = visit.new_tickets[0]
+    wait = selectors.ticket_wait(first, visit.places_ahead, now)
+    if not visit.near_front_sms:
+        template = "ticket_issued_here"  # in the hall: the screen calls them, no promise of SMS
+    elif wait.minutes is None:
+        template = "ticket_issued_no_counter"  # never "about 0 min" with nobody serving
+    else:
+        template = "ticket_issued"
     sms_send(
         to=visit.phone,
-        template="ticket_issued",
+        template=template,
         context={
             "centre": visit.centre.name,
             "number": visit.number,
             "services": names[:120],
-            "wait": selectors.estimate_minutes(first, visit.places_ahead, now),
+            "wait": wait.minutes,
         },
         language=visit.language,
     )
@@ -74,13 +82,21 @@ def near_front_sms(centre_id: int) -> int:
     call, and every minute for every centre (near_front_sweep), in case a run was lost."""
     places = settings.QMS_NEAR_FRONT_PLACES
     sent = 0
+    # A queue no counter serves does not move: "come now" would bring people to wait in the
+    # hall for nobody. They are texted once a counter for their service opens (the sweep).
+    serving = [
+        service_id
+        for service_id, n in selectors.open_counters_by_service(Centre(pk=centre_id)).items()
+        if n
+    ]
     candidates = (
         Ticket.objects.filter(
             centre_id=centre_id,
             status=Ticket.Status.WAITING,
+            service_id__in=serving,
+            visit__near_front_sms=True,
             visit__near_front_notified_at__isnull=True,
         )
-        .exclude(visit__phone="")
         .select_related("visit__centre")
         .order_by("queue_key")[:50]
     )
@@ -106,12 +122,14 @@ def near_front_sms(centre_id: int) -> int:
 
 
 def near_front_sweep() -> int:
-    """Run near_front_sms for every centre where a virtual ticket is waiting unnotified."""
+    """Run near_front_sms for every centre where a ticket whose holder wants the SMS is
+    waiting unnotified."""
     centres = (
         Ticket.objects.filter(
-            status=Ticket.Status.WAITING, visit__near_front_notified_at__isnull=True
+            status=Ticket.Status.WAITING,
+            visit__near_front_sms=True,
+            visit__near_front_notified_at__isnull=True,
         )
-        .exclude(visit__phone="")
         .values_list("centre_id", flat=True)
         .distinct()
     )

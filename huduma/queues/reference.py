@@ -3,9 +3,12 @@
 The instances returned are shared between requests: read them, never change and save them.
 """
 
+import datetime as dt
+
 from huduma.catalogue.models import CentreService, CounterService, Service
 from huduma.core import refcache
 from huduma.places.models import Centre, Counter
+from huduma.queues.models import DaySkill
 
 # Long texts a ticket never needs when a counter calls it.
 HEAVY_SERVICE_FIELDS = (
@@ -43,13 +46,19 @@ def service_by_id(service_id: int) -> Service | None:
     )
 
 
-def counter_skills(counter_id: int) -> frozenset[int]:
-    """The ids of the services a counter can serve."""
+def counter_skills(counter_id: int, day: dt.date) -> frozenset[int]:
+    """The ids of the services a counter can serve on `day` (Nairobi date): its lasting skills
+    and those moved to it for that day only. The day is in the key, so a skill moved for today
+    lapses at midnight whatever the cache holds."""
     return refcache.get(
-        ("skills", counter_id),
+        ("skills", counter_id, day),
         lambda: frozenset(
-            CounterService.objects.filter(counter_id=counter_id).values_list(
-                "service_id", flat=True
+            CounterService.objects.filter(counter_id=counter_id)
+            .values_list("service_id", flat=True)
+            .union(
+                DaySkill.objects.filter(counter_id=counter_id, day=day).values_list(
+                    "service_id", flat=True
+                )
             )
         ),
     )

@@ -45,6 +45,8 @@ class IssueIn(Schema):
     phone: str = Field("", max_length=32)
     language: str = Field("sw", pattern="^(en|sw)$")
     channel: str = Field("reception", pattern="^(reception|kiosk|api)$")
+    # The citizen asked to be texted when a few places from the front (needs a phone).
+    near_front_sms: bool = False
 
 
 class JoinIn(Schema):

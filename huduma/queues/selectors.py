@@ -7,31 +7,74 @@ from dataclasses import dataclass
 
 from cachetools import TTLCache
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
 
-from huduma.catalogue.models import CounterService, Service
+from huduma.catalogue.models import MDA, CounterService, Service
 from huduma.core import clock
 from huduma.places.models import Centre, Counter
-from huduma.queues import dispatch, sql
-from huduma.queues.models import CounterSession, Ticket, Visit
+from huduma.queues import dispatch, reference, sql
+from huduma.queues.models import CounterSession, DaySkill, Ticket, Visit
 
 Status = Ticket.Status
 DEFAULT_SERVICE_MINUTES = 8.0
 RECENT = dt.timedelta(hours=2)
 
 
-def open_counters_by_service(centre: Centre) -> dict[int, int]:
-    """How many open counters can serve each service right now."""
-    open_ids = CounterSession.objects.filter(
-        counter__centre=centre, status=CounterSession.Status.OPEN
-    ).values_list("counter_id", flat=True)
-    rows = (
-        CounterService.objects.filter(counter_id__in=list(open_ids))
-        .values("service_id")
-        .annotate(n=Count("counter_id"))
+def open_counters_by_service(centre: Centre, now: dt.datetime | None = None) -> dict[int, int]:
+    """How many open counters can serve each service right now (skills moved for today count)."""
+    open_ids = list(
+        CounterSession.objects.filter(
+            counter__centre=centre, status=CounterSession.Status.OPEN
+        ).values_list("counter_id", flat=True)
     )
-    return {row["service_id"]: row["n"] for row in rows}
+    pairs = set(
+        CounterService.objects.filter(counter_id__in=open_ids).values_list(
+            "counter_id", "service_id"
+        )
+    )
+    pairs |= set(
+        DaySkill.objects.filter(counter_id__in=open_ids, day=clock.local_date(now)).values_list(
+            "counter_id", "service_id"
+        )
+    )
+    counts: dict[int, int] = {}
+    for _counter_id, service_id in pairs:
+        counts[service_id] = counts.get(service_id, 0) + 1
+    return counts
+
+
+def counters_by_service(
+    centre: Centre, services, now: dt.datetime | None = None
+) -> dict[int, list[Counter]]:
+    """The counters in use at `centre` that serve each of `services` today (a skill moved for
+    today included), by number: where a citizen waits (the kiosk prints them on the ticket)."""
+    wanted = [s.pk for s in services]
+    found: dict[int, list[Counter]] = {pk: [] for pk in wanted}
+    in_use = {"counter__centre": centre, "counter__is_active": True, "service_id__in": wanted}
+    pairs = set(CounterService.objects.filter(**in_use).values_list("service_id", "counter_id"))
+    pairs |= set(
+        DaySkill.objects.filter(**in_use, day=clock.local_date(now)).values_list(
+            "service_id", "counter_id"
+        )
+    )
+    counters = Counter.objects.in_bulk({counter_id for _service_id, counter_id in pairs})
+    for service_id, counter_id in sorted(pairs, key=lambda p: counters[p[1]].number):
+        found[service_id].append(counters[counter_id])
+    return found
+
+
+def services_at(centre: Centre):
+    """The active services `centre` offers (a queryset, agency joined)."""
+    return Service.objects.filter(offered_at__centre=centre, is_active=True).select_related("mda")
+
+
+def mdas_at(centre: Centre) -> list[MDA]:
+    """The agencies with at least one active service at `centre` (unordered)."""
+    return list(
+        MDA.objects.filter(services__offered_at__centre=centre, services__is_active=True).distinct()
+    )
 
 
 def mean_service_minutes(centre: Centre, now: dt.datetime) -> dict[int, float]:
@@ -67,7 +110,7 @@ def wait_estimates(centre: Centre, now: dt.datetime | None = None) -> dict[int, 
         .values_list("service_id")
         .annotate(n=Count("id"))
     )
-    counters = open_counters_by_service(centre)
+    counters = open_counters_by_service(centre, now)
     means = mean_service_minutes(centre, now)
     estimates = {}
     for service_id in (
@@ -77,8 +120,7 @@ def wait_estimates(centre: Centre, now: dt.datetime | None = None) -> dict[int, 
     ):
         ahead = waiting.get(service_id, 0)
         open_n = counters.get(service_id, 0)
-        per_service = means.get(service_id, DEFAULT_SERVICE_MINUTES)
-        minutes = math.ceil(ahead / max(open_n, 1) * per_service)
+        minutes = _minutes(ahead, open_n, means.get(service_id))
         estimates[service_id] = Estimate(service_id, ahead, open_n, minutes)
     return estimates
 
@@ -89,6 +131,92 @@ def visit_estimate_minutes(visit: Visit, now: dt.datetime | None = None) -> int:
     if ticket is None:
         return 0
     return estimate_minutes(ticket, places_ahead(ticket), now)
+
+
+def service_has_open_counter(centre_id: int, service_id: int) -> bool:
+    """Whether a counter that serves the service is open right now (not cached)."""
+    return CounterService.objects.filter(
+        service_id=service_id,
+        counter__centre_id=centre_id,
+        counter__sessions__status=CounterSession.Status.OPEN,
+    ).exists()
+
+
+@dataclass(frozen=True)
+class Wait:
+    ahead: int
+    minutes: int | None  # None: no counter serving the service is open, so no estimate
+
+
+def ticket_wait(ticket: Ticket, ahead: int, now: dt.datetime | None = None) -> Wait:
+    """The wait of a waiting ticket, from the few-seconds-old counter figures (the issue hot
+    path asks). Never "0 minutes" for a queue that nobody serves: minutes is then None."""
+    counters, means = _centre_stats(ticket.centre_id, now or clock.now())
+    open_n = counters.get(ticket.service_id, 0)
+    if not open_n:
+        return Wait(ahead, None)
+    return Wait(ahead, _minutes(ahead, open_n, means.get(ticket.service_id)))
+
+
+class Progress:
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    FINAL = (DONE, NO_SHOW, CANCELLED)
+
+
+@dataclass(frozen=True)
+class VisitProgress:
+    """Where a visit stands, as its holder's phone shows it."""
+
+    state: str  # one of Progress
+    tickets: tuple[Ticket, ...]
+    current: Ticket | None  # the ticket waiting, called or being served
+    ahead: int | None
+    minutes: int | None  # None while waiting with no counter open for the service
+    counter_number: int | None  # where to go, once called
+
+    @property
+    def final(self) -> bool:
+        return self.state in Progress.FINAL
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever what the holder sees changes (the poll answers 204 otherwise)."""
+        current = self.current.pk if self.current else ""
+        return f"{self.state}:{current}:{self.ahead}:{self.minutes}:{self.counter_number}"
+
+
+def visit_progress(visit: Visit, now: dt.datetime | None = None) -> VisitProgress:
+    tickets = tuple(visit.tickets.select_related("service", "counter").order_by("position"))
+    held = next((t for t in tickets if t.status in (Status.CALLED, Status.SERVING)), None)
+    if held is not None:
+        return VisitProgress(
+            state=Progress.CALLED if held.status == Status.CALLED else Progress.SERVING,
+            tickets=tickets,
+            current=held,
+            ahead=None,
+            minutes=None,
+            counter_number=held.counter.number if held.counter else None,
+        )
+    waiting = next((t for t in tickets if t.status in (Status.WAITING, Status.PENDING)), None)
+    if waiting is not None:
+        ahead = places_ahead(waiting) if waiting.status == Status.WAITING else 0
+        minutes = None
+        if service_has_open_counter(waiting.centre_id, waiting.service_id):
+            minutes = estimate_minutes(waiting, ahead, now)
+        return VisitProgress(Progress.WAITING, tickets, waiting, ahead, minutes, None)
+    statuses = {t.status for t in tickets}
+    if Status.SERVED in statuses:
+        state = Progress.DONE
+    elif Status.NO_SHOW in statuses:
+        state = Progress.NO_SHOW
+    else:
+        state = Progress.CANCELLED
+    return VisitProgress(state, tickets, None, None, None, None)
 
 
 def places_ahead(ticket: Ticket) -> int:
@@ -127,7 +255,7 @@ def _centre_stats(centre_id: int, now: dt.datetime) -> tuple[dict, dict]:
     stats = cache.get(key)
     if stats is None:
         centre = Centre(pk=centre_id)
-        stats = (open_counters_by_service(centre), mean_service_minutes(centre, now))
+        stats = (open_counters_by_service(centre, now), mean_service_minutes(centre, now))
         cache.set(key, stats, STATS_SECONDS)
     if _local_stats_on():
         with _local_stats_lock:
@@ -139,8 +267,14 @@ def estimate_minutes(ticket: Ticket, ahead: int, now: dt.datetime | None = None)
     """Minutes until a waiting ticket is likely called: the tickets ahead of it, shared among
     the counters open for its service, times that service's recent service time."""
     counters, means = _centre_stats(ticket.centre_id, now or clock.now())
-    per_service = means.get(ticket.service_id, DEFAULT_SERVICE_MINUTES)
-    return math.ceil(ahead / max(counters.get(ticket.service_id, 0), 1) * per_service)
+    return _minutes(ahead, counters.get(ticket.service_id, 0), means.get(ticket.service_id))
+
+
+def _minutes(ahead: int, counters_open: int, mean_minutes: float | None) -> int:
+    """The one formula: the queue ahead shared among the open counters (one, if none is open:
+    the pages then say no counter is open rather than show it), times the service time."""
+    per_service = mean_minutes or DEFAULT_SERVICE_MINUTES
+    return math.ceil(ahead / max(counters_open, 1) * per_service)
 
 
 DISPLAY_CALLS = 6
@@ -191,7 +325,7 @@ def priority_requests(counter: Counter, limit: int = 10) -> list[Ticket]:
         Ticket.objects.filter(
             centre_id=counter.centre_id,
             status=Status.WAITING,
-            service_id__in=counter.skills.values("service_id"),
+            service_id__in=reference.counter_skills(counter.pk, clock.local_date()),
             visit__priority="",
         )
         .exclude(visit__priority_requested="")
@@ -223,6 +357,66 @@ class CounterState:
     ticket: Ticket | None
 
 
+@dataclass(frozen=True)
+class UnservedQueue:
+    """A queue with people waiting and no open counter for its service, and the Centre
+    Manager's two remedies: counters that serve it but are closed (open one for an officer),
+    and open counters that do not serve it (give one the service for today)."""
+
+    queue: ServiceQueue
+    closed_counters: list[Counter]
+    open_counters: list[Counter]
+
+
+def unserved_queues(
+    queues: list[ServiceQueue], states: list[CounterState], day: dt.date
+) -> list[UnservedQueue]:
+    flagged = [q for q in queues if q.waiting and not q.counters_open]
+    if not flagged:
+        return []
+    counter_ids = [state.counter.pk for state in states]
+    skills = set(
+        CounterService.objects.filter(counter_id__in=counter_ids).values_list(
+            "counter_id", "service_id"
+        )
+    )
+    skills |= set(
+        DaySkill.objects.filter(counter_id__in=counter_ids, day=day).values_list(
+            "counter_id", "service_id"
+        )
+    )
+    open_status = CounterSession.Status.OPEN
+    return [
+        UnservedQueue(
+            queue=q,
+            closed_counters=[
+                s.counter
+                for s in states
+                if s.session is None and (s.counter.pk, q.service.pk) in skills
+            ],
+            open_counters=[
+                s.counter
+                for s in states
+                if s.session is not None
+                and s.session.status == open_status
+                and (s.counter.pk, q.service.pk) not in skills
+            ],
+        )
+        for q in flagged
+    ]
+
+
+def free_officers(centre: Centre, roles) -> list:
+    """The centre's active staff of these roles who are signed in to no counter."""
+    busy = CounterSession.objects.exclude(status=CounterSession.Status.CLOSED).values("officer_id")
+    return list(
+        get_user_model()
+        .objects.filter(centre=centre, role__in=roles, is_active=True)
+        .exclude(pk__in=busy)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 def live_view(centre: Centre, now: dt.datetime | None = None) -> dict:
     """What the Centre Manager watches: each queue, each counter, tickets at risk."""
     now = now or clock.now()
@@ -234,7 +428,7 @@ def live_view(centre: Centre, now: dt.datetime | None = None) -> dict:
         oldest=Min("visit__arrived_at"),
         risky=Count("id", filter=Q(visit__arrived_at__lt=risk_after)),
     )
-    counters_open = open_counters_by_service(centre)
+    counters_open = open_counters_by_service(centre, now)
     services = {
         s.pk: s for s in Service.objects.filter(pk__in=[r["service_id"] for r in per_service])
     }
@@ -272,6 +466,7 @@ def live_view(centre: Centre, now: dt.datetime | None = None) -> dict:
     )
     return {
         "queues": queues,
+        "unserved": unserved_queues(queues, counters, clock.local_date(now)),
         "counters": counters,
         "at_risk": risky,
         "waiting_total": sum(q.waiting for q in queues),

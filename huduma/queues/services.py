@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from huduma.accounts.models import Role
 from huduma.catalogue.models import Service
 from huduma.catalogue.selectors import services_in_needed_order
 from huduma.core import audit, clock
@@ -25,6 +26,7 @@ from huduma.notify.services import enqueue_safely
 from huduma.places.models import Centre, Counter
 from huduma.queues import dispatch, notifications, reference, sql, tasks
 from huduma.queues.errors import (
+    AlreadyServes,
     CounterBusy,
     CounterHoldsTicket,
     CounterNotOpen,
@@ -42,6 +44,7 @@ from huduma.queues.errors import (
 from huduma.queues.models import (
     Appointment,
     CounterSession,
+    DaySkill,
     IssueChannel,
     Ticket,
     TicketEvent,
@@ -49,6 +52,8 @@ from huduma.queues.models import (
 )
 from huduma.queues.reference import HEAVY_SERVICE_FIELDS
 
+# Who may be signed in to a counter (by themselves, or by their Centre Manager).
+SERVING_ROLES = (Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)
 MAX_SERVICES_PER_VISIT = 5
 MAX_VIRTUAL_TICKETS_PER_PHONE = 2
 NO_SHOW_AFTER_RECALLS = 2
@@ -193,9 +198,13 @@ def visit_issue(
     actor=None,
     appointment: Appointment | None = None,
     now: dt.datetime | None = None,
+    near_front_sms: bool = False,
 ) -> Visit:
     """Issue one ticket number for a visit with one or more services, in the order given,
     except that a service another needs first queues before it (an ID card first).
+
+    A virtual ticket's holder is texted when a few places from the front; a citizen already
+    in the centre only if they asked (`near_front_sms`, and a phone).
 
     A request repeated with the same idempotency key (by the same user, or from the same
     anonymous channel and phone) gets the visit the first one made; the same key with a
@@ -244,6 +253,7 @@ def visit_issue(
         appointment=appointment,
         now=now,
         confirmed=requirements_confirmed,
+        near_front_sms=bool(phone) and (virtual or near_front_sms),
     )
     try:
         if not phone:
@@ -340,6 +350,7 @@ def _create_visit(
     appointment,
     now,
     confirmed,
+    near_front_sms,
 ) -> Visit:
     day = clock.local_date(now)
     prefix = services[0].group or "A"
@@ -357,6 +368,7 @@ def _create_visit(
         phone=phone,
         language=language,
         requirements_confirmed_at=now if confirmed else None,
+        near_front_sms=near_front_sms,
         idempotency_key=idempotency_key or None,
         idempotency_scope=idempotency_scope if idempotency_key else "",
         idempotency_request=idempotency_request if idempotency_key else "",
@@ -443,6 +455,121 @@ def counter_open(*, counter: Counter, officer) -> CounterSession:
             ) from exc
 
 
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def counter_open_for(
+    *, counter: Counter, officer, actor, service: Service | None = None
+) -> CounterSession:
+    """The Centre Manager signs an officer of the centre in to a counter, to serve a queue
+    nobody is serving (`service`, when given, must be one the counter serves today). The same
+    rules as the officer's own sign-in hold (one live session per counter and per officer, in
+    the database). Audited; a repeat answers with the session it opened and logs nothing."""
+    if actor.centre_id != counter.centre_id:
+        raise OtherCentre(_("This counter is in another centre."), field="counter")
+    if not counter.is_active:
+        raise CounterNotOpen(_("This counter is not in use."), field="counter")
+    if (
+        officer.centre_id != counter.centre_id
+        or officer.role not in SERVING_ROLES
+        or not officer.is_active
+    ):
+        raise OtherCentre(
+            _("%(name)s does not serve at the counters of this centre.")
+            % {"name": _person(officer)},
+            field="officer",
+        )
+    if service is not None and service.pk not in counter_skills(counter):
+        raise ServiceNotOffered(
+            _("Counter %(number)s does not serve %(service)s.")
+            % {"number": counter.number, "service": service.name},
+            field="counter",
+        )
+    with transaction.atomic():
+        current = live_session(counter)
+        if current is not None and current.officer_id == officer.pk:
+            if current.status == CounterSession.Status.OPEN:
+                return current  # a repeated request: already open
+        elif current is not None:
+            raise CounterBusy(
+                _("%(name)s is signed in to counter %(number)s.")
+                % {"name": _person(current.officer), "number": counter.number},
+                field="counter",
+            )
+        elsewhere = (
+            CounterSession.objects.filter(officer=officer)
+            .exclude(status=CounterSession.Status.CLOSED)
+            .exclude(counter=counter)
+            .select_related("counter")
+            .first()
+        )
+        if elsewhere is not None:
+            raise CounterBusy(
+                _("%(name)s is signed in to counter %(number)s; they must close it first.")
+                % {"name": _person(officer), "number": elsewhere.counter.number},
+                field="officer",
+            )
+        session = counter_open(counter=counter, officer=officer)
+        audit.record(
+            action="queues.counter_opened_for",
+            instance=session,
+            actor=actor,
+            # Numbers and codes people read, under names that are not the model's id fields.
+            after={
+                "counter_number": counter.number,
+                "officer": officer.get_username(),
+                "service": service.code if service is not None else None,
+            },
+        )
+    return session
+
+
+def counter_add_skill_today(
+    *, counter: Counter, service: Service, actor, now: dt.datetime | None = None
+) -> DaySkill:
+    """Let an open counter serve `service` until the end of today (Nairobi time), to cover a
+    queue nobody is serving. Dispatch reads it with the counter's lasting skills
+    (reference.counter_skills); tomorrow it has lapsed. Audited; a repeat changes nothing."""
+    now = now or clock.now()
+    day = clock.local_date(now)
+    if actor.centre_id != counter.centre_id or not counter.is_active:
+        raise OtherCentre(_("This counter is in another centre."), field="counter")
+    services_offered(counter.centre, [service])
+    session = live_session(counter)
+    if session is None or session.status != CounterSession.Status.OPEN:
+        raise CounterNotOpen(
+            _("Counter %(number)s is not open; open it for an officer instead.")
+            % {"number": counter.number},
+            field="counter",
+        )
+    existing = DaySkill.objects.filter(counter=counter, service=service, day=day).first()
+    if existing is not None:
+        return existing  # a repeated request
+    if service.pk in counter_skills(counter, now):
+        raise AlreadyServes(
+            _("Counter %(number)s already serves %(service)s.")
+            % {"number": counter.number, "service": service.name},
+            field="counter",
+        )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                skill = DaySkill.objects.create(
+                    counter=counter, service=service, day=day, added_by=actor, added_at=now
+                )
+        except IntegrityError:
+            # Another request (a double click) added it just now.
+            return DaySkill.objects.get(counter=counter, service=service, day=day)
+        audit.record(
+            action="queues.skill_added_for_day",
+            instance=skill,
+            actor=actor,
+            after={"counter_number": counter.number, "service": service.code, "day": day},
+        )
+    return skill
+
+
 def _own_session(counter: Counter, officer) -> CounterSession:
     session = live_session(counter)
     if session is None:
@@ -482,8 +609,9 @@ def current_ticket(counter: Counter) -> Ticket | None:
     )
 
 
-def counter_skills(counter: Counter) -> frozenset[int]:
-    return reference.counter_skills(counter.pk)
+def counter_skills(counter: Counter, now: dt.datetime | None = None) -> frozenset[int]:
+    """The services the counter serves today: its lasting skills and today's moved ones."""
+    return reference.counter_skills(counter.pk, clock.local_date(now))
 
 
 # --- calling and serving -------------------------------------------------------------------
@@ -495,8 +623,8 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
     Returns None when nobody is waiting for this counter's services. Safe to repeat: while
     the counter holds a ticket (called or being served), calling again answers with it.
     """
-    skills = counter_skills(counter)
     now = now or clock.now()
+    skills = counter_skills(counter, now)
     rules = policy()
     try:
         with sql.one_statement():

@@ -14,7 +14,7 @@ from huduma.core.qr import qr_svg
 from huduma.places.models import Centre
 from huduma.queues import selectors, services
 from huduma.queues.forms import IssueForm
-from huduma.queues.models import IssueChannel, Ticket, Visit
+from huduma.queues.models import IssueChannel, Visit
 
 ISSUERS = (Role.RECEPTION, Role.CENTRE_MANAGER, Role.COUNTER_OFFICER)
 SERVERS = (Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)
@@ -31,13 +31,14 @@ def checklists(services_chosen) -> list[tuple[Service, list[Requirement]]]:
 
 def ticket_context(request, visit: Visit) -> dict:
     url = request.build_absolute_uri(reverse("queues:ticket", args=[visit.pk]))
-    tickets = list(visit.tickets.select_related("service").order_by("position"))
-    waiting = next((t for t in tickets if t.status == Ticket.Status.WAITING), None)
+    progress = selectors.visit_progress(visit)
     return {
         "visit": visit,
-        "tickets": tickets,
-        "estimate": selectors.visit_estimate_minutes(visit),
-        "ahead": selectors.places_ahead(waiting) if waiting else None,
+        "tickets": progress.tickets,
+        "progress": progress,
+        # What the printed kiosk ticket reads (the phone pages read `progress`).
+        "estimate": progress.minutes or 0,
+        "ahead": progress.ahead,
         "qr": qr_svg(url),
         "url": url,
     }
@@ -78,6 +79,7 @@ def issue_flow(
                 language=form.cleaned_data["language"],
                 idempotency_key=key,
                 actor=request.user,
+                near_front_sms=form.cleaned_data["near_front_sms"],
             )
         except (DomainError, InvalidPhoneNumber) as exc:
             field = getattr(exc, "field", None) or "phone"

@@ -74,7 +74,8 @@ def _shown(session: CounterSession | None, current: Ticket | None) -> str:
 
 def _status_context(counter: Counter, session, current) -> dict:
     estimates = selectors.wait_estimates(counter.centre)
-    skills = Service.objects.filter(counters__counter=counter).order_by("name_en")
+    # Its own skills and any service moved to it for today (services.counter_skills).
+    skills = Service.objects.filter(pk__in=services.counter_skills(counter)).order_by("name_en")
     return {
         "counter": counter,
         "skills": [(s, estimates.get(s.pk)) for s in skills],

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('queues', '0002_counter_holds_one_ticket_idempotency_scope'),
+        ('queues', '0004_day_skill'),
     ]
 
     operations = [

@@ -1,0 +1,130 @@
+"""The live view flags a queue nobody is serving, first, and its manager acts on it there."""
+
+import pytest
+from django.urls import reverse
+
+from huduma.accounts.models import Role, User
+from huduma.queues import services
+from huduma.queues.models import CounterSession, DaySkill
+from tests.conftest import sign_in_verified
+
+pytestmark = pytest.mark.django_db
+
+LIVE = reverse("queues:live", args=["gpo-nairobi"])
+OPEN = reverse("queues:live_open_counter", args=["gpo-nairobi"])
+MOVE = reverse("queues:live_add_skill", args=["gpo-nairobi"])
+
+
+@pytest.fixture
+def unserved(world, clock):
+    """Alice is at counter 1 (ID replacements); two citizens wait for NHIF, nobody serves it."""
+    services.counter_open(counter=world.counters[("gpo-nairobi", 1)], officer=world.alice)
+    for _ in range(2):
+        services.visit_issue(
+            centre=world.gpo,
+            services=[world.nhif_reg],
+            channel="reception",
+            requirements_confirmed=True,
+        )
+    return world
+
+
+def test_flag_comes_first_with_both_remedies(client, unserved, officers):
+    client.force_login(unserved.bob)
+    html = client.get(LIVE).content.decode()
+    flag = html.index("Nobody is serving these queues")
+    assert flag < html.index("tickets waiting")  # before everything else of the live view
+    assert "NHIF registration" in html[flag:] and "2 waiting" in html
+    assert 'name="officer"' in html and "Officer1" in html
+    assert "Alice" not in html.split('name="officer"')[1].split("</select>")[0]  # signed in
+    assert "Serve it there today" in html
+
+
+def test_manager_opens_a_counter_for_an_officer(client, unserved, officers):
+    client.force_login(unserved.bob)
+    counter = unserved.counters[("gpo-nairobi", 2)]
+    data = {"counter": counter.pk, "officer": officers[2].pk, "service": unserved.nhif_reg.pk}
+    response = client.post(OPEN, data, follow=True)
+    assert "Counter 2 is open for Officer2" in response.content.decode()
+    assert CounterSession.objects.get(counter=counter).officer == officers[2]
+    assert "Nobody is serving these queues" not in client.get(LIVE).content.decode()
+
+
+def test_manager_moves_the_skill_to_an_open_counter_for_today(client, unserved):
+    client.force_login(unserved.bob)
+    counter = unserved.counters[("gpo-nairobi", 1)]
+    response = client.post(
+        MOVE, {"counter": counter.pk, "service": unserved.nhif_reg.pk}, follow=True
+    )
+    assert "Counter 1 serves NHIF registration until the end of today" in (
+        response.content.decode()
+    )
+    assert DaySkill.objects.get().counter == counter
+
+
+def test_bad_input_is_a_message_not_an_error(client, unserved):
+    client.force_login(unserved.bob)
+    response = client.post(OPEN, {"counter": "²", "officer": "x"}, follow=True)
+    assert response.status_code == 200 and "Choose a counter and an officer" in (
+        response.content.decode()
+    )
+    busy = unserved.counters[("gpo-nairobi", 1)]  # Alice holds it
+    response = client.post(OPEN, {"counter": busy.pk, "officer": unserved.bob.pk}, follow=True)
+    assert "Alice is signed in to counter 1" in response.content.decode()
+    response = client.post(
+        MOVE,
+        {"counter": unserved.counters[("gpo-nairobi", 2)].pk, "service": unserved.nhif_reg.pk},
+        follow=True,
+    )
+    assert "Counter 2 is not open; open it for an officer instead" in response.content.decode()
+    assert CounterSession.objects.count() == 1 and not DaySkill.objects.exists()
+
+
+def test_manager_of_another_centre_is_refused(client, unserved):
+    kisumu_manager = User.objects.create_user(
+        username="kim", password="pw", role=Role.CENTRE_MANAGER, centre=unserved.kisumu
+    )
+    client.force_login(kisumu_manager)
+    assert client.get(LIVE).status_code == 403
+    counter = unserved.counters[("gpo-nairobi", 2)]
+    data = {"counter": counter.pk, "officer": unserved.alice.pk, "service": unserved.nhif_reg.pk}
+    assert client.post(OPEN, data).status_code == 403
+    assert (
+        client.post(MOVE, {"counter": counter.pk, "service": unserved.nhif_reg.pk}).status_code
+        == 403
+    )
+    assert CounterSession.objects.count() == 1 and not DaySkill.objects.exists()
+
+
+def test_national_watcher_sees_the_flag_but_cannot_act(client, unserved):
+    sign_in_verified(client, unserved.sam)
+    html = client.get(LIVE).content.decode()
+    assert "Nobody is serving these queues" in html and "NHIF registration" in html
+    assert 'name="officer"' not in html and "Serve it there today" not in html
+    counter = unserved.counters[("gpo-nairobi", 1)]
+    assert (
+        client.post(MOVE, {"counter": counter.pk, "service": unserved.nhif_reg.pk}).status_code
+        == 403
+    )
+    assert not DaySkill.objects.exists()
+
+
+def test_external_monitor_does_not_watch_queues(client, unserved):
+    # EACC and the Ombudsman see complaints, not centres' queues (permissions.py).
+    client.force_login(unserved.mona)
+    assert client.get(LIVE).status_code == 403
+    assert client.post(MOVE, {}).status_code == 403
+
+
+def test_flag_speaks_swahili(client, unserved, settings):
+    client.force_login(unserved.bob)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sw"
+    html = client.get(LIVE).content.decode()
+    assert "Hakuna anayehudumia foleni hizi" in html
+    assert "2 wanasubiri" in html and "Hamishia huduma hii" in html and "Chagua afisa" in html
+
+
+def test_api_names_the_unserved_queues(client, unserved):
+    client.force_login(unserved.bob)
+    body = client.get("/api/queues/centres/gpo-nairobi/live").json()
+    assert body["unserved"] == ["NHIF-REGISTRATION"]
