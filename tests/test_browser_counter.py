@@ -1,6 +1,8 @@
 """Reception issues a two-service ticket by typing (with a typo), and a counter officer serves
 with finish-and-call-next while the hall display keeps the last calls (Chromium, desktop)."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -29,6 +31,8 @@ def test_reception_issues_a_two_service_ticket_by_typing(browser, live_server, w
     results.get_by_role("button", name="NHIF registration").click()
     chosen = page.get_by_test_id("chosen")
     expect(chosen).to_contain_text("NHIF registration")
+    # htmx has settled the new form (a person types slower than that).
+    expect(page.locator("#issue-form")).not_to_have_class(re.compile(r"htmx-"))
     page.get_by_label("Find a service").fill("replacment lost id")
     results.get_by_role("button", name="Replacement of a lost ID card").click()
     # In the order the services need: the ID card first.

@@ -54,7 +54,7 @@ def test_most_used_services_are_one_tap_away(desk, world, clock):
     page = desk.get(url()).content.decode()
     assert "Most used at this centre" in page
     assert f'name="pick" value="{world.kra_pin.pk}"' in page
-    assert 'type="checkbox"' not in page  # no wall of checkboxes
+    assert page.count('type="checkbox"') == 1  # the SMS choice only: no wall of services
 
 
 def test_picks_keep_the_order_chosen_and_can_be_removed(desk, world):
