@@ -4,9 +4,10 @@ Sets up one counter at GPO Nairobi (number 301) serving a bench service (UX-BENC
 an officer with the counter open, and N waiting citizens; starts the production server
 (Granian, as bench/qms_load.py does) and drives Chromium (Playwright) through the officer's
 day: sign in (landing on the counter), call the first citizen, then for each citizen "Start
-serving" and "Finish and call next", waiting each time for the console to show the change.
+serving" and "Finish and call next", waiting each time for the console to show the change. The
+first WARMUP citizens warm the server's workers and are not measured.
 
-Every HTTP request the officer's browser makes from the first call to the last finish is
+Every HTTP request the officer's browser makes while serving the measured citizens is
 counted, the console's own refresh poll separately (the hall display is another screen and is
 not counted). Prints requests per served citizen, polls per minute and the server's and
 database's CPU per served citizen (bench/procstat.py: only this run's processes). Then the console
@@ -32,6 +33,8 @@ COUNTER_NUMBER = 301
 OFFICER = "ux.bench.officer"
 PASSWORD = "ux-bench-Pa55word!"  # a throwaway account in a scratch database
 CITIZENS = int(os.environ.get("UX_COUNTER_CITIZENS", "20"))
+# Served first and not measured: each server worker's first requests load templates and code.
+WARMUP = 6
 CHROMIUM = "/usr/bin/chromium"
 IDLE_S = 31  # three of the console's 10 s refreshes
 
@@ -82,7 +85,7 @@ def setup_world() -> int:
             status="cancelled"
         )
     services.counter_open(counter=counter, officer=officer)
-    for _ in range(CITIZENS):
+    for _ in range(WARMUP + CITIZENS):
         services.visit_issue(
             centre=centre, services=[service], channel="reception", requirements_confirmed=True
         )
@@ -117,17 +120,26 @@ def serve(port: int, counter_id: int, cpu_s) -> dict:
         expect(page).to_have_url(f"{base}/staff/counters/{counter_id}/")  # lands on it
         current = page.get_by_test_id("current-number")
         status = page.get_by_test_id("current-status")
-        page.on("request", count)
-        began = time.perf_counter()
-        page.get_by_role("button", name="Call next").click()
-        expect(status).to_have_text("Called")
-        for _ in range(CITIZENS):
+
+        def serve_one():
             number = current.inner_text()
             page.get_by_role("button", name="Start serving").click()
             expect(status).to_have_text("Being served")
             page.get_by_role("button", name="Finish and call next").click()
             # The next citizen called, or (after the last) nobody: the console says which.
             expect(page.get_by_text(number, exact=True)).to_have_count(0)
+
+        page.get_by_role("button", name="Call next").click()
+        expect(status).to_have_text("Called")
+        for _ in range(WARMUP):
+            serve_one()
+        # Measured from here: each citizen costs the requests of one "start" and one "finish
+        # and call next" (the first call was made during the warm-up).
+        page.on("request", count)
+        cpu_s_at_start = cpu_s()
+        began = time.perf_counter()
+        for _ in range(CITIZENS):
+            serve_one()
         expect(page.get_by_role("button", name="Call next")).to_be_visible()
         elapsed = time.perf_counter() - began
         cpu_s_at_end = cpu_s()
@@ -152,7 +164,7 @@ def serve(port: int, counter_id: int, cpu_s) -> dict:
         **counts,
         "polls": polls_served,
         "elapsed_s": elapsed,
-        "cpu_s_at_end": cpu_s_at_end,
+        "cpu_s": cpu_s_at_end - cpu_s_at_start,
         "idle_polls": idle["polls"],
         "idle_not_modified": idle["not_modified"],
     }
@@ -171,11 +183,10 @@ def main() -> None:
         server = start_server(port, log_path, with_redis=False)
         pgid = os.getpgid(server.pid)
         try:
-            cpu_before = group_cpu_s(pgid) + database_backends_cpu_s(database)
             run = serve(
                 port, counter_id, lambda: group_cpu_s(pgid) + database_backends_cpu_s(database)
             )
-            cpu = run["cpu_s_at_end"] - cpu_before
+            cpu = run["cpu_s"]
         finally:
             stop_server(server)
             log = log_path.read_text(errors="replace").strip()
@@ -185,7 +196,7 @@ def main() -> None:
     polls_per_min = run["idle_polls"] * 60 / IDLE_S
     print(
         f"  {CITIZENS} citizens served in {run['elapsed_s']:.1f} s: {run['actions']} requests "
-        f"(the first call, then start and finish-and-call-next for each), {run['polls']} console "
+        f"(start, then finish and call next, for each; {WARMUP} served before, not counted), {run['polls']} console "
         f"polls meanwhile, {run['static']} static files; idle {IDLE_S} s: {run['idle_polls']} "
         f"polls, {run['idle_not_modified']} of them a bodiless 304"
     )

@@ -13,6 +13,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Mi
 
 from huduma.catalogue.models import MDA, CounterService, Service
 from huduma.core import clock
+from huduma.core.i18n import sorted_by_name
 from huduma.places.models import Centre, Counter
 from huduma.queues import dispatch, reference, sql
 from huduma.queues.models import CounterSession, DaySkill, Ticket, Visit
@@ -510,3 +511,26 @@ def offered_services_by_ids(centre: Centre, ids: list[int]) -> list[Service]:
     """The services with these ids that the centre offers, in the order of `ids`."""
     found = Service.objects.filter(pk__in=ids, offered_at__centre=centre, is_active=True).in_bulk()
     return [found[pk] for pk in ids if pk in found]
+
+
+def counter_queues(counter: Counter, now: dt.datetime | None = None) -> list[tuple]:
+    """The queues a counter serves (its skills and today's moved ones), each as (service,
+    Estimate), in the order of the names shown. Counted fresh: the waiting tickets; from the
+    few-seconds-old centre figures: the open counters and service times (the console asks on
+    every press and every poll)."""
+    now = now or clock.now()
+    skills = reference.counter_skills(counter.pk, clock.local_date(now))
+    waiting = dict(
+        Ticket.objects.filter(
+            centre_id=counter.centre_id, status=Status.WAITING, service_id__in=skills
+        )
+        .values_list("service_id")
+        .annotate(n=Count("id"))
+    )
+    counters, means = _centre_stats(counter.centre_id, now)
+    rows = []
+    for service in sorted_by_name(filter(None, map(reference.service_by_id, skills))):
+        ahead, open_n = waiting.get(service.pk, 0), counters.get(service.pk, 0)
+        minutes = _minutes(ahead, open_n, means.get(service.pk))
+        rows.append((service, Estimate(service.pk, ahead, open_n, minutes)))
+    return rows

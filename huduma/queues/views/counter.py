@@ -24,9 +24,10 @@ from huduma.accounts.models import Role
 from huduma.accounts.permissions import require_centre
 from huduma.catalogue.models import Service
 from huduma.core.errors import DomainError
+from huduma.core.i18n import sorted_by_name
 from huduma.core.inputs import ascii_int
 from huduma.places.models import Counter
-from huduma.queues import selectors, services
+from huduma.queues import reference, selectors, services
 from huduma.queues.errors import NoOpenCounter
 from huduma.queues.models import CounterSession, Ticket
 from huduma.queues.views.common import (
@@ -46,9 +47,7 @@ def _counter_for(request, counter_id: int) -> Counter:
 
 
 def _centre_services(counter: Counter):
-    return Service.objects.filter(offered_at__centre=counter.centre, is_active=True).order_by(
-        "name_en"
-    )
+    return Service.objects.filter(offered_at__centre=counter.centre, is_active=True)
 
 
 class AddServiceForm(forms.Form):
@@ -73,12 +72,10 @@ def _shown(session: CounterSession | None, current: Ticket | None) -> str:
 
 
 def _status_context(counter: Counter, session, current) -> dict:
-    estimates = selectors.wait_estimates(counter.centre)
-    # Its own skills and any service moved to it for today (services.counter_skills).
-    skills = Service.objects.filter(pk__in=services.counter_skills(counter)).order_by("name_en")
     return {
         "counter": counter,
-        "skills": [(s, estimates.get(s.pk)) for s in skills],
+        # Its own skills and any service moved to it for today.
+        "skills": selectors.counter_queues(counter),
         "priority_requests": selectors.priority_requests(counter),
         "shown": _shown(session, current),
         "poll_seconds": POLL_SECONDS,
@@ -93,7 +90,8 @@ def _console_context(request, counter: Counter, **extra) -> dict:
         "session": session,
         "mine": session is not None and session.officer_id == request.user.pk,
         "current": current,
-        "services": _centre_services(counter),
+        # In the order of the names shown (Swahili order in Swahili), from the reference cache.
+        "services": sorted_by_name(reference.offered_services(counter.centre_id)),
         "counters": counter.centre.counters.filter(is_active=True)
         .exclude(pk=counter.pk)
         .order_by("number"),
