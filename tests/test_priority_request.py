@@ -73,3 +73,19 @@ def test_nothing_to_confirm_and_other_centres_are_refused(world, clock):
         services.visit_priority_confirm(visit=asked, actor=world.charlie)
     asked.refresh_from_db()
     assert asked.priority == ""
+
+
+def test_the_api_says_what_was_asked_and_what_counts(client, world, clock):
+    client.force_login(world.bob)
+    answer = client.post(
+        "/api/queues/centres/gpo-nairobi/visits",
+        {
+            "services": ["NRB-ID-DUPLICATE"],
+            "requirements_confirmed": True,
+            "priority": "elderly",
+            "channel": "kiosk",
+        },
+        content_type="application/json",
+    )
+    assert answer.status_code == 201
+    assert (answer.json()["priority"], answer.json()["priority_requested"]) == ("", "elderly")
