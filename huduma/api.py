@@ -18,6 +18,7 @@ from huduma.catalogue.api import router as catalogue_router
 from huduma.core.errors import DomainError
 from huduma.feedback.api import router as feedback_router
 from huduma.notify.api import router as notify_router
+from huduma.outreach.api import router as outreach_router
 from huduma.payments.api import router as payments_router
 from huduma.queues.api import router as queues_router
 
@@ -123,6 +124,7 @@ api.add_router("/catalogue", catalogue_router)
 api.add_router("/devices", devices_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/notify", notify_router)
+api.add_router("/outreach", outreach_router)
 api.add_router("/payments", payments_router)
 api.add_router("/queues", queues_router)
 

@@ -92,6 +92,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "huduma.core.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (which answers static files with their own pre-compressed copy) and
+    # before everything that writes the body or the Vary header (huduma.core.compression).
+    "huduma.core.compression.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -174,10 +177,13 @@ KIOSK_TICKET_SECONDS = env_int("KIOSK_TICKET_SECONDS", 20)
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "huduma" / "static"]
+# Without collectstatic (tests, benches) WhiteNoise serves the app folders' files as they are.
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # collectstatic writes content-hashed names and a .gz of each (huduma.core.staticfiles):
+    # WhiteNoise (or nginx, deploy/nginx-huduma.conf) serves them compressed, cached for a year.
+    "staticfiles": {"BACKEND": "huduma.core.staticfiles.StaticFilesStorage"},
 }
 
 # Request size limits (huduma.core.middleware answers 413 or 400 before anything is read).
@@ -311,6 +317,10 @@ QMS_WAIT_STANDARD_MINUTES = int(os.environ.get("QMS_WAIT_STANDARD_MINUTES", "30"
 QMS_NEAR_FRONT_PLACES = int(os.environ.get("QMS_NEAR_FRONT_PLACES", "3"))
 # How often a virtual ticket's page asks whether it changed (a tiny request; 204 if not).
 QMS_TICKET_POLL_SECONDS = int(os.environ.get("QMS_TICKET_POLL_SECONDS", "15"))
+# Huduma Mashinani: the standing imprest each outreach starts with (KES; the documents give
+# about 50,000), and how many months back the staff rotation counts days away.
+OUTREACH_IMPREST_KES = env_int("OUTREACH_IMPREST_KES", 50_000)
+OUTREACH_ROTATION_MONTHS = env_int("OUTREACH_ROTATION_MONTHS", 6)
 
 # --- Deployment behind a TLS proxy, security headers (issue 7, "a real deployment") ----------
 # Kept in one block: the proxy, HSTS, CSP and `check --deploy` settings. See deploy/ and the

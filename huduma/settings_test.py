@@ -17,3 +17,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 # ...and the per-process copy of the estimate statistics is off.
 QMS_LOCAL_STATS_SECONDS = 0
+
+# Templates name the static files as they are in the app folders (served by WhiteNoise from
+# there), so a manifest left in var/static by a collectstatic run cannot point a test at stale
+# copies. tests/test_compression.py collects into a temporary folder with the production storage.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -19,8 +19,9 @@ def test_search_service_then_open_charter(page, live_server, world):
     assert page.get_by_text("Police abstract").is_visible()
     assert_accessible(page)
 
-    page.get_by_text("At 2 Huduma Centres").click()
-    page.get_by_role("link", name="Huduma Centre GPO").click()
+    join = page.get_by_role("link", name="Join the queue at Huduma Centre GPO")
+    assert join.get_attribute("href") == f"/queue/gpo-nairobi/join/?service={world.id_dup.pk}"
+    page.get_by_role("link", name="Huduma Centre GPO", exact=True).click()
     heading = page.get_by_role("heading", level=1).inner_text()
     assert heading == "Service charter: Huduma Centre GPO"
     rows = page.locator("tbody tr")

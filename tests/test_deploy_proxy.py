@@ -2,6 +2,7 @@
 (deploy/huduma-web.service), configured by deploy/huduma.env.example. A member of staff signs in
 and signs out (two CSRF-protected form posts) over https, as a browser would."""
 
+import gzip
 import http.client
 import os
 import re
@@ -69,7 +70,7 @@ def nginx_config(tmp: Path, *, http_port, https_port, upstream_port, cert, key) 
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};"),
         (f"/etc/letsencrypt/live/{HOST}/fullchain.pem", str(cert)),
         (f"/etc/letsencrypt/live/{HOST}/privkey.pem", str(key)),
-        ("/srv/huduma/var/static/", f"{tmp}/static/"),
+        ("root /srv/huduma/var;", f"root {tmp};"),
     ):
         assert old in site, old
         site = site.replace(old, new)
@@ -99,14 +100,14 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.secure_cookies: set[str] = set()
 
-    def request(self, method, path, form=None, referer=None):
+    def request(self, method, path, form=None, referer=None, headers=None, raw=False):
         conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context, timeout=10)
         # Certificate checked for huduma.example while connecting to 127.0.0.1.
         conn.sock = self.context.wrap_socket(
             socket.create_connection(("127.0.0.1", self.port), timeout=10),
             server_hostname=HOST,
         )
-        headers = {"Host": HOST}
+        headers = {"Host": HOST, **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -121,7 +122,8 @@ class Browser:
             )
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
-        text = response.read().decode()
+        body = response.read()
+        text = body if raw else body.decode()
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]
@@ -145,6 +147,8 @@ def test_sign_in_and_a_form_post_through_the_tls_proxy(tmp_path, nginx_binary):
     )
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    # As the README's deployment steps do: hashed, pre-compressed copies under var/static.
+    subprocess.run([*manage, "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     # The Secretariat signs in with a password and then an authenticator code: two forms.
     create_staff = (
         "from huduma.accounts.models import User, Role; "
@@ -167,7 +171,6 @@ def test_sign_in_and_a_form_post_through_the_tls_proxy(tmp_path, nginx_binary):
         cert=cert,
         key=key,
     )
-    (tmp_path / "static").mkdir(exist_ok=True)
     log = (tmp_path / "servers.log").open("w")
     servers = [
         subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT),
@@ -184,6 +187,7 @@ def test_sign_in_and_a_form_post_through_the_tls_proxy(tmp_path, nginx_binary):
 
         page, html = browser.request("GET", "/staff/sign-in/")
         assert page.status == 200
+        _assert_compressed_and_cached(browser, html)
         # https as far as Django knows: HSTS, and the CSRF cookie is Secure.
         assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
         assert "csrftoken" in browser.secure_cookies
@@ -244,3 +248,20 @@ def _answers(browser: Browser) -> bool:
         return browser.request("GET", "/api/health")[0].status == 200
     except OSError:
         return False
+
+
+def _assert_compressed_and_cached(browser: Browser, html: str) -> None:
+    """Pages come gzipped from Django; the stylesheet they name is the hashed copy, sent by
+    nginx from its .gz, cached for a year."""
+    accept_gzip = {"Accept-Encoding": "gzip"}
+    page, body = browser.request("GET", "/staff/sign-in/", headers=accept_gzip, raw=True)
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert "sign" in gzip.decompress(body).decode().lower()
+    stylesheet = re.search(r'href="(/static/css/huduma\.[0-9a-f]{12}\.css)"', html).group(1)
+    static, body = browser.request("GET", stylesheet, headers=accept_gzip, raw=True)
+    assert static.status == 200
+    assert static.headers["Content-Encoding"] == "gzip"
+    assert static.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert b".header" in gzip.decompress(body)
+    plain, body = browser.request("GET", stylesheet, raw=True)
+    assert plain.headers.get("Content-Encoding") is None and b".header" in body

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from huduma.catalogue.models import (
     MDA,
@@ -19,8 +19,9 @@ from huduma.catalogue.models import (
     ServiceChannel,
 )
 from huduma.core.errors import DomainError
+from huduma.core.i18n import sorted_by_name
 from huduma.core.text import normalise, words
-from huduma.places.models import Centre
+from huduma.places.models import Centre, County
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
@@ -216,12 +217,12 @@ def public_articles(*, include_staff: bool = False) -> QuerySet[Article]:
     return qs
 
 
-def centre_charter(centre: Centre) -> QuerySet[Service]:
-    """The rows of a centre's service charter: services offered there, by MDA then name."""
-    return (
+def centre_charter(centre: Centre) -> list[Service]:
+    """The rows of a centre's service charter: services offered there, by name in the language
+    shown (a citizen looks for the service, not for the agency)."""
+    return sorted_by_name(
         active_services()
         .filter(offered_at__centre=centre)
-        .order_by("mda__name_en", "name_en")
         .prefetch_related(
             Prefetch("requirements", queryset=Requirement.objects.order_by("position"))
         )
@@ -230,6 +231,35 @@ def centre_charter(centre: Centre) -> QuerySet[Service]:
 
 def open_centres() -> QuerySet[Centre]:
     return Centre.objects.filter(status=Centre.Status.OPEN).select_related("county")
+
+
+def centres_find(*, q: str = "", county: County | None = None) -> QuerySet[Centre]:
+    """Centres whose name, town or county contains the words (accents and case ignored by the
+    database's icontains), in one county if given; by county, then name."""
+    qs = Centre.objects.select_related("county")
+    if county is not None:
+        qs = qs.filter(county=county)
+    for word in q.split()[:MAX_TERMS]:
+        qs = qs.filter(
+            Q(name__icontains=word) | Q(town__icontains=word) | Q(county__name__icontains=word)
+        )
+    return qs.order_by("county__name", "name")
+
+
+def counties_with_centres() -> QuerySet[County]:
+    """The counties a citizen can filter centres by: those that have one."""
+    return County.objects.filter(centres__isnull=False).distinct().order_by("name")
+
+
+def service_centres(service: Service) -> list[Centre]:
+    """The centres offering a service, by county then name, the open ones (where a citizen can
+    queue or book) first."""
+    centres = (
+        Centre.objects.filter(offered_services__service=service)
+        .select_related("county")
+        .order_by("county__name", "name")
+    )
+    return sorted(centres, key=lambda c: c.status != Centre.Status.OPEN)
 
 
 def catalogue_version() -> str:

@@ -7,10 +7,12 @@ from django.utils.translation import gettext as _
 from huduma.accounts.permissions import is_staff_member
 from huduma.catalogue import selectors
 from huduma.catalogue.api import complaint_contacts
+from huduma.catalogue.forms import CentreFilterForm, CountyForm
 from huduma.catalogue.models import MDA, Channel
 from huduma.catalogue.pdf import charter_pdf
 from huduma.core import clock
 from huduma.core.errors import DomainError
+from huduma.core.i18n import sorted_by_name
 from huduma.core.inputs import ascii_int
 from huduma.core.pagination import paginate
 from huduma.places.models import Centre
@@ -19,7 +21,8 @@ PAGE_SIZE = 20
 
 
 def home(request):
-    return render(request, "catalogue/home.html", {"popular": selectors.popular_services()})
+    popular = sorted_by_name(selectors.popular_services())
+    return render(request, "catalogue/home.html", {"popular": popular})
 
 
 def _positive_int(value: str, default: int) -> int:
@@ -39,6 +42,8 @@ def search(request):
     try:
         selectors.service_filters_validate(filters)
         results = selectors.services_search(filters)
+        if not filters.q:  # no words to rank by: by name, in the language shown
+            results = sorted_by_name(results)
         page = paginate(
             results, page=_positive_int(request.GET.get("page", ""), 1), page_size=PAGE_SIZE
         )
@@ -50,7 +55,7 @@ def search(request):
         "errors": errors,
         "page": page,
         "searched": any([filters.q, filters.mda, filters.channel, filters.centre]),
-        "mdas": MDA.objects.filter(services__is_active=True).distinct().order_by("name_en"),
+        "mdas": sorted_by_name(MDA.objects.filter(services__is_active=True).distinct()),
         "channels": Channel.choices,
         "centres": selectors.open_centres().order_by("name"),
     }
@@ -67,31 +72,58 @@ def _field_message(field: str | None) -> str:
     }.get(field or "q", _("Check your search"))
 
 
+# A service offered at more centres than this gets a county filter above its list of centres.
+CENTRES_BEFORE_FILTER = 8
+
+
 def service(request, code: str):
     item = selectors.service_detail(code)
     if item is None:
         raise Http404
+    offering = selectors.service_centres(item)
+    many = len(offering) > CENTRES_BEFORE_FILTER
+    # With few centres there is no filter on the page, so nothing to complain about either.
+    form = CountyForm(request.GET or None) if many else None
+    county = form.cleaned_data["county"] if form and form.is_bound and form.is_valid() else None
+    centres = [c for c in offering if county is None or c.county_id == county.pk]
+    errors = _form_errors(form) if form else {}
     return render(
         request,
         "catalogue/service.html",
         {
             "service": item,
-            "centres": [
-                o.centre
-                for o in item.offered_at.select_related("centre__county").order_by("centre__name")
-            ],
+            "centres": centres,
+            "offered_anywhere": bool(offering),
+            "county_form": form,
+            "errors": errors,
             "articles": selectors.service_articles(
                 item, include_staff=is_staff_member(request.user)
             ),
         },
+        status=400 if errors else 200,
     )
 
 
+def _form_errors(form) -> dict[str, str]:
+    """The first message of each field, for the error summary (which links to #<field>)."""
+    return {name: messages[0] for name, messages in form.errors.items()} if form.is_bound else {}
+
+
 def centres(request):
+    form = CentreFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    found = selectors.centres_find(q=filters.get("q", ""), county=filters.get("county"))
+    errors = _form_errors(form)
     return render(
         request,
         "catalogue/centres.html",
-        {"centres": Centre.objects.select_related("county").order_by("county__name", "name")},
+        {
+            "form": form,
+            "errors": errors,
+            "centres": found,
+            "filtered": bool(filters.get("q") or filters.get("county")),
+        },
+        status=400 if errors else 200,
     )
 
 
@@ -99,7 +131,7 @@ def _charter_context(code: str) -> dict:
     centre = get_object_or_404(Centre.objects.select_related("county", "sub_county"), code=code)
     return {
         "centre": centre,
-        "services": list(selectors.centre_charter(centre)),
+        "services": selectors.centre_charter(centre),
         "date": clock.local_date(),
     }
 

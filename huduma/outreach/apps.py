@@ -6,3 +6,14 @@ class OutreachConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "huduma.outreach"
     verbose_name = _("Huduma Mashinani outreach")
+
+    def ready(self) -> None:
+        # The outreach SMS texts live with the outreach; the gateway renders them by name.
+        from huduma.outreach.sms import register_templates
+
+        register_templates()
+        # "MASHINANI <sub-county>" / "MASHINANI STOP" sent to the inbound SMS number.
+        from huduma.notify.keywords import register_sms_handler
+        from huduma.outreach.services import opt_in_from_sms
+
+        register_sms_handler(opt_in_from_sms)

@@ -1,6 +1,6 @@
 from django import template
 
-from huduma.catalogue.pdf import turnaround_text
+from huduma.catalogue.pdf import fee_text, opening_hours_text, turnaround_text
 from huduma.core.money import format_kes
 
 register = template.Library()
@@ -14,3 +14,14 @@ def kes(amount) -> str:
 @register.filter
 def turnaround(days: int) -> str:
     return turnaround_text(days)
+
+
+@register.filter
+def fee(amount) -> str:
+    """An official fee: "Free" (translated) for nothing, else KES 1,050.00."""
+    return fee_text(amount)
+
+
+@register.filter
+def opening_hours(hours: str) -> str:
+    return opening_hours_text(hours)

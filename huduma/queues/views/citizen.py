@@ -39,7 +39,9 @@ JOIN_CONFIRM_FIELDS = {"requirements_confirmed"}
 @throttle_writes("join", limit=20, window_s=600)
 def join(request, code: str):
     centre = open_centre(code)
-    form = JoinForm(request.POST or None, centre=centre)
+    # ?service=<id> (a service page's "Join the queue" link) preselects the service.
+    chosen = ascii_int(request.GET.get("service", ""), minimum=1, maximum=MAX_ID)
+    form = JoinForm(request.POST or None, centre=centre, initial={"service": chosen})
     context = {"centre": centre, "form": form, "services": sorted_by_name(form.offered)}
     # One key per confirmation page: pressing "Get my ticket" twice gives one ticket.
     key = page_key(request, context)

@@ -1,0 +1,181 @@
+"""The public catalogue pages a citizen reads before travelling: a service page that leads
+straight to a queue or a booking, a centre's charter (page and PDF), the list of centres."""
+
+import re
+import zlib
+
+import pytest
+from django.urls import reverse
+
+from huduma.catalogue.models import MDA, CentreService
+from huduma.places.models import Centre, County
+from tests.conftest import make_service
+
+
+def sw(client):
+    client.post(reverse("set_language"), {"language": "sw", "next": "/"})
+    return client
+
+
+def test_service_page_links_to_joining_and_booking_at_each_open_centre(client, world):
+    Centre.objects.filter(pk=world.kisumu.pk).update(status=Centre.Status.PLANNED)
+    html = client.get(reverse("catalogue:service", args=[world.id_dup.code])).content.decode()
+    pk = world.id_dup.pk
+    assert f'href="/queue/gpo-nairobi/join/?service={pk}"' in html
+    assert f'href="/queue/gpo-nairobi/book/?service={pk}"' in html
+    assert "Join the queue<span" in html and "at Huduma Centre GPO</span>" in html
+    # Both links land on a page that works, the service already chosen.
+    for link in (
+        f"/queue/gpo-nairobi/join/?service={pk}",
+        f"/queue/gpo-nairobi/book/?service={pk}",
+    ):
+        page = client.get(link)
+        assert page.status_code == 200, link
+        assert f'value="{pk}" selected' in page.content.decode() or (
+            f'value="{pk}" checked' in page.content.decode()
+        ), link
+    # A centre not open yet is listed, without links to a queue it does not have.
+    assert "Huduma Centre Kisumu" in html and "Planned" in html
+    assert "/queue/kisumu/" not in html
+    # Two centres: no county filter needed, and a county in the address is no error.
+    assert 'name="county"' not in html
+    url = reverse("catalogue:service", args=[world.id_dup.code])
+    assert client.get(url, {"county": "99"}).status_code == 200
+
+
+@pytest.fixture
+def many_centres(world):
+    """The service offered in ten counties, as a national service is."""
+    for code in range(1, 11):
+        county = County.objects.create(code=code, name=f"County {code:02d}")
+        centre = Centre.objects.create(code=f"c{code}", name=f"Centre {code:02d}", county=county)
+        CentreService.objects.create(centre=centre, service=world.id_dup)
+    return world
+
+
+def test_service_offered_widely_lists_centres_of_the_county_chosen(client, many_centres):
+    url = reverse("catalogue:service", args=[many_centres.id_dup.code])
+    html = client.get(url).content.decode()
+    assert 'name="county"' in html and html.count('class="hint">County ') == 10
+
+    html = client.get(url, {"county": "3"}).content.decode()
+    assert "Centre 03" in html
+    assert "Centre 04" not in html and "Huduma Centre GPO" not in html
+    assert "/queue/c3/join/?service=" in html
+
+
+def test_service_page_refuses_an_unknown_county_with_a_message(client, many_centres):
+    url = reverse("catalogue:service", args=[many_centres.id_dup.code])
+    response = client.get(url, {"county": "99"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html and "Choose a county from the list" in html
+
+
+def test_free_services_say_free_in_both_languages(client, world):
+    html = client.get(reverse("catalogue:charter", args=["gpo-nairobi"])).content.decode()
+    assert ">Free</td>" in html and "KES 0.00" not in html
+    assert ">KES 100.00</td>" in html
+    service = client.get(reverse("catalogue:service", args=[world.kra_pin.code]))
+    assert "<strong>Free</strong>" in service.content.decode()
+
+    html = sw(client).get(reverse("catalogue:charter", args=["gpo-nairobi"])).content.decode()
+    assert ">Bure</td>" in html
+    assert "Jumatatu-Ijumaa 08:00-17:00, Jumamosi 09:00-13:00" in html
+    assert "Saa za kazi" in html and "Kaunti ya Nairobi" in html
+
+
+def test_charter_lists_services_by_name_in_the_language_shown(client, world):
+    def names(html):
+        return re.findall(r'<td><a href="/services/[^/]+/">([^<]+)</a></td>', html)
+
+    url = reverse("catalogue:charter", args=["gpo-nairobi"])
+    english = names(client.get(url).content.decode())
+    assert english == ["KRA PIN registration", "NHIF registration", "Replacement of a lost ID card"]
+    swahili = names(sw(client).get(url).content.decode())
+    assert swahili == [
+        "Kubadilisha kitambulisho kilichopotea",
+        "Usajili wa NHIF",
+        "Usajili wa PIN ya KRA",
+    ]
+
+
+def test_search_without_words_lists_services_by_name_in_the_language_shown(client, world):
+    html = sw(client).get(reverse("catalogue:search"), {"mda": ""}).content.decode()
+    shown = re.findall(r'<h2 class="h3"><a href="[^"]+">([^<]+)</a>', html)
+    assert shown == sorted(shown, key=str.casefold) and shown[0].startswith("Kubadilisha")
+
+
+def test_centres_found_by_name_or_town_and_by_county(client, world):
+    Centre.objects.filter(pk=world.kisumu.pk).update(town="Oginga Odinga Street")
+    url = reverse("catalogue:centres")
+    assert client.get(url).content.decode().count("<tr>") == 3  # heading and two centres
+
+    by_town = client.get(url, {"q": "oginga"}).content.decode()
+    assert "Huduma Centre Kisumu" in by_town and "Huduma Centre GPO" not in by_town
+    assert ">1 centre<" in by_town
+
+    by_county = client.get(url, {"county": "47"}).content.decode()
+    assert "Huduma Centre GPO" in by_county and "Huduma Centre Kisumu" not in by_county
+    assert '<option value="47" selected>Nairobi</option>' in by_county
+
+    nothing = client.get(url, {"q": "atlantis", "county": "42"}).content.decode()
+    assert "No centre matches" in nothing
+
+
+@pytest.mark.parametrize(
+    "params,message",
+    [({"county": "48"}, "Choose a county from the list"), ({"q": "x" * 101}, "100 characters")],
+)
+def test_centres_filter_refuses_bad_input_with_a_message(client, world, params, message):
+    response = client.get(reverse("catalogue:centres"), params)
+    assert response.status_code == 400
+    assert "There is a problem" in response.content.decode()
+    assert message in response.content.decode()
+
+
+def pdf_lines(pdf: bytes) -> list[str]:
+    """The text lines drawn on each page (fpdf2 writes one `(text) Tj` per line)."""
+    lines = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:
+            continue  # not a page (a font, an image)
+        for block in re.findall(rb"BT (.*?) ET", content, re.DOTALL):
+            parts = re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", block)
+            if parts:
+                text = b"".join(parts).replace(b"\\(", b"(").replace(b"\\)", b")")
+                lines.append(text.decode("latin-1"))
+    return lines
+
+
+def test_charter_pdf_wraps_long_names_and_shows_hours_fees_and_page_numbers(client, world):
+    mda = MDA.objects.create(
+        code="BRS",
+        name_en="Business Registration Service (Office of the Attorney-General)",
+        name_sw="Huduma ya Usajili wa Biashara",
+    )
+    for n in range(60):
+        service = make_service(
+            mda,
+            f"BRS-{n:02d}",
+            f"Search and reservation of a business name before registration, case {n:02d}",
+            f"Kutafuta jina la biashara {n:02d}",
+            fee="1050.00",
+            requirements=(),
+        )
+        CentreService.objects.create(centre=world.gpo, service=service)
+
+    lines = pdf_lines(client.get(reverse("catalogue:charter_pdf", args=["gpo-nairobi"])).content)
+    assert "Opening hours: Mon-Fri 08:00-17:00, Sat 09:00-13:00" in lines
+    assert "KES 1,050.00" in lines and "Free" in lines and "KES 0.00" not in lines
+    pages = [line for line in lines if line.startswith("Page ")]
+    assert len(pages) >= 2 and pages[0] == f"Page 1 of {len(pages)}"
+    assert pages[-1] == f"Page {len(pages)} of {len(pages)}"
+    # Nothing cut: the long agency name is all there, over two lines of its cell.
+    assert "Business Registration Service (Office of" in lines
+    assert "the Attorney-General)" in lines
+    assert any(line.startswith("Search and reservation") for line in lines)
+    assert any(line.endswith("case 59") for line in lines)
+    assert lines.count("Service") == len(pages)  # the heading row repeated on every page

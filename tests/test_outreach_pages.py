@@ -1,0 +1,156 @@
+"""The outreach pages: the Centre Manager operates their centre's plans, the Secretariat sees
+every county, everyone else is refused; refusals on the plan page name the field."""
+
+import datetime as dt
+
+import pytest
+
+from huduma.accounts.models import Role, User
+from huduma.outreach import services
+from huduma.outreach.plan_models import Expense, Outreach
+from tests.conftest import sign_in_verified
+from tests.outreach_world import DECEMBER, IN_KISUMU, add_mashinani, planned
+
+
+@pytest.fixture
+def mashinani(world):
+    return add_mashinani(world)
+
+
+def test_manager_proposes_the_month_and_sees_the_calendar(mashinani, client, clock):
+    client.force_login(mashinani.bob)
+    response = client.post("/staff/centres/gpo-nairobi/outreach/propose/", {"month": "2026-12"})
+    assert response.status_code == 302
+    assert Outreach.objects.filter(centre=mashinani.gpo, month=DECEMBER).count() == 3
+    page = client.get("/staff/centres/gpo-nairobi/outreach/?month=2026-12").content.decode()
+    for name in ("Westlands", "Kibra", "Embakasi East", "month-grid"):
+        assert name in page
+    # /staff/outreach/ takes the manager to their centre.
+    assert client.get("/staff/outreach/").url == "/staff/centres/gpo-nairobi/outreach/"
+
+
+def test_secretariat_sees_every_county_and_others_are_refused(mashinani, client, clock):
+    services.calendar_propose(centre=mashinani.gpo, month=DECEMBER, actor=mashinani.bob)
+    outreach = Outreach.objects.first()
+    sign_in_verified(client, mashinani.sam)
+    page = client.get("/staff/outreach/?month=2026-12").content.decode()
+    assert "Nairobi County" in page and "Kisumu County" in page and "Westlands" in page
+    assert client.get(f"/staff/outreach/{outreach.pk}/").status_code == 200
+    assert client.get("/staff/outreach/report/?month=2026-12").status_code == 200
+    # The Secretariat watches; it does not plan a centre's outreach.
+    response = client.post(f"/staff/outreach/{outreach.pk}/venue/", {"venue_name": "X"})
+    assert response.status_code == 403
+
+    for user in (mashinani.alice, mashinani.charlie, mashinani.mona):
+        client.force_login(user)
+        assert client.get("/staff/centres/gpo-nairobi/outreach/").status_code == 403, user
+        assert client.get(f"/staff/outreach/{outreach.pk}/").status_code == 403, user
+        assert client.post(f"/staff/outreach/{outreach.pk}/announce/").status_code == 403
+    client.logout()
+    assert client.get(f"/staff/outreach/{outreach.pk}/").status_code == 302  # sign in first
+
+
+def test_refusals_on_the_plan_page_name_the_field(mashinani, client, clock):
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    client.force_login(mashinani.bob)
+    url = f"/staff/outreach/{outreach.pk}/"
+    response = client.post(
+        url + "venue/",
+        {
+            "venue_name": "Stadium",
+            "venue_ward": "Kondele",
+            "venue_lat": IN_KISUMU[0],
+            "venue_lon": IN_KISUMU[1],
+            "opens_at": "08:00",
+            "closes_at": "17:00",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is a problem" in page and 'href="#venue_lat"' in page
+    assert "outside Nairobi County" in page
+
+    response = client.post(url + "days/", {"day1": "2026-11-02"})
+    assert response.status_code == 400 and "in the past" in response.content.decode()
+
+    response = client.post(url + "services/", {})
+    assert response.status_code == 400 and "no service is refused" in response.content.decode()
+
+    response = client.post(
+        url + "expenses/",
+        {"description": "Tents", "amount_kes": "60000", "receipt_number": "R1"},
+    )
+    assert response.status_code == 400 and "balance" in response.content.decode()
+    assert not Expense.objects.exists()
+    response = client.post(
+        url + "expenses/",
+        {"description": "Tents", "amount_kes": "6000", "receipt_number": "R1", "spent_on": ""},
+    )
+    assert response.status_code == 302
+    assert "KES 44000.00" in client.get(url).content.decode()
+
+    response = client.post(url + "reimbursements/")
+    claim = outreach.reimbursements.get()
+    response = client.post(f"/staff/outreach/reimbursements/{claim.pk}/approve/")
+    assert response.status_code == 403
+    assert "second person" in response.content.decode()
+    sign_in_verified(client, mashinani.sam)
+    assert client.post(f"/staff/outreach/reimbursements/{claim.pk}/approve/").status_code == 302
+    claim.refresh_from_db()
+    assert claim.approved_by == mashinani.sam
+
+
+def test_hostile_input_is_refused_not_a_500(mashinani, client, clock):
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    client.force_login(mashinani.bob)
+    url = f"/staff/outreach/{outreach.pk}/"
+    for path, data in (
+        ("venue/", {"venue_name": "a\x00b", "venue_lat": "1", "venue_lon": "2"}),
+        ("venue/", {"venue_name": "A", "venue_ward": "B", "venue_lat": "١", "venue_lon": "2"}),
+        ("days/", {"day1": "2026-13-45"}),
+        ("officer/", {"service": "99999999999999999999", "officer": "x"}),
+        ("logistics/", {"kind": "rockets", "source": "hired", "cost_kes": "5"}),
+        ("expenses/", {"description": "x" * 5000, "amount_kes": "5", "receipt_number": "1"}),
+        ("agree/", {"agreed_by_name": "A", "agreed_by_office": "B", "agreed_on": "yesterday"}),
+        ("move/", {"to": "exploded"}),
+    ):
+        response = client.post(url + path, data)
+        assert 400 <= response.status_code < 500, (path, response.status_code)
+    assert client.get("/staff/centres/gpo-nairobi/outreach/?month=99999-99").status_code == 200
+
+
+# Who may do what with GPO's outreach: the manager of that centre operates; the Secretariat and
+# system administrators watch every county; everyone else is refused.
+WATCH = {Role.CENTRE_MANAGER, Role.SECRETARIAT, Role.SYSADMIN}
+OPERATE = {Role.CENTRE_MANAGER}
+NATIONAL = {Role.SECRETARIAT, Role.SYSADMIN, Role.MONITOR}
+SUBJECTS = [(role, None if role in NATIONAL else "gpo-nairobi") for role in Role] + [
+    (role, "kisumu") for role in Role if role not in NATIONAL
+]
+
+
+@pytest.mark.parametrize(("role", "centre"), SUBJECTS, ids=lambda v: str(v))
+def test_outreach_role_table(mashinani, client, clock, role, centre):
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    user = User.objects.create_user(
+        username=f"u-{role}",
+        password="pw",
+        role=role,
+        centre={"gpo-nairobi": mashinani.gpo, "kisumu": mashinani.kisumu}.get(centre),
+        is_staff=role in (Role.SECRETARIAT, Role.SYSADMIN),
+    )
+    sign_in_verified(client, user)
+    at_gpo = centre == "gpo-nairobi" or role in NATIONAL
+    watch = role in WATCH and at_gpo
+    operate = role in OPERATE and at_gpo
+    for url in (
+        "/staff/centres/gpo-nairobi/outreach/",
+        f"/staff/outreach/{outreach.pk}/",
+        f"/staff/outreach/{outreach.pk}/poster/",
+        f"/staff/outreach/{outreach.pk}/report/",
+    ):
+        assert (client.get(url).status_code == 403) != watch, url
+    response = client.post(f"/staff/outreach/{outreach.pk}/days/", {"day1": "2026-12-03"})
+    assert (response.status_code == 403) != operate
+    response = client.post("/staff/centres/gpo-nairobi/outreach/propose/", {"month": "2026-12"})
+    assert (response.status_code == 403) != operate
