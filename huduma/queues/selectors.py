@@ -292,7 +292,7 @@ def display_calls(centre: Centre, limit: int = DISPLAY_CALLS) -> list[Ticket]:
             status__in=[Status.CALLED, Status.SERVING, Status.SERVED],
             called_at__isnull=False,
         )
-        .select_related("visit", "counter")
+        .select_related("visit", "counter", "service")
         .order_by("-called_at")[:limit]
     )
 
