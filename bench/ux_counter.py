@@ -152,8 +152,10 @@ def serve(port: int, counter_id: int, cpu_s) -> dict:
                 idle["polls"] += 1
                 # Chrome hands a revalidated answer to the page as 200: a 304 on the wire is a
                 # poll that sent the ETag it got back (the server answers those with 304).
-                sent = response.request.all_headers().get("if-none-match")
-                idle["not_modified"] += bool(sent) and sent == response.all_headers().get("etag")
+                # Compressed answers carry the ETag weak (W/"..."), as GZipMiddleware marks them.
+                sent = response.request.all_headers().get("if-none-match", "").removeprefix("W/")
+                etag = response.all_headers().get("etag", "").removeprefix("W/")
+                idle["not_modified"] += bool(sent) and sent == etag
 
         page.on("response", idle_poll)
         page.wait_for_timeout(IDLE_S * 1000)
