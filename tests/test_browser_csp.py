@@ -130,7 +130,7 @@ def test_staff_pages_and_printing_satisfy_the_policy(watched, live_server, world
     watched.get_by_role("button", name="Issue ticket").click()
     expect(watched.get_by_role("heading", level=1)).to_have_text("Ticket A001 issued")
     watched.get_by_role("button", name="Print ticket").click()
-    assert watched.evaluate("window.__printed") == 1
+    watched.wait_for_function("() => window.__printed === 1")
     assert_no_violation(watched)
 
     # The kiosk's ticket prints itself once loaded.
@@ -139,7 +139,7 @@ def test_staff_pages_and_printing_satisfy_the_policy(watched, live_server, world
     )
     visit(watched, f"{base}/kiosk/tickets/{kiosk_visit.pk}/")
     expect(watched.get_by_text(kiosk_visit.number)).to_be_visible()
-    assert watched.evaluate("window.__printed") == 1
+    watched.wait_for_function("() => window.__printed === 1")
 
 
 def test_admin_satisfies_the_policy(watched, live_server, world):

@@ -76,7 +76,7 @@ def test_attract_screen_to_printed_ticket_through_a_popular_tile(open_kiosk, liv
     expect(page.locator(".kiosk-ticket__number")).to_have_text("A001")
     expect(page.locator(".kiosk-ticket")).to_contain_text("Counter 1")
     expect(page.locator(".kiosk-ticket")).to_contain_text("Police abstract")
-    page.wait_for_function("window.__printed === 1")  # it prints itself once loaded
+    page.wait_for_function("() => window.__printed === 1")  # it prints itself once loaded
     assert_accessible(page)
     assert page.evaluate(SMALL_TARGETS) == []
     page.get_by_role("link", name="Done").click()

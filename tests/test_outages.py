@@ -245,7 +245,7 @@ def test_the_server_answers_503_while_postgres_is_away_and_recovers_by_itself(pr
     assert set(Visit.objects.filter(pk__in=acknowledged).values_list("pk", flat=True)) == (
         acknowledged
     )
-    assert Message.objects.filter(template="ticket_issued").count() == Visit.objects.count()
+    assert Message.objects.filter(template__startswith="ticket_issued").count() == Visit.objects.count()
 
 
 def test_a_redis_outage_is_not_seen_by_citizens(production):
@@ -273,4 +273,4 @@ def test_a_redis_outage_is_not_seen_by_citizens(production):
     assert Visit.objects.filter(pk__in=acknowledged).count() == len(acknowledged)
     # The SMS of tickets issued while Redis was away could not be queued: they are rows the
     # sweep sends.
-    assert Message.objects.filter(template="ticket_issued").count() == Visit.objects.count()
+    assert Message.objects.filter(template__startswith="ticket_issued").count() == Visit.objects.count()
