@@ -276,7 +276,8 @@ def test_console_survives_malformed_form_values(client, world, clock):
     ticket = visit.tickets.get()
     response = act("transfer", ticket=ticket.pk, service="abc", to_counter="x")
     assert response.status_code == 302  # a message on the console, not a crash
-    assert act("add", ticket=ticket.pk, service="abc").status_code == 404
+    # A form error on the console (the service to add is a choice, never a guess).
+    assert act("add", ticket=ticket.pk, service="abc").status_code == 400
     ticket.refresh_from_db()
     assert (ticket.status, ticket.service_id) == ("called", world.id_dup.pk)
 

@@ -4,6 +4,7 @@ import pytest
 
 from huduma.queues import services
 from huduma.queues.errors import (
+    NoOpenCounter,
     OtherCentre,
     ServiceNotOffered,
     TicketBeingServed,
@@ -134,3 +135,45 @@ def test_a_repeated_transfer_is_logged_once(world, clock, officers):
         )
         assert (moved.status, moved.service_id) == ("waiting", world.nhif_reg.pk)
     assert ticket.events.filter(kind="transferred").count() == 1
+
+
+def test_a_transfer_to_an_unstaffed_service_asks_first(world, clock, officers):
+    c1 = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=c1, officer=officers[1])
+    issue(world, [world.id_dup])
+    ticket = services.ticket_call_next(counter=c1, officer=officers[1])
+    with pytest.raises(NoOpenCounter) as refused:
+        services.ticket_transfer(
+            ticket=ticket, actor=officers[1], to_service=world.nhif_reg, even_if_unstaffed=False
+        )
+    assert refused.value.field == "to_service"
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.service_id) == ("called", world.id_dup.pk)
+    # Confirmed, it goes: the citizen waits for NHIF until someone opens.
+    moved = services.ticket_transfer(ticket=ticket, actor=officers[1], to_service=world.nhif_reg)
+    assert (moved.status, moved.service_id) == ("waiting", world.nhif_reg.pk)
+
+
+def test_a_transfer_to_a_closed_counter_asks_first_an_open_one_does_not(world, clock, officers):
+    c1, c2, c3 = (world.counters[("gpo-nairobi", n)] for n in (1, 2, 3))
+    services.counter_open(counter=c1, officer=officers[1])
+    services.counter_open(counter=c2, officer=officers[2])
+    issue(world, [world.id_dup])
+    ticket = services.ticket_call_next(counter=c1, officer=officers[1])
+    with pytest.raises(NoOpenCounter) as refused:
+        services.ticket_transfer(
+            ticket=ticket,
+            actor=officers[1],
+            to_service=world.nhif_reg,
+            to_counter=c3,
+            even_if_unstaffed=False,
+        )
+    assert refused.value.field == "to_counter"
+    moved = services.ticket_transfer(
+        ticket=ticket,
+        actor=officers[1],
+        to_service=world.nhif_reg,
+        to_counter=c2,
+        even_if_unstaffed=False,
+    )
+    assert (moved.target_counter_id, moved.service_id) == (c2.pk, world.nhif_reg.pk)

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -41,11 +41,19 @@ from huduma.places.models import Centre
 
 # Where each kind of device goes once paired (URL names, so accounts imports no other app).
 DEVICE_START = {Device.Kind.FEEDBACK_TABLET: "feedback:tablet"}
+COUNTER_OFFICER_START = "queues:my_counter"
 
 
 class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        # A counter officer's day is at their counter: they land on it (queues decides which).
+        user = self.request.user
+        if user.is_authenticated and user.role == Role.COUNTER_OFFICER:
+            return resolve_url(COUNTER_OFFICER_START)
+        return super().get_default_redirect_url()
 
 
 def _next_url(request) -> str:

@@ -187,7 +187,8 @@ def _sync_channels(service: Service, channels: dict, report: LoadReport) -> bool
 
 def load_services(report: LoadReport) -> None:
     mdas = {m.code: m for m in MDA.objects.all()}
-    for entry in _read_yaml("services.yaml"):
+    entries = _read_yaml("services.yaml")
+    for entry in entries:
         code = entry["code"]
         if entry["mda"] not in mdas:
             raise DataFileError(f"service {code}: unknown MDA {entry['mda']}")
@@ -224,6 +225,22 @@ def load_services(report: LoadReport) -> None:
             if changed:
                 service.save(update_fields=["updated_at"])
             service_refresh_search(service=service)
+    _sync_prerequisites(entries, report)
+
+
+def _sync_prerequisites(entries: list[dict], report: LoadReport) -> None:
+    """Each service's `needs_first` codes, once every service exists (they refer forward)."""
+    services = {s.code: s for s in Service.objects.all()}
+    for entry in entries:
+        wanted = entry.get("needs_first", [])
+        unknown = [code for code in wanted if code not in services]
+        if unknown:
+            raise DataFileError(f"service {entry['code']}: needs_first names unknown {unknown}")
+        service = services[entry["code"]]
+        ids = {services[code].pk for code in wanted}
+        if set(service.prerequisites.values_list("pk", flat=True)) != ids:
+            service.prerequisites.set(ids)
+            report.count("prerequisite lists", False, True)
 
 
 def offer_services_at_open_centres(report: LoadReport) -> None:

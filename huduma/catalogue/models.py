@@ -74,6 +74,16 @@ class Service(Bilingual, models.Model):
     turnaround_is_demo = models.BooleanField(_("turnaround is a demo value"), default=False)
     needs_documents = models.BooleanField(_("needs documents"), default=True)
     portable = models.BooleanField(_("can go to outreach"), default=False)
+    # What a citizen must have done first, in one visit: a lost ID replaced before the
+    # services that ask for the ID card. A visit's services queue in this order.
+    prerequisites = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="needed_by",
+        verbose_name=_("needs first"),
+        help_text=_("Services a visit must go through before this one (an ID card first)."),
+    )
     is_active = models.BooleanField(_("offered"), default=True)
     search_text = models.TextField(editable=False, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)

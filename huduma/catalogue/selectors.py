@@ -1,6 +1,7 @@
 """Catalogue reads shared by the pages and the API: search, service detail, charters, articles."""
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
@@ -293,3 +294,28 @@ def popular_services() -> list[Service]:
     found = {s.code: s for s in active_services().filter(code__in=POPULAR_CODES)}
     picked = [found[c] for c in POPULAR_CODES if c in found]
     return picked or list(active_services().order_by("name_en")[:5])
+
+
+def services_in_needed_order(services: Sequence[Service]) -> list[Service]:
+    """The services in the order chosen, except that a service another one needs first (its
+    `prerequisites`: the ID card before the services that ask for it) moves before it. Never
+    alphabetical; a cycle in the data falls back to the order chosen. No query for one service."""
+    chosen = list(services)
+    ids = [s.pk for s in chosen]
+    if len(set(ids)) < 2 or len(set(ids)) != len(ids):
+        return chosen  # nothing to order, or a repeat the caller refuses as it is
+    needs: dict[int, set[int]] = {pk: set() for pk in ids}
+    for service_id, needed_id in Service.prerequisites.through.objects.filter(
+        from_service_id__in=ids, to_service_id__in=ids
+    ).values_list("from_service_id", "to_service_id"):
+        needs[service_id].add(needed_id)
+    ordered: list[Service] = []
+    placed: set[int] = set()
+    remaining = chosen
+    while remaining:
+        # The first service (in the order chosen) whose needs are all queued before it.
+        ready = next((s for s in remaining if needs[s.pk] <= placed), remaining[0])
+        ordered.append(ready)
+        placed.add(ready.pk)
+        remaining = [s for s in remaining if s.pk != ready.pk]
+    return ordered

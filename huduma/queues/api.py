@@ -110,6 +110,7 @@ def visit_out(visit: Visit) -> dict:
         "centre": visit.centre.code,
         "arrived_at": visit.arrived_at,
         "priority": visit.priority,
+        "priority_requested": visit.priority_requested,
         "channel": visit.channel,
         "tickets": [ticket_out(t) for t in tickets],
         "estimate_minutes": selectors.estimate_minutes(waiting, ahead) if waiting else 0,

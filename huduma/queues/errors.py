@@ -63,3 +63,9 @@ class TooManyVirtualTickets(Conflict):
 
 class InvalidIdempotencyKey(DomainError):
     code = "invalid_idempotency_key"
+
+
+class NoOpenCounter(Conflict):
+    """A transfer to a service or counter nobody is serving now; the officer confirms it."""
+
+    code = "no_open_counter"

@@ -13,6 +13,15 @@ class ServicesField(forms.ModelMultipleChoiceField):
         # Both languages at once: the kiosk and reception serve citizens in either.
         return f"{obj.name_en} / {obj.name_sw}"
 
+    def clean(self, value):
+        # In the order posted (the order chosen), not the queryset's: the visit queues its
+        # services in that order (services.visit_issue), never alphabetically.
+        found = super().clean(value)
+        if not value:
+            return found
+        by_pk = {str(obj.pk): obj for obj in found}
+        return [by_pk[str(v)] for v in dict.fromkeys(value) if str(v) in by_pk]
+
 
 class IssueForm(forms.Form):
     services = ServicesField(

@@ -36,6 +36,11 @@ class Visit(OfflineRecord):
     number = models.CharField(_("ticket number"), max_length=8)
     arrived_at = models.DateTimeField(_("arrived"))
     priority = models.CharField(max_length=12, choices=Priority.choices, blank=True, default="")
+    # Priority chosen at a kiosk is only asked for: it counts once staff confirm it
+    # (services.visit_priority_confirm), so nobody jumps the queue by pressing a button.
+    priority_requested = models.CharField(
+        max_length=12, choices=Priority.choices, blank=True, default=""
+    )
     channel = models.CharField(max_length=12, choices=IssueChannel.choices)
     phone = models.CharField(max_length=16, blank=True)
     language = models.CharField(max_length=2, default="sw")
@@ -149,6 +154,7 @@ class TicketEvent(OfflineRecord):
         SERVICE_ADDED = "service_added", _("Service added")
         NO_SHOW = "no_show", _("No-show")
         CANCELLED = "cancelled", _("Cancelled")
+        PRIORITY = "priority", _("Priority confirmed")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     centre = models.ForeignKey("places.Centre", on_delete=models.PROTECT, related_name="+")

@@ -74,3 +74,16 @@ def offered_service_ids(centre_id: int) -> frozenset[int]:
             )
         ),
     )
+
+
+def offered_services(centre_id: int) -> list[Service]:
+    """The active services on a centre's charter (light rows), in no particular order: what
+    the console's transfer and add-a-service choices list on every press."""
+    return refcache.get(
+        ("offered-services", centre_id),
+        lambda: list(
+            Service.objects.defer(*HEAVY_SERVICE_FIELDS).filter(
+                offered_at__centre_id=centre_id, is_active=True
+            )
+        ),
+    )

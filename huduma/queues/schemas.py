@@ -32,6 +32,8 @@ class VisitOut(Schema):
     centre: str
     arrived_at: dt.datetime
     priority: str
+    # Asked for at a kiosk and not yet confirmed by staff: it does not count until then.
+    priority_requested: str
     channel: str
     tickets: list[TicketOut]
     estimate_minutes: int

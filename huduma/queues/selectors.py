@@ -13,8 +13,9 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Mi
 
 from huduma.catalogue.models import MDA, CounterService, Service
 from huduma.core import clock
+from huduma.core.i18n import sorted_by_name
 from huduma.places.models import Centre, Counter
-from huduma.queues import dispatch, sql
+from huduma.queues import dispatch, reference, sql
 from huduma.queues.models import CounterSession, DaySkill, Ticket, Visit
 
 Status = Ticket.Status
@@ -277,19 +278,68 @@ def _minutes(ahead: int, counters_open: int, mean_minutes: float | None) -> int:
     return math.ceil(ahead / max(counters_open, 1) * per_service)
 
 
-def display_calls(centre: Centre, limit: int = 8) -> list[Ticket]:
-    """The tickets called most recently (still at their counter), newest first."""
+DISPLAY_CALLS = 6
+
+
+def display_calls(centre: Centre, limit: int = DISPLAY_CALLS) -> list[Ticket]:
+    """Today's most recent calls, newest first: still called, being served, or already served
+    (a citizen who looked away still finds their number on the screen)."""
     today = clock.local_date()
     return list(
         Ticket.objects.filter(
             centre=centre,
             visit__service_day=today,
-            status__in=[Status.CALLED, Status.SERVING],
+            status__in=[Status.CALLED, Status.SERVING, Status.SERVED],
             called_at__isnull=False,
         )
         .select_related("visit", "counter", "service")
         .order_by("-called_at")[:limit]
     )
+
+
+def officer_counter(officer) -> Counter | None:
+    """The counter an officer signing in should land on: that of their live session, else the
+    one they last served at (in their centre, still in use); None if they never served."""
+    session = (
+        CounterSession.objects.filter(officer=officer)
+        .exclude(status=CounterSession.Status.CLOSED)
+        .select_related("counter")
+        .first()
+    )
+    if session is not None:
+        return session.counter
+    last = (
+        CounterSession.objects.filter(
+            officer=officer, counter__centre_id=officer.centre_id, counter__is_active=True
+        )
+        .select_related("counter")
+        .order_by("-opened_at")
+        .first()
+    )
+    return last.counter if last is not None else None
+
+
+def priority_requests(counter: Counter, limit: int = 10) -> list[Ticket]:
+    """Waiting tickets this counter serves whose citizen asked for priority at a kiosk and
+    nobody has confirmed it yet, longest waiting first."""
+    return list(
+        Ticket.objects.filter(
+            centre_id=counter.centre_id,
+            status=Status.WAITING,
+            service_id__in=reference.counter_skills(counter.pk, clock.local_date()),
+            visit__priority="",
+        )
+        .exclude(visit__priority_requested="")
+        .select_related("visit", "service")
+        .order_by("visit__arrived_at")[:limit]
+    )
+
+
+def waiting_count(*, centre_id: int, service_id: int) -> int:
+    """Tickets waiting for a service at a centre."""
+    return Ticket.objects.filter(
+        centre_id=centre_id, service_id=service_id, status=Status.WAITING
+    ).count()
 
 
 @dataclass
@@ -455,3 +505,32 @@ def most_used_services(centre: Centre, limit: int = 8, now: dt.datetime | None =
             if len(picked) == limit:
                 break
     return picked
+
+
+def offered_services_by_ids(centre: Centre, ids: list[int]) -> list[Service]:
+    """The services with these ids that the centre offers, in the order of `ids`."""
+    found = Service.objects.filter(pk__in=ids, offered_at__centre=centre, is_active=True).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
+def counter_queues(counter: Counter, now: dt.datetime | None = None) -> list[tuple]:
+    """The queues a counter serves (its skills and today's moved ones), each as (service,
+    Estimate), in the order of the names shown. Counted fresh: the waiting tickets; from the
+    few-seconds-old centre figures: the open counters and service times (the console asks on
+    every press and every poll)."""
+    now = now or clock.now()
+    skills = reference.counter_skills(counter.pk, clock.local_date(now))
+    waiting = dict(
+        Ticket.objects.filter(
+            centre_id=counter.centre_id, status=Status.WAITING, service_id__in=skills
+        )
+        .values_list("service_id")
+        .annotate(n=Count("id"))
+    )
+    counters, means = _centre_stats(counter.centre_id, now)
+    rows = []
+    for service in sorted_by_name(filter(None, map(reference.service_by_id, skills))):
+        ahead, open_n = waiting.get(service.pk, 0), counters.get(service.pk, 0)
+        minutes = _minutes(ahead, open_n, means.get(service.pk))
+        rows.append((service, Estimate(service.pk, ahead, open_n, minutes)))
+    return rows

@@ -8,6 +8,7 @@ two counters never get the same ticket; SQLite serialises writers (IMMEDIATE tra
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from huduma.accounts.models import Role
 from huduma.catalogue.models import Service
+from huduma.catalogue.selectors import services_in_needed_order
 from huduma.core import audit, clock
 from huduma.core.errors import NotFound
 from huduma.core.phones import normalise_phone
@@ -30,6 +32,7 @@ from huduma.queues.errors import (
     CounterNotOpen,
     IdempotencyMismatch,
     InvalidIdempotencyKey,
+    NoOpenCounter,
     NotYourTicket,
     OtherCentre,
     RequirementsNotConfirmed,
@@ -197,7 +200,8 @@ def visit_issue(
     now: dt.datetime | None = None,
     near_front_sms: bool = False,
 ) -> Visit:
-    """Issue one ticket number for a visit with one or more services, in the order given.
+    """Issue one ticket number for a visit with one or more services, in the order given,
+    except that a service another needs first queues before it (an ID card first).
 
     A virtual ticket's holder is texted when a few places from the front; a citizen already
     in the centre only if they asked (`near_front_sms`, and a phone).
@@ -205,8 +209,12 @@ def visit_issue(
     A request repeated with the same idempotency key (by the same user, or from the same
     anonymous channel and phone) gets the visit the first one made; the same key with a
     different request is refused. Virtual tickets are issued one at a time per phone, centre
-    and day, so the per-phone limit holds however many arrive at once."""
+    and day, so the per-phone limit holds however many arrive at once.
+
+    Priority chosen at a kiosk is stored as requested, not applied: staff confirm it
+    (visit_priority_confirm). Priority given by staff applies at once."""
     idempotency_key = idempotency_key_checked(idempotency_key)
+    services = services_in_needed_order(services)
     if phone:
         phone = normalise_phone(phone)
     language = language if language in ("en", "sw") else "sw"
@@ -237,6 +245,7 @@ def visit_issue(
         priority=priority,
         phone=phone,
         language=language,
+        priority_requested=priority if channel == IssueChannel.KIOSK else "",
         idempotency_key=idempotency_key,
         idempotency_scope=scope,
         idempotency_request=asked,
@@ -333,6 +342,7 @@ def _create_visit(
     priority,
     phone,
     language,
+    priority_requested,
     idempotency_key,
     idempotency_scope,
     idempotency_request,
@@ -352,7 +362,9 @@ def _create_visit(
         sequence=0,  # numbered as it is written
         number="",
         arrived_at=now,
-        priority=priority or "",
+        # A requested priority (from a kiosk) does not count until staff confirm it.
+        priority="" if priority_requested else (priority or ""),
+        priority_requested=priority_requested or "",
         channel=channel,
         phone=phone,
         language=language,
@@ -817,6 +829,59 @@ def ticket_finish(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
     return ticket
 
 
+@dataclass(frozen=True)
+class FinishedAndCalled:
+    finished: Ticket
+    called: Ticket | None  # None when nobody is waiting for this counter's services
+
+
+def ticket_finish_and_call_next(*, ticket: Ticket, counter: Counter, officer) -> FinishedAndCalled:
+    """Finish the ticket being served and call the next one, in one transaction (the counter's
+    usual press, one request). A repeat (a double click) finds the ticket already finished and
+    the counter holding the ticket it called, and answers with both: nothing changes twice."""
+    with transaction.atomic():
+        finished = ticket_finish(ticket=ticket, counter=counter, officer=officer)
+        called = ticket_call_next(counter=counter, officer=officer)
+    return FinishedAndCalled(finished=finished, called=called)
+
+
+@transaction.atomic
+def visit_priority_confirm(*, visit: Visit, actor) -> Visit:
+    """Apply the priority a citizen asked for at a kiosk (elderly, disability, expectant
+    mother), once staff have seen them: the waiting ticket moves up as dispatch credits it.
+    Confirming twice changes nothing."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if actor.centre_id not in (None, visit.centre_id):
+        raise OtherCentre(_("This visit belongs to another centre."), field="visit")
+    if not visit.priority_requested:
+        raise TicketStateError(_("No priority was asked for on this ticket."), field="priority")
+    if visit.priority == visit.priority_requested:
+        return visit  # a repeated request
+    before = {"priority": visit.priority}
+    visit.priority = visit.priority_requested
+    visit.save(update_fields=["priority"])
+    now = clock.now()
+    tickets = list(
+        Ticket.objects.select_for_update(of=("self",))
+        .filter(visit=visit, status__in=[*Ticket.ACTIVE, Status.PENDING])
+        .order_by("position")
+    )
+    for ticket in tickets:
+        if ticket.status == Status.WAITING:
+            ticket.queue_key = dispatch.queue_key(_candidate(ticket, visit), policy())
+            ticket.save(update_fields=["queue_key"])
+    if tickets:
+        _event(tickets[0], Kind.PRIORITY, at=now, actor=actor, priority=visit.priority)
+    audit.record(
+        action="queues.visit.priority_confirmed",
+        instance=visit,
+        before=before,
+        after={"priority": visit.priority},
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+    return visit
+
+
 @transaction.atomic
 def ticket_no_show(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
     ticket = _at_counter(ticket, counter, officer, Status.CALLED, Status.NO_SHOW)
@@ -848,8 +913,12 @@ def ticket_transfer(
     actor,
     to_service: Service | None = None,
     to_counter: Counter | None = None,
+    even_if_unstaffed: bool = True,
 ) -> Ticket:
     """Move a ticket to another service and/or a named counter without re-queuing it.
+
+    With even_if_unstaffed=False (the console, until the officer confirms), a destination no
+    open counter serves is refused with NoOpenCounter: the citizen would wait for nobody.
 
     A ticket called or being served can be transferred only by the officer who holds it (the
     usual way: at their own counter, when the citizen needs another service); anyone else is
@@ -900,6 +969,19 @@ def ticket_transfer(
                 % {"number": to_counter.number, "service": service.name},
                 field="to_counter",
             )
+    if not even_if_unstaffed and not destination_staffed(
+        centre_id=ticket.centre_id, service=service, counter=to_counter
+    ):
+        where = (
+            _("counter %(number)s") % {"number": to_counter.number}
+            if to_counter is not None
+            else service.name
+        )
+        raise NoOpenCounter(
+            _("Nobody is serving at %(where)s now: the citizen would wait until someone opens.")
+            % {"where": where},
+            field="to_counter" if to_counter is not None else "to_service",
+        )
     now = clock.now()
     previous = {"service": ticket.service.code, "counter": ticket.counter_id}
     ticket.service = service
@@ -920,6 +1002,19 @@ def ticket_transfer(
         to_counter=to_counter.pk if to_counter else None,
     )
     return ticket
+
+
+def destination_staffed(*, centre_id: int, service: Service, counter: Counter | None) -> bool:
+    """Whether an open counter session serves `service` (at `counter`, if one is named)."""
+    sessions = CounterSession.objects.filter(
+        status=CounterSession.Status.OPEN,
+        counter__centre_id=centre_id,
+        counter__is_active=True,
+        counter__skills__service=service,
+    )
+    if counter is not None:
+        sessions = sessions.filter(counter=counter)
+    return sessions.exists()
 
 
 @transaction.atomic

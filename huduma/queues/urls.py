@@ -6,6 +6,11 @@ app_name = "queues"
 
 urlpatterns = [
     path("staff/centres/<slug:code>/reception/", reception.reception, name="reception"),
+    path(
+        "staff/centres/<slug:code>/reception/services/",
+        reception.service_results,
+        name="reception_services",
+    ),
     path("staff/centres/<slug:code>/check-in/", reception.check_in, name="check_in"),
     path("staff/centres/<slug:code>/live/", floor.live, name="live"),
     path(
@@ -15,7 +20,9 @@ urlpatterns = [
     ),
     path("staff/centres/<slug:code>/live/add-skill/", floor.live_add_skill, name="live_add_skill"),
     path("staff/tickets/<uuid:visit_id>/", reception.issued, name="issued"),
+    path("staff/my-counter/", counter.my_counter, name="my_counter"),
     path("staff/counters/<int:counter_id>/", counter.console, name="console"),
+    path("staff/counters/<int:counter_id>/status/", counter.console_status, name="console_status"),
     path(
         "staff/counters/<int:counter_id>/<slug:action>/",
         counter.console_action,

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from huduma.accounts.models import Role
 from huduma.catalogue.models import Requirement, Service
+from huduma.catalogue.selectors import services_in_needed_order
 from huduma.core.errors import DomainError
 from huduma.core.phones import InvalidPhoneNumber
 from huduma.core.qr import qr_svg
@@ -43,17 +44,27 @@ def ticket_context(request, visit: Visit) -> dict:
     }
 
 
-def issue_flow(request, centre: Centre, *, channel: str, template: str, done_url: str):
-    """Two steps, one thing per page: choose services, then confirm their checklists."""
+def issue_flow(
+    request,
+    centre: Centre,
+    *,
+    channel: str,
+    template: str,
+    done_url: str,
+    extra: dict | None = None,
+):
+    """Two steps, one thing per page: choose services, then confirm their checklists.
+    `extra` goes into the template's context (what a page needs to show its first step)."""
     # The kiosk groups services by MDA: citizens look for the office they know.
     form = IssueForm(request.POST or None, centre=centre, by_mda=channel == IssueChannel.KIOSK)
     # One key per confirmation page: pressing "Issue ticket" twice gives one ticket.
-    context = {"centre": centre, "form": form}
+    context = {"centre": centre, "form": form, **(extra or {})}
     key = page_key(request, context)
     if key is None:
         return render(request, template, context, status=400)
     if request.method == "POST" and form.is_valid():
-        chosen = list(form.cleaned_data["services"])
+        # The checklists in the order the visit will queue (an ID card service first).
+        chosen = services_in_needed_order(list(form.cleaned_data["services"]))
         if "confirm" not in request.POST:
             context["checklists"] = checklists(chosen)
             return render(request, template, context)

@@ -1,0 +1,78 @@
+"""Reception issues a two-service ticket by typing (with a typo), and a counter officer serves
+with finish-and-call-next while the hall display keeps the last calls (Chromium, desktop)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from huduma.queues import services
+from tests.conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def sign_in(page, base, username, password):
+    page.goto(f"{base}/staff/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_reception_issues_a_two_service_ticket_by_typing(browser, live_server, world):
+    world.nhif_reg.prerequisites.add(world.id_dup)  # NHIF asks for the ID card
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    sign_in(page, live_server.url, "bob", "pw-bob")
+    page.goto(f"{live_server.url}/staff/centres/gpo-nairobi/reception/")
+    search = page.get_by_label("Find a service")
+    search.fill("health insurnce")  # a typo
+    results = page.locator("#service-results")
+    results.get_by_role("button", name="NHIF registration").click()
+    chosen = page.get_by_test_id("chosen")
+    expect(chosen).to_contain_text("NHIF registration")
+    # htmx has settled the new form (a person types slower than that).
+    expect(page.locator("#issue-form")).not_to_have_class(re.compile(r"htmx-"))
+    page.get_by_label("Find a service").fill("replacment lost id")
+    results.get_by_role("button", name="Replacement of a lost ID card").click()
+    # In the order the services need: the ID card first.
+    expect(chosen.locator("li")).to_have_count(2)
+    expect(chosen.locator("li").first).to_contain_text("Replacement of a lost ID card")
+    assert_accessible(page)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Every document on the list is here").check()
+    page.get_by_role("button", name="Issue ticket").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ticket A001 issued")
+    page.context.close()
+
+
+def test_an_officer_serves_with_finish_and_call_next(browser, live_server, world):
+    base = live_server.url
+    counter = world.counters[("gpo-nairobi", 1)]
+    for _ in range(3):
+        services.visit_issue(
+            centre=world.gpo,
+            services=[world.id_dup],
+            channel="reception",
+            requirements_confirmed=True,
+        )
+    services.counter_open(counter=counter, officer=world.alice)
+    desk = browser.new_context(viewport=DESKTOP).new_page()
+    sign_in(desk, base, "alice", "pw-alice")
+    expect(desk).to_have_url(f"{base}/staff/counters/{counter.pk}/")  # lands on her counter
+    desk.get_by_role("button", name="Call next").click()
+    current = desk.get_by_test_id("current-number")
+    expect(current).to_have_text("A001")
+    desk.get_by_role("button", name="Start serving").click()
+    desk.get_by_role("button", name="Finish and call next").click()
+    expect(current).to_have_text("A002")
+    expect(desk.get_by_test_id("current-status")).to_have_text("Called")
+    assert_accessible(desk)
+
+    hall = browser.new_context(viewport=DESKTOP).new_page()
+    hall.goto(f"{base}/display/gpo-nairobi/")
+    expect(hall.locator(".display__latest")).to_contain_text("A002")
+    expect(hall.get_by_test_id("call-A001")).to_be_visible()  # served, still on screen
+    assert_accessible(hall)
+    hall.context.close()
+    desk.context.close()
