@@ -2,6 +2,7 @@
 
 import pytest
 
+from huduma.queues import services
 from huduma.queues.models import Ticket, Visit
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +106,18 @@ def test_remote_join_gives_a_virtual_ticket(client, world, clock):
     visit = response.json()
     status = client.get(f"{API}/visits/{visit['id']}").json()
     assert status["number"] == visit["number"] and status["places_ahead"] == 0
+
+
+def test_no_estimate_while_no_counter_for_the_service_is_open(client, world, clock, officers):
+    body = {"services": ["NHIF-REGISTRATION"], "phone": "0712345678", "language": "en"}
+    visit = post(
+        client, f"{API}/centres/gpo-nairobi/join", {**body, "requirements_confirmed": True}
+    ).json()
+    assert visit["estimate_minutes"] is None  # nobody serves NHIF yet: no "0 minutes"
+    services.counter_open(counter=world.counters[("gpo-nairobi", 2)], officer=officers[2])
+    clock.advance(minutes=1)  # past the few-seconds cache of counter figures
+    status = client.get(f"{API}/visits/{visit['id']}").json()
+    assert isinstance(status["estimate_minutes"], int) and status["estimate_minutes"] >= 0
 
 
 def test_call_at_a_closed_counter_is_409(client, world, clock):

@@ -113,7 +113,9 @@ def visit_out(visit: Visit) -> dict:
         "priority_requested": visit.priority_requested,
         "channel": visit.channel,
         "tickets": [ticket_out(t) for t in tickets],
-        "estimate_minutes": selectors.estimate_minutes(waiting, ahead) if waiting else 0,
+        # None while no counter serving the service is open: never "0 minutes" for a queue
+        # nobody serves.
+        "estimate_minutes": selectors.ticket_wait(waiting, ahead).minutes if waiting else 0,
         "places_ahead": ahead,
     }
 

@@ -36,7 +36,10 @@ class VisitOut(Schema):
     priority_requested: str
     channel: str
     tickets: list[TicketOut]
-    estimate_minutes: int
+    estimate_minutes: int | None = Field(
+        description="Minutes until the first waiting ticket is called; null while no counter "
+        "serving its service is open (there is then no estimate), 0 when nothing is waiting."
+    )
     places_ahead: int | None
 
 
