@@ -214,3 +214,14 @@ def test_registering_the_urls_sends_them_to_daraja(daraja, monkeypatch, capsys):
         )
     ]
     assert "testc2bsecret" not in capsys.readouterr().out
+
+
+def test_the_refusal_is_in_swahili_when_asked(client):
+    response = client.post(
+        f"{URL}/confirmation",
+        data=json.dumps(confirmation(TransTime="jana")),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="sw",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Huu si wakati sahihi (YYYYMMDDHHmmss)."
