@@ -1,8 +1,10 @@
 """Payment providers behind one interface: M-Pesa Daraja (through mpesakit), the Daraja-like
-sandbox that drives the demo and the tests, and a sandbox card provider.
+sandbox that drives the demo and the tests, and a sandbox card provider; and the reading of
+Daraja's callbacks (STK, C2B confirmations).
 
 A provider only talks to the outside world; persistence, idempotency and reconciliation are in
-services.py. Nothing here writes to the database.
+services.py. Nothing here writes to the database (transaction_status reads the paybill's C2B
+confirmations that services.c2b_confirmation_receive stored).
 """
 
 import datetime as dt
