@@ -157,7 +157,7 @@ def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, k
     assert total >= 500, {k: len(v) for k, v in made.items()}
 
     status = json.loads(fieldkit(kit_dir, "status").stdout)
-    assert status["pending"] >= total
+    assert status["pending"] >= total and status["outreach"]["id"] == outreach.pk
     # Two cuts: a request cut mid-body (the server must write nothing of it), then an answer
     # lost after the server stored the batch (the retry must change nothing).
     port = urllib.parse.urlsplit(live_server.url).port

@@ -289,13 +289,17 @@ def outreach_plan(outreach: Outreach) -> dict:
     }
 
 
+# A kit is registered for an outreach whose days and venue are settled.
+KIT_OUTREACH_STATUSES = (Outreach.Status.AGREED, Outreach.Status.ANNOUNCED)
+
+
 def kit_outreaches(centre: Centre):
     """The outreaches of `centre` a field kit may be registered for: agreed or announced, with
     a day from today on."""
     return (
         Outreach.objects.filter(
             centre=centre,
-            status__in=[Outreach.Status.AGREED, Outreach.Status.ANNOUNCED],
+            status__in=KIT_OUTREACH_STATUSES,
             pk__in=OutreachDay.objects.filter(date__gte=clock.local_date()).values("outreach"),
         )
         .select_related("sub_county")

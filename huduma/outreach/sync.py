@@ -53,7 +53,7 @@ from huduma.outreach.records import (
     record_fields,
     synced_model,
 )
-from huduma.outreach.selectors import outreach_plan
+from huduma.outreach.selectors import KIT_OUTREACH_STATUSES, outreach_plan
 from huduma.outreach.services import ticket_letter_free
 from huduma.outreach.sync_models import (
     FieldKit,
@@ -69,8 +69,6 @@ from huduma.places.models import Centre, Counter, County, SubCounty
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 300
-# A kit is registered for an outreach whose days and venue are settled.
-KIT_OUTREACH_STATUSES = (Outreach.Status.AGREED, Outreach.Status.ANNOUNCED)
 MAX_GAPS_SHOWN = 50
 
 
