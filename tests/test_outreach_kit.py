@@ -50,6 +50,9 @@ def test_the_form_offers_coming_agreed_outreaches_and_sends_their_officers(
     assert kit.outreach == westlands and list(kit.officers.all()) == [mashinani.alice]
     assert kit.ticket_prefix == westlands.ticket_prefix
     assert f"{kit.ticket_prefix}001" in response.content.decode()
+    # The plan names its kits.
+    page = client.get(f"/staff/outreach/{westlands.pk}/").content.decode()
+    assert f"Kit Westlands ({kit.ticket_prefix})" in page
 
 
 def test_an_officer_the_plan_does_not_send_is_refused(client, mashinani, westlands):
