@@ -105,9 +105,7 @@ def setup_world():
     manager = User.objects.filter(centre=centre, role=Role.CENTRE_MANAGER).first() or officer
 
     def register(name: str):
-        return sync.field_kit_register(
-            centre=centre, name=name, officers=[officer], outreach_ref=name, actor=manager
-        )
+        return sync.field_kit_register(centre=centre, name=name, officers=[officer], actor=manager)
 
     return register
 

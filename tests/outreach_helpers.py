@@ -12,12 +12,14 @@ from huduma.queues.models import Ticket, TicketEvent, Visit
 
 
 class Kit:
-    def __init__(self, world, outreach_ref="mashinani-kibra-2026-12"):
+    """A kit of GPO; for `outreach` (with the officers its plan sends) or for none (alice)."""
+
+    def __init__(self, world, name="mashinani-kibra-2026-12", outreach=None):
         self.kit, code = sync.field_kit_register(
             centre=world.gpo,
-            name=f"Kit {outreach_ref}",
-            officers=[world.alice],
-            outreach_ref=outreach_ref,
+            name=f"Kit {name}",
+            officers=[] if outreach is not None else [world.alice],
+            outreach=outreach,
             actor=world.bob,
         )
         self.kit, self.token = sync.field_kit_enroll(code=code)

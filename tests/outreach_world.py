@@ -57,7 +57,7 @@ def add_mashinani(world):
 def planned(world, sub_county, dates, *, services_=None, month=None):
     """An outreach of GPO in `sub_county` on `dates`, with its venue and services set."""
     month = month or dates[0].replace(day=1)
-    prefix = services.ticket_prefix_for(sub_county)
+    prefix = services.ticket_letter_free(world.gpo, dates)
     outreach = Outreach.objects.create(
         centre=world.gpo,
         sub_county=sub_county,
@@ -86,3 +86,33 @@ def planned(world, sub_county, dates, *, services_=None, month=None):
     )
     outreach.refresh_from_db()
     return outreach
+
+
+def agreed(world, sub_county, dates, going: dict):
+    """An outreach of GPO agreed with the local administration, ready for a field kit:
+    `going` is {service: officer}, the services it takes and who goes for each."""
+    from huduma.core import clock
+
+    outreach = planned(world, sub_county, dates, services_=list(going))
+    for service, officer in going.items():
+        services.outreach_assign_officer(
+            outreach=outreach, service=service, officer=officer, actor=world.bob
+        )
+    return services.outreach_agree(
+        outreach=outreach,
+        name="J. Mwangi",
+        office="Deputy County Commissioner",
+        agreed_on=clock.local_date(),
+        actor=world.bob,
+    )
+
+
+def coming_day(days_ahead: int = 3) -> dt.date:
+    """A working day a few days from today (by the clock tests read), in the same month when
+    it can be: the field-kit tests run on the real date."""
+    from huduma.core import clock
+
+    day = clock.local_date() + dt.timedelta(days=days_ahead)
+    while not clock.is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day

@@ -11,6 +11,7 @@ from huduma.complaints.services import complaint_lodge
 from huduma.core.models import AuditEntry
 from huduma.queues import services as queues
 from tests.conftest import assert_accessible, sign_in_verified
+from tests.outreach_world import add_mashinani, coming_day, planned
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,6 +45,7 @@ def _records(world):
         "core/auditentry": audit.pk,
         "complaints/complaint": complaint.pk,
         "applications/application": application.pk,
+        "outreach/outreach": planned(add_mashinani(world), world.westlands, [coming_day()]).pk,
     }
 
 

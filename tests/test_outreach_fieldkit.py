@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from huduma.accounts import devices
-from huduma.outreach import sync
+from huduma.outreach import services, sync
 from huduma.outreach.records import SYNCED_MODELS, synced_model
 from huduma.outreach.sync_models import RefusedPush, SyncItem
+from tests.outreach_world import add_mashinani, agreed, coming_day
 from tests.relay import CuttingRelay
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -96,6 +97,27 @@ def kit_dir(tmp_path, kit_template) -> Path:
     return tmp_path
 
 
+def kit_plan(var_dir: Path) -> dict:
+    db = sqlite3.connect(var_dir / "fieldkit.sqlite3")
+    try:
+        return json.loads(db.execute("SELECT plan FROM outreach_kitstate").fetchone()[0])
+    finally:
+        db.close()
+
+
+def kit_offered(var_dir: Path) -> set[str]:
+    """The services reception offers on the kit (the centre's charter rows it holds)."""
+    db = sqlite3.connect(var_dir / "fieldkit.sqlite3")
+    try:
+        rows = db.execute(
+            "SELECT s.code FROM catalogue_centreservice o"
+            " JOIN catalogue_service s ON s.id = o.service_id"
+        )
+        return {row[0] for row in rows}
+    finally:
+        db.close()
+
+
 def kit_records(var_dir: Path) -> dict[str, set[str]]:
     """Every record on the kit, by model: ids as the kit stores them (hex)."""
     db = sqlite3.connect(var_dir / "fieldkit.sqlite3")
@@ -112,12 +134,10 @@ def kit_records(var_dir: Path) -> dict[str, set[str]]:
 
 
 def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, kit_dir):
+    add_mashinani(world)
+    outreach = agreed(world, world.kibra, [coming_day()], {world.id_dup: world.alice})
     kit, code = sync.field_kit_register(
-        centre=world.gpo,
-        name="Kit Kibra",
-        officers=[world.alice],
-        outreach_ref="mashinani-kibra",
-        actor=world.bob,
+        centre=world.gpo, name="Kit Kibra", outreach=outreach, actor=world.bob
     )
     fieldkit(kit_dir, "enroll", "--server", live_server.url, "--code", code)
     assert json.loads((kit_dir / "fieldkit.json").read_text())["node_id"] == kit.node_id
@@ -126,6 +146,9 @@ def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, k
     users = db.execute("SELECT username, password FROM accounts_user").fetchall()
     db.close()
     assert users == [("alice", world.alice.password)]
+    # It took the plan; reception offers the outreach's services only.
+    assert kit_plan(kit_dir)["venue"]["name"] == "Chief's camp"
+    assert kit_offered(kit_dir) == {"NRB-ID-DUPLICATE"}
 
     day = json.loads(fieldkit(kit_dir, "day", "--visits", "60").stdout)
     assert day["visits"] == 60 and day["applications"] == 30
@@ -134,7 +157,7 @@ def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, k
     assert total >= 500, {k: len(v) for k, v in made.items()}
 
     status = json.loads(fieldkit(kit_dir, "status").stdout)
-    assert status["pending"] >= total
+    assert status["pending"] >= total and status["outreach"]["id"] == outreach.pk
     # Two cuts: a request cut mid-body (the server must write nothing of it), then an answer
     # lost after the server stored the batch (the retry must change nothing).
     port = urllib.parse.urlsplit(live_server.url).port
@@ -191,6 +214,19 @@ def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, k
     # Pushing again sends nothing new.
     again = json.loads(fieldkit(kit_dir, "push").stdout)
     assert again["sent"] == 0 and again["pending"] == 0
+
+    # A service is added to the plan after enrolment: the kit's next pull takes it.
+    services.outreach_set_services(
+        outreach=outreach,
+        chosen={world.id_dup.pk: "Laptop", world.nhif_reg.pk: "Laptop"},
+        actor=world.bob,
+    )
+    assert "catalogue updated" in fieldkit(kit_dir, "pull").stdout
+    assert [s["code"] for s in kit_plan(kit_dir)["services"]] == [
+        "NHIF-REGISTRATION",
+        "NRB-ID-DUPLICATE",
+    ]
+    assert kit_offered(kit_dir) == {"NRB-ID-DUPLICATE", "NHIF-REGISTRATION"}
 
     # The catalogue changes at the centre: the kit's next pull takes it.
     world.id_dup.name_sw = "Kitambulisho kipya badala ya kilichopotea"

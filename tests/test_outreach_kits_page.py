@@ -6,6 +6,7 @@ import pytest
 from huduma.accounts.models import Device
 from huduma.outreach.sync_models import FieldKit, SyncConflict
 from tests.outreach_helpers import Kit, push
+from tests.outreach_world import add_mashinani, agreed, coming_day
 
 pytestmark = pytest.mark.django_db
 
@@ -13,23 +14,26 @@ URL = "/staff/centres/gpo-nairobi/field-kits/"
 
 
 def test_manager_registers_a_kit_and_gets_its_enrolment_code(client, world):
+    add_mashinani(world)
+    outreach = agreed(world, world.kibra, [coming_day()], {world.id_dup: world.alice})
     client.force_login(world.bob)
     response = client.post(
-        URL, {"name": "Kit Kibra", "outreach_ref": "Kibra, December", "officers": [world.alice.pk]}
+        URL, {"name": "Kit Kibra", "outreach": outreach.pk, "officers": [world.alice.pk]}
     )
     assert response.status_code == 200
     kit = FieldKit.objects.get()
     assert kit.device.kind == Device.Kind.FIELD_KIT and list(kit.officers.all()) == [world.alice]
     page = response.content.decode()
     assert "fieldkit enroll --server http://testserver --code" in page
-    assert f"{kit.ticket_prefix}001" in page
+    assert f"{kit.ticket_prefix}001" in page and kit.ticket_prefix == outreach.ticket_prefix
+    assert "Kibra" in page  # the kit's outreach, in the list of kits
 
 
-def test_a_kit_without_officers_is_refused_with_a_message(client, world):
+def test_a_kit_without_an_outreach_is_refused_with_a_message(client, world):
     client.force_login(world.bob)
     response = client.post(URL, {"name": "Kit", "officers": []})
     assert response.status_code == 400
-    assert 'href="#officers"' in response.content.decode()
+    assert 'href="#outreach"' in response.content.decode()
     assert not FieldKit.objects.exists()
 
 

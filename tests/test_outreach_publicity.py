@@ -141,6 +141,9 @@ def test_poster_renders_in_both_languages(mashinani, client, clock):
         "Kubadilisha kitambulisho kilichopotea",
         "Huduma za serikali karibu nawe",
         "02/12/2026",
+        # The outreach's own ticket letter, in both languages.
+        f"Tickets at the tent are numbered {outreach.ticket_prefix}001",
+        f"Tiketi hemani zina nambari {outreach.ticket_prefix}001",
     ):
         assert text in html, text
 

@@ -37,9 +37,12 @@ def _field(model, name: str):
     if model is None:
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    # A domain action may record a reverse relation by its name (an outreach's "services"):
+    # not a field of the row, so it is shown by its plain name.
+    return None if field.auto_created and not field.concrete else field
 
 
 def _money(value) -> str:

@@ -17,3 +17,7 @@ class OutreachConfig(AppConfig):
         from huduma.outreach.services import opt_in_from_sms
 
         register_sms_handler(opt_in_from_sms)
+        # An outreach's report counts the records of the kits enrolled for it.
+        from huduma.outreach.selectors import outreach_kit_nodes, register_kit_source
+
+        register_kit_source(outreach_kit_nodes)

@@ -45,8 +45,9 @@ def field_day(*, visits: int, seed: int = 11) -> DayReport:
         .order_by("number")
         .first()
     )
-    skills = list(CounterService.objects.filter(counter=counter).select_related("service"))
-    services = [s.service for s in skills if s.service.is_active]
+    # What the counter can serve of what reception offers here (the outreach's services).
+    skills = CounterService.objects.filter(counter=counter, service__offered_at__centre=centre)
+    services = [s.service for s in skills.select_related("service") if s.service.is_active]
     if queues.live_session(counter) is None:
         queues.counter_open(counter=counter, officer=officer)
     report = DayReport(mpesa_codes=[])

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core import serializers
 from django.db import connection, transaction
 
+from huduma.catalogue.models import CentreService
 from huduma.core import clock
 from huduma.outreach.records import SYNCED_MODELS, synced_model, wire
 from huduma.outreach.sync_models import KitChange, KitRejection, KitState
@@ -174,7 +175,6 @@ def kit_enroll(*, server: str, code: str) -> KitState:
                 "device_id": kit["node_id"],
                 "centre_code": kit["centre"],
                 "ticket_prefix": kit["ticket_prefix"],
-                "outreach_ref": kit["outreach_ref"],
                 "catalogue_version": "",
             },
         )
@@ -184,18 +184,25 @@ def kit_enroll(*, server: str, code: str) -> KitState:
 
 
 def kit_pull(*, server: str | None = None) -> bool:
-    """Take the catalogue and plan if they changed since the last pull; True if they did."""
+    """Take the plan (every time: it is small), and the catalogue and the centre's charter if
+    they or the plan changed since the last pull; True if they did."""
     state = kit_state()
     query = urllib.parse.urlencode({"since": state.catalogue_version})
     answer = _request(
         server or state.server_url, "GET", f"/api/outreach/kits/snapshot?{query}", token=state.token
     )
     with transaction.atomic():
+        offered = []
         for obj in serializers.deserialize("python", answer["objects"]):
             obj.save()
+            if isinstance(obj.object, CentreService):
+                offered.append(obj.object.pk)
+        if answer["changed"]:
+            # Reception offers what the server offers here now: a service the plan dropped goes.
+            CentreService.objects.exclude(pk__in=offered).delete()
         KitState.objects.filter(pk=1).update(
             catalogue_version=answer["catalogue_version"],
-            outreach_ref=answer["outreach_ref"],
+            plan=answer.get("outreach") or {},
             ticket_prefix=answer["ticket_prefix"],
             last_pull_at=clock.now(),
         )

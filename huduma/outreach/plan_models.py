@@ -38,9 +38,10 @@ class Outreach(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
     )
-    # The letters before the numbers of tickets issued at this outreach ("M3-A001"), so a kit's
-    # tickets never read like the centre's own; unique per centre and day (OutreachDay).
-    ticket_prefix = models.CharField(_("ticket prefix"), max_length=4)
+    # The letter of the tickets issued at this outreach ("Z001"): no service group's, so they
+    # never read like the centre's own; unique per centre and day among outreaches (OutreachDay)
+    # and live kits (services.ticket_letter_free). The first kit enrolled for it takes it.
+    ticket_prefix = models.CharField(_("ticket prefix"), max_length=1)
     venue_name = models.CharField(_("venue"), max_length=120, blank=True)
     venue_ward = models.CharField(_("ward"), max_length=80, blank=True)
     venue_lat = models.DecimalField(
@@ -97,7 +98,7 @@ class OutreachDay(models.Model):
     outreach = models.ForeignKey(Outreach, on_delete=models.CASCADE, related_name="days")
     centre = models.ForeignKey("places.Centre", on_delete=models.PROTECT, related_name="+")
     date = models.DateField(_("date"))
-    ticket_prefix = models.CharField(max_length=4)
+    ticket_prefix = models.CharField(max_length=1)
 
     class Meta:
         ordering = ["date"]

@@ -6,15 +6,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from huduma.applications.models import Application
 from huduma.catalogue.models import Service
 from huduma.complaints.models import Complaint
+from huduma.core import clock
 from huduma.feedback.models import Rating
 from huduma.outreach.plan_models import Outreach, OutreachDay, Suggestion
 from huduma.outreach.services import imprest_spent, month_days
+from huduma.outreach.sync_models import FieldKit
 from huduma.payments.models import Payment
 from huduma.places.models import Centre, County
 from huduma.queues.models import Ticket, Visit
@@ -22,10 +23,8 @@ from huduma.queues.models import Ticket, Visit
 # --- which records an outreach made -----------------------------------------------------------
 #
 # A record made by a field kit carries the kit's node id (core.models.OfflineRecord.node_id).
-# The kit's enrolment (the sync side of this app) knows which kits served which outreach; it
-# registers here a function giving the node ids of an outreach's kits, so this module needs
-# nothing from the sync models. With none registered, every node other than this server's
-# counts (right while a centre runs one outreach a day, the usual case).
+# OutreachConfig.ready registers the kits enrolled for an outreach (FieldKit.outreach) as the
+# source of its node ids; tests may add their own.
 
 KitSource = Callable[[Outreach], Iterable[str]]
 _kit_sources: list[KitSource] = []
@@ -41,10 +40,9 @@ def unregister_kit_source(source: KitSource) -> None:
         _kit_sources.remove(source)
 
 
-def kit_node_ids(outreach: Outreach) -> set[str] | None:
-    """The node ids of the kits enrolled for `outreach`; None when no source is registered."""
-    if not _kit_sources:
-        return None
+def kit_node_ids(outreach: Outreach) -> set[str]:
+    """The node ids of the kits enrolled for `outreach` (revoked ones too: what they synced
+    before they were lost was made there)."""
     ids: set[str] = set()
     for source in _kit_sources:
         ids.update(str(node) for node in source(outreach))
@@ -68,11 +66,8 @@ def records_of_outreach(outreach: Outreach) -> OutreachRecords:
     visits' tickets."""
     dates = list(outreach.days.values_list("date", flat=True))
     nodes = kit_node_ids(outreach)
-    visits = Visit.objects.filter(centre=outreach.centre, service_day__in=dates)
-    visits = (
-        visits.filter(node_id__in=sorted(nodes))
-        if nodes is not None
-        else visits.exclude(node_id=settings.NODE_ID)
+    visits = Visit.objects.filter(
+        centre=outreach.centre, service_day__in=dates, node_id__in=sorted(nodes)
     )
     tickets = Ticket.objects.filter(visit__in=visits)
     return OutreachRecords(
@@ -260,9 +255,11 @@ def outreach_days_of(centre: Centre, month: dt.date):
 
 
 def outreach_plan(outreach: Outreach) -> dict:
-    """The plan as plain JSON-able data, for a field kit's snapshot before departure: where,
-    when, the ticket prefix, the services with their equipment and who goes for each."""
+    """The plan as plain JSON-able data, for a field kit's snapshot at enrolment and each pull:
+    where, when, the ticket letter, the services with their equipment and who goes for each,
+    and the officers going."""
     officers = {row.service_id: row.officer for row in outreach.officers.select_related("officer")}
+    going = sorted({officer.username for officer in officers.values()})
     return {
         "id": outreach.pk,
         "centre": outreach.centre.code,
@@ -288,4 +285,28 @@ def outreach_plan(outreach: Outreach) -> dict:
             }
             for row in outreach.services.select_related("service").order_by("service__code")
         ],
+        "officers": going,
     }
+
+
+# A kit is registered for an outreach whose days and venue are settled.
+KIT_OUTREACH_STATUSES = (Outreach.Status.AGREED, Outreach.Status.ANNOUNCED)
+
+
+def kit_outreaches(centre: Centre):
+    """The outreaches of `centre` a field kit may be registered for: agreed or announced, with
+    a day from today on."""
+    return (
+        Outreach.objects.filter(
+            centre=centre,
+            status__in=KIT_OUTREACH_STATUSES,
+            pk__in=OutreachDay.objects.filter(date__gte=clock.local_date()).values("outreach"),
+        )
+        .select_related("sub_county")
+        .order_by("month", "sub_county__name")
+    )
+
+
+def outreach_kit_nodes(outreach: Outreach) -> list[str]:
+    """The kit source registered by OutreachConfig.ready: the kits enrolled for `outreach`."""
+    return list(FieldKit.objects.filter(outreach=outreach).values_list("node_id", flat=True))

@@ -13,10 +13,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from huduma.accounts.models import Role, User
+from huduma.accounts.models import Device, Role, User
 from huduma.catalogue.models import CentreService, Service
 from huduma.core import audit, clock
 from huduma.core.errors import Conflict, DomainError, Forbidden
@@ -38,6 +38,7 @@ from huduma.outreach.plan_models import (
     Reimbursement,
     Suggestion,
 )
+from huduma.outreach.sync_models import FieldKit
 from huduma.places.models import Centre, SubCounty
 
 MAX_DAYS = 2  # "for up to two days" (the programme's documents)
@@ -110,15 +111,50 @@ def _clean_text(value: str | None, *, field: str, max_length: int, required: boo
     return text
 
 
-def ticket_prefix_for(sub_county: SubCounty) -> str:
-    """ "M" and the sub-county's place in its county (by name): the same sub-county always gets
-    the same prefix, so two outreaches of a centre on one day never share one."""
-    names = list(
-        SubCounty.objects.filter(county_id=sub_county.county_id)
-        .order_by("name")
-        .values_list("pk", flat=True)
+# Ticket letters of outreaches and kits: none a service group uses, from the end of the alphabet.
+TICKET_LETTERS = "ZYXWVUTSRQPONM"
+
+
+def ticket_letters_taken(centre: Centre, dates, *, outreach: Outreach | None = None) -> set[str]:
+    """The letters a new outreach or kit of `centre` on `dates` may not take: every service
+    group's, those of the centre's outreaches on those days, and those of its live kits going
+    on those days or to no outreach. `outreach`'s own days and kits are left out (it keeps its
+    letter when its days move). `dates` None means every day from today (a kit with no
+    outreach)."""
+    taken = set(Service.objects.exclude(group="").values_list("group", flat=True))
+    days = OutreachDay.objects.filter(centre=centre)
+    kits = FieldKit.objects.filter(device__centre=centre).exclude(
+        device__status=Device.Status.REVOKED
     )
-    return f"M{names.index(sub_county.pk) + 1}"
+    if dates is None:
+        days = days.filter(date__gte=clock.local_date())
+    else:
+        days = days.filter(date__in=list(dates))
+        kits = kits.filter(
+            Q(outreach__isnull=True)
+            | Q(outreach__days__centre=centre, outreach__days__date__in=list(dates))
+        )
+    if outreach is not None:
+        days = days.exclude(outreach=outreach)
+        kits = kits.exclude(outreach=outreach)
+    taken |= set(days.values_list("ticket_prefix", flat=True))
+    taken |= set(kits.values_list("ticket_prefix", flat=True))
+    return taken
+
+
+def ticket_letter_free(centre: Centre, dates, *, outreach: Outreach | None = None) -> str:
+    """A letter for an outreach or a kit of `centre` on `dates` (see ticket_letters_taken).
+    Callers hold the centre's row lock, so two allotments never pick the same letter."""
+    taken = ticket_letters_taken(centre, dates, outreach=outreach)
+    if outreach is not None and outreach.ticket_prefix and outreach.ticket_prefix not in taken:
+        return outreach.ticket_prefix
+    for letter in TICKET_LETTERS:
+        if letter not in taken:
+            return letter
+    raise Conflict(
+        _("Every ticket letter is taken on these days: cancel another outreach or revoke a kit."),
+        field="dates",
+    )
 
 
 # --- who serves what ------------------------------------------------------------------------
@@ -277,7 +313,7 @@ def calendar_propose(*, centre: Centre, month: dt.date, actor) -> list[Outreach]
         created = []
         for index, sub_county in enumerate(missing):
             day = days[(index * len(days)) // len(missing)]
-            prefix = ticket_prefix_for(sub_county)
+            prefix = ticket_letter_free(centre, [day])
             outreach = Outreach.objects.create(
                 centre=centre,
                 sub_county=sub_county,
@@ -350,6 +386,9 @@ def outreach_set_days(*, outreach: Outreach, dates: list[dt.date], actor) -> Out
         officer_ids = set(outreach.officers.values_list("officer_id", flat=True))
         _check_plan(outreach, officer_ids, dates)
         before = [d.isoformat() for d in _outreach_dates(outreach)]
+        # Kept if still free on the new days; no kit holds it yet (kits go to agreed plans).
+        outreach.ticket_prefix = ticket_letter_free(outreach.centre, dates, outreach=outreach)
+        outreach.save(update_fields=["ticket_prefix", "updated_at"])
         outreach.days.all().delete()
         for day in dates:
             OutreachDay.objects.create(

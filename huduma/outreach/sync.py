@@ -15,6 +15,7 @@ then served); anything else (the server changed it, another kit claims the id, a
 number comes back with other content) is held as a SyncConflict, never applied.
 """
 
+import hashlib
 import json
 import logging
 import sqlite3
@@ -42,6 +43,7 @@ from huduma.catalogue.selectors import catalogue_version
 from huduma.core import audit, clock
 from huduma.core.errors import Conflict, DomainError, Forbidden
 from huduma.notify.models import Message
+from huduma.outreach.plan_models import Outreach
 from huduma.outreach.records import (
     SYNCED_MODELS,
     InvalidRecord,
@@ -51,6 +53,8 @@ from huduma.outreach.records import (
     record_fields,
     synced_model,
 )
+from huduma.outreach.selectors import KIT_OUTREACH_STATUSES, outreach_plan
+from huduma.outreach.services import ticket_letter_free
 from huduma.outreach.sync_models import (
     FieldKit,
     MpesaCodeCheck,
@@ -66,8 +70,6 @@ logger = logging.getLogger(__name__)
 
 MAX_BATCH = 300
 MAX_GAPS_SHOWN = 50
-# Kit ticket prefixes: letters no service group uses, taken from the end of the alphabet.
-PREFIX_CHOICES = "ZYXWVUTSRQPONM"
 
 
 class UnknownKit(DomainError):
@@ -85,37 +87,74 @@ Outcome = SyncItem.Outcome
 # --- registering and enrolling a kit ---------------------------------------------------------
 
 
-def _free_prefix(centre: Centre) -> str:
-    used = set(Service.objects.exclude(group="").values_list("group", flat=True))
-    used |= set(
-        FieldKit.objects.filter(device__centre=centre)
-        .exclude(device__status=Device.Status.REVOKED)
-        .values_list("ticket_prefix", flat=True)
+def _going(outreach: Outreach, officers: list) -> list:
+    """The officers a kit for `outreach` takes: those its plan sends, or some of them."""
+    planned = list(
+        User.objects.filter(outreach_assignments__outreach=outreach)
+        .distinct()
+        .order_by("first_name", "username")
     )
-    for letter in PREFIX_CHOICES:
-        if letter not in used:
-            return letter
-    raise Conflict(_("This centre has no ticket prefix left for another kit."), field="name")
+    if not officers:
+        if not planned:
+            raise DomainError(
+                _("The plan of this outreach sends no officer yet: assign them first."),
+                field="officers",
+            )
+        return planned
+    others = [o for o in officers if o not in planned]
+    if others:
+        raise DomainError(
+            _("%(name)s is not going to this outreach: choose among the officers its plan sends.")
+            % {"name": others[0].get_full_name() or others[0].username},
+            field="officers",
+        )
+    return officers
 
 
 def field_kit_register(
-    *, centre: Centre, name: str, officers, outreach_ref: str = "", actor
+    *, centre: Centre, name: str, officers=(), outreach: Outreach | None = None, actor
 ) -> tuple[FieldKit, str]:
-    """Register a kit for an outreach, with the officers who go; returns it and its one-time
-    enrolment code (also shown as a QR code)."""
+    """Register a kit for a coming outreach of the centre (agreed or announced), with the
+    officers its plan sends (all of them unless some are chosen); returns it and its one-time
+    enrolment code (also shown as a QR code). The first kit of an outreach numbers its tickets
+    with the outreach's letter, a second one with a free letter of its own. A kit with no
+    outreach (tests, benches) takes a letter no coming outreach or live kit holds."""
     officers = list(officers)
     for officer in officers:
         if officer.centre_id != centre.pk or not officer.is_active:
             raise Forbidden(_("Choose officers of this centre."), field="officers")
+    if outreach is None and not officers:
+        raise DomainError(_("Choose the officers going."), field="officers")
     with transaction.atomic():
+        Centre.objects.select_for_update().get(pk=centre.pk)
+        dates = None
+        prefix = ""
+        if outreach is not None:
+            outreach = Outreach.objects.select_for_update().get(pk=outreach.pk)
+            dates = list(outreach.days.values_list("date", flat=True))
+            if (
+                outreach.centre_id != centre.pk
+                or outreach.status not in KIT_OUTREACH_STATUSES
+                or not dates
+                or max(dates) < clock.local_date()
+            ):
+                raise Conflict(
+                    _("A kit goes to a coming outreach of this centre, agreed or announced."),
+                    field="outreach",
+                )
+            officers = _going(outreach, officers)
+            # Only the outreach's first kit ever takes its letter: a lost kit's replacement
+            # must not number again tickets the lost one may have synced.
+            if not FieldKit.objects.filter(
+                outreach=outreach, ticket_prefix=outreach.ticket_prefix
+            ).exists():
+                prefix = outreach.ticket_prefix
+        prefix = prefix or ticket_letter_free(centre, dates)
         device, code = devices.device_register(
             centre=centre, kind=Device.Kind.FIELD_KIT, name=name, actor=actor
         )
         kit = FieldKit.objects.create(
-            device=device,
-            node_id=str(device.pk),
-            ticket_prefix=_free_prefix(centre),
-            outreach_ref=outreach_ref.strip()[:64],
+            device=device, node_id=str(device.pk), ticket_prefix=prefix, outreach=outreach
         )
         kit.officers.set(officers)
     return kit, code
@@ -171,16 +210,22 @@ def kit_authenticate(
 
 
 def kit_snapshot(*, kit: FieldKit, since: str = "") -> dict:
-    """The catalogue offered at the kit's centre, the centre and its counters, and the officers
-    going (with their salted password hashes, so they can sign in offline; nobody else's).
-    Empty `objects` when the catalogue has not changed since the version the kit holds."""
+    """The plan of the kit's outreach (selectors.outreach_plan), the catalogue, the centre and
+    its counters, and the officers going (with their salted password hashes, so they can sign
+    in offline; nobody else's). Reception on the kit offers only the outreach's services: the
+    centre's charter rows it gets are those. Empty `objects` when neither the catalogue nor
+    the plan changed since the version the kit holds (the plan's digest is part of it)."""
     centre = kit.device.centre
+    plan = outreach_plan(kit.outreach) if kit.outreach_id else None
     version = catalogue_version()
+    if plan is not None:
+        digest = hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
+        version = f"{version}|plan-{digest[:16]}"
     officer_ids = list(kit.officers.values_list("pk", flat=True))
     body = {
         "node_id": kit.node_id,
         "ticket_prefix": kit.ticket_prefix,
-        "outreach_ref": kit.outreach_ref,
+        "outreach": plan,
         "centre": centre.code,
         "catalogue_version": version,
         "officers": [str(pk) for pk in officer_ids],
@@ -191,6 +236,9 @@ def kit_snapshot(*, kit: FieldKit, since: str = "") -> dict:
     if since == version:
         return body
     services = Service.objects.filter(offered_at__centre=centre)
+    offered = CentreService.objects.filter(centre=centre)
+    if plan is not None:
+        offered = offered.filter(service_id__in=kit.outreach.services.values("service_id"))
     counters = Counter.objects.filter(centre=centre)
     officers = User.objects.filter(pk__in=officer_ids, centre=centre, is_active=True).exclude(
         role__in=[Role.SECRETARIAT, Role.SYSADMIN]
@@ -214,7 +262,7 @@ def kit_snapshot(*, kit: FieldKit, since: str = "") -> dict:
         ("services", services, None),
         ("requirements", Requirement.objects.filter(service__in=services), None),
         ("channels", ServiceChannel.objects.filter(service__in=services), None),
-        ("offered", CentreService.objects.filter(centre=centre), None),
+        ("offered", offered, None),
         ("skills", CounterService.objects.filter(counter__in=counters), None),
         ("officers", officers, user_fields),
     ]

@@ -45,7 +45,7 @@ class EnrollIn(Schema):
 class KitOut(Schema):
     node_id: str
     ticket_prefix: str
-    outreach_ref: str
+    outreach: int | None = Field(None, description="The outreach the kit is enrolled for")
     centre: str
 
 
@@ -57,7 +57,9 @@ class EnrollOut(Schema):
 class SnapshotOut(Schema):
     node_id: str
     ticket_prefix: str
-    outreach_ref: str
+    outreach: dict | None = Field(
+        None, description="The plan of the kit's outreach (days, hours, venue, services, officers)"
+    )
     centre: str
     catalogue_version: str
     changed: bool
@@ -97,7 +99,7 @@ def kit_out(kit) -> KitOut:
     return KitOut(
         node_id=kit.node_id,
         ticket_prefix=kit.ticket_prefix,
-        outreach_ref=kit.outreach_ref,
+        outreach=kit.outreach_id,
         centre=kit.device.centre.code,
     )
 
@@ -114,10 +116,11 @@ def enroll(request, body: EnrollIn):
     "/kits/snapshot",
     response=SnapshotOut,
     auth=kit_auth,
-    summary="What the kit needs offline: catalogue, centre, counters, officers",
+    summary="What the kit needs offline: the plan, catalogue, centre, counters, officers",
 )
 def snapshot(request, since: str = Query("", max_length=400)):
-    """`objects` is empty when the catalogue is still at the version `since`."""
+    """`objects` is empty when the catalogue and the plan are still at the version `since`;
+    `outreach` (the plan) comes every time."""
     return sync.kit_snapshot(kit=request.auth, since=since)
 
 

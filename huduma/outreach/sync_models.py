@@ -31,11 +31,20 @@ class FieldKit(models.Model):
         "accounts.Device", on_delete=models.PROTECT, primary_key=True, related_name="field_kit"
     )
     node_id = models.CharField(_("node id"), max_length=64, unique=True)
-    # One letter per live kit of a centre, used by no service group: kit tickets never take a
-    # number the centre (or another kit) issues the same day.
+    # A letter no service group uses and no other outreach or live kit of the centre holds on
+    # the kit's days (services.ticket_letter_free): the first kit of an outreach takes the
+    # outreach's letter, a second one its own, so kit tickets never take a number the centre
+    # (or another kit) issues the same day.
     ticket_prefix = models.CharField(_("ticket prefix"), max_length=1)
-    # The outreach (plan) the kit goes to. A reference until the planning models are merged.
-    outreach_ref = models.CharField(_("outreach"), max_length=64, blank=True, default="")
+    # The outreach the kit goes to: its plan travels with the kit, its records count there.
+    outreach = models.ForeignKey(
+        "outreach.Outreach",
+        verbose_name=_("outreach"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="kits",
+    )
     officers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     # SHA-256 of the kit's token, the same digest the device holds; kept after a revocation
     # (which clears the device's) so that a lost kit's later pushes are recognised and shown.
@@ -162,7 +171,8 @@ class KitState(models.Model):
     device_id = models.CharField(max_length=64)
     centre_code = models.CharField(max_length=40)
     ticket_prefix = models.CharField(max_length=1)
-    outreach_ref = models.CharField(max_length=64, blank=True, default="")
+    # The outreach's plan as the server last gave it (selectors.outreach_plan); {} if none.
+    plan = models.JSONField(default=dict, blank=True)
     # Every change up to this sequence number has been acknowledged by the server.
     acked_seq = models.BigIntegerField(default=0)
     catalogue_version = models.CharField(max_length=400, blank=True, default="")

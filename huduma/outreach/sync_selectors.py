@@ -24,7 +24,7 @@ class KitRow:
 def field_kits_for_centre(centre: Centre) -> list[KitRow]:
     kits = (
         FieldKit.objects.filter(device__centre=centre)
-        .select_related("device")
+        .select_related("device", "outreach__sub_county")
         .annotate(
             open_conflicts=Count(
                 "conflicts", filter=Q(conflicts__status=SyncConflict.Status.OPEN), distinct=True

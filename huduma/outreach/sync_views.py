@@ -15,32 +15,47 @@ from huduma.accounts.models import Role, User
 from huduma.accounts.permissions import require_centre
 from huduma.core.errors import DomainError
 from huduma.core.qr import qr_svg
-from huduma.outreach import sync, sync_selectors
+from huduma.outreach import selectors, sync, sync_selectors
+from huduma.outreach.plan_models import Outreach
 from huduma.outreach.sync_models import FieldKit, SyncConflict
 from huduma.places.models import Centre
 
 
 class FieldKitForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name of the kit"), max_length=80)
-    outreach_ref = forms.CharField(
+    outreach = forms.ModelChoiceField(
         label=gettext_lazy("Outreach"),
-        max_length=64,
-        required=False,
-        help_text=gettext_lazy("The outreach this kit goes to, e.g. Kibra, December."),
+        queryset=Outreach.objects.none(),
+        empty_label=gettext_lazy("Choose the outreach"),
+        help_text=gettext_lazy("A coming outreach of this centre, agreed or announced."),
+        error_messages={"required": gettext_lazy("Choose the outreach this kit goes to.")},
     )
     officers = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Officers going"),
         queryset=User.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose among the officers the outreach's plan sends.")
+        },
+        help_text=gettext_lazy(
+            "Leave every box empty to send the officers the outreach's plan assigns."
+        ),
     )
 
     def __init__(self, *args, centre: Centre, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["officers"].queryset = User.objects.filter(
-            centre=centre,
-            is_active=True,
-            role__in=[Role.COUNTER_OFFICER, Role.RECEPTION, Role.CENTRE_MANAGER],
-        ).order_by("first_name", "username")
+        self.fields["outreach"].queryset = selectors.kit_outreaches(centre)
+        # The officers the plans of those outreaches send; the service checks the one chosen.
+        self.fields["officers"].queryset = (
+            User.objects.filter(
+                centre=centre,
+                is_active=True,
+                outreach_assignments__outreach__in=self.fields["outreach"].queryset,
+            )
+            .distinct()
+            .order_by("first_name", "username")
+        )
 
 
 def _managed_centre(request, code: str) -> Centre:

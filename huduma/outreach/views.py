@@ -200,6 +200,7 @@ def _detail(request, outreach: Outreach, *, errors: dict | None = None, status: 
         {
             "outreach": outreach,
             "days": outreach.days.all(),
+            "kits": outreach.kits.select_related("device").order_by("device__created_at"),
             "service_rows": _service_rows(outreach),
             "logistics": outreach.logistics.all(),
             "sources": LogisticsItem.Source.choices,

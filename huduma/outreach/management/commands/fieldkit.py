@@ -52,9 +52,10 @@ class Command(BaseCommand):
 
     def do_enroll(self, *, server, code, **_):
         state = kit.kit_enroll(server=server, code=code)
+        where = state.plan.get("sub_county", "") if state.plan else ""
         self.stdout.write(
-            f"enrolled as {state.device_id} for {state.centre_code}, "
-            f"tickets {state.ticket_prefix}001..."
+            f"enrolled as {state.device_id} for {state.centre_code}"
+            f"{f' (outreach to {where})' if where else ''}, tickets {state.ticket_prefix}001..."
         )
 
     def do_pull(self, *, server_url=None, **_):
@@ -97,6 +98,8 @@ class Command(BaseCommand):
                     "refused": KitRejection.objects.count(),
                     "last_push_at": str(state.last_push_at or ""),
                     "last_error": state.last_error,
+                    # The plan the kit holds (its outreach: days, venue, services, officers).
+                    "outreach": state.plan or None,
                 }
             )
         )
