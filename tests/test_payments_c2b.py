@@ -18,7 +18,7 @@ from huduma.notify.models import InboundWebhook
 from huduma.payments import services
 from huduma.payments.models import PaybillTransaction, Payment
 from huduma.payments.providers import c2b_confirmation_body
-from tests.conftest import require_postgres
+from tests.conftest import require_postgres, sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +225,12 @@ def test_the_refusal_is_in_swahili_when_asked(client):
     )
     assert response.status_code == 400
     assert response.json()["detail"] == "Huu si wakati sahihi (YYYYMMDDHHmmss)."
+
+
+def test_the_admin_lists_confirmations_read_only_without_the_payer(client, world):
+    post(client, confirmation())
+    sign_in_verified(client, world.sam)
+    page = client.get("/admin/payments/paybilltransaction/")
+    assert page.status_code == 200
+    assert b"TKQ1AB2CD3" in page.content and b"254712345678" not in page.content
+    assert client.get("/admin/payments/paybilltransaction/add/").status_code == 403
