@@ -270,6 +270,10 @@ if MPESA_PROVIDER == "daraja" and not all(
         "MPESA_PROVIDER=daraja needs MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET, "
         "MPESA_SHORTCODE and MPESA_PASSKEY"
     )
+# The secret part of the C2B confirmation and validation URLs registered with Daraja for the
+# paybill (manage.py c2b_register_urls). Empty: C2B is off, and M-Pesa codes taken offline are
+# not checked (they stay held). Letters and digits only: Daraja refuses some words in URLs.
+MPESA_C2B_SECRET = os.environ.get("MPESA_C2B_SECRET", "")
 PAYMENTS_SANDBOX_DELIVERY = os.environ.get("PAYMENTS_SANDBOX_DELIVERY", "task")
 SMS_OUTBOX_FILE = os.environ.get("SMS_OUTBOX_FILE", str(VAR_DIR / "sms-outbox.jsonl"))
 

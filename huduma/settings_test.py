@@ -7,6 +7,7 @@ os.environ.setdefault("HUEY_IMMEDIATE", "1")
 os.environ.setdefault("SMS_BACKEND", "memory")
 os.environ.setdefault("NOTIFY_CALLBACK_TOKEN", "test-callback-token")
 os.environ.setdefault("PAYMENTS_SANDBOX_DELIVERY", "manual")
+os.environ.setdefault("MPESA_C2B_SECRET", "testc2bsecret")
 
 from huduma.settings import *
 

@@ -46,6 +46,7 @@ schema = schemathesis.openapi.from_dict(
                 "services": {"values": ["NRB-ID-DUPLICATE", "NHIF-REGISTRATION", "KRA-PIN"]},
                 "phones": {"values": ["0712345678", "+254722000111"]},
                 "tokens": {"values": ["test-callback-token"]},  # settings_test's secret
+                "c2b": {"values": ["testc2bsecret"]},  # settings_test's MPESA_C2B_SECRET
             },
             "parameters": {
                 "path.code": {"dictionary": "centres", "probability": 0.5},
@@ -55,6 +56,7 @@ schema = schemathesis.openapi.from_dict(
                 "body.phone": {"dictionary": "phones", "probability": 0.5},
                 "body.from": {"dictionary": "phones", "probability": 0.5},
                 "query.token": {"dictionary": "tokens", "probability": 0.5},
+                "path.secret": {"dictionary": "c2b", "probability": 0.5},
             },
             "generation": {
                 "mode": "all",

@@ -2,6 +2,7 @@
 other content is held as a conflict, one bad record does not stop the batch, revoked and
 unknown kits are refused, gaps show, offline M-Pesa codes are checked at sync."""
 
+import datetime as dt
 import json
 import threading
 from decimal import Decimal
@@ -13,9 +14,10 @@ from huduma.accounts import devices
 from huduma.outreach import sync
 from huduma.outreach.records import content_hash, wire
 from huduma.outreach.sync_models import MpesaCodeCheck, RefusedPush, SyncConflict, SyncItem
+from huduma.outreach.tasks import mpesa_codes_recheck_task
 from huduma.payments.models import Invoice, Payment
-from huduma.payments.providers import SandboxDaraja, TransactionFound
-from huduma.payments.services import OFFLINE_CODE_PROVIDER, TO_VERIFY
+from huduma.payments.providers import SandboxDaraja, TransactionFound, c2b_confirmation_body
+from huduma.payments.services import CODE_CONFIRMATION_WAIT, OFFLINE_CODE_PROVIDER, TO_VERIFY
 from huduma.queues.models import Ticket, TicketEvent, Visit
 from tests.conftest import require_postgres
 from tests.outreach_helpers import Kit, push
@@ -331,3 +333,36 @@ def test_a_refused_record_sent_again_mended_is_taken(client, kit):
     assert outcomes(response) == ["stored"] * 4
     assert not SyncConflict.objects.exists()
     assert SyncItem.objects.filter(outcome="stored").count() == 4
+
+
+def test_a_code_confirmed_after_the_sync_is_verified_by_the_recheck(client, kit, world, settings):
+    settings.MPESA_PROVIDER = "daraja"  # codes checked against the paybill's C2B confirmations
+    push(client, kit, _offline_payment(kit, world, "QK44DDDD44"))
+    check = MpesaCodeCheck.objects.get()
+    assert check.outcome == "not_found"
+    assert Payment.objects.get(provider_receipt="QK44DDDD44").status == "held"
+    assert sync.mpesa_codes_recheck() == 1  # still nothing from M-Pesa: asked again, held
+    assert Payment.objects.get(provider_receipt="QK44DDDD44").status == "held"
+    body = c2b_confirmation_body(trans_id="QK44DDDD44", amount=Decimal(100), when=_now())
+    confirmed = client.post(
+        "/api/payments/c2b/testc2bsecret/confirmation",
+        data=json.dumps(body),
+        content_type="application/json",
+    )
+    assert confirmed.status_code == 200, confirmed.content
+    mpesa_codes_recheck_task()
+    check.refresh_from_db()
+    assert check.outcome == "matched"
+    assert Payment.objects.get(provider_receipt="QK44DDDD44").status == "completed"
+    assert sync.mpesa_codes_recheck() == 0
+
+
+def test_a_code_never_confirmed_is_flagged_after_the_wait(client, kit, world, settings):
+    settings.MPESA_PROVIDER = "daraja"
+    push(client, kit, _offline_payment(kit, world, "QK55EEEE55"))
+    after = _now() + CODE_CONFIRMATION_WAIT
+    assert sync.mpesa_codes_recheck(now=after) == 1  # the last look, after the wait
+    check = MpesaCodeCheck.objects.get()
+    assert (check.outcome, check.detail) == ("not_found", "M-Pesa does not know this code")
+    assert Payment.objects.get(provider_receipt="QK55EEEE55").status == "held"
+    assert sync.mpesa_codes_recheck(now=after + dt.timedelta(hours=1)) == 0

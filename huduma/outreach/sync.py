@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django.core import serializers
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.utils import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -706,11 +706,12 @@ def _done(result: BatchResult, item: dict, outcome: str, reason: str = "") -> No
     result.counts[str(outcome)] = result.counts.get(str(outcome), 0) + 1
 
 
-def _verify_code(kit: FieldKit, payment_id) -> None:
+def _verify_code(kit: FieldKit, payment_id, now=None) -> None:
     """Ask M-Pesa about a code recorded offline, after the batch is stored (no transaction is
     held open over the network)."""
+    now = now or clock.now()
     payment = Payment.objects.select_related("invoice").get(pk=payment_id)
-    check = payments.payment_mpesa_code_verify(payment=payment)
+    check = payments.payment_mpesa_code_verify(payment=payment, now=now)
     MpesaCodeCheck.objects.update_or_create(
         payment=payment,
         defaults={
@@ -718,9 +719,35 @@ def _verify_code(kit: FieldKit, payment_id) -> None:
             "code": payment.provider_receipt,
             "outcome": check.outcome,
             "detail": check.detail[:200],
-            "checked_at": clock.now(),
+            "checked_at": now,
         },
     )
+
+
+# How many held codes one re-check run asks about (it runs every ten minutes).
+RECHECK_BATCH = 500
+
+
+def mpesa_codes_recheck(*, now=None) -> int:
+    """Ask again about the codes M-Pesa had not confirmed (or could not be asked about) when
+    their kit synced, until CODE_CONFIRMATION_WAIT after they were recorded: a confirmation
+    that arrives late verifies its code; one last check after the wait flags it for good.
+    Returns how many were asked about."""
+    now = now or clock.now()
+    due = (
+        MpesaCodeCheck.objects.filter(
+            outcome__in=[MpesaCodeCheck.Outcome.NOT_FOUND, MpesaCodeCheck.Outcome.UNAVAILABLE],
+            payment__status=Payment.Status.HELD,
+            # Not yet checked after the wait ended: the last check is still to come.
+            checked_at__lt=F("payment__started_at") + payments.CODE_CONFIRMATION_WAIT,
+        )
+        .select_related("kit")
+        .order_by("checked_at")[:RECHECK_BATCH]
+    )
+    checks = list(due)
+    for check in checks:
+        _verify_code(check.kit, check.payment_id, now=now)
+    return len(checks)
 
 
 # --- what the centre sees --------------------------------------------------------------------

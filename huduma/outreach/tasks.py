@@ -1,9 +1,11 @@
-"""Huey tasks of outreach: on a field kit, sync by itself every minute while records wait."""
+"""Huey tasks of outreach: on a field kit, sync by itself every minute while records wait; on
+the centre server, check again the M-Pesa codes that M-Pesa had not confirmed at sync."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from huduma.outreach.kit import kit_sync_due
+from huduma.outreach.sync import mpesa_codes_recheck
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -11,3 +13,11 @@ def kit_sync_task() -> None:
     """Does nothing on a centre server; on a kit, pushes what is pending when the network is
     there, and backs off (up to FIELD_SYNC_MAX_BACKOFF_S) while it is not."""
     kit_sync_due()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+@lock_task("outreach-mpesa-codes-recheck")
+def mpesa_codes_recheck_task() -> None:
+    """Held M-Pesa codes with no confirmation yet, asked about again for up to 48 hours
+    (payments.services.CODE_CONFIRMATION_WAIT). Nothing to do on a kit."""
+    mpesa_codes_recheck()

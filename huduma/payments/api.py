@@ -1,15 +1,18 @@
 """The payments API: invoices, starting a payment (M-Pesa STK push, card), cash at the counter,
-an officer's cash-up, and the Daraja STK callback (no sign-in: its URL carries the secret)."""
+an officer's cash-up, the Daraja STK callback and the paybill's C2B confirmation and validation
+URLs (no sign-in: their URLs carry a secret)."""
 
 import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Annotated
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.crypto import constant_time_compare
 from ninja import Header, Path, Query, Router, Schema, Status
 from ninja.security import django_auth
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from huduma.accounts.models import Role, User
 from huduma.accounts.permissions import require_centre, require_centre_view
@@ -278,3 +281,78 @@ def mpesa_callback(
         secret=secret, body=payload.model_dump(exclude_none=True)
     )
     return {"ResultCode": 0, "ResultDesc": "Accepted", "outcome": result["outcome"]}
+
+
+def _number_as_text(value):
+    # Daraja documents text; a number is read as its text (a float exactly, as repr gives it),
+    # so that an error names the field rather than a member of a union of types.
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Text20 = Annotated[str, BeforeValidator(_number_as_text), StringConstraints(max_length=20)]
+Text80 = Annotated[str, BeforeValidator(_number_as_text), StringConstraints(max_length=80)]
+
+
+class C2BIn(Schema):
+    """What Safaricom posts to the paybill's confirmation and validation URLs (Daraja C2B).
+    Daraja sends text; numbers are accepted too. FirstName and the other names are not kept."""
+
+    TransactionType: str | None = Field(None, max_length=40, description='"Pay Bill"')
+    TransID: str = Field(..., min_length=1, max_length=20, description="M-Pesa transaction id")
+    TransTime: Text20 = Field(..., description="Nairobi time, YYYYMMDDHHmmss")
+    TransAmount: Text20 = Field(..., description="shillings")
+    BusinessShortCode: Text20 = Field(..., description="the paybill number")
+    BillRefNumber: str | None = Field(None, max_length=40, description="the account reference")
+    InvoiceNumber: str | None = Field(None, max_length=40)
+    OrgAccountBalance: str | None = Field(None, max_length=40)
+    ThirdPartyTransID: str | None = Field(None, max_length=40)
+    MSISDN: Text80 | None = Field(None, description="the payer, possibly hashed or masked")
+    FirstName: str | None = Field(None, max_length=80)
+    MiddleName: str | None = Field(None, max_length=80)
+    LastName: str | None = Field(None, max_length=80)
+
+
+class C2BAck(Schema):
+    ResultCode: int | str
+    ResultDesc: str
+    outcome: str = ""
+
+
+def _c2b_secret_checked(secret: str) -> None:
+    expected = settings.MPESA_C2B_SECRET
+    if not expected or not constant_time_compare(secret, expected):
+        raise NotFound("Not found.", field="secret")
+
+
+@router.post(
+    "/c2b/{secret}/confirmation",
+    response=C2BAck,
+    summary="Safaricom Daraja C2B confirmation of a payment to the paybill",
+)
+def c2b_confirmation(request, payload: C2BIn, secret: str = Path(..., min_length=1, max_length=64)):
+    """Safaricom posts every payment to the paybill here (the URL registered with
+    `manage.py c2b_register_urls`). Stored once by TransID; M-Pesa codes taken offline are
+    verified against these confirmations."""
+    _c2b_secret_checked(secret)
+    result = services.c2b_confirmation_receive(body=payload.model_dump(exclude_none=True))
+    return {"ResultCode": 0, "ResultDesc": "Accepted", "outcome": result["outcome"]}
+
+
+@router.post(
+    "/c2b/{secret}/validation",
+    response=C2BAck,
+    summary="Safaricom Daraja C2B validation of a payment to the paybill",
+)
+def c2b_validation(request, payload: C2BIn, secret: str = Path(..., min_length=1, max_length=64)):
+    """Called before M-Pesa completes a payment, only if Safaricom turned on external
+    validation for the paybill: a payment to another paybill is rejected (C2B00015)."""
+    _c2b_secret_checked(secret)
+    try:
+        services.c2b_validation_check(body=payload.model_dump(exclude_none=True))
+    except services.WrongPaybill:
+        return {"ResultCode": "C2B00015", "ResultDesc": "Rejected", "outcome": "wrong_paybill"}
+    return {"ResultCode": "0", "ResultDesc": "Accepted", "outcome": "accepted"}

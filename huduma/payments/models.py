@@ -136,3 +136,34 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.status}"
+
+
+class PaybillTransaction(models.Model):
+    """A payment received on the centre's paybill, as Safaricom confirmed it to our C2B
+    confirmation URL (Daraja's Register URL API): the record M-Pesa codes taken offline are
+    checked against. Written once per M-Pesa transaction id, however often it is posted."""
+
+    trans_id = models.CharField(_("M-Pesa transaction id"), max_length=20)
+    transaction_type = models.CharField(max_length=40, blank=True, default="")
+    amount_kes = models.DecimalField(_("amount (KES)"), max_digits=12, decimal_places=2)
+    paid_at = models.DateTimeField(_("paid at"))
+    short_code = models.CharField(_("paybill"), max_length=12)
+    bill_ref = models.CharField(_("account reference"), max_length=40, blank=True, default="")
+    invoice_number = models.CharField(max_length=40, blank=True, default="")
+    # The payer's number in E.164 when M-Pesa gave it in full, else the masked or hashed form
+    # it gave (newer API versions hash it). Personal data: never logged, not in the admin list.
+    payer = models.CharField(max_length=80, blank=True, default="")
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        constraints = [
+            # A confirmation retried by Safaricom, or posted twice at the same instant, is one row.
+            models.UniqueConstraint(fields=["trans_id"], name="paybill_transaction_once"),
+            models.CheckConstraint(
+                condition=models.Q(amount_kes__gt=0), name="paybill_transaction_amount_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["paid_at"], name="paybill_transaction_paid_at")]
+
+    def __str__(self) -> str:
+        return f"{self.trans_id} KES {self.amount_kes}"

@@ -1,28 +1,35 @@
 """Payment providers behind one interface: M-Pesa Daraja (through mpesakit), the Daraja-like
-sandbox that drives the demo and the tests, and a sandbox card provider.
+sandbox that drives the demo and the tests, and a sandbox card provider; and the reading of
+Daraja's callbacks (STK, C2B confirmations).
 
 A provider only talks to the outside world; persistence, idempotency and reconciliation are in
-services.py. Nothing here writes to the database.
+services.py. Nothing here writes to the database (transaction_status reads the paybill's C2B
+confirmations that services.c2b_confirmation_receive stored).
 """
 
 import datetime as dt
 import json
+import re
 import secrets
 import urllib.request
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 from mpesakit import MpesaClient
+from mpesakit.c2b import C2BResponseType
 from mpesakit.mpesa_express import (
     StkPushQueryRequest,
     StkPushSimulateRequest,
     TransactionType,
 )
 
+from huduma.core import clock
 from huduma.core.errors import DomainError
+from huduma.core.phones import InvalidPhoneNumber, normalise_phone
+from huduma.payments.models import PaybillTransaction
 
 # Daraja ResultCodes of an STK push (callback and query) that we act on.
 RESULT_SUCCESS = 0
@@ -187,6 +194,128 @@ class TransactionFound:
     phone: str = ""
 
 
+# ---------------------------------------------------------------------------------------------
+# C2B: Safaricom's confirmation of each payment to the paybill (Register URL API)
+
+_TRANS_ID = re.compile(r"[A-Z0-9]{6,20}")
+_SHORT_CODE = re.compile(r"[0-9]{4,12}")
+_TRANS_TIME = re.compile(r"[0-9]{14}")
+_C2B_AMOUNT = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?")
+
+
+@dataclass(frozen=True)
+class C2BConfirmation:
+    """The fields of a C2B confirmation (or validation) we keep."""
+
+    trans_id: str
+    amount: Decimal
+    paid_at: dt.datetime
+    short_code: str
+    transaction_type: str = ""
+    bill_ref: str = ""
+    invoice_number: str = ""
+    payer: str = ""
+
+
+def _c2b_text(body: dict, name: str, limit: int) -> str:
+    value = body.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidCallback(_("This field must be text."), field=name)
+    text = str(value).strip()
+    if len(text) > limit:
+        raise InvalidCallback(_("A callback field is too long."), field=name)
+    return text
+
+
+def _c2b_payer(raw: str) -> str:
+    """E.164 when M-Pesa gave the number in full; else the masked or hashed form as given."""
+    if not raw:
+        return ""
+    try:
+        return normalise_phone(raw, mobile_only=False)
+    except InvalidPhoneNumber:
+        return raw
+
+
+def c2b_confirmation_parse(body: object) -> C2BConfirmation:
+    """Read the body Safaricom posts to the confirmation (or validation) URL; refuse anything
+    else naming the first field at fault. TransTime is Nairobi time, "YYYYMMDDHHmmss"."""
+    if not isinstance(body, dict):
+        raise InvalidCallback(_("Not a C2B confirmation."), field="TransID")
+    trans_id = _c2b_text(body, "TransID", 20).upper()
+    if not _TRANS_ID.fullmatch(trans_id):
+        raise InvalidCallback(_("Not an M-Pesa transaction id."), field="TransID")
+    raw_amount = body.get("TransAmount")
+    if isinstance(raw_amount, float):
+        raw_amount = repr(raw_amount)  # Daraja sends whole shillings; compared exactly
+    text = _c2b_text({"TransAmount": raw_amount}, "TransAmount", 20)
+    try:
+        if not _C2B_AMOUNT.fullmatch(text):
+            raise InvalidOperation
+        amount = Decimal(text).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise InvalidCallback(_("Not an amount."), field="TransAmount") from None
+    if amount <= 0:
+        raise InvalidCallback(_("The amount must be more than zero."), field="TransAmount")
+    when = _c2b_text(body, "TransTime", 14)
+    try:
+        if not _TRANS_TIME.fullmatch(when):
+            raise ValueError
+        paid_at = dt.datetime.strptime(when, "%Y%m%d%H%M%S").replace(tzinfo=clock.NAIROBI)
+    except ValueError:
+        raise InvalidCallback(_("Not a time (YYYYMMDDHHmmss)."), field="TransTime") from None
+    short_code = _c2b_text(body, "BusinessShortCode", 12)
+    if not _SHORT_CODE.fullmatch(short_code):
+        raise InvalidCallback(_("Not a paybill number."), field="BusinessShortCode")
+    return C2BConfirmation(
+        trans_id=trans_id,
+        amount=amount,
+        paid_at=paid_at,
+        short_code=short_code,
+        transaction_type=_c2b_text(body, "TransactionType", 40),
+        bill_ref=_c2b_text(body, "BillRefNumber", 40),
+        invoice_number=_c2b_text(body, "InvoiceNumber", 40),
+        payer=_c2b_payer(_c2b_text(body, "MSISDN", 80)),
+    )
+
+
+def c2b_confirmation_body(
+    *,
+    trans_id: str,
+    amount: Decimal,
+    when: dt.datetime,
+    short_code: str = "600000",
+    bill_ref: str = "",
+    msisdn: str = "",
+) -> dict:
+    """A confirmation in Daraja's format, as Safaricom posts it (the tests and the demo)."""
+    return {
+        "TransactionType": "Pay Bill",
+        "TransID": trans_id,
+        "TransTime": when.astimezone(clock.NAIROBI).strftime("%Y%m%d%H%M%S"),
+        "TransAmount": f"{amount:.2f}",
+        "BusinessShortCode": short_code,
+        "BillRefNumber": bill_ref,
+        "InvoiceNumber": "",
+        "OrgAccountBalance": "",
+        "ThirdPartyTransID": "",
+        "MSISDN": msisdn,
+        "FirstName": "",
+    }
+
+
+def paybill_transaction_found(receipt: str) -> TransactionFound | None:
+    """What the paybill's stored C2B confirmations say about a code. The payer's number is
+    only compared when M-Pesa gave it in full (a hashed one cannot be)."""
+    row = PaybillTransaction.objects.filter(trans_id=receipt).first()
+    if row is None:
+        return None
+    phone = row.payer if row.payer.startswith("+") else ""
+    return TransactionFound(receipt=row.trans_id, amount=row.amount_kes, phone=phone)
+
+
 class SandboxDaraja:
     """Behaves like Daraja: accepts the push, then posts a real Daraja-format callback to the
     callback URL (through a Huey task, or kept in `outbox` for tests to deliver), and answers
@@ -231,7 +360,9 @@ class SandboxDaraja:
         return QueryAnswer(pending=False, result_code=RESULT_TIMEOUT, result_desc="Unknown request")
 
     def transaction_status(self, *, receipt: str) -> TransactionFound | None:
-        return SandboxDaraja.statement.get(receipt)
+        # The statement stands in for confirmations never posted; posted ones are read as on
+        # Daraja.
+        return SandboxDaraja.statement.get(receipt) or paybill_transaction_found(receipt)
 
     def _post(self, url: str, body: dict, delay: int) -> None:
         if settings.PAYMENTS_SANDBOX_DELIVERY == "manual":
@@ -313,9 +444,27 @@ class Daraja:
         )
 
     def transaction_status(self, *, receipt: str) -> TransactionFound | None:
-        # Daraja answers Transaction Status by callback to a result URL (an initiator's
-        # credentials are needed); not wired yet: the code stays held for the centre to check.
-        raise ProviderUnavailable(_("M-Pesa transaction status is not available yet."))
+        """Answered from the C2B confirmations Safaricom posted for the paybill (Daraja's own
+        Transaction Status API answers asynchronously and needs an initiator's credentials).
+        None: no confirmation (yet) for this code."""
+        if not settings.MPESA_C2B_SECRET:
+            # No confirmation URL registered: an absent code proves nothing.
+            raise ProviderUnavailable(_("M-Pesa transaction status is not available yet."))
+        return paybill_transaction_found(receipt)
+
+    def c2b_register(self, *, confirmation_url: str, validation_url: str) -> str:
+        """Register the paybill's confirmation and validation URLs (Daraja's Register URL
+        API, v1 through mpesakit). "Completed": if our validation URL cannot be reached, M-Pesa
+        completes the payment anyway (a citizen's payment is never refused for our outage)."""
+        response = self.client.c2b.register_url(
+            short_code=int(settings.MPESA_SHORTCODE),
+            response_type=C2BResponseType.COMPLETED.value,
+            confirmation_url=confirmation_url,
+            validation_url=validation_url,
+        )
+        if not response.is_successful():
+            raise ProviderUnavailable(str(response.ResponseDescription)[:200])
+        return str(response.ResponseDescription)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from huduma.core.money import format_kes, kes
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
 from huduma.notify.services import sms_send, webhook_once
 from huduma.payments import providers
-from huduma.payments.models import Invoice, Payment, PaymentEvent
+from huduma.payments.models import Invoice, PaybillTransaction, Payment, PaymentEvent
 from huduma.queues.errors import InvalidIdempotencyKey
 from huduma.queues.services import idempotency_key_checked, idempotency_scope
 
@@ -513,6 +513,68 @@ def payments_mop_up(*, now=None) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# C2B: Safaricom's confirmation of every payment to the centre's paybill
+
+
+class WrongPaybill(DomainError):
+    code = "wrong_paybill"
+
+
+def _c2b_parse(body: object) -> providers.C2BConfirmation:
+    confirmation = providers.c2b_confirmation_parse(body)
+    if settings.MPESA_SHORTCODE and confirmation.short_code != settings.MPESA_SHORTCODE:
+        raise WrongPaybill(_("This is not the centre's paybill."), field="BusinessShortCode")
+    return confirmation
+
+
+def c2b_confirmation_receive(*, body: object, now=None) -> dict:
+    """Store a payment Safaricom confirmed on the paybill, once by its transaction id (a retry,
+    or two deliveries at the same instant, finds the first). Only the fields we use are kept:
+    the payer's number as M-Pesa gave it (hashed or masked) or in E.164."""
+    c2b = _c2b_parse(body)
+
+    def store() -> dict:
+        try:
+            with transaction.atomic():
+                PaybillTransaction.objects.create(
+                    trans_id=c2b.trans_id,
+                    transaction_type=c2b.transaction_type,
+                    amount_kes=c2b.amount,
+                    paid_at=c2b.paid_at,
+                    short_code=c2b.short_code,
+                    bill_ref=c2b.bill_ref,
+                    invoice_number=c2b.invoice_number,
+                    payer=c2b.payer,
+                    received_at=now or clock.now(),
+                )
+        except IntegrityError:
+            # Stored before webhook_once's row existed (or by a racing request): still once.
+            return {"outcome": "already_stored"}
+        return {"outcome": "stored"}
+
+    return webhook_once(
+        provider="mpesa",
+        kind="c2b",
+        provider_id=c2b.trans_id,
+        payload={"TransID": c2b.trans_id, "TransAmount": str(c2b.amount)},
+        handle=store,
+    )
+
+
+def c2b_urls() -> tuple[str, str]:
+    """The paybill's confirmation and validation URLs, as registered with Daraja. Daraja
+    refuses URLs with "mpesa", "safaricom", "sql", "query"... in them: these have none."""
+    base = f"{settings.PUBLIC_URL}/api/payments/c2b/{settings.MPESA_C2B_SECRET}"
+    return f"{base}/confirmation", f"{base}/validation"
+
+
+def c2b_validation_check(*, body: object) -> None:
+    """Before M-Pesa completes a payment to the paybill (only when Safaricom has turned on
+    external validation): a readable payment to our paybill is accepted."""
+    _c2b_parse(body)
+
+
+# ---------------------------------------------------------------------------------------------
 # Cash at the counter
 
 
@@ -597,6 +659,12 @@ def cashup_for(*, officer, day: dt.date) -> CashUp:
 # M-Pesa confirmation codes taken offline (outreach field kits)
 
 OFFLINE_CODE_PROVIDER = "mpesa-code"
+# How long after a code was recorded its missing confirmation may still arrive: Safaricom
+# posts a C2B confirmation seconds after the payment, but our URL may have been unreachable,
+# and a kit may sync before the citizen's payment has gone through. Until then a code with no
+# confirmation stays held and is checked again (outreach's mpesa_codes_recheck); after it, it
+# is flagged as unknown to M-Pesa for the centre to follow up.
+CODE_CONFIRMATION_WAIT = dt.timedelta(hours=48)
 TO_VERIFY = "M-Pesa code to verify"
 _MPESA_CODE = re.compile(r"[A-Z0-9]{10}")
 
@@ -667,7 +735,8 @@ class CodeCheck:
 def payment_mpesa_code_verify(*, payment: Payment, now=None) -> CodeCheck:
     """Ask the provider about a code recorded offline: the same amount (and phone, when both
     are known) completes the payment and posts it to the ledger; anything else keeps it held
-    with the reason, for the centre to follow up. Safe to run again."""
+    with the reason, for the centre to follow up. Safe to run again: a code with no
+    confirmation yet is "not_found" and checked again for CODE_CONFIRMATION_WAIT."""
     if payment.provider != OFFLINE_CODE_PROVIDER:
         return CodeCheck("mismatch", "not an offline M-Pesa code")
     if payment.status == Status.COMPLETED:
@@ -683,6 +752,8 @@ def payment_mpesa_code_verify(*, payment: Payment, now=None) -> CodeCheck:
     )
     if found is None:
         outcome, detail = "not_found", "M-Pesa does not know this code"
+        if (now or clock.now()) - payment.started_at < CODE_CONFIRMATION_WAIT:
+            detail = "no M-Pesa confirmation for this code yet"
     elif used_elsewhere:
         # The same confirmation shown at two tents (or twice at one): it pays one fee.
         outcome, detail = "mismatch", "this code already paid another fee"
