@@ -87,7 +87,9 @@ def test_refusals_on_the_plan_page_name_the_field(mashinani, client, clock):
         {"description": "Tents", "amount_kes": "6000", "receipt_number": "R1", "spent_on": ""},
     )
     assert response.status_code == 302
-    assert "KES 44000.00" in client.get(url).content.decode()
+    # In the one money format of the refusals and receipts, not "KES 44000.00".
+    assert "KES 44,000.00" in client.get(url).content.decode()
+    assert "KES 6,000.00" in client.get(url + "report/").content.decode()
 
     response = client.post(url + "reimbursements/")
     claim = outreach.reimbursements.get()
