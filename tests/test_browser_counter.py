@@ -71,6 +71,10 @@ def test_an_officer_serves_with_finish_and_call_next(browser, live_server, world
     current = desk.get_by_test_id("current-number")
     expect(current).to_have_text("A001")
     desk.get_by_role("button", name="Start serving").click()
+    # Each requirement's checkbox sits beside its words, not on a line of its own above them.
+    seen = desk.get_by_label("Police abstract")
+    words = desk.locator("label[for]", has_text="Police abstract")
+    assert abs(seen.bounding_box()["y"] - words.bounding_box()["y"]) < 12
     desk.get_by_role("button", name="Finish and call next").click()
     expect(current).to_have_text("A002")
     expect(desk.get_by_test_id("current-status")).to_have_text("Called")
