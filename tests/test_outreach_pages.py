@@ -102,6 +102,26 @@ def test_refusals_on_the_plan_page_name_the_field(mashinani, client, clock):
     assert claim.approved_by == mashinani.sam
 
 
+def test_a_refused_step_leaves_the_other_forms_as_saved(mashinani, client, clock):
+    """An expense over the balance is refused: the venue, hours and days forms still show what
+    is saved (they showed empty boxes, as if the venue had been lost)."""
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    client.force_login(mashinani.bob)
+    url = f"/staff/outreach/{outreach.pk}/"
+    response = client.post(
+        url + "expenses/", {"description": "Tents", "amount_kes": "90000", "receipt_number": "R1"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "balance" in page
+    assert 'name="venue_name" maxlength="120" value="Chief&#x27;s camp"' in page
+    assert 'name="venue_ward" maxlength="80" value="Parklands"' in page
+    assert 'name="opens_at" value="08:00"' in page and 'name="day1" value="2026-12-02"' in page
+    assert 'name="description" maxlength="200" value="Tents"' in page  # what was typed
+    # The refused form itself shows what was typed, not what is saved.
+    response = client.post(url + "venue/", {"venue_name": "Hall", "venue_lat": "x"})
+    assert 'name="venue_name" maxlength="120" value="Hall"' in response.content.decode()
+
+
 def test_hostile_input_is_refused_not_a_500(mashinani, client, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     client.force_login(mashinani.bob)
