@@ -122,6 +122,26 @@ def test_a_refused_step_leaves_the_other_forms_as_saved(mashinani, client, clock
     assert 'name="venue_name" maxlength="120" value="Hall"' in response.content.decode()
 
 
+def test_cancelling_an_outreach_asks_first(mashinani, client, clock):
+    """One careless click on "Cancel this outreach" does not cancel it (that frees its officers
+    and cannot be undone): the page asks, and only the second, confirming post cancels."""
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    client.force_login(mashinani.bob)
+    url = f"/staff/outreach/{outreach.pk}/"
+    response = client.post(url + "move/", {"to": "cancelled"})
+    assert response.status_code == 200 and "Yes, cancel it" in response.content.decode()
+    outreach.refresh_from_db()
+    assert outreach.status == "proposed"
+    client.cookies["django_language"] = "sw"
+    assert "Ndiyo, ighairi" in client.post(url + "move/", {"to": "cancelled"}).content.decode()
+    response = client.post(url + "move/", {"to": "cancelled", "confirm": "yes"})
+    assert response.status_code == 302
+    outreach.refresh_from_db()
+    assert outreach.status == "cancelled"
+    client.force_login(mashinani.alice)  # and asking is not a way round the permission check
+    assert client.post(url + "move/", {"to": "cancelled"}).status_code == 403
+
+
 def test_hostile_input_is_refused_not_a_500(mashinani, client, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     client.force_login(mashinani.bob)
