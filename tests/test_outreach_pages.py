@@ -142,6 +142,18 @@ def test_cancelling_an_outreach_asks_first(mashinani, client, clock):
     assert client.post(url + "move/", {"to": "cancelled"}).status_code == 403
 
 
+def test_the_plan_says_when_nobody_can_go_for_a_service(mashinani, client, clock):
+    """With no fair proposal (the only officer is needed at the centre), the plan says so rather
+    than offer the first officer of the list, whom sending is then refused."""
+    mashinani.dave.is_active = False  # alice is then GPO's only NRB officer
+    mashinani.dave.save()
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    client.force_login(mashinani.bob)
+    page = client.get(f"/staff/outreach/{outreach.pk}/").content.decode()
+    assert "Nobody can go on these days" in page
+    assert page.count("Fair rotation proposes") == 1  # NHIF registration has a proposal
+
+
 def test_hostile_input_is_refused_not_a_500(mashinani, client, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     client.force_login(mashinani.bob)
