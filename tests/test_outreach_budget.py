@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from huduma.core.errors import DomainError
+from huduma.core.models import AuditEntry
 from huduma.outreach import services
 from huduma.outreach.plan_models import Expense, LogisticsItem, Reimbursement
 from tests.outreach_world import add_mashinani, planned
@@ -41,6 +42,9 @@ def test_the_imprest_balance_and_an_expense_beyond_it_refused(mashinani, clock):
     assert Expense.objects.count() == 1
     spend(mashinani, outreach, "20,000", "R-002")
     assert services.imprest_balance(outreach) == Decimal("0.00")
+    # The audit log names the expense with the money in the one format of the refusals.
+    entry = AuditEntry.objects.filter(action="outreach.expense_recorded").order_by("-id").first()
+    assert entry.object_repr == "Tent hire KES 20,000.00"
 
 
 def test_bad_amounts_and_a_receipt_twice_are_refused(mashinani, clock):
