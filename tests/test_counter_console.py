@@ -62,6 +62,24 @@ def test_with_htmx_a_press_answers_with_the_console_in_one_request(client, world
     assert "<html" not in body and "A001" in body and "Start serving" in body
 
 
+def test_a_refusal_is_shown_as_an_error_not_as_a_success(client, world, clock):
+    """Closing with a ticket still called is refused: the message says it is an error (colour
+    and words), where it looked like the green "done" of a success."""
+    counter = world.counters[("gpo-nairobi", 1)]
+    client.force_login(world.alice)
+    issue(world, [world.id_dup])
+    act(client, counter, "open")
+    act(client, counter, "call")
+    body = act(client, counter, "close", htmx=True).content.decode()
+    assert '<li class="messages__error"><span class="visually-hidden">Error: </span>' in body
+    act(client, counter, "close")
+    page = client.get(reverse("queues:console", args=[counter.pk])).content.decode()
+    assert 'class="messages__error"' in page
+    act(client, counter, "pause", htmx=True)
+    body = act(client, counter, "open", htmx=True).content.decode()
+    assert "messages__error" not in body
+
+
 def test_finish_and_call_next_is_one_press(client, world, clock):
     counter = world.counters[("gpo-nairobi", 1)]
     client.force_login(world.alice)
