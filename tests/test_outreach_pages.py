@@ -9,7 +9,7 @@ from huduma.accounts.models import Role, User
 from huduma.outreach import services
 from huduma.outreach.plan_models import Expense, Outreach
 from tests.conftest import sign_in_verified
-from tests.outreach_world import DECEMBER, IN_KISUMU, add_mashinani, planned
+from tests.outreach_world import DECEMBER, IN_KISUMU, add_mashinani, agreed, planned
 
 
 @pytest.fixture
@@ -152,6 +152,20 @@ def test_the_plan_says_when_nobody_can_go_for_a_service(mashinani, client, clock
     page = client.get(f"/staff/outreach/{outreach.pk}/").content.decode()
     assert "Nobody can go on these days" in page
     assert page.count("Fair rotation proposes") == 1  # NHIF registration has a proposal
+
+
+def test_the_poster_of_a_plan_not_yet_agreed_says_so(mashinani, client, clock):
+    """A poster printed before the local administration agreed may announce the wrong venue or
+    day: the page says so (on screen, not on the printed poster)."""
+    proposed = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    ready = agreed(
+        mashinani, mashinani.kibra, [dt.date(2026, 12, 3)], {mashinani.id_dup: mashinani.alice}
+    )
+    client.force_login(mashinani.bob)
+    page = client.get(f"/staff/outreach/{proposed.pk}/poster/").content.decode()
+    assert 'class="confirm no-print"' in page and "not agreed yet" in page
+    page = client.get(f"/staff/outreach/{ready.pk}/poster/").content.decode()
+    assert "not agreed yet" not in page
 
 
 def test_hostile_input_is_refused_not_a_500(mashinani, client, clock):
