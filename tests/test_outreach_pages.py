@@ -25,6 +25,12 @@ def test_manager_proposes_the_month_and_sees_the_calendar(mashinani, client, clo
     page = client.get("/staff/centres/gpo-nairobi/outreach/?month=2026-12").content.decode()
     for name in ("Westlands", "Kibra", "Embakasi East", "month-grid"):
         assert name in page
+    # Proposing again adds nothing, and says why (not "0 outreaches proposed.").
+    response = client.post(
+        "/staff/centres/gpo-nairobi/outreach/propose/", {"month": "2026-12"}, follow=True
+    )
+    assert "Every sub-county already has an outreach this month." in response.content.decode()
+    assert Outreach.objects.filter(centre=mashinani.gpo, month=DECEMBER).count() == 3
     # /staff/outreach/ takes the manager to their centre.
     assert client.get("/staff/outreach/").url == "/staff/centres/gpo-nairobi/outreach/"
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from huduma.accounts.models import Role, User
@@ -146,7 +147,14 @@ def propose(request, code: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.info(request, _("%(n)s outreaches proposed.") % {"n": len(created)})
+        if created:
+            messages.info(
+                request,
+                ngettext("%(n)s outreach proposed.", "%(n)s outreaches proposed.", len(created))
+                % {"n": len(created)},
+            )
+        else:
+            messages.info(request, _("Every sub-county already has an outreach this month."))
     return redirect(f"{reverse('outreach:calendar', args=[centre.code])}?month={month:%Y-%m}")
 
 
