@@ -153,3 +153,37 @@ def test_an_outreach_closes_only_once_accounted_for(mashinani, clock):
     assert outreach.status == "closed"
     with pytest.raises(DomainError):  # closed is closed
         spend(mashinani, outreach, "10", "R-2")
+
+
+def test_the_audit_log_shows_what_a_venue_logistics_or_expense_change_did(mashinani, clock):
+    """The audit log's difference names the fields that changed, money in one format: a venue
+    moved, a tent hired, an expense recorded (each showed no change at all)."""
+    from huduma.core.audit_diff import changes
+
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    services.outreach_set_venue(
+        outreach=outreach,
+        name="Social hall",
+        ward="Parklands",
+        lat=outreach.venue_lat,
+        lon=outreach.venue_lon,
+        actor=mashinani.bob,
+    )
+    services.logistics_set(
+        outreach=outreach,
+        kind=LogisticsItem.Kind.TENTS,
+        source=LogisticsItem.Source.HIRED,
+        supplier="Tents Ltd",
+        cost="12000",
+        actor=mashinani.bob,
+    )
+    spend(mashinani, outreach, "1500", "R-9")
+
+    def shown(action):
+        entry = AuditEntry.objects.filter(action=action).order_by("-id").first()
+        return {(c.field, c.before, c.after) for c in changes(entry)}
+
+    assert {field for field, _b, _a in shown("outreach.venue_set")} == {"Venue"}
+    assert ("Venue", "Chief's camp", "Social hall") in shown("outreach.venue_set")
+    assert any("KES 12,000.00" in after for _f, _b, after in shown("outreach.logistics_set"))
+    assert any("KES 1,500.00" in after for _f, _b, after in shown("outreach.expense_recorded"))
