@@ -123,6 +123,16 @@ def test_a_refused_step_leaves_the_other_forms_as_saved(mashinani, client, clock
     assert 'name="venue_ward" maxlength="80" value="Parklands"' in page
     assert 'name="opens_at" value="08:00"' in page and 'name="day1" value="2026-12-02"' in page
     assert 'name="description" maxlength="200" value="Tents"' in page  # what was typed
+    # A refused logistics row keeps what was typed in it; the other rows show what is saved.
+    response = client.post(
+        url + "logistics/",
+        {"kind": "tents", "source": "hired", "supplier": "Tents Ltd", "cost_kes": "abc"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="supplier-tents" name="supplier" maxlength="120" value="Tents Ltd"' in page
+    assert 'id="cost-tents" name="cost_kes" value="abc"' in page
+    assert 'id="cost-chairs" name="cost_kes" value="0.00"' in page
     # The refused form itself shows what was typed, not what is saved.
     response = client.post(url + "venue/", {"venue_name": "Hall", "venue_lat": "x"})
     assert 'name="venue_name" maxlength="120" value="Hall"' in response.content.decode()
