@@ -24,6 +24,13 @@ def test_reception_issues_a_two_service_ticket_by_typing(browser, live_server, w
     world.nhif_reg.prerequisites.add(world.id_dup)  # NHIF asks for the ID card
     page = browser.new_context(viewport=DESKTOP).new_page()
     sign_in(page, live_server.url, "bob", "pw-bob")
+    # The centre page's tables keep whole words on a desktop (a phone may break them, it must
+    # not scroll sideways), and its row of links has no stray list bullets between the links.
+    page.goto(f"{live_server.url}/staff/centres/gpo-nairobi/")
+    cell_wrap = "getComputedStyle(document.querySelector('td')).overflowWrap"
+    assert page.evaluate(cell_wrap) == "break-word"
+    bullets = "getComputedStyle(document.querySelector('ul.actions')).listStyleType"
+    assert page.evaluate(bullets) == "none"
     page.goto(f"{live_server.url}/staff/centres/gpo-nairobi/reception/")
     search = page.get_by_label("Find a service")
     search.fill("health insurnce")  # a typo
@@ -64,6 +71,10 @@ def test_an_officer_serves_with_finish_and_call_next(browser, live_server, world
     current = desk.get_by_test_id("current-number")
     expect(current).to_have_text("A001")
     desk.get_by_role("button", name="Start serving").click()
+    # Each requirement's checkbox sits beside its words, not on a line of its own above them.
+    seen = desk.get_by_label("Police abstract")
+    words = desk.locator("label[for]", has_text="Police abstract")
+    assert abs(seen.bounding_box()["y"] - words.bounding_box()["y"]) < 12
     desk.get_by_role("button", name="Finish and call next").click()
     expect(current).to_have_text("A002")
     expect(desk.get_by_test_id("current-status")).to_have_text("Called")

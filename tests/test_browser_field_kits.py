@@ -26,7 +26,11 @@ def test_manager_registers_and_revokes_a_field_kit(browser, live_server, world):
     assert_accessible(page)
     page.get_by_label("Name of the kit").fill("Kit Kibra")
     page.get_by_label("Outreach").select_option(str(outreach.pk))
-    page.get_by_label("Alice").check()
+    alice = page.get_by_label("Alice")
+    # The officer's checkbox sits beside the name, not on a line of its own above it.
+    words = page.locator("label[for]", has_text="Alice")
+    assert abs(alice.bounding_box()["y"] - words.bounding_box()["y"]) < 12
+    alice.check()
     page.get_by_role("button", name="Register").click()
     expect(page.get_by_test_id("enrol-code")).to_be_visible()
     expect(page.get_by_test_id("enrol-command")).to_contain_text("fieldkit enroll --server")

@@ -36,6 +36,12 @@ def test_manager_acts_on_unserved_queues_from_the_live_view(browser, live_server
 
     nhif = page.get_by_role("form", name="Open a counter for an officer NHIF registration")
     nhif.get_by_label("Counter").select_option(label="2")
+    # A click elsewhere on the page, then the view's refresh: the choice made stays.
+    page.get_by_role("heading", level=1).click()
+    page.evaluate(
+        "htmx.ajax('GET', location.pathname, {source: '[data-live]', target: '[data-live]'})"
+    )
+    expect(nhif.get_by_label("Counter")).to_have_value(str(world.counters[("gpo-nairobi", 2)].pk))
     nhif.get_by_label("Officer").select_option(label="Officer1 (Counter officer)")
     nhif.get_by_role("button", name="Open counter").click()
     expect(page.get_by_text("Counter 2 is open for Officer1.")).to_be_visible()

@@ -37,6 +37,8 @@ def test_manager_plans_an_outreach_through_the_pages(browser, live_server, world
     page.get_by_role("button", name="Save venue").click()
     expect(page.get_by_text("Venue saved.")).to_be_visible()
 
+    # A service's equipment box shows once the service is ticked, not one per portable service.
+    expect(page.get_by_label("Equipment for Replacement of a lost ID card")).to_be_hidden()
     page.get_by_label("Replacement of a lost ID card", exact=True).check()
     page.get_by_label("Equipment for Replacement of a lost ID card").fill("Laptop, camera")
     page.get_by_label("NHIF registration", exact=True).check()

@@ -2,6 +2,8 @@
 (htmx swaps the console), a light poll, finish-and-call-next, the transfer warning, a careful
 "add a service", and priority asked for at a kiosk confirmed with one tap."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -60,6 +62,40 @@ def test_with_htmx_a_press_answers_with_the_console_in_one_request(client, world
     body = response.content.decode()
     assert response.status_code == 200 and '<div id="console"' in body
     assert "<html" not in body and "A001" in body and "Start serving" in body
+
+
+def test_a_refusal_is_shown_as_an_error_not_as_a_success(client, world, clock):
+    """Closing with a ticket still called is refused: the message says it is an error (colour
+    and words), where it looked like the green "done" of a success."""
+    counter = world.counters[("gpo-nairobi", 1)]
+    client.force_login(world.alice)
+    issue(world, [world.id_dup])
+    act(client, counter, "open")
+    act(client, counter, "call")
+    body = act(client, counter, "close", htmx=True).content.decode()
+    assert '<li class="messages__error"><span class="visually-hidden">Error: </span>' in body
+    act(client, counter, "close")
+    page = client.get(reverse("queues:console", args=[counter.pk])).content.decode()
+    assert 'class="messages__error"' in page
+    act(client, counter, "pause", htmx=True)
+    body = act(client, counter, "open", htmx=True).content.decode()
+    assert "messages__error" not in body
+
+
+def test_the_console_says_the_fee_in_the_one_money_format(client, world, clock):
+    world.id_dup.fee_kes = Decimal(1050)
+    world.id_dup.save()
+    counter = world.counters[("gpo-nairobi", 1)]
+    client.force_login(world.alice)
+    issue(world, [world.id_dup])
+    act(client, counter, "open")
+    act(client, counter, "call")
+    ticket = Ticket.objects.get()
+    body = act(client, counter, "start", htmx=True, ticket=ticket.pk).content.decode()
+    assert "Official fee: KES 1,050.00" in body  # was "KES 1050.00"
+    client.cookies["django_language"] = "sw"
+    page = client.get(reverse("queues:console", args=[counter.pk])).content.decode()
+    assert "Ada rasmi: KES 1,050.00" in page
 
 
 def test_finish_and_call_next_is_one_press(client, world, clock):

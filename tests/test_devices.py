@@ -7,7 +7,7 @@ import re
 import pytest
 
 from huduma.accounts import devices
-from huduma.accounts.models import Device
+from huduma.accounts.models import Device, User
 from huduma.core.errors import Forbidden
 
 
@@ -175,3 +175,7 @@ def test_demo_prints_pairing_codes_that_open_the_kiosk(client, world):
     assert paired["Location"] == "/kiosk/gpo-nairobi/"
     assert client.get("/kiosk/gpo-nairobi/").status_code == 200
     assert Device.objects.filter(name="Demo kiosk").count() == 1
+    # Staff pages show these names: the centre's own name, not one letter short of it.
+    manager = User.objects.get(username="manager.gpo")
+    assert manager.get_full_name() == f"Manager {world.gpo.name.removeprefix('Huduma Centre ')}"
+    assert manager.last_name.startswith("GPO")

@@ -40,6 +40,25 @@ def test_flag_comes_first_with_both_remedies(client, unserved, officers):
     assert "Serve it there today" in html
 
 
+def test_flag_says_minutes_in_plain_words(client, unserved, clock):
+    """Not "the longest for 1 minutes": the minutes in the live view's own short form, and
+    one citizen waiting is not "the longest" of anyone."""
+    client.force_login(unserved.bob)
+    clock.advance(minutes=1)
+    assert "2 waiting, the longest for 1 min, and no counter" in client.get(LIVE).content.decode()
+    services.visit_issue(
+        centre=unserved.gpo,
+        services=[unserved.id_dup],
+        channel="reception",
+        requirements_confirmed=True,
+    )
+    services.counter_close(counter=unserved.counters[("gpo-nairobi", 1)], officer=unserved.alice)
+    html = client.get(LIVE).content.decode()
+    assert "1 waiting for 0 min, and no counter is open" in html
+    client.cookies["django_language"] = "sw"
+    assert "wanasubiri, aliyesubiri zaidi kwa dakika 1" in client.get(LIVE).content.decode()
+
+
 def test_manager_opens_a_counter_for_an_officer(client, unserved, officers):
     client.force_login(unserved.bob)
     counter = unserved.counters[("gpo-nairobi", 2)]

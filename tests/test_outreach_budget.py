@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from huduma.core.errors import DomainError
+from huduma.core.models import AuditEntry
 from huduma.outreach import services
 from huduma.outreach.plan_models import Expense, LogisticsItem, Reimbursement
 from tests.outreach_world import add_mashinani, planned
@@ -41,6 +42,9 @@ def test_the_imprest_balance_and_an_expense_beyond_it_refused(mashinani, clock):
     assert Expense.objects.count() == 1
     spend(mashinani, outreach, "20,000", "R-002")
     assert services.imprest_balance(outreach) == Decimal("0.00")
+    # The audit log names the expense with the money in the one format of the refusals.
+    entry = AuditEntry.objects.filter(action="outreach.expense_recorded").order_by("-id").first()
+    assert entry.object_repr == "Tent hire KES 20,000.00"
 
 
 def test_bad_amounts_and_a_receipt_twice_are_refused(mashinani, clock):
@@ -149,3 +153,37 @@ def test_an_outreach_closes_only_once_accounted_for(mashinani, clock):
     assert outreach.status == "closed"
     with pytest.raises(DomainError):  # closed is closed
         spend(mashinani, outreach, "10", "R-2")
+
+
+def test_the_audit_log_shows_what_a_venue_logistics_or_expense_change_did(mashinani, clock):
+    """The audit log's difference names the fields that changed, money in one format: a venue
+    moved, a tent hired, an expense recorded (each showed no change at all)."""
+    from huduma.core.audit_diff import changes
+
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    services.outreach_set_venue(
+        outreach=outreach,
+        name="Social hall",
+        ward="Parklands",
+        lat=outreach.venue_lat,
+        lon=outreach.venue_lon,
+        actor=mashinani.bob,
+    )
+    services.logistics_set(
+        outreach=outreach,
+        kind=LogisticsItem.Kind.TENTS,
+        source=LogisticsItem.Source.HIRED,
+        supplier="Tents Ltd",
+        cost="12000",
+        actor=mashinani.bob,
+    )
+    spend(mashinani, outreach, "1500", "R-9")
+
+    def shown(action):
+        entry = AuditEntry.objects.filter(action=action).order_by("-id").first()
+        return {(c.field, c.before, c.after) for c in changes(entry)}
+
+    assert {field for field, _b, _a in shown("outreach.venue_set")} == {"Venue"}
+    assert ("Venue", "Chief's camp", "Social hall") in shown("outreach.venue_set")
+    assert any("KES 12,000.00" in after for _f, _b, after in shown("outreach.logistics_set"))
+    assert any("KES 1,500.00" in after for _f, _b, after in shown("outreach.expense_recorded"))

@@ -9,7 +9,7 @@ from huduma.accounts.models import Role, User
 from huduma.outreach import services
 from huduma.outreach.plan_models import Expense, Outreach
 from tests.conftest import sign_in_verified
-from tests.outreach_world import DECEMBER, IN_KISUMU, add_mashinani, planned
+from tests.outreach_world import DECEMBER, IN_KISUMU, add_mashinani, agreed, planned
 
 
 @pytest.fixture
@@ -25,6 +25,12 @@ def test_manager_proposes_the_month_and_sees_the_calendar(mashinani, client, clo
     page = client.get("/staff/centres/gpo-nairobi/outreach/?month=2026-12").content.decode()
     for name in ("Westlands", "Kibra", "Embakasi East", "month-grid"):
         assert name in page
+    # Proposing again adds nothing, and says why (not "0 outreaches proposed.").
+    response = client.post(
+        "/staff/centres/gpo-nairobi/outreach/propose/", {"month": "2026-12"}, follow=True
+    )
+    assert "Every sub-county already has an outreach this month." in response.content.decode()
+    assert Outreach.objects.filter(centre=mashinani.gpo, month=DECEMBER).count() == 3
     # /staff/outreach/ takes the manager to their centre.
     assert client.get("/staff/outreach/").url == "/staff/centres/gpo-nairobi/outreach/"
 
@@ -87,7 +93,9 @@ def test_refusals_on_the_plan_page_name_the_field(mashinani, client, clock):
         {"description": "Tents", "amount_kes": "6000", "receipt_number": "R1", "spent_on": ""},
     )
     assert response.status_code == 302
-    assert "KES 44000.00" in client.get(url).content.decode()
+    # In the one money format of the refusals and receipts, not "KES 44000.00".
+    assert "KES 44,000.00" in client.get(url).content.decode()
+    assert "KES 6,000.00" in client.get(url + "report/").content.decode()
 
     response = client.post(url + "reimbursements/")
     claim = outreach.reimbursements.get()
@@ -98,6 +106,82 @@ def test_refusals_on_the_plan_page_name_the_field(mashinani, client, clock):
     assert client.post(f"/staff/outreach/reimbursements/{claim.pk}/approve/").status_code == 302
     claim.refresh_from_db()
     assert claim.approved_by == mashinani.sam
+
+
+def test_a_refused_step_leaves_the_other_forms_as_saved(mashinani, client, clock):
+    """An expense over the balance is refused: the venue, hours and days forms still show what
+    is saved (they showed empty boxes, as if the venue had been lost)."""
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    client.force_login(mashinani.bob)
+    url = f"/staff/outreach/{outreach.pk}/"
+    response = client.post(
+        url + "expenses/", {"description": "Tents", "amount_kes": "90000", "receipt_number": "R1"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "balance" in page
+    assert 'name="venue_name" maxlength="120" value="Chief&#x27;s camp"' in page
+    assert 'name="venue_ward" maxlength="80" value="Parklands"' in page
+    assert 'name="opens_at" value="08:00"' in page and 'name="day1" value="2026-12-02"' in page
+    assert 'name="description" maxlength="200" value="Tents"' in page  # what was typed
+    # A refused logistics row keeps what was typed in it; the other rows show what is saved.
+    response = client.post(
+        url + "logistics/",
+        {"kind": "tents", "source": "hired", "supplier": "Tents Ltd", "cost_kes": "abc"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="supplier-tents" name="supplier" maxlength="120" value="Tents Ltd"' in page
+    assert 'id="cost-tents" name="cost_kes" value="abc"' in page
+    assert 'id="cost-chairs" name="cost_kes" value="0.00"' in page
+    # The refused form itself shows what was typed, not what is saved.
+    response = client.post(url + "venue/", {"venue_name": "Hall", "venue_lat": "x"})
+    assert 'name="venue_name" maxlength="120" value="Hall"' in response.content.decode()
+
+
+def test_cancelling_an_outreach_asks_first(mashinani, client, clock):
+    """One careless click on "Cancel this outreach" does not cancel it (that frees its officers
+    and cannot be undone): the page asks, and only the second, confirming post cancels."""
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    client.force_login(mashinani.bob)
+    url = f"/staff/outreach/{outreach.pk}/"
+    response = client.post(url + "move/", {"to": "cancelled"})
+    assert response.status_code == 200 and "Yes, cancel it" in response.content.decode()
+    outreach.refresh_from_db()
+    assert outreach.status == "proposed"
+    client.cookies["django_language"] = "sw"
+    assert "Ndiyo, ighairi" in client.post(url + "move/", {"to": "cancelled"}).content.decode()
+    response = client.post(url + "move/", {"to": "cancelled", "confirm": "yes"})
+    assert response.status_code == 302
+    outreach.refresh_from_db()
+    assert outreach.status == "cancelled"
+    client.force_login(mashinani.alice)  # and asking is not a way round the permission check
+    assert client.post(url + "move/", {"to": "cancelled"}).status_code == 403
+
+
+def test_the_plan_says_when_nobody_can_go_for_a_service(mashinani, client, clock):
+    """With no fair proposal (the only officer is needed at the centre), the plan says so rather
+    than offer the first officer of the list, whom sending is then refused."""
+    mashinani.dave.is_active = False  # alice is then GPO's only NRB officer
+    mashinani.dave.save()
+    outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    client.force_login(mashinani.bob)
+    page = client.get(f"/staff/outreach/{outreach.pk}/").content.decode()
+    assert "Nobody can go on these days" in page
+    assert page.count("Fair rotation proposes") == 1  # NHIF registration has a proposal
+
+
+def test_the_poster_of_a_plan_not_yet_agreed_says_so(mashinani, client, clock):
+    """A poster printed before the local administration agreed may announce the wrong venue or
+    day: the page says so (on screen, not on the printed poster)."""
+    proposed = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
+    ready = agreed(
+        mashinani, mashinani.kibra, [dt.date(2026, 12, 3)], {mashinani.id_dup: mashinani.alice}
+    )
+    client.force_login(mashinani.bob)
+    page = client.get(f"/staff/outreach/{proposed.pk}/poster/").content.decode()
+    assert 'class="confirm no-print"' in page and "not agreed yet" in page
+    page = client.get(f"/staff/outreach/{ready.pk}/poster/").content.decode()
+    assert "not agreed yet" not in page
 
 
 def test_hostile_input_is_refused_not_a_500(mashinani, client, clock):

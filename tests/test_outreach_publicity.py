@@ -70,6 +70,17 @@ def test_announcement_is_sent_once_to_opted_in_citizens_of_that_sub_county(
     assert sent.count() == 2
 
 
+def test_the_plan_counts_the_citizens_told_in_plain_words(mashinani, client, clock):
+    services.opt_in(
+        phone="0712 000 001", sub_county=mashinani.westlands, language="sw", source="web"
+    )
+    outreach = agreed(mashinani)
+    services.outreach_announce(outreach=outreach, actor=mashinani.bob)
+    client.force_login(mashinani.bob)
+    page = client.get(f"/staff/outreach/{outreach.pk}/").content.decode()
+    assert "Announced by SMS to 1 citizen on " in page  # not "1 citizens"
+
+
 def test_a_proposed_outreach_cannot_be_announced(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     with pytest.raises(DomainError) as error:

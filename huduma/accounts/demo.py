@@ -143,7 +143,7 @@ def load_demo_data(password: str) -> list[DemoLogin]:
                     centre=centre,
                     mda=mdas[mda_code],
                     first_name=f"Officer {number}{'AB'[n - 1]}",
-                    last_name=centre.name[15:],
+                    last_name=centre.name.removeprefix("Huduma Centre "),
                 )
         number += 1
         general, _ = Counter.objects.get_or_create(
@@ -157,7 +157,7 @@ def load_demo_data(password: str) -> list[DemoLogin]:
             role=Role.COUNTER_OFFICER,
             centre=centre,
             first_name="General officer",
-            last_name=centre.name[15:],
+            last_name=centre.name.removeprefix("Huduma Centre "),
         )
         _user(
             f"manager.{short}",
@@ -165,7 +165,7 @@ def load_demo_data(password: str) -> list[DemoLogin]:
             role=Role.CENTRE_MANAGER,
             centre=centre,
             first_name="Manager",
-            last_name=centre.name[15:],
+            last_name=centre.name.removeprefix("Huduma Centre "),
         )
         _user(
             f"reception.{short}",
@@ -173,7 +173,7 @@ def load_demo_data(password: str) -> list[DemoLogin]:
             role=Role.RECEPTION,
             centre=centre,
             first_name="Reception",
-            last_name=centre.name[15:],
+            last_name=centre.name.removeprefix("Huduma Centre "),
         )
         nrb = mdas.get("NRB")
         _user(

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huduma.core.money import format_kes
+
 __all__ = [
     "Announcement",
     "Expense",
@@ -236,7 +238,7 @@ class Reimbursement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"KES {self.amount_kes} {self.status}"
+        return f"{format_kes(self.amount_kes)} {self.status}"
 
 
 class Expense(models.Model):
@@ -268,7 +270,7 @@ class Expense(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.description} KES {self.amount_kes}"
+        return f"{self.description} {format_kes(self.amount_kes)}"
 
 
 class OptIn(models.Model):

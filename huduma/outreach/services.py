@@ -455,11 +455,18 @@ def outreach_set_venue(
     with transaction.atomic():
         outreach = _lock(outreach)
         _require_open(outreach, agreed_part=True)
+        before = {name: getattr(outreach, name) for name in VENUE_FIELDS}
         outreach.venue_name, outreach.venue_ward = name, ward
         outreach.venue_lat, outreach.venue_lon = lat, lon
         outreach.opens_at, outreach.closes_at = opens_at, closes_at
         outreach.save()
-        audit.record(action="outreach.venue_set", instance=outreach, actor=actor)
+        audit.record(
+            action="outreach.venue_set",
+            instance=outreach,
+            actor=actor,
+            before=before,
+            after={name: getattr(outreach, name) for name in VENUE_FIELDS},
+        )
     return outreach
 
 
@@ -652,6 +659,12 @@ def parse_amount(value, *, field: str = "amount_kes") -> Decimal:
     return kes(text)
 
 
+# What the audit log shows as before and after of a venue or a logistics item changed.
+VENUE_FIELDS = ("venue_name", "venue_ward", "venue_lat", "venue_lon", "opens_at", "closes_at")
+LOGISTICS_FIELDS = ("source", "supplier", "cost_kes")
+EXPENSE_FIELDS = ("description", "amount_kes", "receipt_number", "spent_on")
+
+
 def logistics_set(
     *, outreach: Outreach, kind: str, source: str, supplier: str, cost, actor
 ) -> LogisticsItem:
@@ -669,12 +682,19 @@ def logistics_set(
         outreach = _lock(outreach)
         if outreach.status in (Status.CLOSED, Status.CANCELLED):
             raise Conflict(_("This outreach is closed."), field="status")
+        was = LogisticsItem.objects.filter(outreach=outreach, kind=kind).first()
         item, _created = LogisticsItem.objects.update_or_create(
             outreach=outreach,
             kind=kind,
             defaults={"source": source, "supplier": supplier, "cost_kes": cost},
         )
-        audit.record(action="outreach.logistics_set", instance=item, actor=actor)
+        audit.record(
+            action="outreach.logistics_set",
+            instance=item,
+            actor=actor,
+            before={f: getattr(was, f) for f in LOGISTICS_FIELDS} if was else None,
+            after={f: getattr(item, f) for f in LOGISTICS_FIELDS},
+        )
     return item
 
 
@@ -733,7 +753,12 @@ def expense_record(
             recorded_by=actor,
             recorded_at=clock.now(),
         )
-        audit.record(action="outreach.expense_recorded", instance=expense, actor=actor)
+        audit.record(
+            action="outreach.expense_recorded",
+            instance=expense,
+            actor=actor,
+            after={f: getattr(expense, f) for f in EXPENSE_FIELDS},
+        )
     return expense
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from huduma.accounts.models import Role, User
@@ -146,7 +147,14 @@ def propose(request, code: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.info(request, _("%(n)s outreaches proposed.") % {"n": len(created)})
+        if created:
+            messages.info(
+                request,
+                ngettext("%(n)s outreach proposed.", "%(n)s outreaches proposed.", len(created))
+                % {"n": len(created)},
+            )
+        else:
+            messages.info(request, _("Every sub-county already has an outreach this month."))
     return redirect(f"{reverse('outreach:calendar', args=[centre.code])}?month={month:%Y-%m}")
 
 
@@ -189,7 +197,14 @@ def _service_rows(outreach: Outreach) -> list[dict]:
     return rows
 
 
-def _detail(request, outreach: Outreach, *, errors: dict | None = None, status: int = 200):
+def _detail(
+    request,
+    outreach: Outreach,
+    *,
+    errors: dict | None = None,
+    status: int = 200,
+    confirm_cancel: bool = False,
+):
     can_operate = works_at(request.user, outreach.centre) and has_role(
         request.user, Role.CENTRE_MANAGER
     )
@@ -220,6 +235,7 @@ def _detail(request, outreach: Outreach, *, errors: dict | None = None, status: 
                 sub_county=outreach.sub_county, opted_out_at__isnull=True
             ).count(),
             "can_operate": can_operate,
+            "confirm_cancel": confirm_cancel,
             "errors": errors or {},
             # What was typed, shown again beside the message when a step is refused.
             "values": request.POST if errors else {},
@@ -345,6 +361,11 @@ def communicate(request, outreach_id: int):
 @login_required
 @require_POST
 def move(request, outreach_id: int):
+    if request.POST.get("to") == "cancelled" and request.POST.get("confirm") != "yes":
+        # Cancelling frees the officers and cannot be undone: one careless click must not do it.
+        outreach = _outreach(request, outreach_id, operate=True)
+        return _detail(request, outreach, confirm_cancel=True)
+
     def action(outreach):
         services.outreach_move(outreach=outreach, to=_post(request, "to", 20), actor=request.user)
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huduma.core.ids import uuid7
 from huduma.core.models import OfflineRecord
+from huduma.core.money import format_kes
 
 
 class Invoice(models.Model):
@@ -39,7 +40,7 @@ class Invoice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service} KES {self.amount_kes}"
+        return f"{self.service} {format_kes(self.amount_kes)}"
 
 
 class Payment(OfflineRecord):
@@ -116,7 +117,7 @@ class Payment(OfflineRecord):
         indexes = [models.Index(fields=["status", "started_at"], name="payment_status_started")]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} KES {self.amount_kes} {self.status}"
+        return f"{self.get_channel_display()} {format_kes(self.amount_kes)} {self.status}"
 
 
 class PaymentEvent(models.Model):
@@ -166,4 +167,4 @@ class PaybillTransaction(models.Model):
         indexes = [models.Index(fields=["paid_at"], name="paybill_transaction_paid_at")]
 
     def __str__(self) -> str:
-        return f"{self.trans_id} KES {self.amount_kes}"
+        return f"{self.trans_id} {format_kes(self.amount_kes)}"

@@ -1,12 +1,22 @@
 /* Live view: the page refreshes itself every few seconds, which would reset a form the Centre
-   Manager is filling in. While focus is inside a form of the refreshed region, skip the refresh.
+   Manager is filling in. While focus is inside a form of the refreshed region, or a choice has
+   been made in one of its forms and not yet sent (the manager may have clicked elsewhere on the
+   page in between), skip the refresh.
    Kept out of the page so the Content-Security-Policy needs no inline script. */
 (function () {
   "use strict";
+  function choiceMade(region) {
+    var selects = region.querySelectorAll("form select");
+    for (var i = 0; i < selects.length; i++) {
+      if (selects[i].value !== "") return true;
+    }
+    return false;
+  }
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     var region = event.detail.elt;
+    if (!region || !region.hasAttribute("data-live")) return;
     var active = document.activeElement;
-    if (region && region.hasAttribute("data-live") && active && active.form && region.contains(active)) {
+    if ((active && active.form && region.contains(active)) || choiceMade(region)) {
       event.preventDefault();
     }
   });
