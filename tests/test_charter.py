@@ -70,6 +70,8 @@ def test_service_page_refuses_an_unknown_county_with_a_message(client, many_cent
     assert response.status_code == 400
     html = response.content.decode()
     assert "There is a problem" in html and "Choose a county from the list" in html
+    # Django points the invalid select at "county_error": the message must carry that id.
+    assert 'aria-describedby="county_error"' in html and 'id="county_error"' in html
 
 
 def test_free_services_say_free_in_both_languages(client, world):
@@ -132,6 +134,9 @@ def test_centres_filter_refuses_bad_input_with_a_message(client, world, params, 
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
     assert message in response.content.decode()
+    field = next(iter(params))
+    assert f'aria-describedby="{field}_error"' in response.content.decode()
+    assert f'id="{field}_error"' in response.content.decode()
 
 
 def pdf_lines(pdf: bytes) -> list[str]:
