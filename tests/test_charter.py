@@ -184,3 +184,14 @@ def test_charter_pdf_wraps_long_names_and_shows_hours_fees_and_page_numbers(clie
     assert any(line.startswith("Search and reservation") for line in lines)
     assert any(line.endswith("case 59") for line in lines)
     assert lines.count("Service") == len(pages)  # the heading row repeated on every page
+
+
+def test_citizen_pages_say_agency_not_mda(client, world):
+    """Citizens read "Agency" / "Taasisi" (as on the kiosk), not the shorthand "MDA"."""
+    charter = reverse("catalogue:charter", args=["gpo-nairobi"])
+    html = client.get(charter).content.decode()
+    assert ">Agency</th>" in html and 'data-label="Agency"' in html and ">MDA<" not in html
+    search = client.get(reverse("catalogue:search")).content.decode()
+    assert '<label for="mda">Agency</label>' in search
+    html = sw(client).get(charter).content.decode()
+    assert ">Taasisi</th>" in html and 'data-label="Taasisi"' in html and "MDA" not in html
