@@ -184,6 +184,7 @@ def test_charter_pdf_wraps_long_names_and_shows_hours_fees_and_page_numbers(clie
     assert any(line.startswith("Search and reservation") for line in lines)
     assert any(line.endswith("case 59") for line in lines)
     assert lines.count("Service") == len(pages)  # the heading row repeated on every page
+    assert lines.count("Agency") == len(pages) and "MDA" not in lines
 
 
 def test_citizen_pages_say_agency_not_mda(client, world):
