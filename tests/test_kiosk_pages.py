@@ -192,6 +192,7 @@ def test_a_bad_phone_number_is_named_on_the_check_page(kiosk, world, clock):
     # The unticked box is named in the same answer, before the number as on the screen.
     summary = html_of(response).split('id="error-summary"')[1].split("</div>")[0]
     assert summary.index('href="#requirements_confirmed"') < summary.index('href="#phone"')
+    assert 'aria-describedby="phone-hint phone-error"' in html_of(response)  # read out with it
 
 
 def test_the_printed_ticket_shows_what_to_bring_and_where_to_wait(kiosk, world, clock):
