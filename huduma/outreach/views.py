@@ -25,6 +25,7 @@ from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.core.errors import DomainError
 from huduma.core.inputs import ascii_int, has_forbidden_characters
+from huduma.core.phones import InvalidPhoneNumber, normalise_phone
 from huduma.core.throttle import throttle_writes
 from huduma.outreach import selectors, services
 from huduma.outreach.plan_models import Announcement, LogisticsItem, OptIn, Outreach, Reimbursement
@@ -500,6 +501,12 @@ def opt_in(request):
             )
         except DomainError as exc:
             errors = {exc.field or "phone": exc.message}
+            if "sub_county" in errors:
+                # Name a bad number in the same answer, not on the next try.
+                try:
+                    normalise_phone(_post(request, "phone", 32))
+                except InvalidPhoneNumber as phone_exc:
+                    errors["phone"] = str(phone_exc)
         else:
             messages.info(request, _("Done. We will text you when an outreach comes."))
             return redirect("outreach:opt_in")
