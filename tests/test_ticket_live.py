@@ -96,3 +96,9 @@ def test_the_holder_cancels_after_a_confirm_step(client, world, clock, remote):
         "no longer in the queue"
         in client.get(reverse("queues:ticket_cancel", args=[remote.pk])).content.decode()
     )
+
+
+def test_the_ticket_cancel_question_reads_as_a_swahili_question(client, world, clock, remote):
+    client.cookies["django_language"] = "sw"
+    html = client.get(reverse("queues:ticket_cancel", args=[remote.pk])).content.decode()
+    assert f"Je, unataka kughairi tiketi {remote.number}?" in html
