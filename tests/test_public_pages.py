@@ -83,3 +83,13 @@ def test_citizen_pages_are_light(client, world, name, args):
         css = fh.read()
     assert len(html) + len(css) < 100_000
     assert b"htmx" not in html  # citizen pages need no script at all
+
+
+def test_a_missing_page_is_a_huduma_page_in_the_citizens_language(client, db):
+    """Not Django's bare English "Not Found": the site's own page, with a way back."""
+    client.cookies["django_language"] = "sw"
+    response = client.get("/queue/tickets/00000000-0000-0000-0000-000000000000/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<h1>Ukurasa haupatikani</h1>" in html and 'lang="sw"' in html
+    assert "Tafuta huduma ya serikali" in html and "Not Found" not in html
