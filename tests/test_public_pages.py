@@ -93,3 +93,16 @@ def test_a_missing_page_is_a_huduma_page_in_the_citizens_language(client, db):
     html = response.content.decode()
     assert "<h1>Ukurasa haupatikani</h1>" in html and 'lang="sw"' in html
     assert "Tafuta huduma ya serikali" in html and "Not Found" not in html
+
+
+def test_an_expired_form_says_so_in_the_citizens_language(world):
+    """Django's CSRF failure page is technical English; a citizen gets plain words instead."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["django_language"] = "sw"
+    response = client.post(reverse("queues:join", args=["gpo-nairobi"]), {"phone": "0712345678"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<h1>Fomu hii imepitwa na wakati</h1>" in html and 'lang="sw"' in html
+    assert "CSRF" not in html
