@@ -106,3 +106,13 @@ def test_an_expired_form_says_so_in_the_citizens_language(world):
     html = response.content.decode()
     assert "<h1>Fomu hii imepitwa na wakati</h1>" in html and 'lang="sw"' in html
     assert "CSRF" not in html
+
+
+def test_a_server_error_page_speaks_both_languages(rf):
+    from huduma.core.outage import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong" in html and "Kuna hitilafu" in html
+    assert "Server Error (500)" not in html
