@@ -37,6 +37,8 @@ def test_attract_screen_starts_in_the_language_touched(kiosk, world):
 
 def test_the_kiosk_is_a_screen_with_no_way_off_it(kiosk, world):
     html = html_of(kiosk.get(KIOSK))
+    # The appointment line is one item of its flex box, so " · " keeps its spaces.
+    assert '<summary><span><span lang="en">I have an appointment</span> · ' in html
     assert 'class="header"' not in html and 'class="footer"' not in html
     links = re.findall(r'href="([^"]+)"', html)
     assert links, html
