@@ -248,3 +248,13 @@ def test_the_language_switch_on_a_failed_check_comes_back_to_the_check(kiosk, wo
     form = {"services": [world.kra_pin.pk], "language": "en", "confirm": "1", "priority": ""}
     html = html_of(kiosk.post(KIOSK, form))
     assert f'name="next" value="{KIOSK}?s={world.kra_pin.pk}&amp;step=confirm"' in html
+
+
+def test_the_search_box_has_no_tiny_clear_cross():
+    """Chromium draws a ~20 px clear button in a search box: under the kiosk's 48 px targets."""
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("css/kiosk.css")).read_text(encoding="utf-8")
+    assert "input[type=search]::-webkit-search-cancel-button { -webkit-appearance: none;" in css
