@@ -119,6 +119,9 @@ def test_public_opt_in_and_suggestion_pages(mashinani, client, clock):
     assert response.status_code == 302
     response = client.post("/mashinani/suggest/", {"sub_county": mashinani.kibra.pk})
     assert response.status_code == 400
+    response = client.post("/mashinani/suggest/", {"sub_county": "", "venue": " "})
+    summary = response.content.decode().split('id="error-summary"')[1].split("</div>")[0]
+    assert summary.index('href="#sub_county"') < summary.index('href="#venue"')
 
 
 def test_suggestions_are_throttled(mashinani, client, clock, settings):

@@ -532,6 +532,11 @@ def suggest(request):
             )
         except DomainError as exc:
             errors = {exc.field or "venue": exc.message}
+            if "sub_county" in errors and not (
+                values["venue"].strip() or values["services"].strip()
+            ):
+                # Both at once, not one per try.
+                errors["venue"] = _("Suggest a venue, a service, or both.")
         else:
             messages.info(request, _("Thank you. The Centre Manager will see your suggestion."))
             return redirect("outreach:suggest")
