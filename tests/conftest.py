@@ -60,6 +60,16 @@ def fresh_reference_cache():
 
 
 @pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A request in Swahili leaves Swahili active in the thread (LocaleMiddleware does not
+    reset it): the next test must not read its messages in Swahili by accident."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _memory_sms(settings):
     settings.SMS_BACKEND = "memory"
     MemoryBackend.outbox = []

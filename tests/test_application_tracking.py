@@ -56,3 +56,18 @@ def test_tries_are_limited(client, application, settings):
     )
     assert response.status_code == 429
     assert application.tracking_number not in response.content.decode().split("<form")[0]
+
+
+def test_a_failed_try_has_the_error_summary_in_swahili_without_browser_bubbles(client, db):
+    """novalidate: the browser's own (English) "Please fill out this field" never shows; the
+    server's message, in the citizen's language, is summarised at the top and on the field."""
+    client.cookies["django_language"] = "sw"
+    response = client.post("/applications/track/", {"tracking_number": "", "phone": ""})
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert '<form method="post" novalidate>' in page
+    assert "Kuna tatizo" in page
+    assert '<a href="#track-number">' in page
+    assert 'id="track-number-error"' in page
+    assert 'type="text" id="track-number"' in page  # styled like every other text field
+    assert "No application matches" not in page

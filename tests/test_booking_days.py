@@ -108,3 +108,13 @@ def test_time_slots_are_a_grid_of_radio_buttons(client, world, clock):
     html = client.get(url, {"service": world.id_dup.pk, "date": "2026-11-28"}).content.decode()
     assert 'class="chip-grid"' in html
     assert html.count('type="radio" id="slot-') == 16  # 09:00 to 12:45, every 15 minutes
+
+
+def test_no_time_and_a_bad_number_are_both_named_at_once(client, world, clock):
+    url = reverse("queues:book", args=["gpo-nairobi"])
+    posted = client.post(url, {"service": world.id_dup.pk, "date": "2026-11-28", "phone": "07"})
+    assert posted.status_code == 400
+    html = posted.content.decode()
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    assert summary.index('href="#slot"') < summary.index('href="#phone"')  # in page order
+    assert 'id="phone-error"' in html

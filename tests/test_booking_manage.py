@@ -169,3 +169,10 @@ def test_two_moves_into_the_last_place_of_a_slot_give_one(world, clock):
         thread.join(timeout=60)
     assert sorted(outcomes) == ["moved"] + ["refused"] * 3
     assert Appointment.objects.filter(slot_start=target).count() == 1
+
+
+def test_the_cancel_questions_read_as_swahili_questions(client, world, clock, booking):
+    client.cookies["django_language"] = "sw"
+    find(client, booking.reference, "0712345678")
+    url = reverse("queues:booking_cancel", args=["gpo-nairobi", booking.reference])
+    assert "<h1>Je, unataka kughairi miadi yako?</h1>" in client.get(url).content.decode()

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_anonymous_bribery_report_through_the_form(browser, live_server, world):
-    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
     page.goto(f"{live_server.url}/complaints/new/")
     assert_accessible(page)
     page.get_by_role("button", name="Continue").click()  # nothing chosen
@@ -25,6 +25,8 @@ def test_anonymous_bribery_report_through_the_form(browser, live_server, world):
     page.get_by_role("button", name="Send complaint").click()  # empty
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     assert_accessible(page)
+    # The error bar beside the text box must not push it off a 360 px screen.
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     page.get_by_label("What happened?").fill("The officer at counter 1 asked for KES 2,000.")
     page.get_by_label("Which Huduma Centre? (optional)").select_option(label="Huduma Centre GPO")
     page.get_by_label("Report anonymously").check()

@@ -69,6 +69,11 @@ def test_attract_screen_to_printed_ticket_through_a_popular_tile(open_kiosk, liv
 
     expect(page.get_by_text("Police abstract")).to_be_visible()
     check_screen(page)
+    page.get_by_label("Mobile number (optional)").fill("0712 34")
+    page.get_by_role("button", name="Issue ticket").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter a phone number like 0712 345 678")
+    check_screen(page)  # the error summary's link is a 48 px target as well
+    page.get_by_label("Mobile number (optional)").fill("")
     page.get_by_text("I have every document on the list").click()
     page.get_by_text("Elderly").click()
     page.get_by_role("button", name="Issue ticket").click()

@@ -70,6 +70,8 @@ def test_service_page_refuses_an_unknown_county_with_a_message(client, many_cent
     assert response.status_code == 400
     html = response.content.decode()
     assert "There is a problem" in html and "Choose a county from the list" in html
+    # Django points the invalid select at "county_error": the message must carry that id.
+    assert 'aria-describedby="county_error"' in html and 'id="county_error"' in html
 
 
 def test_free_services_say_free_in_both_languages(client, world):
@@ -132,6 +134,9 @@ def test_centres_filter_refuses_bad_input_with_a_message(client, world, params, 
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
     assert message in response.content.decode()
+    field = next(iter(params))
+    assert f'aria-describedby="{field}_error"' in response.content.decode()
+    assert f'id="{field}_error"' in response.content.decode()
 
 
 def pdf_lines(pdf: bytes) -> list[str]:
@@ -179,3 +184,15 @@ def test_charter_pdf_wraps_long_names_and_shows_hours_fees_and_page_numbers(clie
     assert any(line.startswith("Search and reservation") for line in lines)
     assert any(line.endswith("case 59") for line in lines)
     assert lines.count("Service") == len(pages)  # the heading row repeated on every page
+    assert lines.count("Agency") == len(pages) and "MDA" not in lines
+
+
+def test_citizen_pages_say_agency_not_mda(client, world):
+    """Citizens read "Agency" / "Taasisi" (as on the kiosk), not the shorthand "MDA"."""
+    charter = reverse("catalogue:charter", args=["gpo-nairobi"])
+    html = client.get(charter).content.decode()
+    assert ">Agency</th>" in html and 'data-label="Agency"' in html and ">MDA<" not in html
+    search = client.get(reverse("catalogue:search")).content.decode()
+    assert '<label for="mda">Agency</label>' in search
+    html = sw(client).get(charter).content.decode()
+    assert ">Taasisi</th>" in html and 'data-label="Taasisi"' in html and "MDA" not in html

@@ -1,5 +1,7 @@
 """The citizen's complaint form and tracking page, staff entry, the SMS keyword, rate limits."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -59,6 +61,20 @@ def test_swahili_form(client, world, clock):
     client.cookies["django_language"] = "sw"
     page = client.get("/complaints/new/", HTTP_ACCEPT_LANGUAGE="sw")
     assert "Malalamiko yako yanahusu nini?" in page.content.decode()
+
+
+def test_the_services_to_complain_about_are_in_the_order_of_the_language_shown(
+    client, world, clock
+):
+    client.cookies["django_language"] = "sw"
+    html = client.get("/complaints/new/details/?category=delay").content.decode()
+    select = re.search(r'<select name="service".*?</select>', html, re.DOTALL).group(0)
+    shown = re.findall(r'<option value="\d+">([^<]+)</option>', select)
+    assert shown == [
+        "Kubadilisha kitambulisho kilichopotea",
+        "Usajili wa NHIF",
+        "Usajili wa PIN ya KRA",
+    ]
 
 
 def test_tracking_shows_nothing_without_reference_and_phone(client, world, clock):

@@ -37,6 +37,8 @@ def test_attract_screen_starts_in_the_language_touched(kiosk, world):
 
 def test_the_kiosk_is_a_screen_with_no_way_off_it(kiosk, world):
     html = html_of(kiosk.get(KIOSK))
+    # The appointment line is one item of its flex box, so " · " keeps its spaces.
+    assert '<summary><span><span lang="en">I have an appointment</span> · ' in html
     assert 'class="header"' not in html and 'class="footer"' not in html
     links = re.findall(r'href="([^"]+)"', html)
     assert links, html
@@ -154,6 +156,9 @@ def test_the_check_lists_what_to_bring_and_issues_in_the_order_picked(kiosk, wor
     assert refused.status_code == 400 and not Visit.objects.exists()
     page = html_of(refused)
     assert "There is a problem" in page and 'href="#requirements_confirmed"' in page
+    # Spoken to the citizen at the kiosk, not to staff.
+    assert "Tick the box if you have every document on the list" in page
+    assert "the citizen" not in page
     assert 'value="0712 345 678"' in page  # what was typed is kept
     assert re.search(r'value="elderly"\s+checked', page)
     done = kiosk.post(KIOSK, {**form, "priority": "elderly", "requirements_confirmed": "yes"})
@@ -177,7 +182,7 @@ def test_a_number_given_at_the_kiosk_is_for_the_nearly_your_turn_text(kiosk, wor
 
 def test_a_bad_phone_number_is_named_on_the_check_page(kiosk, world, clock):
     form = {
-        "services": [world.kra_pin.pk],
+        "services": [world.id_dup.pk],  # it needs documents: the box is left unticked
         "language": "en",
         "confirm": "1",
         "phone": "12",
@@ -186,6 +191,10 @@ def test_a_bad_phone_number_is_named_on_the_check_page(kiosk, world, clock):
     response = kiosk.post(KIOSK, form)
     assert response.status_code == 400 and 'href="#phone"' in html_of(response)
     assert not Visit.objects.exists()
+    # The unticked box is named in the same answer, before the number as on the screen.
+    summary = html_of(response).split('id="error-summary"')[1].split("</div>")[0]
+    assert summary.index('href="#requirements_confirmed"') < summary.index('href="#phone"')
+    assert 'aria-describedby="phone-hint phone-error"' in html_of(response)  # read out with it
 
 
 def test_the_printed_ticket_shows_what_to_bring_and_where_to_wait(kiosk, world, clock):
@@ -239,3 +248,13 @@ def test_the_language_switch_on_a_failed_check_comes_back_to_the_check(kiosk, wo
     form = {"services": [world.kra_pin.pk], "language": "en", "confirm": "1", "priority": ""}
     html = html_of(kiosk.post(KIOSK, form))
     assert f'name="next" value="{KIOSK}?s={world.kra_pin.pk}&amp;step=confirm"' in html
+
+
+def test_the_search_box_has_no_tiny_clear_cross():
+    """Chromium draws a ~20 px clear button in a search box: under the kiosk's 48 px targets."""
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("css/kiosk.css")).read_text(encoding="utf-8")
+    assert "input[type=search]::-webkit-search-cancel-button { -webkit-appearance: none;" in css

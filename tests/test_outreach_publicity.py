@@ -118,6 +118,10 @@ def test_public_opt_in_and_suggestion_pages(mashinani, client, clock):
     response = client.post("/mashinani/", {"sub_county": mashinani.kibra.pk, "phone": "12ab"})
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
+    # Nothing chosen and nothing typed: both named at once, in the order of the page.
+    response = client.post("/mashinani/", {"sub_county": "", "phone": "", "language": "sw"})
+    summary = response.content.decode().split('id="error-summary"')[1].split("</div>")[0]
+    assert summary.index('href="#sub_county"') < summary.index('href="#phone"')
 
     response = client.post(
         "/mashinani/suggest/",
@@ -126,6 +130,9 @@ def test_public_opt_in_and_suggestion_pages(mashinani, client, clock):
     assert response.status_code == 302
     response = client.post("/mashinani/suggest/", {"sub_county": mashinani.kibra.pk})
     assert response.status_code == 400
+    response = client.post("/mashinani/suggest/", {"sub_county": "", "venue": " "})
+    summary = response.content.decode().split('id="error-summary"')[1].split("</div>")[0]
+    assert summary.index('href="#sub_county"') < summary.index('href="#venue"')
 
 
 def test_suggestions_are_throttled(mashinani, client, clock, settings):

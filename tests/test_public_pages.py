@@ -83,3 +83,36 @@ def test_citizen_pages_are_light(client, world, name, args):
         css = fh.read()
     assert len(html) + len(css) < 100_000
     assert b"htmx" not in html  # citizen pages need no script at all
+
+
+def test_a_missing_page_is_a_huduma_page_in_the_citizens_language(client, db):
+    """Not Django's bare English "Not Found": the site's own page, with a way back."""
+    client.cookies["django_language"] = "sw"
+    response = client.get("/queue/tickets/00000000-0000-0000-0000-000000000000/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<h1>Ukurasa haupatikani</h1>" in html and 'lang="sw"' in html
+    assert "Tafuta huduma ya serikali" in html and "Not Found" not in html
+
+
+def test_an_expired_form_says_so_in_the_citizens_language(world):
+    """Django's CSRF failure page is technical English; a citizen gets plain words instead."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["django_language"] = "sw"
+    response = client.post(reverse("queues:join", args=["gpo-nairobi"]), {"phone": "0712345678"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<h1>Fomu hii imepitwa na wakati</h1>" in html and 'lang="sw"' in html
+    assert "CSRF" not in html
+
+
+def test_a_server_error_page_speaks_both_languages(rf):
+    from huduma.core.outage import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong" in html and "Kuna hitilafu" in html
+    assert "Server Error (500)" not in html

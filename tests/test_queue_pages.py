@@ -236,6 +236,8 @@ def test_appointment_check_in_at_the_kiosk(kiosk, world, clock):
     url = reverse("queues:kiosk_check_in", args=["gpo-nairobi"])
     wrong = client.post(url, {"reference": "AP-NOPE00"}, follow=True)
     assert "No appointment has that reference" in wrong.content.decode()
+    # Announced, and still a list (a role on the <ul> would orphan its items: axe "listitem").
+    assert '<div role="status"><ul class="messages">' in wrong.content.decode()
     done = client.post(url, {"reference": booking.reference})
     visit = Visit.objects.get()
     assert done["Location"] == reverse("queues:kiosk_ticket", args=[visit.pk])

@@ -39,6 +39,20 @@ def test_no_estimate_while_no_counter_serves_the_service(client, world, clock, r
     assert "You are at the front of the queue" in html
 
 
+def test_no_counter_open_then_the_people_ahead_read_as_two_sentences(client, world, clock, remote):
+    second = services.visit_issue(
+        centre=world.gpo,
+        services=[world.nhif_reg],
+        channel="web",
+        requirements_confirmed=True,
+        phone="0712345679",
+        language="en",
+    )
+    html = client.get(reverse("queues:ticket", args=[second.pk])).content.decode()
+    assert "No counter for this service is open yet. 1 person ahead" in html
+    assert "open yet. ·" not in html  # no stray separator after a full stop
+
+
 def test_the_status_polls_itself_and_answers_204_when_nothing_changed(
     client, world, clock, remote, officers
 ):
@@ -82,3 +96,9 @@ def test_the_holder_cancels_after_a_confirm_step(client, world, clock, remote):
         "no longer in the queue"
         in client.get(reverse("queues:ticket_cancel", args=[remote.pk])).content.decode()
     )
+
+
+def test_the_ticket_cancel_question_reads_as_a_swahili_question(client, world, clock, remote):
+    client.cookies["django_language"] = "sw"
+    html = client.get(reverse("queues:ticket_cancel", args=[remote.pk])).content.decode()
+    assert f"Je, unataka kughairi tiketi {remote.number}?" in html

@@ -224,6 +224,8 @@ def track(request):
             "application": application,
             "events": application.events.order_by("at") if application else [],
             "error": error,
+            # The shared error summary links the message to the tracking number field.
+            "errors": {"track-number": error} if error else {},
             "number": number,
             "days_left": services.working_days_left(application) if application else None,
         },

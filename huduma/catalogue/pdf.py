@@ -84,7 +84,7 @@ def charter_pdf(*, centre, services, date: dt.date, complaints: dict) -> bytes:
         padding=1,
     ) as table:
         heading = table.row()
-        for text in (_("Service"), _("MDA"), _("Fee"), _("Turnaround")):
+        for text in (_("Service"), _("Agency"), _("Fee"), _("Turnaround")):
             heading.cell(_latin1(text))
         for service in services:
             row = table.row()

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huduma.catalogue.models import Service
 from huduma.complaints.models import TEXT_MAX_LENGTH, Category, Channel
+from huduma.core.i18n import sorted_by_name
 from huduma.places.models import Centre
 
 
@@ -65,6 +66,14 @@ class DetailsForm(forms.Form):
         widget=forms.PasswordInput(render_value=True),
     )
     form_token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Services in the order of the name shown (Swahili order in Swahili); the queryset
+        # still validates what is posted.
+        field = self.fields["service"]
+        in_order = sorted_by_name(field.queryset)
+        field.choices = [("", field.empty_label), *((s.pk, s.name) for s in in_order)]
 
 
 class StaffEntryForm(DetailsForm):

@@ -26,6 +26,7 @@ from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.core.errors import DomainError
 from huduma.core.inputs import ascii_int, has_forbidden_characters
+from huduma.core.phones import InvalidPhoneNumber, normalise_phone
 from huduma.core.throttle import throttle_writes
 from huduma.outreach import selectors, services
 from huduma.outreach.plan_models import Announcement, LogisticsItem, OptIn, Outreach, Reimbursement
@@ -521,6 +522,12 @@ def opt_in(request):
             )
         except DomainError as exc:
             errors = {exc.field or "phone": exc.message}
+            if "sub_county" in errors:
+                # Name a bad number in the same answer, not on the next try.
+                try:
+                    normalise_phone(_post(request, "phone", 32))
+                except InvalidPhoneNumber as phone_exc:
+                    errors["phone"] = str(phone_exc)
         else:
             messages.info(request, _("Done. We will text you when an outreach comes."))
             return redirect("outreach:opt_in")
@@ -546,6 +553,11 @@ def suggest(request):
             )
         except DomainError as exc:
             errors = {exc.field or "venue": exc.message}
+            if "sub_county" in errors and not (
+                values["venue"].strip() or values["services"].strip()
+            ):
+                # Both at once, not one per try.
+                errors["venue"] = _("Suggest a venue, a service, or both.")
         else:
             messages.info(request, _("Thank you. The Centre Manager will see your suggestion."))
             return redirect("outreach:suggest")

@@ -14,7 +14,7 @@ from huduma.catalogue.models import Service
 from huduma.core.errors import DomainError
 from huduma.core.i18n import sorted_by_name
 from huduma.core.inputs import ascii_int
-from huduma.core.phones import InvalidPhoneNumber
+from huduma.core.phones import InvalidPhoneNumber, normalise_phone
 from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre
 from huduma.queues import appointments, selectors, services
@@ -191,6 +191,12 @@ def book(request, code: str):
         except DomainError as exc:
             # Only the time and the phone are on this page.
             errors["phone" if exc.field == "phone" else "slot"] = exc.message
+            if slot is None:
+                # Say what is wrong with the number too, not only on the next try.
+                try:
+                    normalise_phone(request.POST.get("phone", ""))
+                except InvalidPhoneNumber as phone_exc:
+                    errors["phone"] = str(phone_exc)
         else:
             # Post/redirect/get: reloading the confirmation shows it again, never books again.
             return redirect("queues:booked", code=centre.code, reference=appointment.reference)

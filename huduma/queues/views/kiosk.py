@@ -27,6 +27,7 @@ from huduma.core.phones import InvalidPhoneNumber
 from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre
 from huduma.queues import appointments, selectors, services
+from huduma.queues.errors import RequirementsNotConfirmed
 from huduma.queues.forms import CheckInForm, IssueForm
 from huduma.queues.models import IssueChannel, Priority, Ticket, Visit
 from huduma.queues.views.common import checklists, open_centre, page_key, ticket_context
@@ -243,6 +244,9 @@ def _issue(request, centre: Centre):
             context["errors"] = {"search": errors["services"]}
             return render(request, "queues/kiosk.html", context, status=400)
         chosen = _in_posted_order(request, form)
+        if _documents_unconfirmed(request, chosen):
+            # Both at once, in the order of the page (the box comes before the number).
+            errors = {"requirements_confirmed": _tick_the_box(), **errors}
         context = _confirm_context(request, centre, chosen, errors=errors)
         return render(request, "queues/kiosk_confirm.html", context, status=400)
     chosen = _in_posted_order(request, form)
@@ -268,9 +272,24 @@ def _issue(request, centre: Centre):
         )
     except (DomainError, InvalidPhoneNumber) as exc:
         field_name = getattr(exc, "field", None) or "phone"
-        context["errors"] = {field_name: getattr(exc, "message", str(exc))}
+        message = getattr(exc, "message", str(exc))
+        if isinstance(exc, RequirementsNotConfirmed) and field_name == "requirements_confirmed":
+            message = _tick_the_box()  # the service's wording speaks to staff
+        context["errors"] = {field_name: message}
+        if field_name != "requirements_confirmed" and _documents_unconfirmed(request, chosen):
+            context["errors"] = {"requirements_confirmed": _tick_the_box(), field_name: message}
         return render(request, "queues/kiosk_confirm.html", context, status=400)
     return redirect("queues:kiosk_ticket", visit.pk)
+
+
+def _documents_unconfirmed(request, chosen: list[Service]) -> bool:
+    needed = any(s.needs_documents for s in chosen)
+    return needed and request.POST.get("requirements_confirmed") != "yes"
+
+
+def _tick_the_box() -> str:
+    """The kiosk speaks to the citizen in front of it, as the join page does."""
+    return _("Tick the box if you have every document on the list")
 
 
 def _in_posted_order(request, form) -> list[Service]:
