@@ -48,3 +48,30 @@ def test_most_used_services_come_from_the_centres_own_tickets(world):
             requirements_confirmed=True,
         )
     assert selectors.most_used_services(centre, limit=2) == [common, rare]
+
+
+def _serve(world, officer, counter, clock, minutes):
+    services.visit_issue(
+        centre=world.gpo,
+        services=[world.id_dup],
+        channel=IssueChannel.RECEPTION,
+        requirements_confirmed=True,
+    )
+    ticket = services.ticket_call_next(counter=counter, officer=officer)
+    services.ticket_start(ticket=ticket, counter=counter, officer=officer)
+    clock.advance(minutes=minutes)
+    services.ticket_finish(ticket=ticket, counter=counter, officer=officer)
+
+
+def test_one_quick_service_does_not_make_a_long_queue_look_short(world, clock, officers):
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=counter, officer=officers[1])
+    _serve(world, officers[1], counter, clock, minutes=0)
+    # One citizen served at once: still close to the usual time, not "0 minutes each".
+    one = selectors.mean_service_minutes(world.gpo, clock.current)[world.id_dup.pk]
+    assert 5 <= one < selectors.DEFAULT_SERVICE_MINUTES
+    for _ in range(30):
+        _serve(world, officers[1], counter, clock, minutes=3)
+    # Many served in about 3 minutes each: the estimate follows what the centre does.
+    many = selectors.mean_service_minutes(world.gpo, clock.current)[world.id_dup.pk]
+    assert 3 <= many < 3.6

@@ -78,8 +78,15 @@ def mdas_at(centre: Centre) -> list[MDA]:
     )
 
 
+# How many served tickets the default service time weighs as: one citizen served in a minute
+# must not turn "12 people ahead" into "about 1 minute".
+PRIOR_TICKETS = 3
+
+
 def mean_service_minutes(centre: Centre, now: dt.datetime) -> dict[int, float]:
-    """Recent mean service time per service, from the tickets served in the last two hours."""
+    """Recent service time per service, from the tickets served in the last two hours: their
+    mean, drawn towards the default time while they are few (a weighted mean with
+    PRIOR_TICKETS tickets of DEFAULT_SERVICE_MINUTES)."""
     duration = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
     rows = (
         Ticket.objects.filter(
@@ -89,9 +96,17 @@ def mean_service_minutes(centre: Centre, now: dt.datetime) -> dict[int, float]:
             started_at__isnull=False,
         )
         .values("service_id")
-        .annotate(mean=Avg(duration))
+        .annotate(mean=Avg(duration), served=Count("id"))
     )
-    return {row["service_id"]: row["mean"].total_seconds() / 60 for row in rows if row["mean"]}
+    return {
+        row["service_id"]: (
+            row["mean"].total_seconds() / 60 * row["served"]
+            + DEFAULT_SERVICE_MINUTES * PRIOR_TICKETS
+        )
+        / (row["served"] + PRIOR_TICKETS)
+        for row in rows
+        if row["mean"] is not None
+    }
 
 
 @dataclass
