@@ -38,6 +38,8 @@ def test_manager_registers_and_revokes_a_field_kit(browser, live_server, world):
     assert_accessible(page)
 
     page.get_by_role("button", name="Revoke Kit Kibra").click()
+    assert_accessible(page)  # the question, before anything is revoked
+    page.get_by_role("button", name="Yes, revoke it").click()
     expect(page.get_by_test_id("kits")).to_contain_text("Revoked")
     assert FieldKit.objects.get().device.status == Device.Status.REVOKED
     page.context.close()

@@ -63,7 +63,12 @@ def test_the_page_shows_sync_conflicts_and_refused_pushes(client, world):
     conflict.refresh_from_db()
     assert conflict.status == "kept_server"
 
-    response = client.post(f"{URL}{kit.kit.node_id}/revoke/", follow=True)
+    # Revoking cannot be undone: the first press only asks.
+    asked = client.post(f"{URL}{kit.kit.node_id}/revoke/").content.decode()
+    assert "Yes, revoke it" in asked and "is revoked" not in asked
+    kit.kit.device.refresh_from_db()
+    assert kit.kit.device.status != "revoked"
+    response = client.post(f"{URL}{kit.kit.node_id}/revoke/", {"confirm": "yes"}, follow=True)
     assert "is revoked" in response.content.decode()
     client.logout()
     assert push(client, kit, kit.visit()).status_code == 403

@@ -109,6 +109,9 @@ def field_kits(request, code: str):
 def field_kit_revoke(request, code: str, node_id: str):
     centre = _managed_centre(request, code)
     kit = get_object_or_404(FieldKit, node_id=node_id, device__centre=centre)
+    if request.POST.get("confirm") != "yes":
+        # Revoking cannot be undone (the kit must be enrolled again): ask first.
+        return _page(request, centre, FieldKitForm(centre=centre), confirm_revoke=kit)
     try:
         devices.device_revoke(device=kit.device, actor=request.user)
     except DomainError as exc:
