@@ -77,6 +77,19 @@ def test_the_services_to_complain_about_are_in_the_order_of_the_language_shown(
     ]
 
 
+def test_centres_to_complain_about_are_in_alphabetical_order_whatever_the_case(
+    client, world, clock
+):
+    from huduma.places.models import Centre
+
+    Centre.objects.create(code="garissa", name="Huduma Centre Garissa", county=world.gpo.county)
+    html = client.get("/complaints/new/details/?category=delay").content.decode()
+    select = re.search(r'<select name="centre".*?</select>', html, re.DOTALL).group(0)
+    shown = re.findall(r'<option value="\d+">([^<]+)</option>', select)
+    # "Garissa" before "GPO": a reader's order, not the capital letters first.
+    assert shown == ["Huduma Centre Garissa", "Huduma Centre GPO", "Huduma Centre Kisumu"]
+
+
 def test_tracking_shows_nothing_without_reference_and_phone(client, world, clock):
     post_details(client)
     complaint = Complaint.objects.get()

@@ -6,6 +6,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -103,7 +104,7 @@ def detail(request, application_id):
             "application": application,
             "events": application.events.select_related("actor").order_by("at"),
             "steps": selectors.next_steps(application, user),
-            "centres": Centre.objects.order_by("name"),
+            "centres": Centre.objects.order_by(Lower("name")),
             "fee_due": fee_due,
             "fee_paid": fee_paid,
             # Counter staff of the receiving centre take the fee (the payments app's page).
@@ -157,7 +158,7 @@ def worklist(request):
             "service_id": service_id,
             "status": status,
             "statuses": Status.choices,
-            "centres": Centre.objects.order_by("name"),
+            "centres": Centre.objects.order_by(Lower("name")),
         },
     )
 

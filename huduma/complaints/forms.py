@@ -1,6 +1,7 @@
 """Forms of the complaint pages (validation of shape only; the rules are in services.py)."""
 
 from django import forms
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from huduma.catalogue.models import Service
@@ -20,7 +21,7 @@ class CategoryForm(forms.Form):
 
 def _centre_field():
     field = forms.ModelChoiceField(
-        queryset=Centre.objects.filter(status=Centre.Status.OPEN).order_by("name"),
+        queryset=Centre.objects.filter(status=Centre.Status.OPEN).order_by(Lower("name")),
         required=False,
         label=_("Which Huduma Centre? (optional)"),
         empty_label=_("Not about one centre"),
