@@ -376,3 +376,15 @@ def sandbox(db):
     from django.test import Client
 
     return Sandbox(Client())
+
+
+@pytest.fixture
+def real_cache(settings):
+    """A working cache (the tests' default is a dummy), empty before and after: for the limits
+    on tries, which count in the cache."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()

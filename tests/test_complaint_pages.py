@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 from django.test import Client
 
 from huduma.complaints.models import Category, Channel, Complaint
@@ -157,16 +156,6 @@ def test_staff_enter_complaints_for_their_channel(client, world, clock):
     )
     assert response.status_code == 200
     assert Complaint.objects.filter(channel=Channel.SOCIAL_MEDIA, phone="").count() == 1
-
-
-@pytest.fixture
-def real_cache(settings):
-    from django.core.cache import cache
-
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_public_complaint_form_is_rate_limited(client, world, clock, real_cache):

@@ -15,16 +15,6 @@ LOCMEM = {
 }
 
 
-@pytest.fixture
-def real_cache(settings):
-    from django.core.cache import cache
-
-    settings.CACHES = LOCMEM
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def test_web_join_is_limited_per_device(client, world, clock, real_cache):
     url = reverse("queues:join", args=["gpo-nairobi"])
 

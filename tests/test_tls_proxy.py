@@ -25,18 +25,6 @@ def behind_proxy(settings):
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
 
 
-@pytest.fixture
-def real_cache(settings):
-    from django.core.cache import cache
-
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tls"}
-    }
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def browser(peer: str, citizen: str = "198.51.100.7") -> Client:
     """A browser whose requests reach Django from `peer`, as the proxy forwards them."""
     return Client(

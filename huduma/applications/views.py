@@ -204,7 +204,15 @@ def track(request):
     number = (request.POST.get("tracking_number") or "")[:20]
     phone = (request.POST.get("phone") or "")[:40]
     status = 200
-    if request.method == "POST":
+    phone_error = ""
+    if request.method == "POST" and not (number.strip() and phone.strip()):
+        # A box left empty is a form message, and does not use up one of the limited tries.
+        if not number.strip():
+            error = _("Enter the tracking number from your SMS")
+        if not phone.strip():
+            phone_error = _("Enter the phone number you gave when you applied")
+        status = 400
+    elif request.method == "POST":
         if not hit(
             f"application-track:{client_address(request)}",
             limit=TRACK_LIMIT,
@@ -226,8 +234,14 @@ def track(request):
             "events": application.events.order_by("at") if application else [],
             "error": error,
             # The shared error summary links the message to the tracking number field.
-            "errors": {"track-number": error} if error else {},
+            "errors": {
+                name: message
+                for name, message in (("track-number", error), ("track-phone", phone_error))
+                if message
+            },
+            "phone_error": phone_error,
             "number": number,
+            "phone": phone,
             "days_left": services.working_days_left(application) if application else None,
         },
         status=status,
