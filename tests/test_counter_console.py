@@ -33,9 +33,18 @@ def sign_in(client, username):
 
 def test_an_officer_lands_on_their_counter(client, world, clock):
     counter = world.counters[("gpo-nairobi", 2)]
-    # Never served: the centre's page, with its counters.
+    # Never served: the first free counter serving her MDA's services (NRB: counter 1).
+    landed = client.get(sign_in(client, "alice")["Location"])
+    assert landed["Location"] == reverse(
+        "queues:console", args=[world.counters[("gpo-nairobi", 1)].pk]
+    )
+    client.logout()
+    # Another officer holds that counter, and no other serves NRB: the centre's page.
+    services.counter_open(counter=world.counters[("gpo-nairobi", 1)], officer=world.bob)
     landed = client.get(sign_in(client, "alice")["Location"])
     assert landed["Location"] == reverse("accounts:centre", args=["gpo-nairobi"])
+    services.counter_close(counter=world.counters[("gpo-nairobi", 1)], officer=world.bob)
+    client.logout()
     services.counter_open(counter=counter, officer=world.alice)
     client.logout()
     assert client.get(sign_in(client, "alice")["Location"])["Location"] == reverse(

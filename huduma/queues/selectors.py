@@ -314,7 +314,8 @@ def display_calls(centre: Centre, limit: int = DISPLAY_CALLS) -> list[Ticket]:
 
 def officer_counter(officer) -> Counter | None:
     """The counter an officer signing in should land on: that of their live session, else the
-    one they last served at (in their centre, still in use); None if they never served."""
+    one they last served at (in their centre, still in use), else, on their first day, the
+    first free counter of their centre serving their MDA's services; None if there is none."""
     session = (
         CounterSession.objects.filter(officer=officer)
         .exclude(status=CounterSession.Status.CLOSED)
@@ -331,7 +332,21 @@ def officer_counter(officer) -> Counter | None:
         .order_by("-opened_at")
         .first()
     )
-    return last.counter if last is not None else None
+    if last is not None:
+        return last.counter
+    if not (officer.centre_id and officer.mda_id):
+        return None
+    busy = CounterSession.objects.exclude(status=CounterSession.Status.CLOSED).values("counter")
+    return (
+        Counter.objects.filter(
+            centre_id=officer.centre_id,
+            is_active=True,
+            skills__service__mda_id=officer.mda_id,
+        )
+        .exclude(pk__in=busy)
+        .order_by("number")
+        .first()
+    )
 
 
 def priority_requests(counter: Counter, limit: int = 10) -> list[Ticket]:
