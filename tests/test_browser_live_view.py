@@ -42,10 +42,16 @@ def test_manager_acts_on_unserved_queues_from_the_live_view(browser, live_server
         "htmx.ajax('GET', location.pathname, {source: '[data-live]', target: '[data-live]'})"
     )
     expect(nhif.get_by_label("Counter")).to_have_value(str(world.counters[("gpo-nairobi", 2)].pk))
+    paused = page.get_by_text("Updates are paused while you make a choice below")
+    expect(paused).to_be_visible()  # a paused page is never taken for a quiet centre
     nhif.get_by_label("Officer").select_option(label="Officer1 (Counter officer)")
     nhif.get_by_role("button", name="Open counter").click()
     expect(page.get_by_text("Counter 2 is open for Officer1.")).to_be_visible()
     expect(flag.get_by_role("heading", name="NHIF registration")).to_have_count(0)
+    page.evaluate(
+        "htmx.ajax('GET', location.pathname, {source: '[data-live]', target: '[data-live]'})"
+    )
+    expect(paused).to_be_hidden()  # nothing chosen any more: updates run again
 
     kra = page.get_by_role(
         "form", name="Move this service to an open counter for today KRA PIN registration"

@@ -1,7 +1,7 @@
 /* Live view: the page refreshes itself every few seconds, which would reset a form the Centre
    Manager is filling in. While focus is inside a form of the refreshed region, or a choice has
    been made in one of its forms and not yet sent (the manager may have clicked elsewhere on the
-   page in between), skip the refresh.
+   page in between), skip the refresh, and show the note saying updates are paused.
    Kept out of the page so the Content-Security-Policy needs no inline script. */
 (function () {
   "use strict";
@@ -16,8 +16,10 @@
     var region = event.detail.elt;
     if (!region || !region.hasAttribute("data-live")) return;
     var active = document.activeElement;
-    if ((active && active.form && region.contains(active)) || choiceMade(region)) {
-      event.preventDefault();
-    }
+    var paused = (active && active.form && region.contains(active)) || choiceMade(region);
+    if (paused) event.preventDefault();
+    // Say so, so that nobody takes a paused page for a quiet centre.
+    var note = document.querySelector("[data-live-paused]");
+    if (note) note.hidden = !paused;
   });
 })();
