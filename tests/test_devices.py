@@ -166,9 +166,15 @@ def test_demo_prints_pairing_codes_that_open_the_kiosk(client, world):
 
     from django.core.management import call_command
 
+    from huduma.places.models import SubCounty
+
+    for name in ("Kibra", "Westlands"):
+        SubCounty.objects.create(county=world.gpo.county, name=name)
     for _run in range(2):  # re-running gives new codes for the same devices
         out = io.StringIO()
         call_command("load_demo", stdout=out)
+    # Next month's outreach calendar is there to open, one per sub-county, never twice.
+    assert "Huduma Mashinani: 2 outreaches proposed for " in out.getvalue()
     line = next(s for s in out.getvalue().splitlines() if s.strip().startswith("Demo kiosk"))
     code = line.split()[-1]
     paired = client.post("/device/pair/", {"code": code})
