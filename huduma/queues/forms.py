@@ -40,14 +40,11 @@ class IssueForm(forms.Form):
         choices=[("sw", "Kiswahili"), ("en", "English")], label=_("Language for SMS")
     )
 
-    def __init__(self, *args, centre, by_mda: bool = False, **kwargs):
+    def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
-        order = ("mda__name_en", "name_en") if by_mda else ("name_en",)
-        self.fields["services"].queryset = (
-            Service.objects.filter(offered_at__centre=centre, is_active=True)
-            .select_related("mda")
-            .order_by(*order)
-        )
+        self.fields["services"].queryset = Service.objects.filter(
+            offered_at__centre=centre, is_active=True
+        ).order_by("name_en")
 
 
 class JoinForm(forms.Form):
