@@ -250,10 +250,6 @@ def month_report(month: dt.date, county: County | None = None) -> MonthReport:
     )
 
 
-def outreach_days_of(centre: Centre, month: dt.date):
-    return OutreachDay.objects.filter(centre=centre, outreach__month=month)
-
-
 def outreach_plan(outreach: Outreach) -> dict:
     """The plan as plain JSON-able data, for a field kit's snapshot at enrolment and each pull:
     where, when, the ticket letter, the services with their equipment and who goes for each,
