@@ -215,6 +215,7 @@ def _detail(
                 sub_county=outreach.sub_county, opted_out_at__isnull=True
             ).count(),
             "can_operate": can_operate,
+            "moves": services.moves_from(outreach),
             "confirm_cancel": confirm_cancel,
             "errors": errors or {},
             # What was typed, shown again beside the message when a step is refused.
