@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from huduma.core.errors import DomainError
 from huduma.core.models import AuditEntry
 from huduma.outreach import services
-from huduma.outreach.plan_models import Expense, LogisticsItem, Reimbursement
+from huduma.outreach.plan_models import Expense, LogisticsItem, Outreach, Reimbursement
 from tests.outreach_world import add_mashinani, planned
 
 
@@ -187,3 +187,18 @@ def test_the_audit_log_shows_what_a_venue_logistics_or_expense_change_did(mashin
     assert ("Venue", "Chief's camp", "Social hall") in shown("outreach.venue_set")
     assert any("KES 12,000.00" in after for _f, _b, after in shown("outreach.logistics_set"))
     assert any("KES 1,500.00" in after for _f, _b, after in shown("outreach.expense_recorded"))
+
+
+@pytest.mark.parametrize(
+    "status, moves",
+    [
+        ("proposed", {"cancelled"}),
+        ("agreed", {"held", "cancelled"}),
+        ("announced", {"held", "cancelled"}),
+        ("held", {"closed"}),
+        ("closed", set()),
+        ("cancelled", set()),
+    ],
+)
+def test_the_page_offers_the_moves_outreach_move_allows(status, moves):
+    assert services.moves_from(Outreach(status=status)) == moves

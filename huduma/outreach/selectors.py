@@ -14,7 +14,13 @@ from huduma.complaints.models import Complaint
 from huduma.core import clock
 from huduma.feedback.models import Rating
 from huduma.outreach.plan_models import Outreach, OutreachDay, Suggestion
-from huduma.outreach.services import imprest_spent, month_days
+from huduma.outreach.services import (
+    imprest_spent,
+    month_days,
+    officers_of,
+    portable_services,
+    rotation_propose,
+)
 from huduma.outreach.sync_models import FieldKit
 from huduma.payments.models import Payment
 from huduma.places.models import Centre, County
@@ -250,8 +256,27 @@ def month_report(month: dt.date, county: County | None = None) -> MonthReport:
     )
 
 
-def outreach_days_of(centre: Centre, month: dt.date):
-    return OutreachDay.objects.filter(centre=centre, outreach__month=month)
+def plan_service_rows(outreach: Outreach) -> list[dict]:
+    """The centre's portable services, each with whether the plan takes it, its equipment,
+    the officers who could go, the one assigned and (chosen, nobody yet) the one proposed."""
+    chosen = {row.service_id: row for row in outreach.services.all()}
+    assigned = {row.service_id: row.officer for row in outreach.officers.select_related("officer")}
+    rows = []
+    for service in portable_services(outreach.centre).order_by("name_en"):
+        row = chosen.get(service.pk)
+        rows.append(
+            {
+                "service": service,
+                "chosen": row is not None,
+                "equipment": row.equipment if row else "",
+                "officers": list(officers_of(service, outreach.centre)),
+                "officer": assigned.get(service.pk),
+                "proposed": rotation_propose(outreach, service)
+                if row is not None and service.pk not in assigned
+                else None,
+            }
+        )
+    return rows
 
 
 def outreach_plan(outreach: Outreach) -> dict:

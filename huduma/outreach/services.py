@@ -603,6 +603,11 @@ _NEXT = {
 }
 
 
+def moves_from(outreach: Outreach) -> set[str]:
+    """The steps outreach_move may take from the outreach's status (what the page offers)."""
+    return {to for to, (allowed, _target) in _NEXT.items() if outreach.status in allowed}
+
+
 def outreach_move(*, outreach: Outreach, to: str, actor) -> Outreach:
     """held (after the days), closed (once accounted for) or cancelled (frees the officers)."""
     if to not in _NEXT:

@@ -177,27 +177,6 @@ def _outreach(request, outreach_id: int, *, operate: bool) -> Outreach:
     return outreach
 
 
-def _service_rows(outreach: Outreach) -> list[dict]:
-    chosen = {row.service_id: row for row in outreach.services.all()}
-    assigned = {row.service_id: row.officer for row in outreach.officers.select_related("officer")}
-    rows = []
-    for service in services.portable_services(outreach.centre).order_by("name_en"):
-        row = chosen.get(service.pk)
-        rows.append(
-            {
-                "service": service,
-                "chosen": row is not None,
-                "equipment": row.equipment if row else "",
-                "officers": list(services.officers_of(service, outreach.centre)),
-                "officer": assigned.get(service.pk),
-                "proposed": services.rotation_propose(outreach, service)
-                if row is not None and service.pk not in assigned
-                else None,
-            }
-        )
-    return rows
-
-
 def _detail(
     request,
     outreach: Outreach,
@@ -217,7 +196,7 @@ def _detail(
             "outreach": outreach,
             "days": outreach.days.all(),
             "kits": outreach.kits.select_related("device").order_by("device__created_at"),
-            "service_rows": _service_rows(outreach),
+            "service_rows": selectors.plan_service_rows(outreach),
             "logistics": outreach.logistics.all(),
             "sources": LogisticsItem.Source.choices,
             "expenses": outreach.expenses.select_related("recorded_by"),
@@ -236,6 +215,7 @@ def _detail(
                 sub_county=outreach.sub_county, opted_out_at__isnull=True
             ).count(),
             "can_operate": can_operate,
+            "moves": services.moves_from(outreach),
             "confirm_cancel": confirm_cancel,
             "errors": errors or {},
             # What was typed, shown again beside the message when a step is refused.

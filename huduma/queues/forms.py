@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from huduma.catalogue.models import Service
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
 from huduma.queues.models import Priority
+from huduma.queues.selectors import services_at
 
 
 class ServicesField(forms.ModelMultipleChoiceField):
@@ -40,14 +41,9 @@ class IssueForm(forms.Form):
         choices=[("sw", "Kiswahili"), ("en", "English")], label=_("Language for SMS")
     )
 
-    def __init__(self, *args, centre, by_mda: bool = False, **kwargs):
+    def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
-        order = ("mda__name_en", "name_en") if by_mda else ("name_en",)
-        self.fields["services"].queryset = (
-            Service.objects.filter(offered_at__centre=centre, is_active=True)
-            .select_related("mda")
-            .order_by(*order)
-        )
+        self.fields["services"].queryset = services_at(centre).order_by("name_en")
 
 
 class JoinForm(forms.Form):
@@ -64,7 +60,7 @@ class JoinForm(forms.Form):
 
     def __init__(self, *args, centre, **kwargs):
         super().__init__(*args, **kwargs)
-        self.offered = Service.objects.filter(offered_at__centre=centre, is_active=True)
+        self.offered = services_at(centre)
         self.fields["service"].queryset = self.offered
         self.fields["service"].label_from_instance = lambda obj: obj.name
 

@@ -516,7 +516,7 @@ def most_used_services(centre: Centre, limit: int = 8, now: dt.datetime | None =
     from huduma.catalogue.selectors import popular_services
 
     now = now or clock.now()
-    offered = Service.objects.filter(offered_at__centre=centre, is_active=True)
+    offered = services_at(centre)
     since = clock.local_date(now) - dt.timedelta(days=MOST_USED_DAYS)
     counts = (
         Ticket.objects.filter(centre=centre, visit__service_day__gte=since, service__in=offered)
@@ -539,7 +539,7 @@ def most_used_services(centre: Centre, limit: int = 8, now: dt.datetime | None =
 
 def offered_services_by_ids(centre: Centre, ids: list[int]) -> list[Service]:
     """The services with these ids that the centre offers, in the order of `ids`."""
-    found = Service.objects.filter(pk__in=ids, offered_at__centre=centre, is_active=True).in_bulk()
+    found = services_at(centre).filter(pk__in=ids).in_bulk()
     return [found[pk] for pk in ids if pk in found]
 
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from huduma.catalogue.models import Service
 from huduma.core.errors import DomainError
 from huduma.core.i18n import sorted_by_name
 from huduma.core.inputs import ascii_int
@@ -149,7 +148,7 @@ def _slot_from(request) -> dt.datetime | None:
 def book(request, code: str):
     """Book a slot: choose service and day (open days only), then a time and a phone number."""
     centre = open_centre(code)
-    offered = Service.objects.filter(offered_at__centre=centre, is_active=True)
+    offered = selectors.services_at(centre)
     service_id = request.GET.get("service") or request.POST.get("service") or ""
     service_pk = ascii_int(service_id, minimum=1, maximum=MAX_ID)
     service = offered.filter(pk=service_pk).first() if service_pk is not None else None

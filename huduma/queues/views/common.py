@@ -14,7 +14,7 @@ from huduma.core.qr import qr_svg
 from huduma.places.models import Centre
 from huduma.queues import selectors, services
 from huduma.queues.forms import IssueForm
-from huduma.queues.models import IssueChannel, Visit
+from huduma.queues.models import Visit
 
 ISSUERS = (Role.RECEPTION, Role.CENTRE_MANAGER, Role.COUNTER_OFFICER)
 SERVERS = (Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)
@@ -55,8 +55,7 @@ def issue_flow(
 ):
     """Two steps, one thing per page: choose services, then confirm their checklists.
     `extra` goes into the template's context (what a page needs to show its first step)."""
-    # The kiosk groups services by MDA: citizens look for the office they know.
-    form = IssueForm(request.POST or None, centre=centre, by_mda=channel == IssueChannel.KIOSK)
+    form = IssueForm(request.POST or None, centre=centre)
     # One key per confirmation page: pressing "Issue ticket" twice gives one ticket.
     context = {"centre": centre, "form": form, **(extra or {})}
     key = page_key(request, context)

@@ -47,7 +47,7 @@ def _counter_for(request, counter_id: int) -> Counter:
 
 
 def _centre_services(counter: Counter):
-    return Service.objects.filter(offered_at__centre=counter.centre, is_active=True)
+    return selectors.services_at(counter.centre)
 
 
 class AddServiceForm(forms.Form):

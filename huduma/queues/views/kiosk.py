@@ -99,8 +99,7 @@ def _choice(request, centre: Centre) -> Choice:
     for value in request.GET.getlist("s")[: MAX_CHOSEN * 2]:
         if value.isascii() and value.isdigit() and len(value) < 19 and int(value) not in ids:
             ids.append(int(value))
-    by_pk = offered.in_bulk(ids)
-    chosen = [by_pk[pk] for pk in ids if pk in by_pk][:MAX_CHOSEN]
+    chosen = selectors.offered_services_by_ids(centre, ids)[:MAX_CHOSEN]
     code = request.GET.get("mda", "")[:20]
     mda = MDA.objects.filter(code=code, services__in=offered).first() if code else None
     return Choice(centre, chosen, request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH], mda)
@@ -243,13 +242,14 @@ def _issue(request, centre: Centre):
             context = _choose_context(request, Choice(centre))
             context["errors"] = {"search": errors["services"]}
             return render(request, "queues/kiosk.html", context, status=400)
-        chosen = _in_posted_order(request, form)
+        # In the order the citizen picked them (ServicesField.clean keeps the posted order).
+        chosen = form.cleaned_data.get("services") or []
         if _documents_unconfirmed(request, chosen):
             # Both at once, in the order of the page (the box comes before the number).
             errors = {"requirements_confirmed": _tick_the_box(), **errors}
         context = _confirm_context(request, centre, chosen, errors=errors)
         return render(request, "queues/kiosk_confirm.html", context, status=400)
-    chosen = _in_posted_order(request, form)
+    chosen = form.cleaned_data["services"]
     context = _confirm_context(request, centre, chosen)
     key = page_key(request, context)
     if key is None or "confirm" not in request.POST:
@@ -290,14 +290,6 @@ def _documents_unconfirmed(request, chosen: list[Service]) -> bool:
 def _tick_the_box() -> str:
     """The kiosk speaks to the citizen in front of it, as the join page does."""
     return _("Tick the box if you have every document on the list")
-
-
-def _in_posted_order(request, form) -> list[Service]:
-    """The valid services posted, in the order the citizen picked them (the form's own
-    queryset is ordered by name)."""
-    posted = request.POST.getlist("services")
-    chosen = list(form.cleaned_data.get("services") or [])
-    return sorted(chosen, key=lambda s: posted.index(str(s.pk)) if str(s.pk) in posted else 99)
 
 
 @_kiosk_page
