@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from huduma.accounts import devices
+from huduma.core import clock
 from huduma.outreach import sync
 from huduma.outreach.records import content_hash, wire
 from huduma.outreach.sync_models import MpesaCodeCheck, RefusedPush, SyncConflict, SyncItem
@@ -366,3 +367,29 @@ def test_a_code_never_confirmed_is_flagged_after_the_wait(client, kit, world, se
     assert (check.outcome, check.detail) == ("not_found", "M-Pesa does not know this code")
     assert Payment.objects.get(provider_receipt="QK55EEEE55").status == "held"
     assert sync.mpesa_codes_recheck(now=after + dt.timedelta(hours=1)) == 0
+
+
+def test_a_kit_cannot_claim_or_overwrite_another_centres_record(client, kit, world):
+    """A GPO kit sending the id of a Kisumu record as if its own: refused, never held as a
+    conflict (which showed the Kisumu record to GPO's manager and let "take the kit's version"
+    overwrite it, moving it to GPO)."""
+    now = clock.now()
+    visit = Visit.objects.create(
+        centre=world.kisumu,
+        service_day=clock.local_date(now),
+        prefix="K",
+        sequence=1,
+        number="K001",
+        arrived_at=now,
+        channel="reception",
+        phone="+254712345678",
+    )
+    held = dict(wire(visit, kit.next_seq()), node_id=kit.kit.node_id)
+    claimed = kit.changed(held, centre_id=world.gpo.pk, phone="+254700000001")
+    response = push(client, kit, [claimed])
+    result = response.json()["results"][0]
+    assert result["outcome"] == "rejected"
+    assert result["reason"] == "centre: not this kit's centre"
+    assert not SyncConflict.objects.exists()
+    visit.refresh_from_db()
+    assert (visit.centre_id, visit.phone) == (world.kisumu.pk, "+254712345678")

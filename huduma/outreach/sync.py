@@ -411,11 +411,30 @@ def _latest_accepted(label: str, record_id: uuid.UUID) -> SyncItem | None:
     )
 
 
+# Synced records with no centre of their own belong to their parent's.
+_CENTRE_VIA = {
+    "Payment": "invoice",
+    "ApplicationEvent": "application",
+    "ComplaintEvent": "complaint",
+}
+
+
+def _record_centre_id(record) -> int | None:
+    parent = _CENTRE_VIA.get(type(record).__name__)
+    if parent is not None:
+        record = getattr(record, parent)
+    return getattr(record, "centre_id", None)
+
+
 def _existing(kit: FieldKit, item: dict, model) -> tuple[str, str]:
     """The record's id is taken: a duplicate, the kit's newer version, an older one, or a
     conflict held for a person."""
     manager = model._base_manager
     current = manager.select_for_update().get(pk=item["uuid"])
+    if _record_centre_id(current) not in (None, kit.device.centre_id):
+        # Another centre's record: never held as a conflict, which would show it to this
+        # centre's manager and let "take the kit's version" overwrite it.
+        raise InvalidRecord("centre: not this kit's centre")
     current_fields = record_fields(current)
     current_hash = content_hash(item["model"], item["id"], current_fields)
     if current_hash == item["hash"]:
