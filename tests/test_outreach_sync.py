@@ -393,3 +393,50 @@ def test_a_kit_cannot_claim_or_overwrite_another_centres_record(client, kit, wor
     assert not SyncConflict.objects.exists()
     visit.refresh_from_db()
     assert (visit.centre_id, visit.phone) == (world.kisumu.pk, "+254712345678")
+
+
+def test_a_kits_record_cannot_hang_on_another_centres_record(client, kit, world):
+    """A GPO kit's new payment for a Kisumu invoice, or ticket on a Kisumu visit: refused (the
+    parent is not among this centre's records), so no money is posted against another centre's
+    invoice and no ticket is added to another centre's visit."""
+    now = _now()
+    invoice = Invoice.objects.create(
+        service=world.id_dup, centre=world.kisumu, amount_kes=Decimal("100.00"), raised_at=now
+    )
+    visit = Visit.objects.create(
+        centre=world.kisumu,
+        service_day=clock.local_date(now),
+        prefix="K",
+        sequence=1,
+        number="K001",
+        arrived_at=now,
+        channel="reception",
+    )
+    payment = Payment(
+        node_id=kit.kit.node_id,
+        node_seq=kit.next_seq(),
+        invoice=invoice,
+        channel="cash",
+        provider="cash",
+        amount_kes=Decimal("100.00"),
+        amount_paid_kes=Decimal("100.00"),
+        status="completed",
+        officer=world.alice,
+        started_at=now,
+        settled_at=now,
+    )
+    ticket = Ticket(
+        node_id=kit.kit.node_id,
+        node_seq=kit.next_seq(),
+        visit=visit,
+        centre=world.gpo,
+        service=world.id_dup,
+        position=0,
+        status="waiting",
+        waiting_since=now,
+    )
+    items = [wire(payment, payment.node_seq), wire(ticket, ticket.node_seq)]
+    response = push(client, kit, items)
+    assert outcomes(response) == ["rejected", "rejected"]
+    assert not Payment.objects.filter(invoice=invoice).exists()
+    assert not Ticket.objects.filter(visit=visit).exists()
