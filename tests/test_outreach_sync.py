@@ -12,6 +12,7 @@ from django.db import connection
 
 from huduma.accounts import devices
 from huduma.core import clock
+from huduma.core.errors import DomainError
 from huduma.outreach import sync
 from huduma.outreach.records import content_hash, wire
 from huduma.outreach.sync_models import MpesaCodeCheck, RefusedPush, SyncConflict, SyncItem
@@ -440,3 +441,35 @@ def test_a_kits_record_cannot_hang_on_another_centres_record(client, kit, world)
     assert outcomes(response) == ["rejected", "rejected"]
     assert not Payment.objects.filter(invoice=invoice).exists()
     assert not Ticket.objects.filter(visit=visit).exists()
+
+
+def test_taking_the_kits_version_never_overwrites_another_centres_record(kit, world):
+    """A conflict held before sync refused other centres' ids (or by any other way) over a
+    Kisumu record: taking the GPO kit's version is refused, the record kept."""
+    now = _now()
+    visit = Visit.objects.create(
+        centre=world.kisumu,
+        service_day=clock.local_date(now),
+        prefix="K",
+        sequence=1,
+        number="K001",
+        arrived_at=now,
+        channel="reception",
+        phone="+254712345678",
+    )
+    fields = dict(wire(visit, 1)["fields"], centre_id=world.gpo.pk, phone="+254700000001")
+    conflict = SyncConflict.objects.create(
+        kit=kit.kit,
+        seq=1,
+        model="queues.Visit",
+        record_id=visit.pk,
+        reason="the server already holds this id",
+        kit_fields=fields,
+        created_at=now,
+    )
+    with pytest.raises(DomainError) as refused:
+        sync.conflict_resolve(conflict=conflict, choice="take_kit", actor=world.bob)
+    assert refused.value.field == "choice"
+    visit.refresh_from_db()
+    assert (visit.centre_id, visit.phone) == (world.kisumu.pk, "+254712345678")
+    assert SyncConflict.objects.get().status == "open"

@@ -818,6 +818,15 @@ def conflict_resolve(*, conflict: SyncConflict, choice: str, actor) -> SyncConfl
         raise Conflict(_("This conflict is already resolved."), field="conflict")
     if choice == "take_kit":
         model = synced_model(conflict.model)
+        record = model._base_manager.filter(pk=conflict.record_id).first()
+        if record is not None and _record_centre_id(record) not in (
+            None,
+            conflict.kit.device.centre_id,
+        ):
+            raise Conflict(
+                _("The kit's version cannot be applied: the record is another centre's."),
+                field="choice",
+            )
         try:
             values = python_values(model, conflict.kit_fields)
             with transaction.atomic():
