@@ -473,3 +473,13 @@ def test_taking_the_kits_version_never_overwrites_another_centres_record(kit, wo
     visit.refresh_from_db()
     assert (visit.centre_id, visit.phone) == (world.kisumu.pk, "+254712345678")
     assert SyncConflict.objects.get().status == "open"
+
+
+def test_a_kits_cash_cannot_count_in_another_centres_officers_cash_up(client, kit, world):
+    """A GPO kit's cash payment naming a Kisumu officer (charlie) is refused: it would count in
+    his cash-up at Kisumu."""
+    items = _offline_payment(kit, world, "QK44DDDD44")
+    items[1] = kit.changed(items[1], seq=items[1]["seq"], officer_id=world.charlie.pk)
+    response = push(client, kit, items)
+    assert outcomes(response) == ["stored", "rejected"]
+    assert not Payment.objects.filter(officer=world.charlie).exists()

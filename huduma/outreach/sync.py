@@ -395,6 +395,9 @@ class _References:
                 # Only the kit's centre's records: a kit's payment must not settle another
                 # centre's invoice, nor its ticket join another centre's visit.
                 rows = rows.filter(centre_id=centre_id)
+            elif target is User:
+                # Nor name another centre's officer (the cash would count in their cash-up).
+                rows = rows.filter(Q(centre_id=centre_id) | Q(centre__isnull=True))
             self.known[target] = set(rows.values_list("pk", flat=True))
 
     def check(self, model, values: dict) -> None:
