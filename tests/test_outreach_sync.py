@@ -11,6 +11,8 @@ import pytest
 from django.db import connection
 
 from huduma.accounts import devices
+from huduma.core import clock
+from huduma.core.errors import DomainError
 from huduma.outreach import sync
 from huduma.outreach.records import content_hash, wire
 from huduma.outreach.sync_models import MpesaCodeCheck, RefusedPush, SyncConflict, SyncItem
@@ -366,3 +368,118 @@ def test_a_code_never_confirmed_is_flagged_after_the_wait(client, kit, world, se
     assert (check.outcome, check.detail) == ("not_found", "M-Pesa does not know this code")
     assert Payment.objects.get(provider_receipt="QK55EEEE55").status == "held"
     assert sync.mpesa_codes_recheck(now=after + dt.timedelta(hours=1)) == 0
+
+
+def test_a_kit_cannot_claim_or_overwrite_another_centres_record(client, kit, world):
+    """A GPO kit sending the id of a Kisumu record as if its own: refused, never held as a
+    conflict (which showed the Kisumu record to GPO's manager and let "take the kit's version"
+    overwrite it, moving it to GPO)."""
+    now = clock.now()
+    visit = Visit.objects.create(
+        centre=world.kisumu,
+        service_day=clock.local_date(now),
+        prefix="K",
+        sequence=1,
+        number="K001",
+        arrived_at=now,
+        channel="reception",
+        phone="+254712345678",
+    )
+    held = dict(wire(visit, kit.next_seq()), node_id=kit.kit.node_id)
+    claimed = kit.changed(held, centre_id=world.gpo.pk, phone="+254700000001")
+    response = push(client, kit, [claimed])
+    result = response.json()["results"][0]
+    assert result["outcome"] == "rejected"
+    assert result["reason"] == "centre: not this kit's centre"
+    assert not SyncConflict.objects.exists()
+    visit.refresh_from_db()
+    assert (visit.centre_id, visit.phone) == (world.kisumu.pk, "+254712345678")
+
+
+def test_a_kits_record_cannot_hang_on_another_centres_record(client, kit, world):
+    """A GPO kit's new payment for a Kisumu invoice, or ticket on a Kisumu visit: refused (the
+    parent is not among this centre's records), so no money is posted against another centre's
+    invoice and no ticket is added to another centre's visit."""
+    now = _now()
+    invoice = Invoice.objects.create(
+        service=world.id_dup, centre=world.kisumu, amount_kes=Decimal("100.00"), raised_at=now
+    )
+    visit = Visit.objects.create(
+        centre=world.kisumu,
+        service_day=clock.local_date(now),
+        prefix="K",
+        sequence=1,
+        number="K001",
+        arrived_at=now,
+        channel="reception",
+    )
+    payment = Payment(
+        node_id=kit.kit.node_id,
+        node_seq=kit.next_seq(),
+        invoice=invoice,
+        channel="cash",
+        provider="cash",
+        amount_kes=Decimal("100.00"),
+        amount_paid_kes=Decimal("100.00"),
+        status="completed",
+        officer=world.alice,
+        started_at=now,
+        settled_at=now,
+    )
+    ticket = Ticket(
+        node_id=kit.kit.node_id,
+        node_seq=kit.next_seq(),
+        visit=visit,
+        centre=world.gpo,
+        service=world.id_dup,
+        position=0,
+        status="waiting",
+        waiting_since=now,
+    )
+    items = [wire(payment, payment.node_seq), wire(ticket, ticket.node_seq)]
+    response = push(client, kit, items)
+    assert outcomes(response) == ["rejected", "rejected"]
+    assert not Payment.objects.filter(invoice=invoice).exists()
+    assert not Ticket.objects.filter(visit=visit).exists()
+
+
+def test_taking_the_kits_version_never_overwrites_another_centres_record(kit, world):
+    """A conflict held before sync refused other centres' ids (or by any other way) over a
+    Kisumu record: taking the GPO kit's version is refused, the record kept."""
+    now = _now()
+    visit = Visit.objects.create(
+        centre=world.kisumu,
+        service_day=clock.local_date(now),
+        prefix="K",
+        sequence=1,
+        number="K001",
+        arrived_at=now,
+        channel="reception",
+        phone="+254712345678",
+    )
+    fields = dict(wire(visit, 1)["fields"], centre_id=world.gpo.pk, phone="+254700000001")
+    conflict = SyncConflict.objects.create(
+        kit=kit.kit,
+        seq=1,
+        model="queues.Visit",
+        record_id=visit.pk,
+        reason="the server already holds this id",
+        kit_fields=fields,
+        created_at=now,
+    )
+    with pytest.raises(DomainError) as refused:
+        sync.conflict_resolve(conflict=conflict, choice="take_kit", actor=world.bob)
+    assert refused.value.field == "choice"
+    visit.refresh_from_db()
+    assert (visit.centre_id, visit.phone) == (world.kisumu.pk, "+254712345678")
+    assert SyncConflict.objects.get().status == "open"
+
+
+def test_a_kits_cash_cannot_count_in_another_centres_officers_cash_up(client, kit, world):
+    """A GPO kit's cash payment naming a Kisumu officer (charlie) is refused: it would count in
+    his cash-up at Kisumu."""
+    items = _offline_payment(kit, world, "QK44DDDD44")
+    items[1] = kit.changed(items[1], seq=items[1]["seq"], officer_id=world.charlie.pk)
+    response = push(client, kit, items)
+    assert outcomes(response) == ["stored", "rejected"]
+    assert not Payment.objects.filter(officer=world.charlie).exists()

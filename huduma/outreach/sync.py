@@ -370,20 +370,35 @@ class _ParentMissing(Exception):
     pass
 
 
+def _scoped_to_centre(model) -> bool:
+    """A record a kit may point at only within its own centre: the synced records and the
+    counters (not people, services or the catalogue)."""
+    label = f"{model._meta.app_label}.{model.__name__}"
+    has_centre = any(f.name == "centre" for f in model._meta.concrete_fields)
+    return has_centre and (label in SYNCED_MODELS or label == "places.Counter")
+
+
 class _References:
     """Which rows the batch's foreign keys point at exist: one query per target table."""
 
-    def __init__(self, items: list[dict]):
+    def __init__(self, items: list[dict], centre_id: int):
         wanted: dict = {}
         for item in items:
             model = synced_model(item["model"])
             for f in data_fields(model):
                 if f.is_relation and item["values"].get(f.attname) is not None:
                     wanted.setdefault(f.related_model, set()).add(item["values"][f.attname])
-        self.known = {
-            target: set(target._base_manager.filter(pk__in=ids).values_list("pk", flat=True))
-            for target, ids in wanted.items()
-        }
+        self.known = {}
+        for target, ids in wanted.items():
+            rows = target._base_manager.filter(pk__in=ids)
+            if _scoped_to_centre(target):
+                # Only the kit's centre's records: a kit's payment must not settle another
+                # centre's invoice, nor its ticket join another centre's visit.
+                rows = rows.filter(centre_id=centre_id)
+            elif target is User:
+                # Nor name another centre's officer (the cash would count in their cash-up).
+                rows = rows.filter(Q(centre_id=centre_id) | Q(centre__isnull=True))
+            self.known[target] = set(rows.values_list("pk", flat=True))
 
     def check(self, model, values: dict) -> None:
         for f in data_fields(model):
@@ -411,11 +426,30 @@ def _latest_accepted(label: str, record_id: uuid.UUID) -> SyncItem | None:
     )
 
 
+# Synced records with no centre of their own belong to their parent's.
+_CENTRE_VIA = {
+    "Payment": "invoice",
+    "ApplicationEvent": "application",
+    "ComplaintEvent": "complaint",
+}
+
+
+def _record_centre_id(record) -> int | None:
+    parent = _CENTRE_VIA.get(type(record).__name__)
+    if parent is not None:
+        record = getattr(record, parent)
+    return getattr(record, "centre_id", None)
+
+
 def _existing(kit: FieldKit, item: dict, model) -> tuple[str, str]:
     """The record's id is taken: a duplicate, the kit's newer version, an older one, or a
     conflict held for a person."""
     manager = model._base_manager
     current = manager.select_for_update().get(pk=item["uuid"])
+    if _record_centre_id(current) not in (None, kit.device.centre_id):
+        # Another centre's record: never held as a conflict, which would show it to this
+        # centre's manager and let "take the kit's version" overwrite it.
+        raise InvalidRecord("centre: not this kit's centre")
     current_fields = record_fields(current)
     current_hash = content_hash(item["model"], item["id"], current_fields)
     if current_hash == item["hash"]:
@@ -551,7 +585,7 @@ def _fast_path(kit: FieldKit, todo: list[dict], refs: "_References", result: Bat
     except (IntegrityError, DatabaseError, DomainError):
         logger.info("batch from %s: one record refused, taking them one by one", kit.node_id)
         result.verify.clear()
-        return todo, _References(todo)
+        return todo, _References(todo, kit.device.centre_id)
     for item in stored:
         _done(result, item, Outcome.STORED)
     rest.sort(key=lambda i: i["n"])
@@ -629,7 +663,7 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
                 node_id=kit.node_id, seq__in=[i["seq"] for i in checked]
             ).values_list("seq", "hash")
         )
-        refs = _References(checked)
+        refs = _References(checked, kit.device.centre_id)
         refreshed = False
         todo = []
         for item in checked:
@@ -670,7 +704,7 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
                 _done(result, item, outcome, item.get("reason", ""))
             if len(deferred) == len(todo) and not refreshed:
                 # A parent may have been committed meanwhile by another request: look again.
-                refs = _References(deferred)
+                refs = _References(deferred, kit.device.centre_id)
                 refreshed = True
             elif len(deferred) == len(todo):
                 for item in deferred:
@@ -787,6 +821,15 @@ def conflict_resolve(*, conflict: SyncConflict, choice: str, actor) -> SyncConfl
         raise Conflict(_("This conflict is already resolved."), field="conflict")
     if choice == "take_kit":
         model = synced_model(conflict.model)
+        record = model._base_manager.filter(pk=conflict.record_id).first()
+        if record is not None and _record_centre_id(record) not in (
+            None,
+            conflict.kit.device.centre_id,
+        ):
+            raise Conflict(
+                _("The kit's version cannot be applied: the record is another centre's."),
+                field="choice",
+            )
         try:
             values = python_values(model, conflict.kit_fields)
             with transaction.atomic():
