@@ -323,6 +323,9 @@ QMS_WAIT_STANDARD_MINUTES = int(os.environ.get("QMS_WAIT_STANDARD_MINUTES", "30"
 QMS_NEAR_FRONT_PLACES = int(os.environ.get("QMS_NEAR_FRONT_PLACES", "3"))
 # How often a virtual ticket's page asks whether it changed (a tiny request; 204 if not).
 QMS_TICKET_POLL_SECONDS = int(os.environ.get("QMS_TICKET_POLL_SECONDS", "15"))
+# How often a counter console refreshes its waiting counts: a queue changes in minutes, and
+# 200 consoles at 10 s are 20 requests a second for a whole centre.
+QMS_CONSOLE_POLL_SECONDS = env_int("QMS_CONSOLE_POLL_SECONDS", 10)
 # Huduma Mashinani: the standing imprest each outreach starts with (KES; the documents give
 # about 50,000), and how many months back the staff rotation counts days away.
 OUTREACH_IMPREST_KES = env_int("OUTREACH_IMPREST_KES", 50_000)

@@ -9,6 +9,7 @@ import hashlib
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -34,10 +35,6 @@ from huduma.queues.views.common import (
     MAX_ID,
     SERVERS,
 )
-
-# Seconds between the console's refreshes of its waiting counts: a queue changes in minutes,
-# and 200 consoles at 10 s are 20 requests a second for a whole centre.
-POLL_SECONDS = 10
 
 
 def _counter_for(request, counter_id: int) -> Counter:
@@ -78,7 +75,7 @@ def _status_context(counter: Counter, session, current) -> dict:
         "skills": selectors.counter_queues(counter),
         "priority_requests": selectors.priority_requests(counter),
         "shown": _shown(session, current),
-        "poll_seconds": POLL_SECONDS,
+        "poll_seconds": max(settings.QMS_CONSOLE_POLL_SECONDS, 1),
     }
 
 
