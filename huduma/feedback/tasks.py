@@ -3,10 +3,12 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from huduma.core.sweeps import server_sweep
 from huduma.feedback import services
 
 
 @db_periodic_task(crontab(minute="*"))
+@server_sweep
 def rating_invitations_task() -> None:
     """Every minute: text a rating link to the visits that ended without a rating."""
     services.rating_invitations_send()

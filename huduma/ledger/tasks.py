@@ -3,12 +3,14 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
+from huduma.core.sweeps import server_sweep
 from huduma.ledger.checkpoints import checkpoint_take
 from huduma.ledger.models import Checkpoint
 
 
 @db_periodic_task(crontab(minute="*/15"))
 @lock_task("ledger-checkpoint")
+@server_sweep
 def checkpoint_task() -> None:
     checkpoint_take(kind=Checkpoint.Kind.INTERVAL)
 
@@ -16,5 +18,6 @@ def checkpoint_task() -> None:
 # Huey reads crontabs in UTC: 20:59 UTC is 23:59 in Nairobi (UTC+3, no daylight saving).
 @db_periodic_task(crontab(hour="20", minute="59"))
 @lock_task("ledger-day-close")
+@server_sweep
 def day_close_task() -> None:
     checkpoint_take(kind=Checkpoint.Kind.DAY_CLOSE)

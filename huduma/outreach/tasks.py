@@ -4,6 +4,7 @@ the centre server, check again the M-Pesa codes that M-Pesa had not confirmed at
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
+from huduma.core.sweeps import server_sweep
 from huduma.outreach.kit import kit_sync_due
 from huduma.outreach.sync import mpesa_codes_recheck
 
@@ -17,6 +18,7 @@ def kit_sync_task() -> None:
 
 @db_periodic_task(crontab(minute="*/10"))
 @lock_task("outreach-mpesa-codes-recheck")
+@server_sweep
 def mpesa_codes_recheck_task() -> None:
     """Held M-Pesa codes with no confirmation yet, asked about again for up to 48 hours
     (payments.services.CODE_CONFIRMATION_WAIT). Nothing to do on a kit."""

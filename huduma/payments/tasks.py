@@ -4,6 +4,7 @@ sandbox's callback poster)."""
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
+from huduma.core.sweeps import server_sweep
 from huduma.payments import services
 from huduma.payments.providers import sandbox_callback_post_task
 
@@ -12,6 +13,7 @@ __all__ = ["payments_mop_up_task", "sandbox_callback_post_task"]
 
 @db_periodic_task(crontab(minute="*"))
 @lock_task("payments-mop-up")
+@server_sweep
 def payments_mop_up_task() -> None:
     """Settle by STK query the pushes whose callback never came (after MOP_UP_AFTER)."""
     services.payments_mop_up()

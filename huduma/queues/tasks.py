@@ -3,6 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from huduma.core.sweeps import server_sweep
 from huduma.notify.services import message_deliver
 from huduma.queues import notifications
 
@@ -15,6 +16,7 @@ def after_call_task(centre_id: int, called_sms_id: str | None = None) -> None:
 
 
 @db_periodic_task(crontab(minute="*"))
+@server_sweep
 def near_front_sweep_task() -> None:
     """A lost after_call_task delays a "come now" SMS by at most about a minute."""
     notifications.near_front_sweep()
