@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "huduma.core.context_processors.complaints",
+                "huduma.core.context_processors.payments_sandbox",
             ],
         },
     },
@@ -256,20 +257,28 @@ if SMS_BACKEND == "africastalking" and not (AFRICASTALKING_USERNAME and AFRICAST
     )
 # Payments: "sandbox" (a Daraja look-alike that posts real callbacks; the default and the demo)
 # or "daraja" (Safaricom, credentials from the environment). The sandbox posts its callbacks
-# through a Huey task ("task") or keeps them for tests to deliver ("manual").
+# through a Huey task ("task") or keeps them for tests to deliver ("manual"). With DEBUG off,
+# `check` and the server refuse a sandbox provider (or Daraja's or Pesapal's sandbox
+# environment) and missing keys (huduma/payments/checks.py), unless HUDUMA_PAYMENTS_SANDBOX=1
+# declares a test installation: then every page, SMS and receipt says SANDBOX, and the public
+# receipt check answers "not a receipt".
+PAYMENTS_SANDBOX = env_bool("HUDUMA_PAYMENTS_SANDBOX", False)
 MPESA_PROVIDER = os.environ.get("MPESA_PROVIDER", "sandbox")
 MPESA_ENVIRONMENT = os.environ.get("MPESA_ENVIRONMENT", "sandbox")
 MPESA_CONSUMER_KEY = os.environ.get("MPESA_CONSUMER_KEY", "")
 MPESA_CONSUMER_SECRET = os.environ.get("MPESA_CONSUMER_SECRET", "")
 MPESA_SHORTCODE = os.environ.get("MPESA_SHORTCODE", "")
 MPESA_PASSKEY = os.environ.get("MPESA_PASSKEY", "")
-if MPESA_PROVIDER == "daraja" and not all(
-    (MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET, MPESA_SHORTCODE, MPESA_PASSKEY)
-):
-    raise ImproperlyConfigured(
-        "MPESA_PROVIDER=daraja needs MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET, "
-        "MPESA_SHORTCODE and MPESA_PASSKEY"
-    )
+# Card payments through Pesapal API 3.0 ("pesapal"), or off (empty, the default): card is
+# refused until configured. PESAPAL_ENVIRONMENT "sandbox" is Pesapal's test mode
+# (cybqa.pesapal.com), "live" takes real money (pay.pesapal.com); PESAPAL_IPN_ID is the id
+# `manage.py pesapal_register_ipn` prints. PESAPAL_BASE_URL overrides the address (tests).
+CARD_PROVIDER = os.environ.get("CARD_PROVIDER", "")
+PESAPAL_ENVIRONMENT = os.environ.get("PESAPAL_ENVIRONMENT", "sandbox")
+PESAPAL_CONSUMER_KEY = os.environ.get("PESAPAL_CONSUMER_KEY", "")
+PESAPAL_CONSUMER_SECRET = os.environ.get("PESAPAL_CONSUMER_SECRET", "")
+PESAPAL_IPN_ID = os.environ.get("PESAPAL_IPN_ID", "")
+PESAPAL_BASE_URL = os.environ.get("PESAPAL_BASE_URL", "").rstrip("/")
 # The secret part of the C2B confirmation and validation URLs registered with Daraja for the
 # paybill (manage.py c2b_register_urls). Empty: C2B is off, and M-Pesa codes taken offline are
 # not checked (they stay held). Letters and digits only: Daraja refuses some words in URLs.

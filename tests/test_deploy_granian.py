@@ -88,6 +88,8 @@ def test_killing_a_web_worker_does_not_stop_the_server(tmp_path):
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "huduma.settings",
         "DEBUG": "0",
+        # The sandbox payment provider, declared (else the server refuses to start).
+        "HUDUMA_PAYMENTS_SANDBOX": "1",
         "SECRET_KEY": "test-only-" + "k" * 50,
         "ALLOWED_HOSTS": "127.0.0.1",
         "HUDUMA_VAR_DIR": str(tmp_path),

@@ -68,6 +68,7 @@ class Server:
             SECRET_KEY="outage-test-" + uuid.uuid4().hex,
             ALLOWED_HOSTS=HOST,
             DEBUG="0",
+            HUDUMA_PAYMENTS_SANDBOX="1",  # the sandbox payment provider, declared
             SECURE_COOKIES="0",
             SMS_BACKEND="memory",
             DB_CONN_MAX_AGE="600",

@@ -9,3 +9,9 @@ def complaints(request):
             "short_code": settings.COMPLAINTS_SHORT_CODE,
         }
     }
+
+
+def payments_sandbox(request):
+    """True on an installation declared a payments sandbox (HUDUMA_PAYMENTS_SANDBOX=1): every
+    layout shows the SANDBOX banner, and no receipt it prints is genuine."""
+    return {"payments_sandbox": settings.PAYMENTS_SANDBOX}

@@ -187,13 +187,34 @@ def payment_post(
 # --- Receipts ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RefundPaid:
+    amount: Decimal
+    at: dt.datetime
+
+
 @dataclass
 class ReceiptCheck:
-    """The outcome of checking a receipt: `receipt` is None when the number is unknown."""
+    """The outcome of checking a receipt: `receipt` is None when the number is unknown;
+    `refunds` are the approved refunds of its payment, oldest first."""
 
     receipt: Receipt | None
     signature_ok: bool | None = None  # None when only a number was given
     matches_record: bool | None = None
+    refunds: tuple[RefundPaid, ...] = ()
+
+    @property
+    def refunded(self) -> Decimal:
+        return sum((r.amount for r in self.refunds), Decimal("0.00"))
+
+    @property
+    def fully_refunded(self) -> bool:
+        """All the money came back: the receipt is no longer proof of a payment."""
+        return (
+            self.receipt is not None
+            and bool(self.refunds)
+            and (self.refunded >= self.receipt.amount)
+        )
 
     @property
     def valid(self) -> bool:
@@ -215,8 +236,27 @@ def receipt_get(*, number: str) -> Receipt:
     return receipt
 
 
+def receipt_refunds(receipt: Receipt) -> tuple[RefundPaid, ...]:
+    return tuple(
+        RefundPaid(amount=amount, at=at)
+        for amount, at in Refund.objects.filter(
+            payment_id=receipt.entry_id, status=Refund.Status.APPROVED
+        )
+        .order_by("decided_at", "pk")
+        .values_list("amount", "decided_at")
+    )
+
+
 def receipt_check(*, number: str = "", code: str = "") -> ReceiptCheck:
-    """Check a receipt by its number, or by the text of its QR code (signature and record)."""
+    """Check a receipt by its number, or by the text of its QR code (signature and record),
+    with the refunds paid against it."""
+    check = _receipt_check(number=number, code=code)
+    if check.receipt is not None:
+        check.refunds = receipt_refunds(check.receipt)
+    return check
+
+
+def _receipt_check(*, number: str, code: str) -> ReceiptCheck:
     if code:
         try:
             details = receipt_format.verify(code, signing.public_key())

@@ -28,6 +28,9 @@ MAX_RETRY_SECONDS = 3600
 LEASE = dt.timedelta(seconds=30)
 
 
+SANDBOX_PREFIX = "SANDBOX:"
+
+
 class UnknownTemplate(ValueError):
     pass
 
@@ -36,7 +39,9 @@ def render_template(template: str, context: dict, language: str) -> str:
     if template not in SMS_TEMPLATES:
         raise UnknownTemplate(template)
     with translation.override(language if language in ("en", "sw") else "sw"):
-        return str(SMS_TEMPLATES[template]) % context
+        body = str(SMS_TEMPLATES[template]) % context
+    # A declared payments sandbox says so in every SMS: its receipts and payments are not real.
+    return f"{SANDBOX_PREFIX} {body}" if settings.PAYMENTS_SANDBOX else body
 
 
 def retry_delay(attempts: int) -> dt.timedelta:

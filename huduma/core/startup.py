@@ -1,0 +1,17 @@
+"""What the web server checks before it takes a request: the system checks tagged
+START_TAG (an app registers its own, e.g. huduma/payments/checks.py). A serious one stops it."""
+
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+START_TAG = "huduma.start"
+
+
+def refuse_unsafe_start() -> None:
+    messages = checks.run_checks(tags=[START_TAG], include_deployment_checks=True)
+    serious = [m for m in messages if m.is_serious() and not m.is_silenced()]
+    if serious:
+        raise ImproperlyConfigured(
+            "Huduma refuses to start:\n"
+            + "\n".join(f"{m.id}: {m.msg} {m.hint or ''}" for m in serious)
+        )
