@@ -82,7 +82,7 @@ def setup_world():
     from huduma.accounts.models import Role, User
     from huduma.catalogue.loader import load_reference_data
     from huduma.catalogue.models import CentreService, CounterService, Service
-    from huduma.outreach import sync
+    from huduma.outreach import enrolment
     from huduma.places.models import Centre, Counter
 
     load_reference_data(with_boundaries=False)
@@ -105,7 +105,9 @@ def setup_world():
     manager = User.objects.filter(centre=centre, role=Role.CENTRE_MANAGER).first() or officer
 
     def register(name: str):
-        return sync.field_kit_register(centre=centre, name=name, officers=[officer], actor=manager)
+        return enrolment.field_kit_register(
+            centre=centre, name=name, officers=[officer], actor=manager
+        )
 
     return register
 
@@ -144,7 +146,7 @@ def prepare_kit(var_dir: Path, template: Path, server_url: str, register, name: 
 
 def verify(kit: dict) -> tuple[int, list[str]]:
     """(records missing or doubled on the server, notes)."""
-    from huduma.outreach import sync
+    from huduma.outreach import sync_selectors
     from huduma.outreach.records import synced_model
     from huduma.outreach.sync_models import SyncItem
 
@@ -156,9 +158,9 @@ def verify(kit: dict) -> tuple[int, list[str]]:
             for pk in model._base_manager.filter(pk__in=list(ids)).values_list("pk", flat=True)
         }
         bad += len(ids ^ found)
-    received, highest = sync.kit_received(kit["node_id"])
+    received, highest = sync_selectors.kit_received(kit["node_id"])
     rejected = SyncItem.objects.filter(node_id=kit["node_id"], outcome="rejected").count()
-    gaps = sync.kit_gaps(kit["node_id"])
+    gaps = sync_selectors.kit_gaps(kit["node_id"])
     notes = [
         (
             f"{kit['total']} records on the kit; {received} changes received (highest seq "

@@ -6,7 +6,7 @@ import json
 
 from huduma.core import clock
 from huduma.core.ids import uuid7
-from huduma.outreach import sync
+from huduma.outreach import enrolment
 from huduma.outreach.records import content_hash, wire
 from huduma.queues.models import Ticket, TicketEvent, Visit
 
@@ -15,14 +15,14 @@ class Kit:
     """A kit of GPO; for `outreach` (with the officers its plan sends) or for none (alice)."""
 
     def __init__(self, world, name="mashinani-kibra-2026-12", outreach=None):
-        self.kit, code = sync.field_kit_register(
+        self.kit, code = enrolment.field_kit_register(
             centre=world.gpo,
             name=f"Kit {name}",
             officers=[] if outreach is not None else [world.alice],
             outreach=outreach,
             actor=world.bob,
         )
-        self.kit, self.token = sync.field_kit_enroll(code=code)
+        self.kit, self.token = enrolment.field_kit_enroll(code=code)
         self.world = world
         self.seq = 0
         self.number = 0

@@ -6,7 +6,7 @@ import datetime as dt
 from django.conf import settings
 
 from huduma.accounts.models import Role, User
-from huduma.outreach import services
+from huduma.outreach import letters, planning
 from huduma.outreach.plan_models import LogisticsItem, Outreach, OutreachDay
 from huduma.places.models import SubCounty
 
@@ -57,7 +57,7 @@ def add_mashinani(world):
 def planned(world, sub_county, dates, *, services_=None, month=None):
     """An outreach of GPO in `sub_county` on `dates`, with its venue and services set."""
     month = month or dates[0].replace(day=1)
-    prefix = services.ticket_letter_free(world.gpo, dates)
+    prefix = letters.ticket_letter_free(world.gpo, dates)
     outreach = Outreach.objects.create(
         centre=world.gpo,
         sub_county=sub_county,
@@ -72,7 +72,7 @@ def planned(world, sub_county, dates, *, services_=None, month=None):
         )
     for kind in LogisticsItem.Kind.values:
         LogisticsItem.objects.create(outreach=outreach, kind=kind)
-    services.outreach_set_venue(
+    planning.outreach_set_venue(
         outreach=outreach,
         name="Chief's camp",
         ward="Parklands",
@@ -81,7 +81,7 @@ def planned(world, sub_county, dates, *, services_=None, month=None):
         actor=world.bob,
     )
     chosen = services_ if services_ is not None else [world.id_dup, world.nhif_reg]
-    services.outreach_set_services(
+    planning.outreach_set_services(
         outreach=outreach, chosen={s.pk: "Laptop, printer" for s in chosen}, actor=world.bob
     )
     outreach.refresh_from_db()
@@ -95,10 +95,10 @@ def agreed(world, sub_county, dates, going: dict):
 
     outreach = planned(world, sub_county, dates, services_=list(going))
     for service, officer in going.items():
-        services.outreach_assign_officer(
+        planning.outreach_assign_officer(
             outreach=outreach, service=service, officer=officer, actor=world.bob
         )
-    return services.outreach_agree(
+    return planning.outreach_agree(
         outreach=outreach,
         name="J. Mwangi",
         office="Deputy County Commissioner",

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from huduma.core.errors import DomainError
 from huduma.core.models import AuditEntry
-from huduma.outreach import services
+from huduma.outreach import imprest, planning
 from huduma.outreach.plan_models import Expense, LogisticsItem, Outreach, Reimbursement
 from tests.outreach_world import add_mashinani, planned
 
@@ -20,7 +20,7 @@ def mashinani(world):
 
 
 def spend(world, outreach, amount, receipt):
-    return services.expense_record(
+    return imprest.expense_record(
         outreach=outreach,
         description="Tent hire",
         amount=amount,
@@ -32,16 +32,16 @@ def spend(world, outreach, amount, receipt):
 
 def test_the_imprest_balance_and_an_expense_beyond_it_refused(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
-    assert services.imprest_balance(outreach) == Decimal("50000.00")
+    assert imprest.imprest_balance(outreach) == Decimal("50000.00")
     spend(mashinani, outreach, "30000", "R-001")
-    assert services.imprest_balance(outreach) == Decimal("20000.00")
+    assert imprest.imprest_balance(outreach) == Decimal("20000.00")
     with pytest.raises(DomainError) as error:
         spend(mashinani, outreach, "20000.01", "R-002")
     assert error.value.field == "amount_kes"
     assert "more than the imprest's balance of KES 20,000.00" in error.value.message
     assert Expense.objects.count() == 1
     spend(mashinani, outreach, "20,000", "R-002")
-    assert services.imprest_balance(outreach) == Decimal("0.00")
+    assert imprest.imprest_balance(outreach) == Decimal("0.00")
     # The audit log names the expense with the money in the one format of the refusals.
     entry = AuditEntry.objects.filter(action="outreach.expense_recorded").order_by("-id").first()
     assert entry.object_repr == "Tent hire KES 20,000.00"
@@ -63,18 +63,18 @@ def test_reimbursement_is_approved_by_a_second_person_only(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     spend(mashinani, outreach, "12000", "R-1")
     spend(mashinani, outreach, "3500.50", "R-2")
-    claim = services.reimbursement_request(outreach=outreach, actor=mashinani.bob)
+    claim = imprest.reimbursement_request(outreach=outreach, actor=mashinani.bob)
     assert claim.amount_kes == Decimal("15500.50")
     with pytest.raises(DomainError) as error:
-        services.reimbursement_approve(reimbursement=claim, actor=mashinani.bob)
+        imprest.reimbursement_approve(reimbursement=claim, actor=mashinani.bob)
     assert error.value.status == 403 and error.value.field == "approved_by"
     claim.refresh_from_db()
     assert claim.status == Reimbursement.Status.REQUESTED
-    claim = services.reimbursement_approve(reimbursement=claim, actor=mashinani.sam)
+    claim = imprest.reimbursement_approve(reimbursement=claim, actor=mashinani.sam)
     assert (claim.status, claim.approved_by) == (Reimbursement.Status.APPROVED, mashinani.sam)
     # Nothing left to claim.
     with pytest.raises(DomainError):
-        services.reimbursement_request(outreach=outreach, actor=mashinani.bob)
+        imprest.reimbursement_request(outreach=outreach, actor=mashinani.bob)
 
 
 def test_the_database_refuses_approval_by_the_requester(mashinani, clock):
@@ -90,7 +90,7 @@ def test_the_database_refuses_approval_by_the_requester(mashinani, clock):
 def test_logistics_are_borrowed_or_hired_with_a_cost(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     assert outreach.logistics.count() == 5
-    item = services.logistics_set(
+    item = imprest.logistics_set(
         outreach=outreach,
         kind="tents",
         source="hired",
@@ -100,7 +100,7 @@ def test_logistics_are_borrowed_or_hired_with_a_cost(mashinani, clock):
     )
     assert item.cost_kes == Decimal("8000.00")
     with pytest.raises(DomainError) as error:
-        services.logistics_set(
+        imprest.logistics_set(
             outreach=outreach,
             kind="chairs",
             source="hired",
@@ -109,7 +109,7 @@ def test_logistics_are_borrowed_or_hired_with_a_cost(mashinani, clock):
             actor=mashinani.bob,
         )
     assert error.value.field == "cost_kes"
-    item = services.logistics_set(
+    item = imprest.logistics_set(
         outreach=outreach,
         kind="transport",
         source="borrowed",
@@ -124,13 +124,13 @@ def test_logistics_are_borrowed_or_hired_with_a_cost(mashinani, clock):
 
 def test_an_outreach_closes_only_once_accounted_for(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 11, 25)])
-    services.outreach_assign_officer(
+    planning.outreach_assign_officer(
         outreach=outreach, service=mashinani.id_dup, officer=mashinani.dave, actor=mashinani.bob
     )
-    services.outreach_assign_officer(
+    planning.outreach_assign_officer(
         outreach=outreach, service=mashinani.nhif_reg, officer=mashinani.erin, actor=mashinani.bob
     )
-    services.outreach_agree(
+    planning.outreach_agree(
         outreach=outreach,
         name="A",
         office="Chief",
@@ -138,18 +138,18 @@ def test_an_outreach_closes_only_once_accounted_for(mashinani, clock):
         actor=mashinani.bob,
     )
     with pytest.raises(DomainError):  # not started yet
-        services.outreach_move(outreach=outreach, to="held", actor=mashinani.bob)
+        planning.outreach_move(outreach=outreach, to="held", actor=mashinani.bob)
     clock.advance(days=1)
-    services.outreach_move(outreach=outreach, to="held", actor=mashinani.bob)
+    planning.outreach_move(outreach=outreach, to="held", actor=mashinani.bob)
     spend(mashinani, outreach, "5000", "R-1")
     with pytest.raises(DomainError) as error:
-        services.outreach_move(outreach=outreach, to="closed", actor=mashinani.bob)
+        planning.outreach_move(outreach=outreach, to="closed", actor=mashinani.bob)
     assert "Account for the imprest first" in error.value.message
-    claim = services.reimbursement_request(outreach=outreach, actor=mashinani.bob)
+    claim = imprest.reimbursement_request(outreach=outreach, actor=mashinani.bob)
     with pytest.raises(DomainError):
-        services.outreach_move(outreach=outreach, to="closed", actor=mashinani.bob)
-    services.reimbursement_approve(reimbursement=claim, actor=mashinani.sam)
-    outreach = services.outreach_move(outreach=outreach, to="closed", actor=mashinani.bob)
+        planning.outreach_move(outreach=outreach, to="closed", actor=mashinani.bob)
+    imprest.reimbursement_approve(reimbursement=claim, actor=mashinani.sam)
+    outreach = planning.outreach_move(outreach=outreach, to="closed", actor=mashinani.bob)
     assert outreach.status == "closed"
     with pytest.raises(DomainError):  # closed is closed
         spend(mashinani, outreach, "10", "R-2")
@@ -161,7 +161,7 @@ def test_the_audit_log_shows_what_a_venue_logistics_or_expense_change_did(mashin
     from huduma.core.audit_diff import changes
 
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
-    services.outreach_set_venue(
+    planning.outreach_set_venue(
         outreach=outreach,
         name="Social hall",
         ward="Parklands",
@@ -169,7 +169,7 @@ def test_the_audit_log_shows_what_a_venue_logistics_or_expense_change_did(mashin
         lon=outreach.venue_lon,
         actor=mashinani.bob,
     )
-    services.logistics_set(
+    imprest.logistics_set(
         outreach=outreach,
         kind=LogisticsItem.Kind.TENTS,
         source=LogisticsItem.Source.HIRED,
@@ -201,4 +201,4 @@ def test_the_audit_log_shows_what_a_venue_logistics_or_expense_change_did(mashin
     ],
 )
 def test_the_page_offers_the_moves_outreach_move_allows(status, moves):
-    assert services.moves_from(Outreach(status=status)) == moves
+    assert planning.moves_from(Outreach(status=status)) == moves

@@ -10,7 +10,7 @@ from django.db import connections
 
 from huduma.core.errors import DomainError
 from huduma.notify.models import Message
-from huduma.outreach import services
+from huduma.outreach import imprest, planning, publicity, rotation
 from huduma.outreach.plan_models import Announcement, Expense
 from tests.conftest import require_postgres
 from tests.outreach_world import add_mashinani, planned
@@ -46,7 +46,7 @@ def test_expenses_at_once_never_overspend_the_imprest(world, clock):
     add_mashinani(world)
     outreach = planned(world, world.westlands, [DAY])
     calls = [
-        lambda n=n: services.expense_record(
+        lambda n=n: imprest.expense_record(
             outreach=outreach,
             description="Hire",
             amount="10000",
@@ -56,7 +56,7 @@ def test_expenses_at_once_never_overspend_the_imprest(world, clock):
         for n in range(6)
     ]
     assert race(calls) == ["done"] * 5 + ["refused"]
-    assert services.imprest_balance(outreach) == 0
+    assert imprest.imprest_balance(outreach) == 0
     assert Expense.objects.count() == 5
 
 
@@ -66,7 +66,7 @@ def test_two_plans_at_once_never_empty_a_service(world, clock, monkeypatch):
     # Hold each plan between reading who is away and writing, so that without the centre's
     # lock both would read "erin and frank both here" and both go.
     both_read = threading.Barrier(2, timeout=1)
-    real_gaps = services.coverage_gaps
+    real_gaps = rotation.coverage_gaps
 
     def gaps_then_wait(centre, away):
         gaps = real_gaps(centre, away)
@@ -76,14 +76,14 @@ def test_two_plans_at_once_never_empty_a_service(world, clock, monkeypatch):
             pass  # the lock kept the other plan out: go on alone
         return gaps
 
-    monkeypatch.setattr(services, "coverage_gaps", gaps_then_wait)
+    monkeypatch.setattr(rotation, "coverage_gaps", gaps_then_wait)
     first = planned(world, world.westlands, [DAY], services_=[world.nhif_reg])
     second = planned(world, world.kibra, [DAY], services_=[world.nhif_reg])
     calls = [
-        lambda: services.outreach_assign_officer(
+        lambda: planning.outreach_assign_officer(
             outreach=first, service=world.nhif_reg, officer=world.erin, actor=world.bob
         ),
-        lambda: services.outreach_assign_officer(
+        lambda: planning.outreach_assign_officer(
             outreach=second, service=world.nhif_reg, officer=world.frank, actor=world.bob
         ),
     ]
@@ -94,22 +94,22 @@ def test_two_plans_at_once_never_empty_a_service(world, clock, monkeypatch):
 def test_an_announcement_clicked_twice_at_once_sends_once(world, clock):
     require_postgres()
     add_mashinani(world)
-    services.opt_in(phone="0712000001", sub_county=world.westlands, language="sw", source="web")
+    publicity.opt_in(phone="0712000001", sub_county=world.westlands, language="sw", source="web")
     outreach = planned(world, world.westlands, [DAY])
-    services.outreach_assign_officer(
+    planning.outreach_assign_officer(
         outreach=outreach, service=world.id_dup, officer=world.dave, actor=world.bob
     )
-    services.outreach_assign_officer(
+    planning.outreach_assign_officer(
         outreach=outreach, service=world.nhif_reg, officer=world.erin, actor=world.bob
     )
-    services.outreach_agree(
+    planning.outreach_agree(
         outreach=outreach,
         name="A",
         office="Chief",
         agreed_on=DAY.replace(month=11, day=24),
         actor=world.bob,
     )
-    calls = [lambda: services.outreach_announce(outreach=outreach, actor=world.bob)] * 4
+    calls = [lambda: publicity.outreach_announce(outreach=outreach, actor=world.bob)] * 4
     assert race(calls) == ["done"] * 4
     assert Announcement.objects.count() == 1
     assert Message.objects.filter(template="outreach_announcement").count() == 1

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from huduma.accounts import devices
-from huduma.outreach import services, sync
+from huduma.outreach import enrolment, planning, sync_selectors
 from huduma.outreach.records import SYNCED_MODELS, synced_model
 from huduma.outreach.sync_models import RefusedPush, SyncItem
 from tests.outreach_world import add_mashinani, agreed, coming_day
@@ -136,7 +136,7 @@ def kit_records(var_dir: Path) -> dict[str, set[str]]:
 def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, kit_dir):
     add_mashinani(world)
     outreach = agreed(world, world.kibra, [coming_day()], {world.id_dup: world.alice})
-    kit, code = sync.field_kit_register(
+    kit, code = enrolment.field_kit_register(
         centre=world.gpo, name="Kit Kibra", outreach=outreach, actor=world.bob
     )
     fieldkit(kit_dir, "enroll", "--server", live_server.url, "--code", code)
@@ -182,8 +182,8 @@ def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, k
             for pk in model._base_manager.filter(pk__in=list(ids)).values_list("pk", flat=True)
         }
         assert on_server == ids, label
-    assert sync.kit_gaps(kit.node_id) == []
-    received, highest = sync.kit_received(kit.node_id)
+    assert sync_selectors.kit_gaps(kit.node_id) == []
+    received, highest = sync_selectors.kit_received(kit.node_id)
     assert received == highest  # every change once, none missing
     assert SyncItem.objects.filter(node_id=kit.node_id, outcome="rejected").count() == 0
     # Tickets carry the outreach's own prefix; node sequence numbers came from the kit.
@@ -216,7 +216,7 @@ def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, k
     assert again["sent"] == 0 and again["pending"] == 0
 
     # A service is added to the plan after enrolment: the kit's next pull takes it.
-    services.outreach_set_services(
+    planning.outreach_set_services(
         outreach=outreach,
         chosen={world.id_dup.pk: "Laptop", world.nhif_reg.pk: "Laptop"},
         actor=world.bob,

@@ -9,7 +9,7 @@ import pytest
 
 from huduma.accounts import devices
 from huduma.core.errors import DomainError
-from huduma.outreach import selectors, services, sync
+from huduma.outreach import enrolment, planning, selectors
 from huduma.outreach.plan_models import OutreachDay
 from huduma.outreach.sync_models import FieldKit
 from huduma.queues.models import Visit
@@ -78,13 +78,13 @@ def test_an_officer_the_plan_does_not_send_is_refused(client, mashinani, westlan
 def test_a_kit_goes_only_to_a_coming_agreed_outreach(mashinani, westlands, clock):
     proposed = planned(mashinani, mashinani.kibra, [DAY])
     with pytest.raises(DomainError) as refused:
-        sync.field_kit_register(
+        enrolment.field_kit_register(
             centre=mashinani.gpo, name="Kit", outreach=proposed, actor=mashinani.bob
         )
     assert refused.value.field == "outreach"
     clock.set(clock.current + dt.timedelta(days=9))  # the day after the outreach
     with pytest.raises(DomainError):
-        sync.field_kit_register(
+        enrolment.field_kit_register(
             centre=mashinani.gpo, name="Kit", outreach=westlands, actor=mashinani.bob
         )
 
@@ -108,7 +108,7 @@ def test_an_outreach_keeps_its_letter_when_its_day_moves_unless_taken(mashinani,
     one = planned(mashinani, mashinani.westlands, [DAY])
     two = planned(mashinani, mashinani.kibra, [DAY + dt.timedelta(days=1)])
     assert one.ticket_prefix == two.ticket_prefix  # different days: the same letter is fine
-    moved = services.outreach_set_days(outreach=two, dates=[DAY], actor=mashinani.bob)
+    moved = planning.outreach_set_days(outreach=two, dates=[DAY], actor=mashinani.bob)
     assert moved.ticket_prefix != one.ticket_prefix
     assert set(
         OutreachDay.objects.filter(outreach=two).values_list("ticket_prefix", flat=True)
@@ -131,7 +131,7 @@ def test_the_kit_takes_the_plan_and_its_changes_on_the_next_pull(client, mashina
     assert snapshot(client, kit, body["catalogue_version"])["changed"] is False
 
     # The manager adds a service after the kit was enrolled: the next pull brings it.
-    services.outreach_set_services(
+    planning.outreach_set_services(
         outreach=westlands,
         chosen={mashinani.id_dup.pk: "Laptop", mashinani.nhif_reg.pk: "Laptop"},
         actor=mashinani.bob,
@@ -173,7 +173,7 @@ def test_records_of_two_kits_land_in_their_own_outreach(client, mashinani, westl
 
 
 def test_the_enrolment_answer_names_the_outreach(client, mashinani, westlands):
-    _kit, code = sync.field_kit_register(
+    _kit, code = enrolment.field_kit_register(
         centre=mashinani.gpo, name="Kit", outreach=westlands, actor=mashinani.bob
     )
     answer = client.post(

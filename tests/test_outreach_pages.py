@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from huduma.accounts.models import Role, User
-from huduma.outreach import services
+from huduma.outreach import planning
 from huduma.outreach.plan_models import Expense, Outreach
 from tests.conftest import sign_in_verified
 from tests.outreach_world import DECEMBER, IN_KISUMU, add_mashinani, agreed, planned
@@ -36,7 +36,7 @@ def test_manager_proposes_the_month_and_sees_the_calendar(mashinani, client, clo
 
 
 def test_secretariat_sees_every_county_and_others_are_refused(mashinani, client, clock):
-    services.calendar_propose(centre=mashinani.gpo, month=DECEMBER, actor=mashinani.bob)
+    planning.calendar_propose(centre=mashinani.gpo, month=DECEMBER, actor=mashinani.bob)
     outreach = Outreach.objects.first()
     sign_in_verified(client, mashinani.sam)
     page = client.get("/staff/outreach/?month=2026-12").content.decode()

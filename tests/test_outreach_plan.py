@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from huduma.core.errors import DomainError
-from huduma.outreach import services
+from huduma.outreach import planning
 from huduma.outreach.plan_models import Outreach
 from huduma.outreach.selectors import county_calendar
 from tests.outreach_world import DECEMBER, IN_KISUMU, add_mashinani, planned
@@ -18,7 +18,7 @@ def mashinani(world):
 
 
 def test_calendar_proposes_one_outreach_per_sub_county_on_working_days(mashinani, clock):
-    created = services.calendar_propose(centre=mashinani.gpo, month=DECEMBER, actor=mashinani.bob)
+    created = planning.calendar_propose(centre=mashinani.gpo, month=DECEMBER, actor=mashinani.bob)
 
     assert sorted(o.sub_county.name for o in created) == ["Embakasi East", "Kibra", "Westlands"]
     days = [o.days.get().date for o in created]
@@ -34,12 +34,12 @@ def test_calendar_proposes_one_outreach_per_sub_county_on_working_days(mashinani
     assert all(o.imprest_kes == 50_000 for o in created)
     # Asked again, nothing more: one per sub-county per month.
     assert (
-        services.calendar_propose(centre=mashinani.gpo, month=DECEMBER, actor=mashinani.bob) == []
+        planning.calendar_propose(centre=mashinani.gpo, month=DECEMBER, actor=mashinani.bob) == []
     )
 
 
 def test_calendar_of_this_month_starts_after_today(mashinani, clock):
-    created = services.calendar_propose(
+    created = planning.calendar_propose(
         centre=mashinani.gpo, month=dt.date(2026, 11, 1), actor=mashinani.bob
     )
     assert all(o.days.get().date > dt.date(2026, 11, 24) for o in created)
@@ -47,7 +47,7 @@ def test_calendar_of_this_month_starts_after_today(mashinani, clock):
 
 def test_calendar_of_a_past_month_is_refused(mashinani, clock):
     with pytest.raises(DomainError) as error:
-        services.calendar_propose(
+        planning.calendar_propose(
             centre=mashinani.gpo, month=dt.date(2026, 10, 1), actor=mashinani.bob
         )
     assert error.value.field == "month"
@@ -56,7 +56,7 @@ def test_calendar_of_a_past_month_is_refused(mashinani, clock):
 def test_dates_in_the_past_are_refused(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 11, 26)])
     with pytest.raises(DomainError) as error:
-        services.outreach_set_days(
+        planning.outreach_set_days(
             outreach=outreach, dates=[dt.date(2026, 11, 20)], actor=mashinani.bob
         )
     assert error.value.field == "dates"
@@ -67,16 +67,16 @@ def test_dates_in_the_past_are_refused(mashinani, clock):
 def test_more_than_two_days_or_a_sunday_is_refused(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     with pytest.raises(DomainError):
-        services.outreach_set_days(
+        planning.outreach_set_days(
             outreach=outreach,
             dates=[dt.date(2026, 12, 2), dt.date(2026, 12, 3), dt.date(2026, 12, 4)],
             actor=mashinani.bob,
         )
     with pytest.raises(DomainError):
-        services.outreach_set_days(
+        planning.outreach_set_days(
             outreach=outreach, dates=[dt.date(2026, 12, 6)], actor=mashinani.bob
         )
-    services.outreach_set_days(
+    planning.outreach_set_days(
         outreach=outreach, dates=[dt.date(2026, 12, 3), dt.date(2026, 12, 4)], actor=mashinani.bob
     )
     assert [d.date for d in outreach.days.all()] == [dt.date(2026, 12, 3), dt.date(2026, 12, 4)]
@@ -85,7 +85,7 @@ def test_more_than_two_days_or_a_sunday_is_refused(mashinani, clock):
 def test_a_venue_outside_the_county_is_refused(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     with pytest.raises(DomainError) as error:
-        services.outreach_set_venue(
+        planning.outreach_set_venue(
             outreach=outreach,
             name="Kisumu stadium",
             ward="Kondele",
@@ -103,7 +103,7 @@ def test_coordinates_that_are_not_numbers_are_refused(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     for lat, lon, field in (("abc", "36.8", "venue_lat"), ("-1.26", "NaN", "venue_lon")):
         with pytest.raises(DomainError) as error:
-            services.outreach_set_venue(
+            planning.outreach_set_venue(
                 outreach=outreach, name="X", ward="Y", lat=lat, lon=lon, actor=mashinani.bob
             )
         assert error.value.field == field
@@ -125,10 +125,10 @@ def test_point_in_polygon_respects_holes():
 def test_a_plan_with_no_portable_service_is_refused(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     with pytest.raises(DomainError) as error:
-        services.outreach_set_services(outreach=outreach, chosen={}, actor=mashinani.bob)
+        planning.outreach_set_services(outreach=outreach, chosen={}, actor=mashinani.bob)
     assert error.value.field == "services"
     with pytest.raises(DomainError) as error:
-        services.outreach_set_services(
+        planning.outreach_set_services(
             outreach=outreach, chosen={mashinani.kra_pin.pk: ""}, actor=mashinani.bob
         )
     assert "only portable services" in error.value.message
@@ -138,7 +138,7 @@ def test_a_plan_with_no_portable_service_is_refused(mashinani, clock):
 def test_agreement_records_who_agreed_once_the_plan_is_whole(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     with pytest.raises(DomainError) as error:  # no officers yet
-        services.outreach_agree(
+        planning.outreach_agree(
             outreach=outreach,
             name="J. Otieno",
             office="Assistant Chief, Parklands",
@@ -146,13 +146,13 @@ def test_agreement_records_who_agreed_once_the_plan_is_whole(mashinani, clock):
             actor=mashinani.bob,
         )
     assert error.value.field == "officer"
-    services.outreach_assign_officer(
+    planning.outreach_assign_officer(
         outreach=outreach, service=mashinani.id_dup, officer=mashinani.dave, actor=mashinani.bob
     )
-    services.outreach_assign_officer(
+    planning.outreach_assign_officer(
         outreach=outreach, service=mashinani.nhif_reg, officer=mashinani.erin, actor=mashinani.bob
     )
-    outreach = services.outreach_agree(
+    outreach = planning.outreach_agree(
         outreach=outreach,
         name="J. Otieno",
         office="Assistant Chief, Parklands",
@@ -161,14 +161,14 @@ def test_agreement_records_who_agreed_once_the_plan_is_whole(mashinani, clock):
     )
     assert outreach.status == Outreach.Status.AGREED
     assert (outreach.agreed_by_name, outreach.agreed_on) == ("J. Otieno", dt.date(2026, 11, 23))
-    outreach = services.outreach_communicate(
+    outreach = planning.outreach_communicate(
         outreach=outreach,
         stakeholders="County Commissioner, village elders, NRB",
         actor=mashinani.bob,
     )
     assert outreach.communicated_at is not None
     with pytest.raises(DomainError):  # the plan no longer changes
-        services.outreach_set_days(
+        planning.outreach_set_days(
             outreach=outreach, dates=[dt.date(2026, 12, 3)], actor=mashinani.bob
         )
 

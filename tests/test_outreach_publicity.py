@@ -8,7 +8,7 @@ import pytest
 from huduma.core.errors import DomainError
 from huduma.notify.keywords import sms_route
 from huduma.notify.models import Message
-from huduma.outreach import services
+from huduma.outreach import planning, publicity
 from huduma.outreach.plan_models import OptIn, Outreach
 from tests.outreach_world import add_mashinani, planned
 
@@ -20,13 +20,13 @@ def mashinani(world):
 
 def agreed(world):
     outreach = planned(world, world.westlands, [dt.date(2026, 12, 2), dt.date(2026, 12, 3)])
-    services.outreach_assign_officer(
+    planning.outreach_assign_officer(
         outreach=outreach, service=world.id_dup, officer=world.dave, actor=world.bob
     )
-    services.outreach_assign_officer(
+    planning.outreach_assign_officer(
         outreach=outreach, service=world.nhif_reg, officer=world.erin, actor=world.bob
     )
-    return services.outreach_agree(
+    return planning.outreach_agree(
         outreach=outreach,
         name="J. Otieno",
         office="Chief",
@@ -38,22 +38,22 @@ def agreed(world):
 def test_announcement_is_sent_once_to_opted_in_citizens_of_that_sub_county(
     mashinani, clock, django_capture_on_commit_callbacks
 ):
-    services.opt_in(
+    publicity.opt_in(
         phone="0712 000 001", sub_county=mashinani.westlands, language="sw", source="web"
     )
-    services.opt_in(
+    publicity.opt_in(
         phone="0712 000 002", sub_county=mashinani.westlands, language="en", source="web"
     )
-    services.opt_in(phone="0712 000 003", sub_county=mashinani.kibra, language="sw", source="web")
-    services.opt_in(
+    publicity.opt_in(phone="0712 000 003", sub_county=mashinani.kibra, language="sw", source="web")
+    publicity.opt_in(
         phone="0712 000 004", sub_county=mashinani.westlands, language="sw", source="sms"
     )
-    services.opt_out(phone="+254712000004")
+    publicity.opt_out(phone="+254712000004")
     outreach = agreed(mashinani)
 
     with django_capture_on_commit_callbacks(execute=True):
-        announcement = services.outreach_announce(outreach=outreach, actor=mashinani.bob)
-        services.outreach_announce(outreach=outreach, actor=mashinani.bob)  # a double click
+        announcement = publicity.outreach_announce(outreach=outreach, actor=mashinani.bob)
+        publicity.outreach_announce(outreach=outreach, actor=mashinani.bob)  # a double click
 
     assert announcement.recipients == 2
     sent = Message.objects.filter(template="outreach_announcement")
@@ -66,16 +66,16 @@ def test_announcement_is_sent_once_to_opted_in_citizens_of_that_sub_county(
     outreach.refresh_from_db()
     assert outreach.status == Outreach.Status.ANNOUNCED
     # Announced again later: still once.
-    services.outreach_announce(outreach=outreach, actor=mashinani.bob)
+    publicity.outreach_announce(outreach=outreach, actor=mashinani.bob)
     assert sent.count() == 2
 
 
 def test_the_plan_counts_the_citizens_told_in_plain_words(mashinani, client, clock):
-    services.opt_in(
+    publicity.opt_in(
         phone="0712 000 001", sub_county=mashinani.westlands, language="sw", source="web"
     )
     outreach = agreed(mashinani)
-    services.outreach_announce(outreach=outreach, actor=mashinani.bob)
+    publicity.outreach_announce(outreach=outreach, actor=mashinani.bob)
     client.force_login(mashinani.bob)
     page = client.get(f"/staff/outreach/{outreach.pk}/").content.decode()
     assert "Announced by SMS to 1 citizen on " in page  # not "1 citizens"
@@ -84,7 +84,7 @@ def test_the_plan_counts_the_citizens_told_in_plain_words(mashinani, client, clo
 def test_a_proposed_outreach_cannot_be_announced(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     with pytest.raises(DomainError) as error:
-        services.outreach_announce(outreach=outreach, actor=mashinani.bob)
+        publicity.outreach_announce(outreach=outreach, actor=mashinani.bob)
     assert error.value.field == "status"
     assert not Message.objects.exists()
 
@@ -102,7 +102,7 @@ def test_opting_in_and_out_by_sms_keyword(mashinani, clock):
     )
     row.refresh_from_db()
     assert row.opted_out_at is not None
-    assert services.opt_in_from_sms(phone="+254712000009", text="JOIN X Y") is None
+    assert publicity.opt_in_from_sms(phone="+254712000009", text="JOIN X Y") is None
 
 
 def test_public_opt_in_and_suggestion_pages(mashinani, client, clock):
@@ -169,7 +169,7 @@ def test_poster_renders_in_both_languages(mashinani, client, clock):
 def test_the_api_lists_announced_outreaches_from_today(mashinani, client, clock):
     outreach = agreed(mashinani)
     assert client.get("/api/outreach/upcoming").json() == []  # agreed, not yet announced
-    services.outreach_announce(outreach=outreach, actor=mashinani.bob)
+    publicity.outreach_announce(outreach=outreach, actor=mashinani.bob)
     body = client.get("/api/outreach/upcoming?county=47&sub_county=westlands").json()
     assert [r["id"] for r in body] == [outreach.pk]
     assert body[0]["days"] == ["2026-12-02", "2026-12-03"]

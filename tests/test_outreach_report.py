@@ -11,7 +11,7 @@ import pytest
 from huduma.applications.models import Application
 from huduma.complaints.models import Complaint
 from huduma.feedback.models import Rating
-from huduma.outreach import selectors, services
+from huduma.outreach import imprest, planning, selectors
 from huduma.payments.models import Invoice, Payment
 from huduma.queues.models import Ticket, Visit
 from tests.outreach_world import add_mashinani, planned
@@ -126,7 +126,7 @@ def test_report_of_an_outreach(mashinani, kits, clock):
         updated_at=now,
         node_id=KIT,
     )
-    services.expense_record(
+    imprest.expense_record(
         outreach=outreach,
         description="Tents",
         amount="8000",
@@ -182,7 +182,7 @@ def test_report_pages(mashinani, kits, client, clock):
 
 def test_the_plan_a_field_kit_takes(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [DAY])
-    services.outreach_assign_officer(
+    planning.outreach_assign_officer(
         outreach=outreach, service=mashinani.id_dup, officer=mashinani.dave, actor=mashinani.bob
     )
     plan = selectors.outreach_plan(outreach)

@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from huduma.core.errors import DomainError
-from huduma.outreach import services
+from huduma.outreach import planning, rotation
 from huduma.outreach.plan_models import OfficerDay
 from tests.outreach_world import add_mashinani, planned
 
@@ -22,7 +22,7 @@ def test_a_rotation_that_empties_a_service_is_refused(mashinani, clock):
     mashinani.dave.save()
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     with pytest.raises(DomainError) as error:
-        services.outreach_assign_officer(
+        planning.outreach_assign_officer(
             outreach=outreach,
             service=mashinani.id_dup,
             officer=mashinani.alice,
@@ -31,18 +31,18 @@ def test_a_rotation_that_empties_a_service_is_refused(mashinani, clock):
     assert error.value.field == "officer"
     assert "no officer at the centre for Replacement of a lost ID card" in error.value.message
     assert not outreach.officers.exists() and not OfficerDay.objects.exists()
-    assert services.rotation_propose(outreach, mashinani.id_dup) is None
+    assert rotation.rotation_propose(outreach, mashinani.id_dup) is None
 
 
 def test_a_rotation_refused_because_other_outreaches_took_the_rest(mashinani, clock):
     day = dt.date(2026, 12, 2)
     first = planned(mashinani, mashinani.westlands, [day], services_=[mashinani.nhif_reg])
-    services.outreach_assign_officer(
+    planning.outreach_assign_officer(
         outreach=first, service=mashinani.nhif_reg, officer=mashinani.erin, actor=mashinani.bob
     )
     second = planned(mashinani, mashinani.kibra, [day], services_=[mashinani.nhif_reg])
     with pytest.raises(DomainError) as error:
-        services.outreach_assign_officer(
+        planning.outreach_assign_officer(
             outreach=second,
             service=mashinani.nhif_reg,
             officer=mashinani.frank,
@@ -50,8 +50,8 @@ def test_a_rotation_refused_because_other_outreaches_took_the_rest(mashinani, cl
         )
     assert "NHIF registration" in error.value.message
     # Another day is fine: erin is back at the centre.
-    services.outreach_set_days(outreach=second, dates=[dt.date(2026, 12, 3)], actor=mashinani.bob)
-    services.outreach_assign_officer(
+    planning.outreach_set_days(outreach=second, dates=[dt.date(2026, 12, 3)], actor=mashinani.bob)
+    planning.outreach_assign_officer(
         outreach=second, service=mashinani.nhif_reg, officer=mashinani.frank, actor=mashinani.bob
     )
 
@@ -59,24 +59,24 @@ def test_a_rotation_refused_because_other_outreaches_took_the_rest(mashinani, cl
 def test_an_officer_double_booked_is_refused(mashinani, clock):
     day = dt.date(2026, 12, 2)
     first = planned(mashinani, mashinani.westlands, [day], services_=[mashinani.id_dup])
-    services.outreach_assign_officer(
+    planning.outreach_assign_officer(
         outreach=first, service=mashinani.id_dup, officer=mashinani.dave, actor=mashinani.bob
     )
     second = planned(
         mashinani, mashinani.kibra, [day, dt.date(2026, 12, 3)], services_=[mashinani.id_dup]
     )
     with pytest.raises(DomainError) as error:
-        services.outreach_assign_officer(
+        planning.outreach_assign_officer(
             outreach=second, service=mashinani.id_dup, officer=mashinani.dave, actor=mashinani.bob
         )
     assert "already on another outreach on 2026-12-02" in error.value.message
     # Moving the first outreach onto a day the officer is already away is refused too.
-    services.outreach_set_days(outreach=second, dates=[dt.date(2026, 12, 3)], actor=mashinani.bob)
-    services.outreach_assign_officer(
+    planning.outreach_set_days(outreach=second, dates=[dt.date(2026, 12, 3)], actor=mashinani.bob)
+    planning.outreach_assign_officer(
         outreach=second, service=mashinani.id_dup, officer=mashinani.dave, actor=mashinani.bob
     )
     with pytest.raises(DomainError):
-        services.outreach_set_days(
+        planning.outreach_set_days(
             outreach=first, dates=[dt.date(2026, 12, 3)], actor=mashinani.bob
         )
 
@@ -93,7 +93,7 @@ def test_the_database_refuses_an_officer_on_two_outreaches_in_a_day(mashinani, c
 def test_an_officer_who_does_not_serve_the_service_is_refused(mashinani, clock):
     outreach = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)])
     with pytest.raises(DomainError) as error:
-        services.outreach_assign_officer(
+        planning.outreach_assign_officer(
             outreach=outreach, service=mashinani.id_dup, officer=mashinani.erin, actor=mashinani.bob
         )
     assert "does not serve" in error.value.message
@@ -103,21 +103,21 @@ def test_rotation_is_fair_over_months(mashinani, clock):
     nhif = mashinani.nhif_reg
     december = planned(mashinani, mashinani.westlands, [dt.date(2026, 12, 2)], services_=[nhif])
     # Nobody has gone yet: the oldest account first.
-    assert services.rotation_propose(december, nhif) == mashinani.erin
-    services.outreach_assign_officer(
+    assert rotation.rotation_propose(december, nhif) == mashinani.erin
+    planning.outreach_assign_officer(
         outreach=december, service=nhif, officer=mashinani.erin, actor=mashinani.bob
     )
     january = planned(mashinani, mashinani.westlands, [dt.date(2027, 1, 6)], services_=[nhif])
     # erin has a day away in the last months, frank none: frank goes.
-    assert services.rotation_propose(january, nhif) == mashinani.frank
-    services.outreach_assign_officer(
+    assert rotation.rotation_propose(january, nhif) == mashinani.frank
+    planning.outreach_assign_officer(
         outreach=january, service=nhif, officer=mashinani.frank, actor=mashinani.bob
     )
     february = planned(mashinani, mashinani.westlands, [dt.date(2027, 2, 3)], services_=[nhif])
     # One day each: the one who went longest ago goes.
-    assert services.rotation_candidates(february, nhif) == [mashinani.erin, mashinani.frank]
+    assert rotation.rotation_candidates(february, nhif) == [mashinani.erin, mashinani.frank]
     # Fewest days comes before longest since: two days for erin in December make it frank.
-    services.outreach_set_days(
+    planning.outreach_set_days(
         outreach=december, dates=[dt.date(2026, 12, 2), dt.date(2026, 12, 3)], actor=mashinani.bob
     )
-    assert services.rotation_propose(february, nhif) == mashinani.frank
+    assert rotation.rotation_propose(february, nhif) == mashinani.frank

@@ -13,7 +13,7 @@ from django.db import connection
 from huduma.accounts import devices
 from huduma.core import clock
 from huduma.core.errors import DomainError
-from huduma.outreach import sync
+from huduma.outreach import sync_conflicts, sync_push, sync_selectors
 from huduma.outreach.records import content_hash, wire
 from huduma.outreach.sync_models import MpesaCodeCheck, RefusedPush, SyncConflict, SyncItem
 from huduma.outreach.tasks import mpesa_codes_recheck_task
@@ -127,10 +127,10 @@ def test_a_changed_record_is_held_as_a_conflict(client, kit, world):
     assert SyncConflict.objects.count() == 2
 
     # Resolving: take the kit's version of the ticket, keep the server's visit.
-    sync.conflict_resolve(conflict=conflict, choice="take_kit", actor=world.bob)
+    sync_conflicts.conflict_resolve(conflict=conflict, choice="take_kit", actor=world.bob)
     assert Ticket.objects.get(pk=ticket["id"]).status == "served"
     other = SyncConflict.objects.exclude(pk=conflict.pk).get()
-    sync.conflict_resolve(conflict=other, choice="keep_server", actor=world.bob)
+    sync_conflicts.conflict_resolve(conflict=other, choice="keep_server", actor=world.bob)
     assert Visit.objects.get(pk=items[0]["id"]).phone == "+254712345678"
     assert set(SyncConflict.objects.values_list("status", flat=True)) == {
         "took_kit",
@@ -154,7 +154,7 @@ def test_gaps_in_a_kits_sequence_are_visible(client, kit):
     status = client.get("/api/outreach/sync/status", **kit.headers).json()
     assert status == {"received": 9, "highest_seq": 12, "gaps": [[4, 6]]}
     push(client, kit, items[3:6])
-    assert sync.kit_gaps(kit.kit.node_id) == []
+    assert sync_selectors.kit_gaps(kit.kit.node_id) == []
 
 
 def test_revoked_kit_is_refused_and_shown(client, kit, world):
@@ -343,7 +343,7 @@ def test_a_code_confirmed_after_the_sync_is_verified_by_the_recheck(client, kit,
     check = MpesaCodeCheck.objects.get()
     assert check.outcome == "not_found"
     assert Payment.objects.get(provider_receipt="QK44DDDD44").status == "held"
-    assert sync.mpesa_codes_recheck() == 1  # still nothing from M-Pesa: asked again, held
+    assert sync_push.mpesa_codes_recheck() == 1  # still nothing from M-Pesa: asked again, held
     assert Payment.objects.get(provider_receipt="QK44DDDD44").status == "held"
     body = c2b_confirmation_body(trans_id="QK44DDDD44", amount=Decimal(100), when=_now())
     confirmed = client.post(
@@ -356,18 +356,18 @@ def test_a_code_confirmed_after_the_sync_is_verified_by_the_recheck(client, kit,
     check.refresh_from_db()
     assert check.outcome == "matched"
     assert Payment.objects.get(provider_receipt="QK44DDDD44").status == "completed"
-    assert sync.mpesa_codes_recheck() == 0
+    assert sync_push.mpesa_codes_recheck() == 0
 
 
 def test_a_code_never_confirmed_is_flagged_after_the_wait(client, kit, world, settings):
     settings.MPESA_PROVIDER = "daraja"
     push(client, kit, _offline_payment(kit, world, "QK55EEEE55"))
     after = _now() + CODE_CONFIRMATION_WAIT
-    assert sync.mpesa_codes_recheck(now=after) == 1  # the last look, after the wait
+    assert sync_push.mpesa_codes_recheck(now=after) == 1  # the last look, after the wait
     check = MpesaCodeCheck.objects.get()
     assert (check.outcome, check.detail) == ("not_found", "M-Pesa does not know this code")
     assert Payment.objects.get(provider_receipt="QK55EEEE55").status == "held"
-    assert sync.mpesa_codes_recheck(now=after + dt.timedelta(hours=1)) == 0
+    assert sync_push.mpesa_codes_recheck(now=after + dt.timedelta(hours=1)) == 0
 
 
 def test_a_kit_cannot_claim_or_overwrite_another_centres_record(client, kit, world):
@@ -468,7 +468,7 @@ def test_taking_the_kits_version_never_overwrites_another_centres_record(kit, wo
         created_at=now,
     )
     with pytest.raises(DomainError) as refused:
-        sync.conflict_resolve(conflict=conflict, choice="take_kit", actor=world.bob)
+        sync_conflicts.conflict_resolve(conflict=conflict, choice="take_kit", actor=world.bob)
     assert refused.value.field == "choice"
     visit.refresh_from_db()
     assert (visit.centre_id, visit.phone) == (world.kisumu.pk, "+254712345678")

@@ -14,7 +14,7 @@ class OutreachConfig(AppConfig):
         register_templates()
         # "MASHINANI <sub-county>" / "MASHINANI STOP" sent to the inbound SMS number.
         from huduma.notify.keywords import register_sms_handler
-        from huduma.outreach.services import opt_in_from_sms
+        from huduma.outreach.publicity import opt_in_from_sms
 
         register_sms_handler(opt_in_from_sms)
         # An outreach's report counts the records of the kits enrolled for it.

@@ -5,7 +5,7 @@ import datetime as dt
 
 from huduma.accounts.models import User
 from huduma.core import clock
-from huduma.outreach import services
+from huduma.outreach import planning
 from huduma.outreach.plan_models import Outreach
 from huduma.places.models import Centre
 
@@ -25,5 +25,5 @@ def demo_outreach_calendar() -> tuple[Centre, dt.date, int] | None:
     if centre is None or manager is None:
         return None
     month = next_month(clock.local_date())
-    services.calendar_propose(centre=centre, month=month, actor=manager)
+    planning.calendar_propose(centre=centre, month=month, actor=manager)
     return centre, month, Outreach.objects.filter(centre=centre, month=month).count()

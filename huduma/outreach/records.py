@@ -12,6 +12,8 @@ import functools
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -126,3 +128,19 @@ def python_values(model: type[models.Model], fields: dict) -> dict:
                 raise InvalidRecord(f"invalid field: {name} (time without zone)")
         values[name] = value
     return values
+
+
+@dataclass
+class PushedRecord:
+    """One change a kit pushed, as the server takes it through a batch: its envelope (checked),
+    its fields as Python values once read, its place in the batch, and why it was refused."""
+
+    seq: int
+    model: str
+    uuid: uuid.UUID
+    id: str = ""
+    hash: str = ""
+    fields: dict = dc_field(default_factory=dict)
+    values: dict = dc_field(default_factory=dict)
+    n: int = 0
+    reason: str = ""

@@ -13,14 +13,10 @@ from huduma.catalogue.models import Service
 from huduma.complaints.models import Complaint
 from huduma.core import clock
 from huduma.feedback.models import Rating
+from huduma.outreach.imprest import imprest_spent
+from huduma.outreach.plan_base import month_days
 from huduma.outreach.plan_models import Outreach, OutreachDay, Suggestion
-from huduma.outreach.services import (
-    imprest_spent,
-    month_days,
-    officers_of,
-    portable_services,
-    rotation_propose,
-)
+from huduma.outreach.rotation import officers_of, portable_services, rotation_propose
 from huduma.outreach.sync_models import FieldKit
 from huduma.payments.models import Payment
 from huduma.places.models import Centre, County

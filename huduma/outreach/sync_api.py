@@ -14,7 +14,7 @@ from ninja.security import APIKeyHeader
 
 from huduma.accounts import devices
 from huduma.core.throttle import client_address, throttle_writes
-from huduma.outreach import sync
+from huduma.outreach import enrolment, sync_pull, sync_push, sync_selectors
 
 router = Router(tags=["outreach"])
 
@@ -28,7 +28,7 @@ class KitAuth(APIKeyHeader):
         return request.headers.get("Authorization")
 
     def authenticate(self, request, key):
-        return sync.kit_authenticate(
+        return enrolment.kit_authenticate(
             token=devices.token_from_request(request),
             request_body=request.body if request.method == "POST" else b"",
             address=client_address(request),
@@ -72,7 +72,7 @@ class PushIn(Schema):
         0, ge=0, le=10**9, description="Changes the kit still holds after this batch"
     )
     # Any JSON per item: a malformed record is refused on its own, not with the whole batch.
-    items: list[Any] = Field(..., max_length=sync.MAX_BATCH)
+    items: list[Any] = Field(..., max_length=sync_push.MAX_BATCH)
 
 
 class ItemResult(Schema):
@@ -108,7 +108,7 @@ def kit_out(kit) -> KitOut:
 @decorate_view(throttle_writes("kit-enroll", limit=20, window_s=600, json=True))
 def enroll(request, body: EnrollIn):
     """Exchange the one-time code shown at the centre for the kit's token (returned once)."""
-    kit, token = sync.field_kit_enroll(code=body.code)
+    kit, token = enrolment.field_kit_enroll(code=body.code)
     return Status(201, EnrollOut(token=token, kit=kit_out(kit)))
 
 
@@ -121,20 +121,20 @@ def enroll(request, body: EnrollIn):
 def snapshot(request, since: str = Query("", max_length=400)):
     """`objects` is empty when the catalogue and the plan are still at the version `since`;
     `outreach` (the plan) comes every time."""
-    return sync.kit_snapshot(kit=request.auth, since=since)
+    return sync_pull.kit_snapshot(kit=request.auth, since=since)
 
 
 @router.post("/sync/push", response=PushOut, auth=kit_auth, summary="Push a batch of records")
 def push(request, body: PushIn):
     """Each record: {model, id, node_id, node_seq, seq, hash, fields}. Each is answered on its
     own (stored, updated, duplicate, stale, conflict or rejected with its reason)."""
-    result = sync.batch_receive(kit=request.auth, items=body.items, pending=body.pending)
+    result = sync_push.batch_receive(kit=request.auth, items=body.items, pending=body.pending)
     return PushOut(acked_seq=result.acked_seq, counts=result.counts, results=result.results)
 
 
 @router.get("/sync/status", response=StatusOut, auth=kit_auth, summary="What the server holds")
 def status(request):
     kit = request.auth
-    received, highest = sync.kit_received(kit.node_id)
-    gaps = [[a, b] for a, b in sync.kit_gaps(kit.node_id)]
+    received, highest = sync_selectors.kit_received(kit.node_id)
+    gaps = [[a, b] for a, b in sync_selectors.kit_gaps(kit.node_id)]
     return StatusOut(received=received, highest_seq=highest, gaps=gaps)

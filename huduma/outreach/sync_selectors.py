@@ -2,11 +2,36 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
-from huduma.outreach import sync
-from huduma.outreach.sync_models import FieldKit, MpesaCodeCheck, SyncConflict
+from huduma.outreach.sync_models import FieldKit, MpesaCodeCheck, SyncConflict, SyncItem
 from huduma.places.models import Centre
+
+MAX_GAPS_SHOWN = 50
+
+
+def kit_gaps(node_id: str, limit: int = MAX_GAPS_SHOWN) -> list[tuple[int, int]]:
+    """Runs of sequence numbers below the highest received that never arrived."""
+    gaps = []
+    expected = 1
+    for seq in (
+        SyncItem.objects.filter(node_id=node_id)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .iterator(chunk_size=5000)
+    ):
+        if seq > expected:
+            gaps.append((expected, seq - 1))
+            if len(gaps) >= limit:
+                break
+        expected = seq + 1
+    return gaps
+
+
+def kit_received(node_id: str) -> tuple[int, int]:
+    """(how many changes received, the highest sequence number received)."""
+    row = SyncItem.objects.filter(node_id=node_id).aggregate(n=Count("pk"), top=Max("seq"))
+    return row["n"], row["top"] or 0
 
 
 @dataclass(frozen=True)
@@ -40,14 +65,14 @@ def field_kits_for_centre(centre: Centre) -> list[KitRow]:
     )
     rows = []
     for kit in kits:
-        received, highest = sync.kit_received(kit.node_id)
+        received, highest = kit_received(kit.node_id)
         last_refused = kit.refused_pushes.values_list("at", flat=True).first()
         rows.append(
             KitRow(
                 kit=kit,
                 received=received,
                 highest_seq=highest,
-                gaps=sync.kit_gaps(kit.node_id, limit=10),
+                gaps=kit_gaps(kit.node_id, limit=10),
                 open_conflicts=kit.open_conflicts,
                 refused_pushes=kit.refused,
                 last_refused_at=last_refused,

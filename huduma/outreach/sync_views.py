@@ -15,7 +15,7 @@ from huduma.accounts.models import Role, User
 from huduma.accounts.permissions import require_centre
 from huduma.core.errors import DomainError
 from huduma.core.qr import qr_svg
-from huduma.outreach import selectors, sync, sync_selectors
+from huduma.outreach import enrolment, selectors, sync_conflicts, sync_selectors
 from huduma.outreach.plan_models import Outreach
 from huduma.outreach.sync_models import FieldKit, SyncConflict
 from huduma.places.models import Centre
@@ -86,7 +86,7 @@ def field_kits(request, code: str):
         errors = {name: errs[0] for name, errs in form.errors.items()}
         return _page(request, centre, form, status=400, errors=errors)
     try:
-        kit, enrol_code = sync.field_kit_register(
+        kit, enrol_code = enrolment.field_kit_register(
             centre=centre, actor=request.user, **form.cleaned_data
         )
     except DomainError as exc:
@@ -134,7 +134,7 @@ def conflict_resolve(request, code: str, conflict_id: int):
     if choice not in ("keep_server", "take_kit"):
         raise Http404
     try:
-        sync.conflict_resolve(conflict=conflict, choice=choice, actor=request.user)
+        sync_conflicts.conflict_resolve(conflict=conflict, choice=choice, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -6,7 +6,7 @@ from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from huduma.core.sweeps import server_sweep
 from huduma.outreach.kit import kit_sync_due
-from huduma.outreach.sync import mpesa_codes_recheck
+from huduma.outreach.sync_push import mpesa_codes_recheck
 
 
 @db_periodic_task(crontab(minute="*"))

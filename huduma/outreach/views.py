@@ -28,7 +28,7 @@ from huduma.core.errors import DomainError
 from huduma.core.inputs import ascii_int, has_forbidden_characters
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
 from huduma.core.throttle import throttle_writes
-from huduma.outreach import selectors, services
+from huduma.outreach import imprest, planning, publicity, selectors
 from huduma.outreach.plan_models import Announcement, LogisticsItem, OptIn, Outreach, Reimbursement
 from huduma.places.models import Centre, County, SubCounty
 
@@ -144,7 +144,7 @@ def propose(request, code: str):
     require_centre(request.user, centre, Role.CENTRE_MANAGER)
     month = _month_from_post(request)
     try:
-        created = services.calendar_propose(centre=centre, month=month, actor=request.user)
+        created = planning.calendar_propose(centre=centre, month=month, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -200,8 +200,8 @@ def _detail(
             "logistics": outreach.logistics.all(),
             "sources": LogisticsItem.Source.choices,
             "expenses": outreach.expenses.select_related("recorded_by"),
-            "spent": services.imprest_spent(outreach),
-            "balance": services.imprest_balance(outreach),
+            "spent": imprest.imprest_spent(outreach),
+            "balance": imprest.imprest_balance(outreach),
             "claims": claims,
             "can_approve": [
                 claim.pk
@@ -215,7 +215,7 @@ def _detail(
                 sub_county=outreach.sub_county, opted_out_at__isnull=True
             ).count(),
             "can_operate": can_operate,
-            "moves": services.moves_from(outreach),
+            "moves": planning.moves_from(outreach),
             "confirm_cancel": confirm_cancel,
             "errors": errors or {},
             # What was typed, shown again beside the message when a step is refused.
@@ -252,8 +252,8 @@ def _act(request, outreach_id: int, action, done: str):
 @require_POST
 def set_days(request, outreach_id: int):
     def action(outreach):
-        dates = services.parse_dates([_post(request, "day1", 10), _post(request, "day2", 10)])
-        services.outreach_set_days(outreach=outreach, dates=dates, actor=request.user)
+        dates = planning.parse_dates([_post(request, "day1", 10), _post(request, "day2", 10)])
+        planning.outreach_set_days(outreach=outreach, dates=dates, actor=request.user)
 
     return _act(request, outreach_id, action, _("Days saved."))
 
@@ -262,7 +262,7 @@ def set_days(request, outreach_id: int):
 @require_POST
 def set_venue(request, outreach_id: int):
     def action(outreach):
-        services.outreach_set_venue(
+        planning.outreach_set_venue(
             outreach=outreach,
             name=_post(request, "venue_name", 120),
             ward=_post(request, "venue_ward", 80),
@@ -285,7 +285,7 @@ def set_services(request, outreach_id: int):
             pk = ascii_int(value, minimum=1, maximum=MAX_ID)
             if pk is not None:
                 chosen[pk] = _post(request, f"equipment-{pk}", 300)
-        services.outreach_set_services(outreach=outreach, chosen=chosen, actor=request.user)
+        planning.outreach_set_services(outreach=outreach, chosen=chosen, actor=request.user)
 
     return _act(request, outreach_id, action, _("Services saved."))
 
@@ -304,7 +304,7 @@ def assign_officer(request, outreach_id: int):
             raise DomainError(_("Choose a service."), field="service")
         if officer is None:
             raise DomainError(_("Choose an officer."), field="officer")
-        services.outreach_assign_officer(
+        planning.outreach_assign_officer(
             outreach=outreach, service=service, officer=officer, actor=request.user
         )
 
@@ -315,7 +315,7 @@ def assign_officer(request, outreach_id: int):
 @require_POST
 def agree(request, outreach_id: int):
     def action(outreach):
-        services.outreach_agree(
+        planning.outreach_agree(
             outreach=outreach,
             name=_post(request, "agreed_by_name", 120),
             office=_post(request, "agreed_by_office", 120),
@@ -330,7 +330,7 @@ def agree(request, outreach_id: int):
 @require_POST
 def communicate(request, outreach_id: int):
     def action(outreach):
-        services.outreach_communicate(
+        planning.outreach_communicate(
             outreach=outreach,
             stakeholders=_post(request, "communicated_to"),
             actor=request.user,
@@ -348,7 +348,7 @@ def move(request, outreach_id: int):
         return _detail(request, outreach, confirm_cancel=True)
 
     def action(outreach):
-        services.outreach_move(outreach=outreach, to=_post(request, "to", 20), actor=request.user)
+        planning.outreach_move(outreach=outreach, to=_post(request, "to", 20), actor=request.user)
 
     return _act(request, outreach_id, action, _("Status changed."))
 
@@ -357,7 +357,7 @@ def move(request, outreach_id: int):
 @require_POST
 def logistics(request, outreach_id: int):
     def action(outreach):
-        services.logistics_set(
+        imprest.logistics_set(
             outreach=outreach,
             kind=_post(request, "kind", 20),
             source=_post(request, "source", 20),
@@ -374,7 +374,7 @@ def logistics(request, outreach_id: int):
 def expense(request, outreach_id: int):
     def action(outreach):
         spent_on = _post(request, "spent_on", 10)
-        services.expense_record(
+        imprest.expense_record(
             outreach=outreach,
             description=_post(request, "description", 200),
             amount=_post(request, "amount_kes", 20),
@@ -391,7 +391,7 @@ def expense(request, outreach_id: int):
 @require_POST
 def reimbursement_request(request, outreach_id: int):
     def action(outreach):
-        services.reimbursement_request(outreach=outreach, actor=request.user)
+        imprest.reimbursement_request(outreach=outreach, actor=request.user)
 
     return _act(request, outreach_id, action, _("Reimbursement requested."))
 
@@ -405,7 +405,7 @@ def reimbursement_approve(request, claim_id: int):
     if not has_role(request.user, Role.SECRETARIAT):
         require_centre(request.user, outreach.centre, Role.CENTRE_MANAGER)
     try:
-        services.reimbursement_approve(reimbursement=claim, actor=request.user)
+        imprest.reimbursement_approve(reimbursement=claim, actor=request.user)
     except DomainError as exc:
         return _detail(
             request,
@@ -421,7 +421,7 @@ def reimbursement_approve(request, claim_id: int):
 @require_POST
 def announce(request, outreach_id: int):
     def action(outreach):
-        services.outreach_announce(outreach=outreach, actor=request.user)
+        publicity.outreach_announce(outreach=outreach, actor=request.user)
 
     return _act(request, outreach_id, action, _("Announcement sent."))
 
@@ -494,7 +494,7 @@ def opt_in(request):
     if request.method == "POST":
         values = {k: (request.POST.get(k) or "")[:40] for k in ("sub_county", "phone", "language")}
         try:
-            services.opt_in(
+            publicity.opt_in(
                 phone=_post(request, "phone", 32),
                 sub_county=_sub_county(request),
                 language=_post(request, "language", 2),
@@ -526,7 +526,7 @@ def suggest(request):
     if request.method == "POST":
         values = {k: (request.POST.get(k) or "")[:400] for k in ("sub_county", "venue", "services")}
         try:
-            services.suggestion_submit(
+            publicity.suggestion_submit(
                 sub_county=_sub_county(request),
                 venue=_post(request, "venue", 120),
                 services=_post(request, "services", 400),

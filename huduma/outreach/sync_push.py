@@ -15,268 +15,46 @@ then served); anything else (the server changed it, another kit claims the id, a
 number comes back with other content) is held as a SyncConflict, never applied.
 """
 
-import hashlib
-import json
 import logging
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
 
-from django.core import serializers
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F, Q
 from django.db.utils import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from huduma.accounts import devices
-from huduma.accounts.models import Device, Role, User
-from huduma.catalogue.models import (
-    MDA,
-    CentreService,
-    CounterService,
-    Requirement,
-    Service,
-    ServiceChannel,
-)
-from huduma.catalogue.selectors import catalogue_version
-from huduma.core import audit, clock
-from huduma.core.errors import Conflict, DomainError, Forbidden
+from huduma.accounts.models import User
+from huduma.core import clock
+from huduma.core.errors import DomainError
 from huduma.notify.models import Message
-from huduma.outreach.plan_models import Outreach
 from huduma.outreach.records import (
     SYNCED_MODELS,
     InvalidRecord,
+    PushedRecord,
     content_hash,
     data_fields,
     python_values,
     record_fields,
     synced_model,
 )
-from huduma.outreach.selectors import KIT_OUTREACH_STATUSES, outreach_plan
-from huduma.outreach.services import ticket_letter_free
 from huduma.outreach.sync_models import (
     FieldKit,
     MpesaCodeCheck,
-    RefusedPush,
-    SyncConflict,
     SyncItem,
 )
 from huduma.payments import services as payments
 from huduma.payments.models import Payment
-from huduma.places.models import Centre, Counter, County, SubCounty
+
+logger = logging.getLogger(__name__)
+from huduma.outreach.sync_conflicts import conflict_hold, record_centre_id
 
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 300
-MAX_GAPS_SHOWN = 50
-
-
-class UnknownKit(DomainError):
-    status = 401
-    code = "unknown_kit"
-
-
-class KitRevoked(Forbidden):
-    code = "kit_revoked"
-
-
 Outcome = SyncItem.Outcome
-
-
-# --- registering and enrolling a kit ---------------------------------------------------------
-
-
-def _going(outreach: Outreach, officers: list) -> list:
-    """The officers a kit for `outreach` takes: those its plan sends, or some of them."""
-    planned = list(
-        User.objects.filter(outreach_assignments__outreach=outreach)
-        .distinct()
-        .order_by("first_name", "username")
-    )
-    if not officers:
-        if not planned:
-            raise DomainError(
-                _("The plan of this outreach sends no officer yet: assign them first."),
-                field="officers",
-            )
-        return planned
-    others = [o for o in officers if o not in planned]
-    if others:
-        raise DomainError(
-            _("%(name)s is not going to this outreach: choose among the officers its plan sends.")
-            % {"name": others[0].get_full_name() or others[0].username},
-            field="officers",
-        )
-    return officers
-
-
-def field_kit_register(
-    *, centre: Centre, name: str, officers=(), outreach: Outreach | None = None, actor
-) -> tuple[FieldKit, str]:
-    """Register a kit for a coming outreach of the centre (agreed or announced), with the
-    officers its plan sends (all of them unless some are chosen); returns it and its one-time
-    enrolment code (also shown as a QR code). The first kit of an outreach numbers its tickets
-    with the outreach's letter, a second one with a free letter of its own. A kit with no
-    outreach (tests, benches) takes a letter no coming outreach or live kit holds."""
-    officers = list(officers)
-    for officer in officers:
-        if officer.centre_id != centre.pk or not officer.is_active:
-            raise Forbidden(_("Choose officers of this centre."), field="officers")
-    if outreach is None and not officers:
-        raise DomainError(_("Choose the officers going."), field="officers")
-    with transaction.atomic():
-        Centre.objects.select_for_update().get(pk=centre.pk)
-        dates = None
-        prefix = ""
-        if outreach is not None:
-            outreach = Outreach.objects.select_for_update().get(pk=outreach.pk)
-            dates = list(outreach.days.values_list("date", flat=True))
-            if (
-                outreach.centre_id != centre.pk
-                or outreach.status not in KIT_OUTREACH_STATUSES
-                or not dates
-                or max(dates) < clock.local_date()
-            ):
-                raise Conflict(
-                    _("A kit goes to a coming outreach of this centre, agreed or announced."),
-                    field="outreach",
-                )
-            officers = _going(outreach, officers)
-            # Only the outreach's first kit ever takes its letter: a lost kit's replacement
-            # must not number again tickets the lost one may have synced.
-            if not FieldKit.objects.filter(
-                outreach=outreach, ticket_prefix=outreach.ticket_prefix
-            ).exists():
-                prefix = outreach.ticket_prefix
-        prefix = prefix or ticket_letter_free(centre, dates)
-        device, code = devices.device_register(
-            centre=centre, kind=Device.Kind.FIELD_KIT, name=name, actor=actor
-        )
-        kit = FieldKit.objects.create(
-            device=device, node_id=str(device.pk), ticket_prefix=prefix, outreach=outreach
-        )
-        kit.officers.set(officers)
-    return kit, code
-
-
-@transaction.atomic
-def field_kit_enroll(*, code: str) -> tuple[FieldKit, str]:
-    """The kit exchanges its one-time code for its token (returned once)."""
-    device, token = devices.device_pair(code=code)
-    kit = FieldKit.objects.select_for_update().filter(device=device).first()
-    if device.kind != Device.Kind.FIELD_KIT or kit is None:
-        raise Forbidden(_("This code is not for a field kit."), field="code")
-    kit.token_hash = devices.digest(token)
-    kit.enrolled_at = clock.now()
-    kit.save(update_fields=["token_hash", "enrolled_at"])
-    audit.record(action="outreach.kit_enrolled", instance=device)
-    return kit, token
-
-
-def kit_authenticate(
-    *, token: str | None, request_body: bytes = b"", address: str = ""
-) -> FieldKit:
-    """The enrolled kit holding `token`. A revoked (or replaced) kit is refused and the attempt
-    is recorded for the centre to see; an unknown token is refused as unauthenticated."""
-    kit = None
-    if token:
-        kit = (
-            FieldKit.objects.select_related("device__centre")
-            .filter(token_hash=devices.digest(token))
-            .first()
-        )
-    if kit is None:
-        raise UnknownKit(_("This field kit is not enrolled here."), field="device")
-    device = kit.device
-    if device.status != Device.Status.ACTIVE or device.token_hash != kit.token_hash:
-        records = 0
-        try:
-            body = json.loads(request_body or b"{}")
-            if isinstance(body, dict) and isinstance(body.get("items"), list):
-                records = len(body["items"])
-        except (ValueError, RecursionError):
-            pass
-        RefusedPush.objects.create(
-            kit=kit, at=clock.now(), address=address[:64], records=min(records, 10**6)
-        )
-        raise KitRevoked(
-            _("This field kit was revoked; its records are not accepted."), field="device"
-        )
-    return kit
-
-
-# --- what a kit takes with it ----------------------------------------------------------------
-
-
-def kit_snapshot(*, kit: FieldKit, since: str = "") -> dict:
-    """The plan of the kit's outreach (selectors.outreach_plan), the catalogue, the centre and
-    its counters, and the officers going (with their salted password hashes, so they can sign
-    in offline; nobody else's). Reception on the kit offers only the outreach's services: the
-    centre's charter rows it gets are those. Empty `objects` when neither the catalogue nor
-    the plan changed since the version the kit holds (the plan's digest is part of it)."""
-    centre = kit.device.centre
-    plan = outreach_plan(kit.outreach) if kit.outreach_id else None
-    version = catalogue_version()
-    if plan is not None:
-        digest = hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
-        version = f"{version}|plan-{digest[:16]}"
-    officer_ids = list(kit.officers.values_list("pk", flat=True))
-    body = {
-        "node_id": kit.node_id,
-        "ticket_prefix": kit.ticket_prefix,
-        "outreach": plan,
-        "centre": centre.code,
-        "catalogue_version": version,
-        "officers": [str(pk) for pk in officer_ids],
-        "changed": since != version,
-        "objects": [],
-    }
-    FieldKit.objects.filter(pk=kit.pk).update(last_pull_at=clock.now())
-    if since == version:
-        return body
-    services = Service.objects.filter(offered_at__centre=centre)
-    offered = CentreService.objects.filter(centre=centre)
-    if plan is not None:
-        offered = offered.filter(service_id__in=kit.outreach.services.values("service_id"))
-    counters = Counter.objects.filter(centre=centre)
-    officers = User.objects.filter(pk__in=officer_ids, centre=centre, is_active=True).exclude(
-        role__in=[Role.SECRETARIAT, Role.SYSADMIN]
-    )
-    mdas = MDA.objects.filter(
-        Q(pk__in=services.values("mda_id")) | Q(pk__in=officers.values("mda_id"))
-    )
-    user_fields = [
-        f.name for f in User._meta.concrete_fields if f.name not in ("id", "is_superuser")
-    ]
-    parts = [
-        (
-            "county",
-            County.objects.filter(pk=centre.county_id),
-            ["code", "name", "capital", "updated_at"],
-        ),
-        ("sub", SubCounty.objects.filter(county_id=centre.county_id), None),
-        ("centre", Centre.objects.filter(pk=centre.pk), None),
-        ("counters", counters, None),
-        ("mdas", mdas, None),
-        ("services", services, None),
-        ("requirements", Requirement.objects.filter(service__in=services), None),
-        ("channels", ServiceChannel.objects.filter(service__in=services), None),
-        ("offered", offered, None),
-        ("skills", CounterService.objects.filter(counter__in=counters), None),
-        ("officers", officers, user_fields),
-    ]
-    for _name, queryset, fields in parts:
-        body["objects"].extend(
-            serializers.serialize("python", queryset, fields=fields)
-            if fields
-            else serializers.serialize("python", queryset)
-        )
-    body["objects"] = json.loads(json.dumps(body["objects"], default=str))
-    return body
-
-
-# --- receiving a batch -----------------------------------------------------------------------
 
 
 @dataclass
@@ -308,7 +86,7 @@ def _insert_if_absent(model, record_id: uuid.UUID, values: dict) -> bool:
         return cursor.rowcount == 1
 
 
-def _claim_seq(kit: FieldKit, item: dict, outcome: str, reason: str = "") -> None:
+def _claim_seq(kit: FieldKit, item: PushedRecord, outcome: str, reason: str = "") -> None:
     """Remember (kit, seq) once; a twin pushed at the same moment finds it and does nothing."""
     qn = connection.ops.quote_name
     table = qn(SyncItem._meta.db_table)
@@ -324,10 +102,10 @@ def _claim_seq(kit: FieldKit, item: dict, outcome: str, reason: str = "") -> Non
             sql,
             [
                 kit.node_id,
-                item["seq"],
-                item["model"][:40],
-                record_field.get_db_prep_save(item["uuid"], connection),
-                item["hash"][:64],
+                item.seq,
+                item.model[:40],
+                record_field.get_db_prep_save(item.uuid, connection),
+                item.hash[:64],
                 outcome,
                 reason[:200],
                 at_field.get_db_prep_save(clock.now(), connection),
@@ -335,33 +113,36 @@ def _claim_seq(kit: FieldKit, item: dict, outcome: str, reason: str = "") -> Non
         )
 
 
-def _envelope(raw, kit: FieldKit) -> dict:
+def _envelope(raw, kit: FieldKit) -> PushedRecord:
     """The item's envelope, checked. Raises InvalidRecord."""
     if not isinstance(raw, dict):
         raise InvalidRecord("not an object")
     seq = raw.get("seq")
     if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq < 2**62:
         raise InvalidRecord("seq: a whole number from 1")
-    item = {"seq": seq}
     label = raw.get("model")
     if not isinstance(label, str) or synced_model(label) is None:
         raise InvalidRecord("unknown model")
-    item["model"] = label
     try:
-        item["uuid"] = uuid.UUID(str(raw.get("id")))
+        record_uuid = uuid.UUID(str(raw.get("id")))
     except ValueError:
         raise InvalidRecord("id: not a UUID") from None
-    item["id"] = str(raw.get("id"))
     if raw.get("node_id") not in (kit.node_id, "", None):
         raise InvalidRecord("node_id: not this kit's")
     digest = raw.get("hash")
     if not isinstance(digest, str) or len(digest) != 64:
         raise InvalidRecord("hash: 64 hexadecimal characters")
-    item["hash"] = digest
     if not isinstance(raw.get("fields"), dict):
         raise InvalidRecord("fields: not an object")
-    item["fields"] = raw["fields"]
-    if content_hash(label, item["id"], item["fields"]) != digest:
+    item = PushedRecord(
+        seq=seq,
+        model=label,
+        uuid=record_uuid,
+        id=str(raw.get("id")),
+        hash=digest,
+        fields=raw["fields"],
+    )
+    if content_hash(label, item.id, item.fields) != digest:
         raise InvalidRecord("hash does not match the content")
     return item
 
@@ -381,13 +162,13 @@ def _scoped_to_centre(model) -> bool:
 class _References:
     """Which rows the batch's foreign keys point at exist: one query per target table."""
 
-    def __init__(self, items: list[dict], centre_id: int):
+    def __init__(self, items: list[PushedRecord], centre_id: int):
         wanted: dict = {}
         for item in items:
-            model = synced_model(item["model"])
+            model = synced_model(item.model)
             for f in data_fields(model):
-                if f.is_relation and item["values"].get(f.attname) is not None:
-                    wanted.setdefault(f.related_model, set()).add(item["values"][f.attname])
+                if f.is_relation and item.values.get(f.attname) is not None:
+                    wanted.setdefault(f.related_model, set()).add(item.values[f.attname])
         self.known = {}
         for target, ids in wanted.items():
             rows = target._base_manager.filter(pk__in=ids)
@@ -426,75 +207,45 @@ def _latest_accepted(label: str, record_id: uuid.UUID) -> SyncItem | None:
     )
 
 
-# Synced records with no centre of their own belong to their parent's.
-_CENTRE_VIA = {
-    "Payment": "invoice",
-    "ApplicationEvent": "application",
-    "ComplaintEvent": "complaint",
-}
-
-
-def _record_centre_id(record) -> int | None:
-    parent = _CENTRE_VIA.get(type(record).__name__)
-    if parent is not None:
-        record = getattr(record, parent)
-    return getattr(record, "centre_id", None)
-
-
-def _existing(kit: FieldKit, item: dict, model) -> tuple[str, str]:
+def _existing(kit: FieldKit, item: PushedRecord, model) -> tuple[str, str]:
     """The record's id is taken: a duplicate, the kit's newer version, an older one, or a
     conflict held for a person."""
     manager = model._base_manager
-    current = manager.select_for_update().get(pk=item["uuid"])
-    if _record_centre_id(current) not in (None, kit.device.centre_id):
+    current = manager.select_for_update().get(pk=item.uuid)
+    if record_centre_id(current) not in (None, kit.device.centre_id):
         # Another centre's record: never held as a conflict, which would show it to this
         # centre's manager and let "take the kit's version" overwrite it.
         raise InvalidRecord("centre: not this kit's centre")
     current_fields = record_fields(current)
-    current_hash = content_hash(item["model"], item["id"], current_fields)
-    if current_hash == item["hash"]:
+    current_hash = content_hash(item.model, item.id, current_fields)
+    if current_hash == item.hash:
         return Outcome.DUPLICATE, ""
-    last = _latest_accepted(item["model"], item["uuid"])
+    last = _latest_accepted(item.model, item.uuid)
     if last is not None and last.node_id == kit.node_id:
-        if item["seq"] < last.seq:
+        if item.seq < last.seq:
             return Outcome.STALE, "older than the version held"
         if last.hash == current_hash:
-            manager.filter(pk=item["uuid"]).update(**item["values"])
+            manager.filter(pk=item.uuid).update(**item.values)
             return Outcome.UPDATED, ""
         reason = gettext_noop("changed on the server since the kit sent it")
     elif last is None:
         reason = gettext_noop("the server already holds this id")
     else:
         reason = gettext_noop("another kit sent this id")
-    _hold(kit, item, reason, current_fields)
+    conflict_hold(kit, item, reason, current_fields)
     return Outcome.CONFLICT, reason
 
 
-def _hold(kit: FieldKit, item: dict, reason: str, server_fields: dict | None) -> None:
-    SyncConflict.objects.get_or_create(
-        kit=kit,
-        seq=item["seq"],
-        defaults={
-            "model": item["model"],
-            "record_id": item["uuid"],
-            "reason": reason,
-            "kit_fields": item["fields"],
-            "server_fields": json.loads(json.dumps(server_fields, default=str)),
-            "created_at": clock.now(),
-        },
-    )
-
-
-def _receive_one(kit: FieldKit, item: dict, refs: _References, result: BatchResult) -> str:
-    model = synced_model(item["model"])
-    refs.check(model, item["values"])
-    inserted = _insert_if_absent(model, item["uuid"], item["values"])
-    refs.add(model, item["uuid"])  # there now, whoever wrote it (a twin batch, at once)
+def _receive_one(kit: FieldKit, item: PushedRecord, refs: _References, result: BatchResult) -> str:
+    model = synced_model(item.model)
+    refs.check(model, item.values)
+    inserted = _insert_if_absent(model, item.uuid, item.values)
+    refs.add(model, item.uuid)  # there now, whoever wrote it (a twin batch, at once)
     if not inserted:
         outcome, reason = _existing(kit, item, model)
-        item["reason"] = reason
+        item.reason = reason
         return outcome
-    _after_insert(item["model"], [item["uuid"]], result)
+    _after_insert(item.model, [item.uuid], result)
     return Outcome.STORED
 
 
@@ -505,7 +256,7 @@ def _receive_one(kit: FieldKit, item: dict, refs: _References, result: BatchResu
 FAST_PATH = connection.vendor != "sqlite" or sqlite3.sqlite_version_info >= (3, 35)
 
 
-def _bulk_insert(model, items: list[dict]) -> set[uuid.UUID]:
+def _bulk_insert(model, items: list[PushedRecord]) -> set[uuid.UUID]:
     qn = connection.ops.quote_name
     pk = model._meta.pk
     columns = [pk, *data_fields(model)]
@@ -518,24 +269,24 @@ def _bulk_insert(model, items: list[dict]) -> set[uuid.UUID]:
     conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: this runs for every value
     params = []
     for item in items:
-        values = item["values"]
-        params.append(pk.get_db_prep_save(item["uuid"], conn))
+        values = item.values
+        params.append(pk.get_db_prep_save(item.uuid, conn))
         params.extend(f.get_db_prep_save(values[f.attname], conn) for f in columns[1:])
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
         return {uuid.UUID(str(value)) for (value,) in cursor.fetchall()}
 
 
-def _bulk_claim(kit: FieldKit, items: list[dict], outcome: str) -> None:
+def _bulk_claim(kit: FieldKit, items: list[PushedRecord], outcome: str) -> None:
     now = clock.now()
     SyncItem.objects.bulk_create(
         [
             SyncItem(
                 node_id=kit.node_id,
-                seq=item["seq"],
-                model=item["model"],
-                record_id=item["uuid"],
-                hash=item["hash"],
+                seq=item.seq,
+                model=item.model,
+                record_id=item.uuid,
+                hash=item.hash,
                 outcome=outcome,
                 received_at=now,
             )
@@ -545,23 +296,23 @@ def _bulk_claim(kit: FieldKit, items: list[dict], outcome: str) -> None:
     )
 
 
-def _fast_path(kit: FieldKit, todo: list[dict], refs: "_References", result: BatchResult):
+def _fast_path(kit: FieldKit, todo: list[PushedRecord], refs: "_References", result: BatchResult):
     """Insert every new record of the batch with one statement per table. Returns what is left
     for the record-by-record path (records whose id exists, or whose parent is missing), and
     the references to use from now on."""
     fast, rest, first = [], [], set()
     for item in todo:
-        model = synced_model(item["model"])
+        model = synced_model(item.model)
         try:
-            refs.check(model, item["values"])
+            refs.check(model, item.values)
         except (_ParentMissing, InvalidRecord):
             rest.append(item)
             continue
-        if item["uuid"] in first:
+        if item.uuid in first:
             rest.append(item)  # the same record again in this batch: compared after
             continue
-        first.add(item["uuid"])
-        refs.add(model, item["uuid"])
+        first.add(item.uuid)
+        refs.add(model, item.uuid)
         fast.append(item)
     if not fast:
         return todo, refs
@@ -569,16 +320,14 @@ def _fast_path(kit: FieldKit, todo: list[dict], refs: "_References", result: Bat
     try:
         with transaction.atomic():
             for label in SYNCED_MODELS:
-                group = sorted(
-                    (i for i in fast if i["model"] == label), key=lambda i: (i["uuid"], i["seq"])
-                )
+                group = sorted((i for i in fast if i.model == label), key=lambda i: (i.uuid, i.seq))
                 if not group:
                     continue
                 inserted = _bulk_insert(synced_model(label), group)
                 for item in group:
-                    (stored if item["uuid"] in inserted else rest).append(item)
+                    (stored if item.uuid in inserted else rest).append(item)
             for label in ("payments.Payment", "notify.Message"):
-                ids = [i["uuid"] for i in stored if i["model"] == label]
+                ids = [i.uuid for i in stored if i.model == label]
                 if ids:
                     _after_insert(label, ids, result)
             _bulk_claim(kit, stored, Outcome.STORED)
@@ -588,7 +337,7 @@ def _fast_path(kit: FieldKit, todo: list[dict], refs: "_References", result: Bat
         return todo, _References(todo, kit.device.centre_id)
     for item in stored:
         _done(result, item, Outcome.STORED)
-    rest.sort(key=lambda i: i["n"])
+    rest.sort(key=lambda i: i.n)
     return rest, refs
 
 
@@ -625,24 +374,27 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
             _("A batch holds at most %(n)s records.") % {"n": MAX_BATCH}, field="items"
         )
     result = BatchResult()
-    checked: list[dict] = []
+    checked: list[PushedRecord] = []
     for n, raw in enumerate(items):
         seq = raw.get("seq") if isinstance(raw, dict) else None
         try:
             item = _envelope(raw, kit)
-            item["values"] = python_values(synced_model(item["model"]), item["fields"])
+            item.values = python_values(synced_model(item.model), item.fields)
             # A kit records for its own centre only.
-            if item["values"].get("centre_id") not in (None, kit.device.centre_id):
+            if item.values.get("centre_id") not in (None, kit.device.centre_id):
                 raise InvalidRecord("centre: not this kit's centre")
-            item["n"] = n
+            item.n = n
             checked.append(item)
         except InvalidRecord as exc:
             result.results.append(
                 {"n": n, "seq": seq, "outcome": Outcome.REJECTED, "reason": exc.reason}
             )
             if isinstance(seq, int) and not isinstance(seq, bool) and 1 <= seq < 2**62:
-                item = {"seq": seq, "model": str((raw or {}).get("model", ""))[:40], "hash": ""}
-                item["uuid"] = _uuid_or_nil((raw or {}).get("id"))
+                item = PushedRecord(
+                    seq=seq,
+                    model=str((raw or {}).get("model", ""))[:40],
+                    uuid=_uuid_or_nil((raw or {}).get("id")),
+                )
                 result.unreadable.append((item, exc.reason))
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -652,7 +404,7 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         # A number refused before (a missing parent, a bad field) may come again, mended: it
         # is taken afresh. Anything else received before is answered from what was kept.
-        seqs = [i["seq"] for i in checked] + [i["seq"] for i, _reason in result.unreadable]
+        seqs = [i.seq for i in checked] + [i.seq for i, _reason in result.unreadable]
         SyncItem.objects.filter(
             node_id=kit.node_id, seq__in=seqs, outcome=Outcome.REJECTED
         ).delete()
@@ -660,22 +412,22 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
             _claim_seq(kit, item, Outcome.REJECTED, reason)
         seen = dict(
             SyncItem.objects.filter(
-                node_id=kit.node_id, seq__in=[i["seq"] for i in checked]
+                node_id=kit.node_id, seq__in=[i.seq for i in checked]
             ).values_list("seq", "hash")
         )
         refs = _References(checked, kit.device.centre_id)
         refreshed = False
         todo = []
         for item in checked:
-            if item["seq"] in seen:
-                if seen[item["seq"]] == item["hash"]:
+            if item.seq in seen:
+                if seen[item.seq] == item.hash:
                     _done(result, item, Outcome.DUPLICATE)
                 else:
                     # Held, not applied: what came first under this number stays.
                     reason = gettext_noop("this sequence number came before with other content")
-                    model = synced_model(item["model"])
-                    current = model._base_manager.filter(pk=item["uuid"]).first()
-                    _hold(kit, item, reason, record_fields(current) if current else None)
+                    model = synced_model(item.model)
+                    current = model._base_manager.filter(pk=item.uuid).first()
+                    conflict_hold(kit, item, reason, record_fields(current) if current else None)
                     _done(result, item, Outcome.CONFLICT, reason)
                 continue
             todo.append(item)
@@ -689,27 +441,27 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
                 try:
                     with transaction.atomic():
                         outcome = _receive_one(kit, item, refs, result)
-                        _claim_seq(kit, item, outcome, item.get("reason", ""))
+                        _claim_seq(kit, item, outcome, item.reason)
                 except _ParentMissing as missing:
-                    item["reason"] = f"parent missing: {missing}"
+                    item.reason = f"parent missing: {missing}"
                     deferred.append(item)
                     continue
                 except InvalidRecord as exc:
-                    outcome, item["reason"] = Outcome.REJECTED, exc.reason
+                    outcome, item.reason = Outcome.REJECTED, exc.reason
                 except (IntegrityError, DatabaseError, DomainError) as exc:
                     outcome = Outcome.REJECTED
-                    item["reason"] = f"refused by the database: {str(exc).splitlines()[0]}"[:200]
+                    item.reason = f"refused by the database: {str(exc).splitlines()[0]}"[:200]
                 if outcome == Outcome.REJECTED:
-                    _claim_seq(kit, item, outcome, item["reason"])
-                _done(result, item, outcome, item.get("reason", ""))
+                    _claim_seq(kit, item, outcome, item.reason)
+                _done(result, item, outcome, item.reason)
             if len(deferred) == len(todo) and not refreshed:
                 # A parent may have been committed meanwhile by another request: look again.
                 refs = _References(deferred, kit.device.centre_id)
                 refreshed = True
             elif len(deferred) == len(todo):
                 for item in deferred:
-                    _claim_seq(kit, item, Outcome.REJECTED, item["reason"])
-                    _done(result, item, Outcome.REJECTED, item["reason"])
+                    _claim_seq(kit, item, Outcome.REJECTED, item.reason)
+                    _done(result, item, Outcome.REJECTED, item.reason)
                 break
             else:
                 refreshed = False
@@ -732,8 +484,8 @@ def _uuid_or_nil(value) -> uuid.UUID:
         return uuid.UUID(int=0)
 
 
-def _done(result: BatchResult, item: dict, outcome: str, reason: str = "") -> None:
-    entry = {"n": item["n"], "seq": item["seq"], "id": item["id"], "outcome": str(outcome)}
+def _done(result: BatchResult, item: PushedRecord, outcome: str, reason: str = "") -> None:
+    entry = {"n": item.n, "seq": item.seq, "id": item.id, "outcome": str(outcome)}
     if reason:
         entry["reason"] = reason
     result.results.append(entry)
@@ -782,76 +534,3 @@ def mpesa_codes_recheck(*, now=None) -> int:
     for check in checks:
         _verify_code(check.kit, check.payment_id, now=now)
     return len(checks)
-
-
-# --- what the centre sees --------------------------------------------------------------------
-
-
-def kit_gaps(node_id: str, limit: int = MAX_GAPS_SHOWN) -> list[tuple[int, int]]:
-    """Runs of sequence numbers below the highest received that never arrived."""
-    gaps = []
-    expected = 1
-    for seq in (
-        SyncItem.objects.filter(node_id=node_id)
-        .order_by("seq")
-        .values_list("seq", flat=True)
-        .iterator(chunk_size=5000)
-    ):
-        if seq > expected:
-            gaps.append((expected, seq - 1))
-            if len(gaps) >= limit:
-                break
-        expected = seq + 1
-    return gaps
-
-
-def kit_received(node_id: str) -> tuple[int, int]:
-    """(how many changes received, the highest sequence number received)."""
-    from django.db.models import Count, Max
-
-    row = SyncItem.objects.filter(node_id=node_id).aggregate(n=Count("pk"), top=Max("seq"))
-    return row["n"], row["top"] or 0
-
-
-@transaction.atomic
-def conflict_resolve(*, conflict: SyncConflict, choice: str, actor) -> SyncConflict:
-    """Keep the server's record, or take the kit's content instead."""
-    conflict = SyncConflict.objects.select_for_update().select_related("kit").get(pk=conflict.pk)
-    if conflict.status != SyncConflict.Status.OPEN:
-        raise Conflict(_("This conflict is already resolved."), field="conflict")
-    if choice == "take_kit":
-        model = synced_model(conflict.model)
-        record = model._base_manager.filter(pk=conflict.record_id).first()
-        if record is not None and _record_centre_id(record) not in (
-            None,
-            conflict.kit.device.centre_id,
-        ):
-            raise Conflict(
-                _("The kit's version cannot be applied: the record is another centre's."),
-                field="choice",
-            )
-        try:
-            values = python_values(model, conflict.kit_fields)
-            with transaction.atomic():
-                model._base_manager.filter(pk=conflict.record_id).update(**values)
-        except (InvalidRecord, IntegrityError) as exc:
-            raise Conflict(
-                _("The kit's version cannot be applied: %(reason)s") % {"reason": str(exc)[:100]},
-                field="choice",
-            ) from None
-        conflict.status = SyncConflict.Status.TOOK_KIT
-    elif choice == "keep_server":
-        conflict.status = SyncConflict.Status.KEPT_SERVER
-    else:
-        raise DomainError(_("Keep the server's version or take the kit's."), field="choice")
-    conflict.resolved_at = clock.now()
-    conflict.resolved_by = actor
-    conflict.save(update_fields=["status", "resolved_at", "resolved_by"])
-    audit.record(
-        action=f"outreach.conflict_{conflict.status}",
-        actor=actor,
-        object_type=conflict.model.lower(),
-        object_id=str(conflict.record_id),
-        object_repr=f"{conflict.model} {conflict.record_id}",
-    )
-    return conflict
