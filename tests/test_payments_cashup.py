@@ -3,6 +3,7 @@
 import datetime as dt
 
 from huduma.payments import services
+from huduma.payments.cashup import cashup_for
 from tests.conftest import sign_in_verified
 
 
@@ -26,7 +27,7 @@ def test_cash_counts_in_the_officers_cash_up(client, world, clock):
     assert response.status_code == 200
     report = response.json()
     assert (report["officer"], report["count"], report["total_kes"]) == ("alice", 3, "300.00")
-    assert services.cashup_for(officer=world.alice, day=dt.date(2026, 11, 25)).count == 1
+    assert cashup_for(officer=world.alice, day=dt.date(2026, 11, 25)).count == 1
 
 
 def test_cash_other_than_the_fee_is_refused(client, world):

@@ -188,7 +188,7 @@ def payment_post(
 
 
 @dataclass(frozen=True)
-class RefundPaid:
+class ReceiptRefund:
     amount: Decimal
     at: dt.datetime
 
@@ -201,7 +201,7 @@ class ReceiptCheck:
     receipt: Receipt | None
     signature_ok: bool | None = None  # None when only a number was given
     matches_record: bool | None = None
-    refunds: tuple[RefundPaid, ...] = ()
+    refunds: tuple[ReceiptRefund, ...] = ()
 
     @property
     def refunded(self) -> Decimal:
@@ -236,9 +236,9 @@ def receipt_get(*, number: str) -> Receipt:
     return receipt
 
 
-def receipt_refunds(receipt: Receipt) -> tuple[RefundPaid, ...]:
+def receipt_refunds(receipt: Receipt) -> tuple[ReceiptRefund, ...]:
     return tuple(
-        RefundPaid(amount=amount, at=at)
+        ReceiptRefund(amount=amount, at=at)
         for amount, at in Refund.objects.filter(
             payment_id=receipt.entry_id, status=Refund.Status.APPROVED
         )

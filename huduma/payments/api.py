@@ -20,6 +20,7 @@ from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.core.errors import NotFound
 from huduma.payments import services
+from huduma.payments.cashup import cashup_for
 from huduma.payments.models import Invoice, Payment
 from huduma.places.models import Centre
 from huduma.queues.models import Ticket
@@ -79,12 +80,30 @@ class CashUpLine(Schema):
     amount_kes: Decimal
 
 
+class CashUpRefund(Schema):
+    at: dt.datetime
+    receipt: str
+    amount_kes: Decimal
+
+
+class CardTakings(Schema):
+    count: int
+    taken_kes: Decimal
+    refunded_kes: Decimal
+    net_kes: Decimal
+    payments: list[CashUpLine]
+
+
 class CashUpOut(Schema):
     officer: str
     day: dt.date
     count: int
-    total_kes: Decimal
+    taken_kes: Decimal = Field(..., description="cash received")
+    refunded_kes: Decimal = Field(..., description="cash refunds paid out of these takings")
+    total_kes: Decimal = Field(..., description="cash to hand over: taken less refunded")
     payments: list[CashUpLine]
+    refunds: list[CashUpRefund]
+    card: CardTakings = Field(..., description="card payments taken: not in the drawer")
 
 
 class CallbackItem(Schema):
@@ -249,21 +268,37 @@ def cashup(
         require_centre(request.user, who.centre, *TAKERS)
     else:
         raise NotFound("No such officer.", field="officer")
-    report = services.cashup_for(officer=who, day=day or clock.local_date())
-    return {
-        "officer": who.username,
-        "day": report.day,
-        "count": report.count,
-        "total_kes": report.total,
-        "payments": [
+    report = cashup_for(officer=who, day=day or clock.local_date())
+
+    def lines(payments):
+        return [
             {
                 "id": p.pk,
                 "at": p.settled_at,
                 "service": p.invoice.service.code,
                 "amount_kes": p.amount_kes,
             }
-            for p in report.payments
+            for p in payments
+        ]
+
+    return {
+        "officer": who.username,
+        "day": report.day,
+        "count": report.count,
+        "taken_kes": report.cash.taken,
+        "refunded_kes": report.cash.refunded,
+        "total_kes": report.total,
+        "payments": lines(report.payments),
+        "refunds": [
+            {"at": r.at, "receipt": r.receipt, "amount_kes": r.amount} for r in report.cash.refunds
         ],
+        "card": {
+            "count": report.card.count,
+            "taken_kes": report.card.taken,
+            "refunded_kes": report.card.refunded,
+            "net_kes": report.card.net,
+            "payments": lines(report.card.payments),
+        },
     }
 
 

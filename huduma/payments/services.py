@@ -625,36 +625,6 @@ def payment_cash_record(
     return payment
 
 
-@dataclass(frozen=True)
-class CashUp:
-    officer_id: int
-    day: dt.date
-    payments: list
-    count: int
-    total: Decimal
-
-
-def cashup_for(*, officer, day: dt.date) -> CashUp:
-    """The cash an officer took on a (Nairobi) day: what they hand over at close."""
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=clock.NAIROBI)
-    end = start + dt.timedelta(days=1)
-    payments = list(
-        Payment.objects.filter(
-            channel=Payment.Channel.CASH,
-            status=Status.COMPLETED,
-            officer=officer,
-            settled_at__gte=start,
-            settled_at__lt=end,
-        )
-        .select_related("invoice__service")
-        .order_by("settled_at")
-    )
-    total = sum((p.amount_kes for p in payments), Decimal("0.00"))
-    return CashUp(
-        officer_id=officer.pk, day=day, payments=payments, count=len(payments), total=total
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # M-Pesa confirmation codes taken offline (outreach field kits)
 

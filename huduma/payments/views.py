@@ -16,6 +16,7 @@ from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.core.errors import DomainError
 from huduma.payments import services
+from huduma.payments.cashup import cashup_for
 from huduma.payments.models import Invoice
 from huduma.places.models import Centre
 
@@ -99,12 +100,12 @@ def pay(request, invoice_id):
 
 
 @login_required
-def cashup(request):
-    """The cash the signed-in officer took on a day."""
+def cashup_page(request):
+    """The signed-in officer's cash-up for a day: cash net of refunds, and card."""
     require_staff(request.user, *TAKERS)
     try:
         day = dt.date.fromisoformat(request.GET.get("day", "")[:10])
     except ValueError:
         day = clock.local_date()
-    report = services.cashup_for(officer=request.user, day=day)
+    report = cashup_for(officer=request.user, day=day)
     return render(request, "payments/cashup.html", {"report": report, "day": day})
