@@ -4,7 +4,7 @@ and its counter, the end; the holder can cancel it; no "0 minutes" with nobody s
 import pytest
 from django.urls import reverse
 
-from huduma.queues import selectors, services
+from huduma.queues import holders, selectors, services
 from huduma.queues.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,10 @@ def test_the_holder_cancels_after_a_confirm_step(client, world, clock, remote):
     assert "Yes, cancel my ticket" in ask.content.decode()
     assert remote.tickets.get().status == Ticket.Status.WAITING  # asking changes nothing
     for _ in range(2):  # twice: the second changes nothing
-        done = client.post(reverse("queues:ticket_cancel", args=[remote.pk]))
+        done = client.post(
+            reverse("queues:ticket_cancel", args=[remote.pk]),
+            {"code": holders.visit_holder_code(remote)},
+        )
         assert done["Location"] == reverse("queues:ticket", args=[remote.pk])
     assert remote.tickets.get().status == Ticket.Status.CANCELLED
     assert remote.tickets.get().events.filter(kind="cancelled").count() == 1

@@ -20,11 +20,14 @@ from django.utils.translation import gettext as _
 from huduma.accounts.models import Device
 from huduma.core import audit, clock
 from huduma.core.errors import Conflict, DomainError, Forbidden
+from huduma.core.throttle import target_check, target_missed
 from huduma.places.models import Centre, Counter
 
 PAIRING_CODE_TTL = dt.timedelta(minutes=10)
 # Eight characters from 31 that cannot be misread (no 0/O, 1/I/L): 31**8 ~ 8.5e11 codes, each
-# valid ten minutes and for one use, behind a per-address rate limit on the pairing page.
+# valid ten minutes and for one use. Only wrong codes are counted: per address (so a centre
+# pairing thirty tablets from its one address is never stopped) and nationwide, whatever the
+# address, with a ceiling far below what guessing one of ~1e12 codes would take.
 PAIRING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PAIRING_CODE_LENGTH = 8
 # Last-seen is written at most this often, so a tablet polling every 2 s costs no write.
@@ -33,6 +36,9 @@ COOKIE_NAME = "huduma_device"
 # The cookie outlives any tablet; revocation, not expiry, is what ends a pairing.
 COOKIE_MAX_AGE = dt.timedelta(days=5 * 365)
 HEADER_SCHEME = "Device"
+PAIRING_WINDOW_S = 600
+PAIRING_WRONG_PER_SOURCE = 20
+PAIRING_WRONG_NATIONWIDE = 200
 
 
 class DeviceNotRegistered(Forbidden):
@@ -101,8 +107,15 @@ def device_pairing_code_issue(*, device: Device, actor) -> str:
 
 
 @transaction.atomic
-def device_pair(*, code: str) -> tuple[Device, str]:
-    """Exchange a one-time code for the device's long-lived token (returned once)."""
+def device_pair(*, code: str, source: str = "") -> tuple[Device, str]:
+    """Exchange a one-time code for the device's long-lived token (returned once). `source`
+    (the client's address) has its own count of wrong codes."""
+    too_many = _("Too many wrong pairing codes. Please wait a few minutes and try again.")
+    target_check("pairing", "*", limit=PAIRING_WRONG_NATIONWIDE, message=too_many, field="code")
+    if source:
+        target_check(
+            "pairing-source", source, limit=PAIRING_WRONG_PER_SOURCE, message=too_many, field="code"
+        )
     code_hash = digest(normalise_code(code))
     now = clock.now()
     token = secrets.token_urlsafe(32)
@@ -120,6 +133,9 @@ def device_pair(*, code: str) -> tuple[Device, str]:
         last_seen_at=now,
     )
     if claimed != 1:
+        target_missed("pairing", "*", window_s=PAIRING_WINDOW_S)
+        if source:
+            target_missed("pairing-source", source, window_s=PAIRING_WINDOW_S)
         raise PairingCodeInvalid(
             _("This pairing code is wrong, expired or already used. Ask for a new one."),
             field="code",

@@ -36,7 +36,7 @@ from huduma.accounts.permissions import (
 )
 from huduma.core.errors import DomainError
 from huduma.core.qr import qr_svg
-from huduma.core.throttle import throttle_writes
+from huduma.core.throttle import client_address
 from huduma.places.models import Centre
 
 # Where each kind of device goes once paired (URL names, so accounts imports no other app).
@@ -220,17 +220,19 @@ def device_action(request, code: str, device_id, action: str):
     return redirect("accounts:devices", centre.code)
 
 
-# Pairing is public (the device has no account); the limit stops anyone guessing codes.
-@throttle_writes("device-pair", limit=20, window_s=600)
+# Pairing is public (the device has no account): wrong codes are limited per address and
+# nationwide (devices.device_pair); right codes never, so a centre pairs all its tablets.
 def device_pair(request):
     form = PairForm(request.POST or None, initial={"code": request.GET.get("code", "")})
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         try:
-            device, token = devices.device_pair(code=form.cleaned_data["code"])
+            device, token = devices.device_pair(
+                code=form.cleaned_data["code"], source=client_address(request)
+            )
         except DomainError as exc:
             context["errors"] = {"code": exc.message}
-            return render(request, "accounts/device_pair.html", context, status=400)
+            return render(request, "accounts/device_pair.html", context, status=exc.status)
         # A device never holds a staff session: whoever was signed in on it is signed out.
         logout(request)
         if device.kind == Device.Kind.KIOSK:

@@ -28,6 +28,7 @@ from huduma.catalogue.models import MDA, Service
 from huduma.core import clock
 from huduma.core.errors import Conflict, DomainError, Forbidden, NotFound
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
+from huduma.core.throttle import target_check, target_missed
 from huduma.notify.services import email_send, sms_send
 from huduma.places.models import Centre
 from huduma.queues.models import Ticket
@@ -327,10 +328,23 @@ def applications_move_bulk(
     return result
 
 
+# Wrong phone tries per tracking number, whatever the address, per window.
+TRACK_WRONG_TRIES = 5
+TRACK_WINDOW_S = 3600
+
+
 def application_for_citizen(*, tracking_number: str, phone: str) -> Application:
     """The citizen's own application: the number and the phone it was opened with must both
     match; either wrong gives the same answer, so neither can be guessed alone."""
     number = normalise_tracking_number(tracking_number)
+    # Wrong tries count per tracking number whatever the address (throttle.py): a number's
+    # phone cannot be found by trying from many addresses.
+    target_check(
+        "application",
+        number,
+        limit=TRACK_WRONG_TRIES,
+        message=_("Too many wrong tries for this tracking number. Please wait and try again."),
+    )
     try:
         phone = normalise_phone(phone)
     except InvalidPhoneNumber:
@@ -343,6 +357,8 @@ def application_for_citizen(*, tracking_number: str, phone: str) -> Application:
         else None
     )
     if application is None:
+        if number:
+            target_missed("application", number, window_s=TRACK_WINDOW_S)
         raise NotFound(_("No application matches this number and phone"), field="tracking_number")
     return application
 

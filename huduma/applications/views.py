@@ -19,13 +19,16 @@ from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.core.errors import DomainError
 from huduma.core.inputs import ascii_int
-from huduma.core.throttle import client_address, hit
+from huduma.core.throttle import hit, per_address, per_browser
 from huduma.places.models import Centre, Counter
 from huduma.queues.models import Ticket
 
 MAX_ID = 2**63 - 1
 TRACK_LIMIT = 10  # tries per device per 10 minutes: a number cannot be guessed by trying
 TRACK_WINDOW_S = 600
+# Many citizens share one address (a cyber café, a centre's Wi-Fi): the address only has a
+# ceiling; each number's own wrong tries are limited in services.application_for_citizen.
+TRACK_ADDRESS_LIMIT = 200
 
 
 def _ints(values, maximum=MAX_ID) -> list[int]:
@@ -213,10 +216,17 @@ def track(request):
             phone_error = _("Enter the phone number you gave when you applied")
         status = 400
     elif request.method == "POST":
-        if not hit(
-            f"application-track:{client_address(request)}",
-            limit=TRACK_LIMIT,
-            window_s=TRACK_WINDOW_S,
+        if not (
+            hit(
+                f"application-track:{per_browser(request)}",
+                limit=TRACK_LIMIT,
+                window_s=TRACK_WINDOW_S,
+            )
+            and hit(
+                f"application-track:ceiling:{per_address(request)}",
+                limit=TRACK_ADDRESS_LIMIT,
+                window_s=TRACK_WINDOW_S,
+            )
         ):
             error = _("Too many tries from this device. Please wait a few minutes.")
             status = 429

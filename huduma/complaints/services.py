@@ -33,6 +33,7 @@ from huduma.complaints.permissions import can_act
 from huduma.core import clock
 from huduma.core.errors import Conflict, DomainError, Forbidden, NotFound
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
+from huduma.core.throttle import target_check, target_missed
 from huduma.notify.services import sms_send, sms_send_many
 
 # No 0/O or 1/I/L: a reference is read aloud over the phone. 31^8 = 8.5e11 references.
@@ -479,6 +480,12 @@ def complaint_escalate(*, complaint: Complaint, actor, note: str = "") -> Compla
 # --- the citizen's steps ------------------------------------------------------------------
 
 
+# Wrong reference + phone/phrase tries per reference, whatever the address, per window: enough
+# for a citizen mistyping, far too few to guess a phrase.
+TRACK_WRONG_TRIES = 5
+TRACK_WINDOW_S = 3600
+
+
 def complaint_for_citizen(*, reference: str, proof: str) -> Complaint:
     """The complaint with this reference, if `proof` is its phone number or secret phrase.
 
@@ -487,18 +494,22 @@ def complaint_for_citizen(*, reference: str, proof: str) -> Complaint:
         _("No complaint matches that reference and phone number or secret phrase"),
         field="reference",
     )
-    complaint = Complaint.objects.filter(reference=normalise_reference(reference)).first()
+    reference = normalise_reference(reference)
+    # Wrong tries are counted per reference, whatever the address they come from: a guesser
+    # spreading a phrase list over many addresses is stopped after a few (throttle.py).
+    target_check("complaint", reference, limit=TRACK_WRONG_TRIES)
+    complaint = Complaint.objects.filter(reference=reference).first()
     proof = (proof or "").strip()
-    if complaint is None or not proof or len(proof) > 200:
-        raise refused
-    if complaint.phone:
-        try:
-            if secrets.compare_digest(normalise_phone(proof), complaint.phone):
-                return complaint
-        except InvalidPhoneNumber:
-            pass
-    if complaint.secret_hash and check_password(proof, complaint.secret_hash):
-        return complaint
+    if complaint is not None and proof and len(proof) <= 200:
+        if complaint.phone:
+            try:
+                if secrets.compare_digest(normalise_phone(proof), complaint.phone):
+                    return complaint
+            except InvalidPhoneNumber:
+                pass
+        if complaint.secret_hash and check_password(proof, complaint.secret_hash):
+            return complaint
+    target_missed("complaint", reference, window_s=TRACK_WINDOW_S)
     raise refused
 
 

@@ -21,7 +21,7 @@ from huduma.complaints.forms import (
 )
 from huduma.complaints.models import MONITOR_CATEGORIES, Category, Channel, Complaint, Status
 from huduma.core.errors import DomainError
-from huduma.core.throttle import throttle_writes
+from huduma.core.throttle import per_browser, throttle_writes
 
 SESSION_KEY = "complaints_seen"
 
@@ -60,9 +60,10 @@ def start(request):
     )
 
 
-# At most a few complaints per device per quarter hour: enough for a family sharing a phone,
-# too few to flood the Centre Managers' worklists.
-@throttle_writes("complaint", limit=10, window_s=900)
+# At most a few complaints per browser per quarter hour: enough for a family sharing a phone,
+# too few to flood the Centre Managers' worklists. The address has only a ceiling: a cyber
+# café's customers share one.
+@throttle_writes("complaint", limit=10, window_s=900, key=per_browser, address_limit=300)
 def details(request):
     """Step 2: what happened, where, and how we reach you (or anonymously, for corruption)."""
     category = request.GET.get("category", "")
@@ -111,10 +112,12 @@ def lodged(request, reference: str):
     return render(request, "complaints/lodged.html", {"complaint": complaint})
 
 
-@throttle_writes("complaint-track", limit=20, window_s=900)
+# Each reference's own wrong tries are limited whatever the address (complaint_for_citizen).
+@throttle_writes("complaint-track", limit=20, window_s=900, key=per_browser, address_limit=300)
 def track(request):
     form = TrackForm(request.POST if request.method == "POST" else None)
     errors = {}
+    status = 400
     if request.method == "POST" and form.is_valid():
         try:
             complaint = services.complaint_for_citizen(
@@ -122,6 +125,7 @@ def track(request):
             )
         except DomainError as exc:
             errors = {exc.field or "reference": exc.message}
+            status = 429 if exc.status == 429 else 400
         else:
             _grant(request, complaint)
             return redirect("complaints:status", complaint.reference)
@@ -131,7 +135,7 @@ def track(request):
         request,
         "complaints/track.html",
         {"form": form, "errors": errors},
-        status=400 if errors else 200,
+        status=status if errors else 200,
     )
 
 

@@ -69,3 +69,7 @@ class NoOpenCounter(Conflict):
     """A transfer to a service or counter nobody is serving now; the officer confirms it."""
 
     code = "no_open_counter"
+
+
+class HolderCodeWrong(DomainError):
+    code = "holder_code_wrong"

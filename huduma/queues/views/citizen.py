@@ -16,7 +16,7 @@ from huduma.core.inputs import ascii_int
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
 from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre
-from huduma.queues import appointments, selectors, services
+from huduma.queues import appointments, holders, selectors, services
 from huduma.queues.errors import RequirementsNotConfirmed
 from huduma.queues.forms import BookingFindForm, JoinForm
 from huduma.queues.models import Appointment, IssueChannel, Visit
@@ -74,6 +74,7 @@ def join(request, code: str):
                 field = "join"  # nothing on the page to point at: the form itself
             context["errors"] = {field: message}
             return render(request, "queues/join.html", context, status=400)
+        holders.hold(request, visit)
         return redirect("queues:ticket", visit.pk)
     if request.method == "POST":
         # Shape errors are about the first page's fields, so the first page shows them.
@@ -108,11 +109,22 @@ def ticket_cancel(request, visit_id):
     """Leave the queue: a page that asks first, then one POST. Cancelling again changes
     nothing."""
     visit = get_object_or_404(Visit.objects.select_related("centre"), pk=visit_id)
+    # The link (the ticket's QR code) is not the ticket: only its holder cancels (holders.py).
+    held = holders.holds(request, visit)
+    errors, status = {}, 200
     if request.method == "POST":
-        services.visit_cancel(visit=visit)
-        return redirect("queues:ticket", visit.pk)
+        try:
+            if held:
+                services.visit_cancel(visit=visit)
+            else:
+                holders.visit_cancel_by_holder(visit=visit, code=request.POST.get("code", "")[:20])
+        except DomainError as exc:
+            errors, status = {exc.field or "code": exc.message}, exc.status
+        else:
+            return redirect("queues:ticket", visit.pk)
     progress = selectors.visit_progress(visit)
-    return render(request, "queues/ticket_cancel.html", {"visit": visit, "progress": progress})
+    context = {"visit": visit, "progress": progress, "held": held, "errors": errors}
+    return render(request, "queues/ticket_cancel.html", context, status=status)
 
 
 # --- appointments (public) -----------------------------------------------------------------

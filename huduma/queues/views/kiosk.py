@@ -24,9 +24,9 @@ from huduma.catalogue.selectors import MAX_QUERY_LENGTH, ServiceFilters, service
 from huduma.core.errors import DomainError
 from huduma.core.i18n import sorted_by_name
 from huduma.core.phones import InvalidPhoneNumber
-from huduma.core.throttle import throttle_writes
+from huduma.core.throttle import per_device, throttle_writes
 from huduma.places.models import Centre
-from huduma.queues import appointments, selectors, services
+from huduma.queues import appointments, holders, selectors, services
 from huduma.queues.errors import RequirementsNotConfirmed
 from huduma.queues.forms import CheckInForm, IssueForm
 from huduma.queues.models import IssueChannel, Priority, Ticket, Visit
@@ -177,9 +177,10 @@ def kiosk_attract(request, code: str):
 
 # A kiosk is a registered device (paired by the Centre Manager, see accounts/devices.py): a
 # browser that is not one gets a page saying so, never the ticket machine. It serves a whole
-# hall from one address: its limit is a busy hour's worth of tickets.
+# hall: its limit, counted per kiosk (not per address: a centre's kiosks share one), is a
+# busy hour's worth of tickets.
 @_kiosk_page
-@throttle_writes("kiosk", limit=600, window_s=600)
+@throttle_writes("kiosk", limit=600, window_s=600, key=per_device)
 def kiosk(request, code: str):
     """GET: the choose screen (or, with step=confirm, the check before queuing); a tile's
     `toggle` adds or removes a service and comes back to the clean address. POST: issue."""
@@ -293,7 +294,7 @@ def _tick_the_box() -> str:
 
 
 @_kiosk_page
-@throttle_writes("kiosk", limit=600, window_s=600)
+@throttle_writes("kiosk", limit=600, window_s=600, key=per_device)
 @require_POST
 def kiosk_check_in(request, code: str):
     """A citizen with an appointment checks in at the kiosk and gets their printed ticket."""
@@ -324,6 +325,8 @@ def kiosk_ticket(request, visit_id):
         channel__in=[IssueChannel.KIOSK, IssueChannel.APPOINTMENT],
     )
     context = ticket_context(request, visit)
+    # Printed, never in the QR code: whoever holds the paper can cancel, not whoever has the link.
+    context["holder_code"] = holders.visit_holder_code(visit)
     chosen = [t.service for t in context["tickets"]]
     counters = selectors.counters_by_service(visit.centre, chosen)
     requirements = dict(checklists(chosen))

@@ -15,7 +15,7 @@ from huduma.accounts.permissions import require_centre
 from huduma.catalogue.selectors import ServiceFilters, services_in_needed_order, services_search
 from huduma.core.errors import DomainError
 from huduma.core.inputs import ascii_int
-from huduma.queues import appointments, selectors
+from huduma.queues import appointments, holders, selectors
 from huduma.queues.forms import CheckInForm, IssueForm
 from huduma.queues.models import IssueChannel, Visit
 from huduma.queues.services import MAX_SERVICES_PER_VISIT
@@ -115,7 +115,10 @@ def service_results(request, code: str):
 def issued(request, visit_id):
     visit = get_object_or_404(Visit.objects.select_related("centre"), pk=visit_id)
     require_centre(request.user, visit.centre, *ISSUERS)
-    return render(request, "queues/issued.html", ticket_context(request, visit))
+    context = ticket_context(request, visit)
+    # Printed for the citizen, never in the QR code (holders.py).
+    context["holder_code"] = holders.visit_holder_code(visit)
+    return render(request, "queues/issued.html", context)
 
 
 @login_required
