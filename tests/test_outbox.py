@@ -215,3 +215,28 @@ def test_two_sweeps_at_once_send_an_abandoned_message_once(clock, _memory_sms):
     assert not errors, errors
     assert sorted(to for to, _ in _memory_sms.outbox) == sorted(m.to for m in messages)
     assert Message.objects.filter(status=Message.Status.SENT).count() == 20
+
+
+def test_links_are_redacted_from_the_outbox_and_its_file_once_sent(
+    world, clock, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """A rating link is a key: the phone gets it, the outbox and the file log keep "[link]"."""
+    from huduma.notify.backends import MemoryBackend
+
+    link = "https://huduma.go.ke/r/s3cr3t-t0ken/"
+    context = {"centre": "Huduma Centre GPO", "number": "A001", "link": link}
+    with django_capture_on_commit_callbacks(execute=True):
+        message = notify.sms_send(to="0712345678", template="rating_invite", context=context)
+    assert link in MemoryBackend.outbox[-1][1]  # the phone got the link
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+    assert "s3cr3t-t0ken" not in message.body and "[link]" in message.body
+
+    settings.SMS_BACKEND = "file"
+    settings.SMS_OUTBOX_FILE = str(tmp_path / "outbox.jsonl")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = notify.sms_send(to="0712345678", template="rating_invite", context=context)
+    second.refresh_from_db()
+    written = (tmp_path / "outbox.jsonl").read_text()
+    assert "s3cr3t-t0ken" not in written and "[link]" in written
+    assert "s3cr3t-t0ken" not in second.body

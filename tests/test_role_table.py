@@ -177,3 +177,72 @@ def test_secretariat_centre_page_offers_watching_not_operating(client, world):
     assert reverse("queues:live", args=["gpo-nairobi"]) in html
     assert reverse("queues:reception", args=["gpo-nairobi"]) not in html
     assert reverse("queues:console", args=[world.counters[("gpo-nairobi", 1)].pk]) not in html
+
+
+# --- Back office scope (issue 17) -------------------------------------------------------------
+# Which applications a back office may see and move: its MDA's, received at the centre it is
+# assigned to; a back-office account with no centre is the MDA's headquarters (all its MDA's).
+# Subject: (MDA, centre) of a back-office officer; the application: NRB's, received at GPO.
+BACK_OFFICE_TABLE = {
+    ("NRB", "gpo-nairobi"): True,
+    ("NRB", None): True,  # NRB headquarters
+    ("NRB", "kisumu"): False,  # the same MDA at another centre
+    ("NHIF", "gpo-nairobi"): False,  # another MDA at the same centre
+    ("NHIF", None): False,
+    (None, "gpo-nairobi"): False,  # no MDA: nothing
+}
+
+
+@pytest.fixture
+def gpo_application(world, clock):
+    from huduma.applications import services as applications
+
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.counter_open(counter=counter, officer=world.alice)
+    services.visit_issue(
+        centre=world.gpo,
+        services=[world.id_dup],
+        channel="reception",
+        requirements_confirmed=True,
+        phone="0712345678",
+    )
+    ticket = services.ticket_call_next(counter=counter, officer=world.alice)
+    services.ticket_start(ticket=ticket, counter=counter, officer=world.alice)
+    return applications.application_open(ticket=ticket, officer=world.alice)[0]
+
+
+@pytest.mark.parametrize(("mda", "centre"), list(BACK_OFFICE_TABLE))
+def test_back_office_scope(client, world, gpo_application, mda, centre):
+    from huduma.applications.models import Status
+    from huduma.notify.models import Message
+
+    allowed = BACK_OFFICE_TABLE[(mda, centre)]
+    officer = User.objects.create_user(
+        username="bo",
+        password="pw",
+        role=R.BACK_OFFICE,
+        mda={"NRB": world.nrb, "NHIF": world.nhif}.get(mda),
+        centre={"gpo-nairobi": world.gpo, "kisumu": world.kisumu}.get(centre),
+    )
+    sign_in_verified(client, officer)
+    number = gpo_application.tracking_number
+    texts = Message.objects.count()
+    worklist = client.get(reverse("applications:worklist"))
+    listed = worklist.status_code == 200 and number in worklist.content.decode()
+    detail = client.get(reverse("applications:detail", args=[gpo_application.pk]))
+    moved = client.post(
+        reverse("applications:move", args=[gpo_application.pk]), {"to": "in_processing"}
+    )
+    client.post(
+        reverse("applications:bulk"),
+        {"application": [str(gpo_application.pk)], "to": "query_raised", "reason": "attack"},
+    )
+    gpo_application.refresh_from_db()
+    assert listed == allowed
+    assert (detail.status_code == 200) == allowed
+    assert (moved.status_code == 403) != allowed
+    if allowed:
+        assert gpo_application.status == Status.QUERY_RAISED
+    else:
+        assert gpo_application.status == Status.RECEIVED
+        assert Message.objects.count() == texts  # the citizen is texted nothing

@@ -15,10 +15,13 @@ class Row:
     breached: bool
 
 
-def worklist(*, mda, service_id: int | None = None, status: str = "") -> list[Row]:
-    """The MDA's open applications, most at risk of breaching first: the clock running and the
-    due day nearest (late ones first), then those waiting for the citizen's answer."""
-    rows = Application.objects.filter(mda=mda).select_related("service", "centre")
+def worklist(*, officer, service_id: int | None = None, status: str = "") -> list[Row]:
+    """The back office's open applications (services.back_office_scope), most at risk of
+    breaching first: the clock running and the due day nearest (late ones first), then those
+    waiting for the citizen's answer."""
+    rows = Application.objects.filter(services.back_office_scope(officer)).select_related(
+        "service", "centre"
+    )
     if service_id:
         rows = rows.filter(service_id=service_id)
     rows = (

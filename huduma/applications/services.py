@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from huduma.accounts.models import Role, User
@@ -210,9 +211,24 @@ def application_open(
     return application, True
 
 
+def back_office_scope(user) -> Q:
+    """The one rule of what a back office sees and moves: its MDA's applications received at
+    the centre it is assigned to (User.centre); a back-office account with no centre is the
+    MDA's headquarters and sees all of its MDA's. Anyone else: nothing."""
+    if not has_role(user, *BACK_OFFICE) or not user.mda_id:
+        return Q(pk__in=[])
+    scope = Q(mda_id=user.mda_id)
+    if user.centre_id:
+        scope &= Q(centre_id=user.centre_id)
+    return scope
+
+
 def can_process(user, application: Application) -> bool:
-    """Back-office officers of the MDA that owns the application."""
-    return has_role(user, *BACK_OFFICE) and user.mda_id == application.mda_id
+    """Back-office officers of the MDA that owns the application, within their scope."""
+    return (
+        has_role(user, *BACK_OFFICE)
+        and Application.objects.filter(back_office_scope(user), pk=application.pk).exists()
+    )
 
 
 def can_hand_over(user, application: Application) -> bool:
@@ -380,7 +396,10 @@ def _alert_staff(application: Application) -> None:
     """Email the Centre Manager(s) of the receiving centre and the MDA's back office."""
     recipients = User.objects.filter(is_active=True).exclude(email="")
     managers = recipients.filter(role=Role.CENTRE_MANAGER, centre_id=application.centre_id)
-    mda_staff = recipients.filter(role=Role.BACK_OFFICE, mda_id=application.mda_id)
+    # The back offices whose scope holds it (back_office_scope): its centre's, and headquarters.
+    mda_staff = recipients.filter(role=Role.BACK_OFFICE, mda_id=application.mda_id).filter(
+        Q(centre_id=application.centre_id) | Q(centre__isnull=True)
+    )
     subject = _("Turnaround breached: application %(number)s") % {
         "number": application.tracking_number
     }

@@ -151,7 +151,7 @@ def worklist(request):
         raise PermissionDenied(_("Back-office officers of an MDA only"))
     service_id = ascii_int(request.GET.get("service"), minimum=1, maximum=MAX_ID)
     status = request.GET.get("status") or ""
-    rows = selectors.worklist(mda=user.mda, service_id=service_id, status=status)
+    rows = selectors.worklist(officer=user, service_id=service_id, status=status)
     return render(
         request,
         "applications/worklist.html",
@@ -181,7 +181,9 @@ def bulk(request):
         if not ids:
             raise DomainError(_("Tick at least one application"), field="application")
         result = services.applications_move_bulk(
-            applications=list(Application.objects.filter(pk__in=ids, mda=user.mda)),
+            applications=list(
+                Application.objects.filter(services.back_office_scope(user), pk__in=ids)
+            ),
             to=to,
             actor=user,
             reason=(request.POST.get("reason") or "")[:1000],

@@ -1,4 +1,4 @@
-"""Text normalisation shared by search on every database."""
+"""Text normalisation shared by search on every database, and links redacted from kept copies."""
 
 import re
 import unicodedata
@@ -15,3 +15,12 @@ def normalise(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(normalise(text))
+
+
+LINK = re.compile(r"https?://\S+")
+
+
+def redact_links(body: str) -> str:
+    """A message's links replaced by "[link]": a link in a text is often a key (a rating or
+    survey link), so a copy kept after sending keeps only that there was one."""
+    return LINK.sub("[link]", body)

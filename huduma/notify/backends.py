@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from huduma.core.phones import mask_phone
+from huduma.core.text import redact_links
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,8 @@ class FileBackend:
 
     def send_sms(self, to: str, body: str) -> Receipt:
         with open(settings.SMS_OUTBOX_FILE, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"to": to, "body": body}) + "\n")
+            # The file is a log beside the outbox, not the citizen's phone: no keys in it.
+            fh.write(json.dumps({"to": to, "body": redact_links(body)}) + "\n")
         return Receipt(self.name)
 
 

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from huduma.core import clock
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
+from huduma.core.text import redact_links
 from huduma.notify.backends import DeliveryError, get_sms_backend
 from huduma.notify.models import InboundWebhook, Message
 from huduma.notify.templates_text import SMS_TEMPLATES
@@ -168,6 +169,7 @@ def message_deliver(message_id) -> Message:
             message,
             token,
             status=Message.Status.FAILED if give_up else Message.Status.RETRYING,
+            body=redact_links(message.body) if give_up else message.body,
             last_error=str(exc)[:300],
             next_attempt_at=clock.now() + retry_delay(message.attempts),
         )
@@ -180,6 +182,9 @@ def message_deliver(message_id) -> Message:
     _record(
         message,
         token,
+        # A link in a text is a key (a rating link, a survey): once the citizen has it, the
+        # outbox keeps only that there was one.
+        body=redact_links(message.body),
         status=Message.Status.SENT,
         provider=provider,
         provider_message_id=provider_id,
