@@ -6,7 +6,7 @@ Every page fits the screen (no sideways scroll) and passes axe-core."""
 import pytest
 from playwright.sync_api import expect
 
-from huduma.queues import services
+from huduma.queues import holders, services
 from tests.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -124,5 +124,10 @@ def test_the_virtual_ticket_changes_to_called_without_a_reload(
 
     page.get_by_role("link", name="Cancel my ticket").click()
     fits_and_accessible(page)
+    # This phone followed the ticket's link (it did not join): it is asked for the cancel code.
+    page.get_by_role("button", name="Yes, cancel my ticket").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    fits_and_accessible(page)
+    page.get_by_label("Cancel code").fill(holders.visit_holder_code(visit))
     page.get_by_role("button", name="Yes, cancel my ticket").click()
     expect(page.get_by_text("This ticket is cancelled")).to_be_visible()
