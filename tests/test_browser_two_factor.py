@@ -49,3 +49,28 @@ def test_lockout_page(browser, live_server, world):
     expect(page.get_by_text("Try again in 15 minutes")).to_be_visible()
     assert_accessible(page)
     page.context.close()
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_locked_officer_unlocks_with_the_authenticator(browser, live_server, world):
+    device = TOTPDevice.objects.create(user=world.sam, name="Authenticator app", confirmed=True)
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    for _ in range(3):
+        sign_in(page, live_server.url, "sam", "wrong")
+    expect(page.get_by_role("heading", name="Sign-in locked")).to_be_visible()
+    page.get_by_role("link", name="unlock with your authenticator code").click()
+    expect(page.get_by_role("heading", name="Unlock your sign-in")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill("pw-sam")
+    page.get_by_label("6-digit code").fill("000000")
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    assert_accessible(page)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    page.get_by_label("Password").fill("pw-sam")
+    page.get_by_label("6-digit code").fill(f"{totp.token():06d}")
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_role("heading", name="Staff sign in")).to_be_visible()
+    page.context.close()

@@ -27,6 +27,22 @@ class CodeForm(forms.Form):
             self.data = data
 
 
+class UnlockForm(CodeForm):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        error_messages={"required": _("Enter your username")},
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": _("Enter your password")},
+    )
+    field_order = ["username", "password", "code"]
+
+
 class CounterField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         # Within one centre's page the centre's name would only repeat.

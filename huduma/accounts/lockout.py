@@ -5,26 +5,108 @@ Failures are counted per username, whatever the address they come from (a botnet
 guesses over many addresses, and behind the TLS proxy many officers share one). A lockout lasts
 STAFF_LOCKOUT_MINUTES and doubles with each further lockout of the same username within a day,
 up to a day; lockouts are counted from the audit chain, where each one is recorded.
+
+No stranger can lock an officer out of their own device: each complete sign-in leaves a signed
+"known device" cookie, and failures at a known device count in that device's own bucket
+("alice#<device>"), so a lockout of "alice" caused elsewhere does not reach it. Failures at
+unknown devices also count per address (the source), which then stops answering for a while.
 """
 
 import datetime as dt
+import secrets
 
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core import signing
 from django.db.models import Max
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from huduma.core import clock
 from huduma.core.models import AuditEntry
+from huduma.core.throttle import client_address, target_check, target_missed
 
 LOCKED_OUT_ACTION = "auth.locked_out"
 LOCKOUT_MEMORY = dt.timedelta(days=1)
 LONGEST_LOCKOUT = dt.timedelta(days=1)
 
 
+KNOWN_DEVICE_COOKIE = "huduma_known_device"
+KNOWN_DEVICE_SALT = "huduma.accounts.known-device"
+KNOWN_DEVICE_MAX_AGE = dt.timedelta(days=180)
+KNOWN_DEVICE_USERS = 10  # a shared counter PC knows a few officers
+# Wrong sign-ins from one address at unknown devices before it stops answering for a while.
+SOURCE_FAILURE_LIMIT = 30
+SOURCE_WINDOW_S = 900
+
+
+def _known(request) -> dict:
+    raw = request.COOKIES.get(KNOWN_DEVICE_COOKIE) if request is not None else None
+    if not raw:
+        return {}
+    try:
+        known = signing.loads(
+            raw, salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_MAX_AGE.total_seconds()
+        )
+    except signing.BadSignature:
+        return {}
+    return known if isinstance(known, dict) else {}
+
+
+def known_device_id(request, username: str) -> str | None:
+    """This browser's id for `username` if a complete sign-in of theirs happened here."""
+    value = _known(request).get(username.lower())
+    return value if isinstance(value, str) else None
+
+
+def remember_device(request, response, username: str) -> None:
+    """Called after a complete sign-in: this browser is now a known device of `username`."""
+    known = _known(request)
+    known.pop(username.lower(), None)
+    known[username.lower()] = known_device_id(request, username) or secrets.token_urlsafe(9)
+    known = dict(list(known.items())[-KNOWN_DEVICE_USERS:])
+    response.set_cookie(
+        KNOWN_DEVICE_COOKIE,
+        signing.dumps(known, salt=KNOWN_DEVICE_SALT),
+        max_age=int(KNOWN_DEVICE_MAX_AGE.total_seconds()),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def source_check(request, username: str) -> None:
+    """Refuse (TooManyTries) a sign-in from an address that has failed too often, unless this
+    browser is a known device of the username typed."""
+    if not known_device_id(request, username):
+        target_check(
+            "signin-source",
+            client_address(request),
+            limit=SOURCE_FAILURE_LIMIT,
+            message=_("Too many wrong sign-ins from this network. Please wait a few minutes."),
+            field="username",
+        )
+
+
+def source_failed(request, username: str) -> None:
+    if request is not None and not known_device_id(request, username):
+        target_missed("signin-source", client_address(request), window_s=SOURCE_WINDOW_S)
+
+
 def signin_username(request, credentials) -> str | None:
-    """The username a failure counts against: the one typed, or, at the second-factor step,
-    the user whose password was already accepted."""
+    """The bucket a failure counts against: the username, or, at a known device of that
+    username, the device's own bucket ("alice#<device>")."""
+    username = _typed_username(request, credentials)
+    if username and request is not None:
+        device = known_device_id(request, username)
+        if device:
+            return f"{username}#{device}"[:150]
+    return username
+
+
+def _typed_username(request, credentials) -> str | None:
+    """The username typed, or, at the second-factor step, the user whose password was
+    already accepted."""
     if credentials and credentials.get("username"):
         return str(credentials["username"])[:150]
     if request is None:

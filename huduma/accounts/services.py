@@ -1,14 +1,20 @@
 """Account verbs: sign-in events in the audit chain, lockout bookkeeping and TOTP devices."""
 
+from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from huduma.accounts.lockout import LOCKED_OUT_ACTION
+from huduma.accounts.lockout import LOCKED_OUT_ACTION, source_failed
+from huduma.accounts.models import User
 from huduma.accounts.permissions import needs_two_factor
 from huduma.core import audit, clock
+from huduma.core.throttle import target_check, target_missed
 
 TOTP_DEVICE_NAME = "Authenticator app"
+UNLOCK_WRONG_TRIES = 5
+UNLOCK_WINDOW_S = 3600
 # Session key of the last activity, for the idle timeout (accounts.middleware).
 LAST_ACTIVITY_KEY = "huduma_last_activity"
 
@@ -29,6 +35,7 @@ def record_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
     # The attempted username only: never the password, and nothing personal beyond it.
     username = str(credentials.get("username", ""))[:150]
     audit.record(action="auth.sign_in_failed", object_type="accounts.user", object_repr=username)
+    source_failed(request, username)
 
 
 def record_lockout(sender, request, username, ip_address=None, **kwargs) -> None:
@@ -42,8 +49,36 @@ def record_lockout(sender, request, username, ip_address=None, **kwargs) -> None
 
 
 def sign_in_completed(*, user) -> None:
-    """The whole sign-in succeeded (second factor included): forget the failures."""
+    """The whole sign-in succeeded (second factor included): forget the failures, the known
+    devices' own buckets included."""
     axes_reset(username=user.get_username())
+    AccessAttempt.objects.filter(username__startswith=f"{user.get_username()}#").delete()
+
+
+@transaction.atomic
+def unlock_with_second_factor(*, username: str, password: str, code: str):
+    """A locked officer lifts their own lockout: their password and a code from their
+    authenticator. Limited per username, whatever the address. Returns the user, or None."""
+    target_check(
+        "unlock", username, limit=UNLOCK_WRONG_TRIES, message=_("Too many tries."), field="code"
+    )
+    user = User.objects.filter(username=username, is_active=True).first()
+    device = (
+        TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+        if user is not None
+        else None
+    )
+    if (
+        device is None
+        or not user.check_password(password)
+        or not code
+        or not device.verify_token(code)
+    ):
+        target_missed("unlock", username, window_s=UNLOCK_WINDOW_S)
+        return None
+    sign_in_completed(user=user)
+    audit.record(action="auth.unlocked_with_second_factor", instance=user, actor=user)
+    return user
 
 
 def totp_enrolment_device(*, user) -> TOTPDevice:

@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-in/code/", views.two_factor, name="two_factor"),
+    path("sign-in/unlock/", views.unlock, name="unlock"),
     path("sign-out/", auth_views.LogoutView.as_view(next_page="catalogue:home"), name="logout"),
     path("", views.home, name="home"),
     path("centres/<slug:code>/", views.centre, name="centre"),

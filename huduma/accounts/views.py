@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from huduma.accounts import devices, services
-from huduma.accounts.forms import CodeForm, DeviceForm, PairForm
+from huduma.accounts import devices, lockout, services
+from huduma.accounts.forms import CodeForm, DeviceForm, PairForm, UnlockForm
 from huduma.accounts.lockout import lockout_response
 from huduma.accounts.models import Device, Role, User
 from huduma.accounts.permissions import (
@@ -47,6 +47,25 @@ COUNTER_OFFICER_START = "queues:my_counter"
 class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # An address that failed too often waits, unless this is the officer's known device.
+        try:
+            lockout.source_check(request, (request.POST.get("username") or "")[:150])
+        except DomainError as exc:
+            return render(
+                request,
+                "accounts/login.html",
+                {"form": self.get_form(), "errors": {"id_username": exc.message}},
+                status=exc.status,
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if not needs_two_factor(form.get_user()):
+            lockout.remember_device(self.request, response, form.get_user().get_username())
+        return response
 
     def get_default_redirect_url(self):
         # A counter officer's day is at their counter: they land on it (queues decides which).
@@ -88,7 +107,9 @@ def two_factor(request):
         ):
             otp_login(request, device)
             services.sign_in_completed(user=user)
-            return redirect(_next_url(request))
+            response = redirect(_next_url(request))
+            lockout.remember_device(request, response, user.get_username())
+            return response
         if "code" in form.errors:
             errors["code"] = form.errors["code"][0]
         else:
@@ -112,6 +133,26 @@ def two_factor(request):
         context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
         context["qr"] = qr_svg(device.config_url, box_size=6)
     return render(request, "accounts/two_factor.html", context, status=400 if errors else 200)
+
+
+def unlock(request):
+    """A locked officer lifts their own lockout with their password and authenticator code."""
+    form = UnlockForm(request.POST or None)
+    errors, status = {}, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = services.unlock_with_second_factor(**form.cleaned_data)
+            except DomainError as exc:
+                errors, status = {"code": exc.message}, exc.status
+            else:
+                if user is not None:
+                    messages.success(request, _("Your sign-in is unlocked. Sign in now."))
+                    return redirect("accounts:login")
+                errors, status = {"code": _("The password or the code is wrong.")}, 400
+        else:
+            errors, status = {name: errs[0] for name, errs in form.errors.items()}, 400
+    return render(request, "accounts/unlock.html", {"form": form, "errors": errors}, status=status)
 
 
 @login_required
