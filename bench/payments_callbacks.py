@@ -12,6 +12,7 @@ of bench/qms_load.py (QMS_WORKERS, QMS_SERVER, QMS_REDIS_URL).
 """
 
 import datetime as dt
+import hashlib
 import json
 import os
 import queue
@@ -94,7 +95,7 @@ def setup_world() -> tuple[list, list]:
                     phone=phone,
                     checkout_request_id=checkout,
                     merchant_request_id=f"BENCH-{n}",
-                    callback_secret=secret,
+                    callback_secret_hash=hashlib.sha256(secret.encode()).hexdigest(),
                     started_at=now - dt.timedelta(seconds=30),
                 )
             )

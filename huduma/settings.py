@@ -315,8 +315,14 @@ COMPLAINT_REOPEN_DAYS = int(os.environ.get("COMPLAINT_REOPEN_DAYS", "14"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Payment callback URLs carry a secret: never written to a log (see huduma/core/logs.py).
+    "filters": {"callback_secret": {"()": "huduma.core.logs.CallbackSecretFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        name: {"filters": ["callback_secret"]}
+        for name in ("django.request", "django.server", "granian.access")
+    },
 }
 # Shared secret in the delivery-report callback URL given to the SMS provider.
 NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")

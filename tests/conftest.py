@@ -342,6 +342,22 @@ def kiosk(client, kiosk_token):
     return client
 
 
+def callback_outcome(url: str, body: dict) -> str:
+    """What a delivered STK callback led to, as stored with it (never in the HTTP answer)."""
+    from huduma.notify.models import InboundWebhook
+    from huduma.payments.services import stk_callback_key
+
+    secret = url.rstrip("/").rsplit("/", 1)[1]
+    key = stk_callback_key(secret=secret, body=body)
+    return InboundWebhook.objects.get(provider="mpesa", kind="stk", provider_id=key).outcome[
+        "outcome"
+    ]
+
+
+def callback_secret(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[1]
+
+
 class Sandbox:
     """The Daraja sandbox's callbacks, kept (PAYMENTS_SANDBOX_DELIVERY=manual) for the test to
     deliver over HTTP to the callback URL, as Safaricom would."""
@@ -352,6 +368,7 @@ class Sandbox:
         self.client = client
         self.sent = SandboxDaraja.outbox
         self.sent.clear()
+        SandboxDaraja.processing.clear()
 
     def deliver(self, *, late: bool | None = None) -> list[dict]:
         from django.conf import settings
@@ -367,7 +384,9 @@ class Sandbox:
             path = url.removeprefix(settings.PUBLIC_URL)
             response = self.client.post(path, body, content_type="application/json")
             assert response.status_code == 200, response.content
-            answers.append(response.json())
+            # The answer is the same whatever happened; the outcome is kept with the callback.
+            assert response.json() == {"ResultCode": 0, "ResultDesc": "Accepted"}
+            answers.append({**response.json(), "outcome": callback_outcome(url, body)})
         return answers
 
 

@@ -71,6 +71,8 @@ def nginx_config(tmp: Path, *, http_port, https_port, upstream_port, cert, key) 
         (f"/etc/letsencrypt/live/{HOST}/fullchain.pem", str(cert)),
         (f"/etc/letsencrypt/live/{HOST}/privkey.pem", str(key)),
         ("root /srv/huduma/var;", f"root {tmp};"),
+        ("/var/log/nginx/huduma-access.log", f"{tmp}/access.log"),
+        ("/var/log/nginx/error.log", f"{tmp}/error.log"),
     ):
         assert old in site, old
         site = site.replace(old, new)

@@ -45,7 +45,7 @@ def test_each_payer_answer_ends_the_payment(world, sandbox, phone, status, reaso
     assert payment.status == status
     assert payment.hold_reason == reason
     kinds = list(payment.events.values_list("kind", flat=True))
-    assert kinds == ["started", "push_accepted", "callback"]
+    assert kinds == ["started", "push_accepted", "callback_received", "callback"]
 
 
 def test_success_records_the_receipt_and_texts_the_citizen(world, sandbox):

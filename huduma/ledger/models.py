@@ -14,6 +14,10 @@ class Entry(models.Model):
     class Kind(models.TextChoices):
         PAYMENT = "payment", _("Payment")
         REFUND = "refund", _("Refund")
+        # Money a payer paid that no fee took yet (a second payment, a late one...): held in
+        # the centre's suspense account until it is applied (a PAYMENT entry) or returned.
+        HELD = "held", _("Held for review")
+        RETURNED = "returned", _("Held money refunded")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     at = models.DateTimeField(_("at"), db_index=True)
@@ -39,6 +43,11 @@ class Entry(models.Model):
                 fields=["payment_id"],
                 condition=models.Q(kind="payment"),
                 name="ledger_one_entry_per_payment",
+            ),
+            models.UniqueConstraint(
+                fields=["payment_id", "kind"],
+                condition=models.Q(kind__in=["held", "returned"]),
+                name="ledger_held_once_per_payment",
             ),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="ledger_amount_pos"),
         ]

@@ -246,6 +246,26 @@ def webhook_once(
         return hook.outcome
 
 
+def webhook_outcome_set(*, provider: str, kind: str, provider_id: str, outcome: dict) -> None:
+    """Record what a stored callback finally led to, when acting on it needed a step outside
+    its transaction (a payment callback is confirmed by asking the provider)."""
+    InboundWebhook.objects.filter(provider=provider, kind=kind, provider_id=provider_id).update(
+        outcome=outcome
+    )
+
+
+def webhook_payloads(*, provider: str, kind: str, id_prefix: str) -> list[dict]:
+    """The stored bodies of a provider's callbacks whose id starts with `id_prefix`, oldest
+    first (a payment's callbacks, to read what they said once the provider confirmed it)."""
+    return list(
+        InboundWebhook.objects.filter(
+            provider=provider, kind=kind, provider_id__startswith=id_prefix
+        )
+        .order_by("received_at", "id")
+        .values_list("payload", flat=True)
+    )
+
+
 # Africa's Talking delivery report statuses.
 _FINAL_DELIVERED = {"Success"}
 _FINAL_FAILED = {"Failed", "Rejected", "AbsentSubscriber", "Expired"}

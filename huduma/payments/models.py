@@ -58,10 +58,27 @@ class Payment(OfflineRecord):
         CANCELLED = "cancelled", _("Cancelled by the payer")
         EXPIRED = "expired", _("Expired")
         HELD = "held", _("Held for review")
+        REFUNDED = "refunded", _("Refunded to the payer")
 
-    FINAL = (Status.COMPLETED, Status.FAILED, Status.CANCELLED, Status.EXPIRED, Status.HELD)
+    FINAL = (
+        Status.COMPLETED,
+        Status.FAILED,
+        Status.CANCELLED,
+        Status.EXPIRED,
+        Status.HELD,
+        Status.REFUNDED,
+    )
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    # The invoice's application, copied here so that the database itself can refuse a second
+    # completed payment of one application's fee (two invoices raised for it, one paid each).
+    application = models.ForeignKey(
+        "applications.Application",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     channel = models.CharField(max_length=8, choices=Channel.choices)
     provider = models.CharField(max_length=16)
     amount_kes = models.DecimalField(max_digits=12, decimal_places=2)
@@ -73,8 +90,9 @@ class Payment(OfflineRecord):
     checkout_request_id = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001
     merchant_request_id = models.CharField(max_length=80, blank=True, default="")
     provider_receipt = models.CharField(max_length=40, blank=True, default="")
-    # Put in the callback URL given to the provider; a callback without it is not believed.
-    callback_secret = models.CharField(max_length=64, blank=True, default="")
+    # The sha256 (hex) of the secret put in the callback URL given to the provider: the secret
+    # itself is kept nowhere, so a copy of the database cannot forge a callback with it.
+    callback_secret_hash = models.CharField(max_length=64, blank=True, default="")
     amount_paid_kes = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -99,6 +117,26 @@ class Payment(OfflineRecord):
                 fields=["invoice"],
                 condition=models.Q(status="pending"),
                 name="payment_one_pending_per_invoice",
+            ),
+            # One fee per application, however many invoices were raised for it.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(status="completed", application__isnull=False),
+                name="payment_one_completed_per_application",
+            ),
+            # One M-Pesa receipt (confirmation code) pays one fee: whether it completes a
+            # payment or is money held for review, a second row with it is refused by the
+            # database. (A code a field kit recorded offline is held unverified, no money
+            # counted: shown at two tents, both are kept, and verifying the second fails.)
+            models.UniqueConstraint(
+                fields=["provider_receipt"],
+                condition=models.Q(channel="mpesa")
+                & ~models.Q(provider_receipt="")
+                & (
+                    models.Q(status__in=["completed", "refunded"])
+                    | models.Q(status="held", amount_paid_kes__isnull=False)
+                ),
+                name="payment_mpesa_receipt_once",
             ),
             models.UniqueConstraint(
                 fields=["provider", "checkout_request_id"],

@@ -173,6 +173,9 @@ SCENARIOS = {
     "0404": ("no_callback", RESULT_SUCCESS, "The service request is processed successfully."),
     "0202": ("duplicate", RESULT_SUCCESS, "The service request is processed successfully."),
     "0303": ("late", RESULT_SUCCESS, "The service request is processed successfully."),
+    # The prompt is never answered and no callback comes: the STK query says "being
+    # processed" until the mop-up gives up.
+    "0505": ("unanswered", RESULT_TIMEOUT, "DS timeout user cannot be reached"),
 }
 SUCCESS = ("success", RESULT_SUCCESS, "The service request is processed successfully.")
 # Seconds before the sandbox's callback: the payer typing the PIN (and time for us to save the
@@ -326,6 +329,8 @@ class SandboxDaraja:
     # The paybill's statement: confirmation codes of payments made straight to the paybill
     # (tests and the demo add to it); Transaction Status answers from it.
     statement: dict[str, TransactionFound] = {}
+    # Requests Daraja is "still processing": the STK query answers so (tests add to it).
+    processing: set[str] = set()
 
     def stk_push(
         self, *, phone: str, amount: Decimal, reference: str, callback_url: str
@@ -345,6 +350,7 @@ class SandboxDaraja:
         )
         deliveries = {
             "no_callback": [],
+            "unanswered": [],
             "duplicate": [PIN_SECONDS, PIN_SECONDS + 1],
             "late": [LATE_CALLBACK_SECONDS],
         }
@@ -353,7 +359,11 @@ class SandboxDaraja:
         return PushAccepted(merchant_request_id=merchant, checkout_request_id=checkout)
 
     def stk_query(self, *, checkout_request_id: str) -> QueryAnswer:
+        if checkout_request_id in SandboxDaraja.processing:
+            return QueryAnswer(pending=True)
         scenario = checkout_request_id.removeprefix("ws_CO_SBX_").rsplit("_", 1)[0]
+        if scenario == "unanswered":
+            return QueryAnswer(pending=True)
         for name, code, desc in [*SCENARIOS.values(), SUCCESS]:
             if name == scenario:
                 return QueryAnswer(pending=False, result_code=code, result_desc=desc)

@@ -12,6 +12,7 @@ held for a refund.
 
 import datetime as dt
 import hashlib
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -26,7 +27,13 @@ from huduma.core import clock
 from huduma.core.errors import Conflict, DomainError
 from huduma.core.money import format_kes, kes
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
-from huduma.notify.services import sms_send, webhook_once
+from huduma.ledger import held as ledger_held
+from huduma.notify.services import (
+    sms_send,
+    webhook_once,
+    webhook_outcome_set,
+    webhook_payloads,
+)
 from huduma.payments import providers
 from huduma.payments.models import Invoice, PaybillTransaction, Payment, PaymentEvent
 from huduma.queues.errors import InvalidIdempotencyKey
@@ -63,6 +70,24 @@ class PaymentInProgress(Conflict):
 
 class IdempotencyConflict(Conflict):
     code = "idempotency_conflict"
+
+
+class HeldPaymentOpen(Conflict):
+    code = "held_payment_open"
+
+
+def _refuse_if_money_held(invoice: Invoice) -> None:
+    """Under the invoice's lock: money already taken for this invoice and held for review is
+    decided first (applied or refunded), or the payer could pay twice."""
+    Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
+    if invoice.payments.filter(status=Status.HELD, amount_paid_kes__isnull=False).exists():
+        raise HeldPaymentOpen(
+            _(
+                "A payment for this invoice is held for review: the Centre Manager applies "
+                "or refunds it first."
+            ),
+            field="invoice",
+        )
 
 
 def amount_parse(value: object, *, field: str = "amount") -> Decimal:
@@ -116,6 +141,9 @@ def invoice_for_application(*, application, actor=None) -> Invoice:
         from huduma.applications.models import Application
 
         Application.objects.select_for_update().filter(pk=application.pk).first()
+        if Payment.objects.filter(application=application, status=Status.COMPLETED).exists():
+            # One fee per application: a second invoice would be a second charge.
+            raise AlreadyPaid(_("This application's fee is already paid."), field="application")
         existing = (
             Invoice.objects.filter(application=application)
             .exclude(payments__status=Payment.Status.COMPLETED)
@@ -160,6 +188,23 @@ def _on_payment_completed(payment: Payment):
     )
 
 
+def _on_payment_held(payment: Payment) -> None:
+    """Money M-Pesa confirmed (or a card took) that no fee took: into the centre's suspense
+    account in the ledger, where it stays until two people decide where it goes."""
+    if settings.HUDUMA_MODE == "field":
+        return
+    invoice = payment.invoice
+    ledger_held.held_post(
+        payment_id=payment.pk,
+        amount=payment.amount_paid_kes,
+        service_id=invoice.service_id,
+        centre_id=invoice.centre_id,
+        at=payment.settled_at or clock.now(),
+        method=payment.channel,
+        reference=payment.provider_receipt,
+    )
+
+
 def _completed_sms(payment: Payment, receipt=None) -> None:
     if not payment.phone:
         return
@@ -191,8 +236,9 @@ def _settle(
     **detail,
 ) -> str | None:
     """Move a payment out of `from_status`, once: the conditional UPDATE changes one row or
-    none (a callback, a duplicate and the mop-up may race). A second completed payment for
-    the same invoice is refused by the database and held instead (a refund case)."""
+    none (a callback, a duplicate and the mop-up may race). A second completed payment of the
+    same invoice or of the same application's fee, or a second use of one M-Pesa receipt, is
+    refused by the database and the payment is held instead, with the reason."""
     now = now or clock.now()
     changes = {"status": status, "hold_reason": reason[:200], "settled_at": now}
     if receipt:
@@ -207,16 +253,51 @@ def _settle(
                 )
         except IntegrityError:
             status = Status.HELD
-            changes.update(status=status, hold_reason="invoice already paid")
+            changes.update(status=status, hold_reason=_refused_reason(payment, receipt))
+            if changes["hold_reason"] == RECEIPT_USED:
+                # The money under that receipt is another payment's: nothing is held for this
+                # one (the receipt is kept in the event, and the callback's body).
+                changes.pop("provider_receipt", None)
+                changes.pop("amount_paid_kes", None)
             updated = Payment.objects.filter(pk=payment.pk, status=from_status).update(**changes)
+            detail["refused_by_database"] = True
         if updated != 1:
             return None
         payment.refresh_from_db()
-        _event(payment, kind, status=status, actor=actor, now=now, reason=reason, **detail)
+        _event(
+            payment,
+            kind,
+            status=status,
+            actor=actor,
+            now=now,
+            reason=payment.hold_reason or reason,
+            receipt=receipt,
+            **detail,
+        )
         if status == Status.COMPLETED:
             receipt = _on_payment_completed(payment)
             _completed_sms(payment, receipt)
+        elif status == Status.HELD and payment.amount_paid_kes is not None:
+            _on_payment_held(payment)
     return status
+
+
+INVOICE_PAID = "invoice already paid"
+APPLICATION_PAID = "the application's fee is already paid"
+RECEIPT_USED = "this M-Pesa receipt already paid another fee"
+
+
+def _refused_reason(payment: Payment, receipt: str) -> str:
+    """Which of the database's one-payment rules refused completing this payment."""
+    others = Payment.objects.exclude(pk=payment.pk)
+    if others.filter(invoice_id=payment.invoice_id, status=Status.COMPLETED).exists():
+        return INVOICE_PAID
+    if (
+        payment.application_id
+        and others.filter(application_id=payment.application_id, status=Status.COMPLETED).exists()
+    ):
+        return APPLICATION_PAID
+    return RECEIPT_USED
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,15 +357,19 @@ def payment_start(
         raise AlreadyPaid(_("This invoice is already paid."), field="invoice")
     now = now or clock.now()
     provider = providers.mpesa_provider() if channel == Payment.Channel.MPESA else None
+    # Only its hash is stored: the secret itself goes to the provider, in the callback URL.
+    secret = secrets.token_urlsafe(24)
     try:
         with transaction.atomic():
+            _refuse_if_money_held(invoice)
             payment = Payment.objects.create(
                 invoice=invoice,
+                application_id=invoice.application_id,
                 channel=channel,
                 provider=provider.name if provider else providers.card_provider().name,
                 amount_kes=amount,
                 phone=phone,
-                callback_secret=secrets.token_urlsafe(24),
+                callback_secret_hash=secret_hash(secret),
                 officer=actor if actor is not None and actor.is_authenticated else None,
                 idempotency_key=key,
                 idempotency_scope=scope,
@@ -303,7 +388,7 @@ def payment_start(
     # callback that overtakes the save below finds no request, is recorded as such, and the
     # mop-up settles the payment by STK query.
     if provider is not None:
-        _push(payment, provider)
+        _push(payment, provider, secret)
     else:
         _card_charge(payment, card_token)
     payment.refresh_from_db()
@@ -318,13 +403,13 @@ def _same_request(payment: Payment, asked: str) -> Payment:
     return payment
 
 
-def _push(payment: Payment, provider) -> None:
+def _push(payment: Payment, provider, secret: str) -> None:
     try:
         accepted = provider.stk_push(
             phone=payment.phone,
             amount=payment.amount_kes,
             reference=str(payment.invoice_id)[:12],
-            callback_url=callback_url(payment.callback_secret),
+            callback_url=callback_url(secret),
         )
     except providers.ProviderUnavailable:
         _settle(payment, status=Status.FAILED, kind="push_refused", reason="provider refused")
@@ -362,101 +447,174 @@ _FINAL_BY_CODE = {
     providers.RESULT_WRONG_PIN: (Status.FAILED, "wrong PIN"),
     providers.RESULT_INSUFFICIENT_FUNDS: (Status.FAILED, "insufficient funds"),
 }
+# A request that ended (the payer cancelled, typed a wrong PIN, did not answer, or we gave up)
+# and may still see its money move.
+ENDED = (Status.EXPIRED, Status.FAILED, Status.CANCELLED)
+
+
+def secret_hash(secret: str) -> str:
+    """What is stored of a callback URL's secret: its sha256, in hex."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def stk_callback_key(*, secret: str, body: object) -> str:
+    """The id a callback is stored under: the CheckoutRequestID, a digest of the URL's secret
+    (a forged callback with a guessed id never takes the genuine one's place) and a digest of
+    the body (Daraja's retry of one body is one row; a success after a cancel is another)."""
+    callback = providers.stk_callback_parse(body)
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    body_digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return f"{callback.checkout_request_id}:{secret_hash(secret)[:16]}:{body_digest}"
+
+
+def _genuine_callbacks(payment: Payment) -> list[providers.StkCallback]:
+    """The callbacks kept for a payment that came with its URL's secret, oldest first."""
+    if not payment.checkout_request_id or not payment.callback_secret_hash:
+        return []
+    prefix = f"{payment.checkout_request_id}:{payment.callback_secret_hash[:16]}:"
+    found = []
+    for body in webhook_payloads(provider="mpesa", kind="stk", id_prefix=prefix):
+        try:
+            found.append(providers.stk_callback_parse(body))
+        except providers.InvalidCallback:
+            continue
+    return found
+
+
+def _kept_receipt(payment: Payment) -> str:
+    """The M-Pesa receipt number a genuine success callback gave (the STK query has none)."""
+    for callback in _genuine_callbacks(payment):
+        if callback.result_code == providers.RESULT_SUCCESS and callback.receipt:
+            return callback.receipt
+    return ""
 
 
 def mpesa_callback_receive(*, secret: str, body: object) -> dict:
-    """A Daraja STK callback posted to our per-request URL: stored first, keyed by the
-    provider's CheckoutRequestID (with a digest of the URL secret, so a forged callback with a
-    guessed id cannot take the genuine one's place), acted on once. Returns the outcome."""
+    """A Daraja STK callback posted to our per-request URL. It is a hint, never proof: it is
+    stored first (every body, known or not, genuine or forged), then, if it names one of our
+    requests with that request's secret, Daraja's STK Query is asked server to server, outside
+    any transaction, and only its answer settles the payment (the callback gives the M-Pesa
+    receipt number; amount and phone are the request's). Returns the outcome (for the logs
+    and the tests: the HTTP answer is the same whatever happened)."""
     callback = providers.stk_callback_parse(body)
-    digest = hashlib.sha256(secret.encode()).hexdigest()[:16]
-    return webhook_once(
+    key = stk_callback_key(secret=secret, body=body)
+    stored = webhook_once(
         provider="mpesa",
         kind="stk",
-        provider_id=f"{callback.checkout_request_id}:{digest}",
+        provider_id=key,
         payload=body,
-        handle=lambda: {"outcome": _callback_act(callback, secret)},
+        handle=lambda: {"outcome": _callback_check(callback, secret)},
     )
+    if stored.get("outcome") != "to_confirm":
+        return stored
+    result = {"outcome": _callback_confirm(callback, body)}
+    webhook_outcome_set(provider="mpesa", kind="stk", provider_id=key, outcome=result)
+    return result
 
 
-def _callback_act(callback: providers.StkCallback, secret: str) -> str:
+def _callback_check(callback: providers.StkCallback, secret: str) -> str:
+    """Inside the transaction that stores the callback: is it worth asking the provider?"""
     payment = (
         Payment.objects.select_for_update()
-        .select_related("invoice")
         .filter(channel=Payment.Channel.MPESA, checkout_request_id=callback.checkout_request_id)
         .first()
     )
     if payment is None:
         return "unknown_request"
     info = {"result_code": callback.result_code, "result_desc": callback.result_desc}
-    if not payment.callback_secret or not constant_time_compare(secret, payment.callback_secret):
+    if not payment.callback_secret_hash or not constant_time_compare(
+        secret_hash(secret), payment.callback_secret_hash
+    ):
         _event(payment, "callback_forged", **info)
         return "forged"
-    if payment.status != Status.PENDING:
-        if callback.result_code == providers.RESULT_SUCCESS and payment.status in (
-            Status.EXPIRED,
-            Status.FAILED,
-            Status.CANCELLED,
-        ):
-            # The payer's money moved after we gave up on the request: never drop it.
+    _event(
+        payment,
+        "callback_received",
+        status=payment.status,
+        receipt=callback.receipt,
+        amount=str(callback.amount) if callback.amount is not None else "",
+        **info,
+    )
+    if payment.status == Status.PENDING:
+        return "to_confirm"
+    if payment.status in ENDED and callback.result_code == providers.RESULT_SUCCESS:
+        return "to_confirm"
+    return "already_settled"
+
+
+def _ask_provider(payment: Payment) -> providers.QueryAnswer:
+    try:
+        return providers.mpesa_provider().stk_query(checkout_request_id=payment.checkout_request_id)
+    except providers.ProviderUnavailable:
+        return providers.QueryAnswer(pending=True)
+
+
+def _callback_confirm(callback: providers.StkCallback, body: object) -> str:
+    """Ask Daraja (STK Query) what became of the request the callback names; settle by that."""
+    payment = Payment.objects.get(
+        channel=Payment.Channel.MPESA, checkout_request_id=callback.checkout_request_id
+    )
+    answer = _ask_provider(payment)
+    confirmed = not answer.pending and answer.result_code == providers.RESULT_SUCCESS
+    receipt = callback.receipt if callback.result_code == providers.RESULT_SUCCESS else ""
+    claims = {
+        "claimed_result_code": callback.result_code,
+        "claimed_amount": str(callback.amount) if callback.amount is not None else "",
+        "claimed_phone": callback.phone,
+    }
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().select_related("invoice").get(pk=payment.pk)
+        if payment.status == Status.PENDING:
+            if answer.pending:
+                # Daraja still processing (or unreachable): the mop-up asks again, and takes
+                # the receipt from this callback, kept.
+                _event(payment, "query_pending", **claims)
+                return "pending"
+            return _settle_by_result(
+                payment,
+                kind="callback",
+                code=answer.result_code,
+                desc=answer.result_desc,
+                receipt=receipt,
+                **claims,
+            )
+        if payment.status in ENDED and callback.result_code == providers.RESULT_SUCCESS:
+            # The payer's money may have moved after the request ended: never dropped, held
+            # with the callback's body for a person to decide. Money M-Pesa confirms is held
+            # in the ledger's suspense account until then.
+            ended = payment.status
+            reason = f"paid after the request had ended ({ended})"
+            if not confirmed:
+                reason += "; M-Pesa does not confirm the payment"
             _settle(
                 payment,
                 status=Status.HELD,
                 kind="callback_late",
-                reason="paid after the request had ended",
-                receipt=callback.receipt,
-                amount_paid=callback.amount,
-                from_status=payment.status,
-                **info,
+                reason=reason,
+                receipt=receipt if confirmed else "",
+                amount_paid=payment.amount_kes if confirmed else None,
+                from_status=ended,
+                confirmed=confirmed,
+                body=body,
+                **claims,
             )
             return "held_late"
-        _event(payment, "callback_after_settled", **info)
-        return "already_settled"
-    return _settle_by_result(
-        payment,
-        kind="callback",
-        code=callback.result_code,
-        desc=callback.result_desc,
-        amount=callback.amount,
-        phone=callback.phone,
-        receipt=callback.receipt,
-    )
+    return "already_settled"
 
 
 def _settle_by_result(
-    payment: Payment,
-    *,
-    kind: str,
-    code: int,
-    desc: str,
-    amount: Decimal | None,
-    phone: str,
-    receipt: str,
+    payment: Payment, *, kind: str, code: int, desc: str, receipt: str, **detail
 ) -> str:
-    info = {"result_code": code, "result_desc": desc}
+    """Settle a pending push by Daraja's own answer (STK Query). A success is for the amount
+    and phone of our request: an STK push cannot be paid with another amount."""
+    info = {"result_code": code, "result_desc": desc, **detail}
     if code == providers.RESULT_SUCCESS:
-        reason = ""
-        if amount != payment.invoice.amount_kes:
-            reason = "amount differs from the invoice"
-        elif phone.lstrip("+") != payment.phone.lstrip("+"):
-            reason = "phone differs from the request"
-        if reason:
-            _settle(
-                payment,
-                status=Status.HELD,
-                kind=kind,
-                reason=reason,
-                receipt=receipt,
-                amount_paid=amount,
-                **info,
-            )
-            return "held"
         done = _settle(
             payment,
             status=Status.COMPLETED,
             kind=kind,
             receipt=receipt,
-            amount_paid=amount,
+            amount_paid=payment.amount_kes,
             **info,
         )
         return str(done) if done else "already_settled"
@@ -466,14 +624,17 @@ def _settle_by_result(
 
 
 def payment_query_settle(*, payment: Payment, now=None) -> str:
-    """Ask the provider what became of a push that had no callback, and settle it."""
+    """Ask the provider what became of a push that had no (confirmed) callback, and settle it.
+    A success takes its M-Pesa receipt number from a genuine callback kept for the request;
+    with none yet, the payment waits for one until EXPIRE_AFTER (the receipt is what the
+    paybill statement is reconciled on), then completes without it."""
     now = now or clock.now()
     if not payment.checkout_request_id:
         if now - payment.started_at >= EXPIRE_AFTER:
             _settle(payment, status=Status.EXPIRED, kind="expired", reason="never reached M-Pesa")
             return "expired"
         return "pending"
-    answer = providers.mpesa_provider().stk_query(checkout_request_id=payment.checkout_request_id)
+    answer = _ask_provider(payment)
     if answer.pending:
         if now - payment.started_at >= EXPIRE_AFTER:
             _settle(payment, status=Status.EXPIRED, kind="expired", reason="no answer in time")
@@ -483,15 +644,17 @@ def payment_query_settle(*, payment: Payment, now=None) -> str:
         payment = Payment.objects.select_for_update().select_related("invoice").get(pk=payment.pk)
         if payment.status != Status.PENDING:
             return "already_settled"
-        # The query answers for our own request, whose amount and phone are the invoice's.
+        receipt = ""
+        if answer.result_code == providers.RESULT_SUCCESS:
+            receipt = _kept_receipt(payment)
+            if not receipt and now - payment.started_at < EXPIRE_AFTER:
+                return "pending"
         return _settle_by_result(
             payment,
             kind="query",
             code=answer.result_code,
             desc=answer.result_desc,
-            amount=payment.amount_kes,
-            phone=payment.phone,
-            receipt="",
+            receipt=receipt,
         )
 
 
@@ -600,8 +763,10 @@ def payment_cash_record(
     now = now or clock.now()
     try:
         with transaction.atomic():
+            _refuse_if_money_held(invoice)
             payment = Payment.objects.create(
                 invoice=invoice,
+                application_id=invoice.application_id,
                 channel=Payment.Channel.CASH,
                 provider="cash",
                 amount_kes=amount,
@@ -666,6 +831,7 @@ def payment_mpesa_code_record(
             raise Conflict(_("This M-Pesa code was already recorded."), field="code")
         payment = Payment.objects.create(
             invoice=invoice,
+            application_id=invoice.application_id,
             channel=Payment.Channel.MPESA,
             provider=OFFLINE_CODE_PROVIDER,
             amount_kes=amount,
