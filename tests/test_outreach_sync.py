@@ -138,14 +138,17 @@ def test_a_changed_record_is_held_as_a_conflict(client, kit, world):
     }
 
 
-def test_another_kit_claiming_an_id_is_a_conflict(client, kit, world):
+def test_another_kit_claiming_an_id_is_refused(client, kit, world):
     items = kit.visit()
     push(client, kit, items)
     other = Kit(world, "mashinani-makadara")
     stolen = dict(items[0], node_id=other.kit.node_id)
     stolen = other.changed(stolen, seq=1, node_id=other.kit.node_id, phone="+254700000002")
-    assert outcomes(push(client, other, [stolen])) == ["conflict"]
-    assert SyncConflict.objects.get().reason == "another kit sent this id"
+    response = push(client, other, [stolen])
+    assert outcomes(response) == ["rejected"]
+    assert "a kit changes only its own" in response.json()["results"][0]["reason"]
+    assert not SyncConflict.objects.exists()
+    assert Visit.objects.get(pk=items[0]["id"]).phone == "+254712345678"
 
 
 def test_gaps_in_a_kits_sequence_are_visible(client, kit):

@@ -8,6 +8,9 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self) -> None:
+        from huduma.applications.kit_rules import register_rules as kit_rules
+
+        kit_rules()  # what a field kit may write here (core.kit_rules)
         from huduma.applications.sms_texts import SMS_TEMPLATES as ours
         from huduma.notify.templates_text import SMS_TEMPLATES
 

@@ -131,6 +131,15 @@ def _tell(application: Application, status: str) -> None:
         pass  # checked when opened; a number that no longer parses gets no SMS, the record stands
 
 
+def applications_from_kit(ids: list) -> None:
+    """Applications a field kit's batch has just stored: the citizen's SMS for where each
+    stands is rendered and sent here, by the server (a kit's own text is never sent)."""
+    for application in Application.objects.filter(pk__in=ids).select_related(
+        "service", "centre", "collection_centre"
+    ):
+        _tell(application, application.status)
+
+
 def _checklist(service: Service, confirmed: Iterable[int]) -> list[dict]:
     ticked = set(confirmed)
     return [

@@ -7,6 +7,9 @@ class ComplaintsConfig(AppConfig):
     verbose_name = "Complaints"
 
     def ready(self) -> None:
+        from huduma.complaints.kit_rules import register_rules as kit_rules
+
+        kit_rules()  # what a field kit may write here (core.kit_rules)
         # The complaint SMS texts live with the complaints; the gateway renders them by name.
         # Registering them here keeps notify/ free of every app's wording.
         from huduma.complaints.sms import register_templates

@@ -375,6 +375,13 @@ def _create(*, secret_phrase, actor, scope, key, text_hash, **fields) -> Complai
     return complaint
 
 
+def complaints_from_kit(ids: list) -> None:
+    """Complaints a field kit's batch has just stored: the citizen's SMS with the reference and
+    the server's own tracking address is sent here (a kit's own text is never sent)."""
+    for complaint in Complaint.objects.filter(pk__in=ids):
+        _tell(complaint, "complaint_received")
+
+
 # --- staff steps --------------------------------------------------------------------------
 
 

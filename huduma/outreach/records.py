@@ -144,3 +144,4 @@ class PushedRecord:
     values: dict = dc_field(default_factory=dict)
     n: int = 0
     reason: str = ""
+    checked_new: bool = False  # the owning app's rule allowed it as a new record

@@ -27,9 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from huduma.accounts.models import User
-from huduma.core import clock
+from huduma.core import clock, kit_rules
 from huduma.core.errors import DomainError
-from huduma.notify.models import Message
 from huduma.outreach.records import (
     SYNCED_MODELS,
     InvalidRecord,
@@ -197,6 +196,77 @@ class _References:
         self.known.setdefault(model, set()).add(record_id)
 
 
+class _Lookups:
+    """What a batch's rules ask about the records it points at: one record's values (from this
+    batch, or the server's), and whether this kit made it (a record of this batch whose id the
+    server does not hold yet, or a stored record carrying the kit's node id or first stored
+    from it)."""
+
+    def __init__(self, kit: FieldKit, items: list[PushedRecord]):
+        self.kit = kit
+        by_model: dict = {}
+        for item in items:
+            by_model.setdefault(synced_model(item.model), set()).add(item.uuid)
+        self.existing = set()
+        for model, ids in by_model.items():
+            held = model._base_manager.filter(pk__in=ids).values_list("pk", flat=True)
+            self.existing |= {(model, pk) for pk in held}
+        self.pending = {}
+        for item in items:
+            key = (synced_model(item.model), item.uuid)
+            if key not in self.existing:
+                self.pending.setdefault(key, item.values)
+        self._rows: dict = {}
+
+    def row(self, model, pk) -> dict | None:
+        key = (model, pk)
+        if key in self.pending:
+            return self.pending[key]
+        if key not in self._rows:
+            self._rows[key] = model._base_manager.filter(pk=pk).values().first()
+        return self._rows[key]
+
+    def made(self, model, pk) -> bool:
+        if pk is None:
+            return False
+        if (model, pk) in self.pending:
+            return True
+        if any(f.name == "node_id" for f in model._meta.concrete_fields):
+            return model._base_manager.filter(pk=pk, node_id=self.kit.node_id).exists()
+        return SyncItem.objects.filter(
+            node_id=self.kit.node_id, record_id=pk, outcome=Outcome.STORED
+        ).exists()
+
+    def actor(self) -> kit_rules.KitActor:
+        kit = self.kit
+        officers = kit.officers.filter(is_active=True, centre_id=kit.device.centre_id)
+        return kit_rules.KitActor(
+            node_id=kit.node_id,
+            centre_id=kit.device.centre_id,
+            officer_ids=frozenset(officers.values_list("pk", flat=True)),
+            ticket_prefix=kit.ticket_prefix,
+            row=self.row,
+            made=self.made,
+        )
+
+
+def _refs_ok(refs: _References, item: PushedRecord) -> bool:
+    """Whether the record's parents are known (else the record-by-record path waits for them,
+    or refuses it for a missing parent, before asking the owning app)."""
+    try:
+        refs.check(synced_model(item.model), item.values)
+    except (_ParentMissing, InvalidRecord):
+        return False
+    return True
+
+
+def _check_new(item: PushedRecord, actor: kit_rules.KitActor) -> None:
+    """The owning app's rule for a record the kit creates. Raises KitRefused."""
+    if "node_id" in item.values and item.values["node_id"] != actor.node_id:
+        raise kit_rules.KitRefused("node_id: not this kit's")
+    kit_rules.check(kit_rules.KitWrite(item.model, item.values, None, actor))
+
+
 def _latest_accepted(label: str, record_id: uuid.UUID) -> SyncItem | None:
     return (
         SyncItem.objects.filter(
@@ -207,7 +277,9 @@ def _latest_accepted(label: str, record_id: uuid.UUID) -> SyncItem | None:
     )
 
 
-def _existing(kit: FieldKit, item: PushedRecord, model) -> tuple[str, str]:
+def _existing(
+    kit: FieldKit, item: PushedRecord, model, actor: kit_rules.KitActor
+) -> tuple[str, str]:
     """The record's id is taken: a duplicate, the kit's newer version, an older one, or a
     conflict held for a person."""
     manager = model._base_manager
@@ -220,6 +292,14 @@ def _existing(kit: FieldKit, item: PushedRecord, model) -> tuple[str, str]:
     current_hash = content_hash(item.model, item.id, current_fields)
     if current_hash == item.hash:
         return Outcome.DUPLICATE, ""
+    if not actor.made(model, item.uuid):
+        # Only records the kit made are the kit's to change (and only as their app allows).
+        raise kit_rules.KitRefused(
+            gettext_noop("made on the server or by another kit: a kit changes only its own")
+        )
+    if "node_id" in item.values and item.values["node_id"] != current.node_id:
+        raise kit_rules.KitRefused("node_id: set once, when the record is made")
+    kit_rules.check(kit_rules.KitWrite(item.model, item.values, current, actor))
     last = _latest_accepted(item.model, item.uuid)
     if last is not None and last.node_id == kit.node_id:
         if item.seq < last.seq:
@@ -236,13 +316,21 @@ def _existing(kit: FieldKit, item: PushedRecord, model) -> tuple[str, str]:
     return Outcome.CONFLICT, reason
 
 
-def _receive_one(kit: FieldKit, item: PushedRecord, refs: _References, result: BatchResult) -> str:
+def _receive_one(
+    kit: FieldKit,
+    item: PushedRecord,
+    refs: _References,
+    result: BatchResult,
+    actor: kit_rules.KitActor,
+) -> str:
     model = synced_model(item.model)
     refs.check(model, item.values)
+    if not model._base_manager.filter(pk=item.uuid).exists():
+        _check_new(item, actor)
     inserted = _insert_if_absent(model, item.uuid, item.values)
     refs.add(model, item.uuid)  # there now, whoever wrote it (a twin batch, at once)
     if not inserted:
-        outcome, reason = _existing(kit, item, model)
+        outcome, reason = _existing(kit, item, model, actor)
         item.reason = reason
         return outcome
     _after_insert(item.model, [item.uuid], result)
@@ -296,7 +384,13 @@ def _bulk_claim(kit: FieldKit, items: list[PushedRecord], outcome: str) -> None:
     )
 
 
-def _fast_path(kit: FieldKit, todo: list[PushedRecord], refs: "_References", result: BatchResult):
+def _fast_path(
+    kit: FieldKit,
+    todo: list[PushedRecord],
+    refs: "_References",
+    result: BatchResult,
+    lookups: _Lookups,
+):
     """Insert every new record of the batch with one statement per table. Returns what is left
     for the record-by-record path (records whose id exists, or whose parent is missing), and
     the references to use from now on."""
@@ -307,6 +401,9 @@ def _fast_path(kit: FieldKit, todo: list[PushedRecord], refs: "_References", res
             refs.check(model, item.values)
         except (_ParentMissing, InvalidRecord):
             rest.append(item)
+            continue
+        if (model, item.uuid) in lookups.existing or not item.checked_new:
+            rest.append(item)  # a change of a record the server holds: compared one by one
             continue
         if item.uuid in first:
             rest.append(item)  # the same record again in this batch: compared after
@@ -326,7 +423,7 @@ def _fast_path(kit: FieldKit, todo: list[PushedRecord], refs: "_References", res
                 inserted = _bulk_insert(synced_model(label), group)
                 for item in group:
                     (stored if item.uuid in inserted else rest).append(item)
-            for label in ("payments.Payment", "notify.Message"):
+            for label in SYNCED_MODELS:
                 ids = [i.uuid for i in stored if i.model == label]
                 if ids:
                     _after_insert(label, ids, result)
@@ -341,29 +438,17 @@ def _fast_path(kit: FieldKit, todo: list[PushedRecord], refs: "_References", res
     return rest, refs
 
 
-# SMS about a place in the tent's queue: by the time the kit syncs, that visit is over.
-STALE_AT_SYNC = (
-    "ticket_issued",
-    "ticket_issued_here",
-    "ticket_issued_no_counter",
-    "ticket_called",
-    "ticket_near_front",
-)
-
-
 def _after_insert(label: str, ids: list, result: BatchResult) -> None:
-    """What the centre does with a kit's payment or SMS as it arrives: a cash payment is posted
-    to the ledger, an M-Pesa code is checked (after commit); an SMS held on the kit goes out
-    now, unless it was about the queue at the tent (too late to help)."""
+    """What the server does with a kit's records as they arrive: the owning app's own verb
+    (kit_rules.arrived: a cash payment posted to the ledger, the SMS the server renders and
+    sends itself); an M-Pesa code held to verify is asked about after commit."""
+    kit_rules.arrived(label, ids)
     if label == "payments.Payment":
-        for payment in Payment.objects.select_related("invoice").filter(pk__in=ids):
-            payments.payment_synced(payment=payment)
-            if payment.provider == payments.OFFLINE_CODE_PROVIDER:
-                result.verify.append(payment.pk)
-    elif label == "notify.Message":
-        Message.objects.filter(
-            pk__in=ids, template__in=STALE_AT_SYNC, status=Message.Status.QUEUED
-        ).update(status=Message.Status.FAILED, last_error="held on a field kit: too late to send")
+        result.verify.extend(
+            Payment.objects.filter(
+                pk__in=ids, provider=payments.OFFLINE_CODE_PROVIDER, status=Payment.Status.HELD
+            ).values_list("pk", flat=True)
+        )
 
 
 def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResult:
@@ -416,6 +501,8 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
             ).values_list("seq", "hash")
         )
         refs = _References(checked, kit.device.centre_id)
+        lookups = _Lookups(kit, checked)
+        actor = lookups.actor()
         refreshed = False
         todo = []
         for item in checked:
@@ -430,9 +517,20 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
                     conflict_hold(kit, item, reason, record_fields(current) if current else None)
                     _done(result, item, Outcome.CONFLICT, reason)
                 continue
+            if (synced_model(item.model), item.uuid) not in lookups.existing and _refs_ok(
+                refs, item
+            ):
+                try:
+                    _check_new(item, actor)
+                    item.checked_new = True
+                except kit_rules.KitRefused as refused:
+                    # The owning app's rule refused it: kept out, with the reason shown.
+                    _claim_seq(kit, item, Outcome.REJECTED, refused.reason)
+                    _done(result, item, Outcome.REJECTED, refused.reason)
+                    continue
             todo.append(item)
         if todo and FAST_PATH:
-            todo, refs = _fast_path(kit, todo, refs, result)
+            todo, refs = _fast_path(kit, todo, refs, result, lookups)
         # Children whose parent comes later in the same batch wait for it: passes until none
         # moves. A parent that never comes leaves the child refused, with the reason.
         while todo:
@@ -440,13 +538,13 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
             for item in todo:
                 try:
                     with transaction.atomic():
-                        outcome = _receive_one(kit, item, refs, result)
+                        outcome = _receive_one(kit, item, refs, result, actor)
                         _claim_seq(kit, item, outcome, item.reason)
                 except _ParentMissing as missing:
                     item.reason = f"parent missing: {missing}"
                     deferred.append(item)
                     continue
-                except InvalidRecord as exc:
+                except (InvalidRecord, kit_rules.KitRefused) as exc:
                     outcome, item.reason = Outcome.REJECTED, exc.reason
                 except (IntegrityError, DatabaseError, DomainError) as exc:
                     outcome = Outcome.REJECTED

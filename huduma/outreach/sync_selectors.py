@@ -97,3 +97,27 @@ def flagged_codes(centre: Centre):
         .select_related("kit__device", "payment")
         .order_by("-checked_at")[:100]
     )
+
+
+@dataclass(frozen=True)
+class RefusedRecord:
+    kit_name: str
+    seq: int
+    model: str
+    record_id: object
+    reason: str
+    received_at: object
+
+
+def refused_records(centre: Centre, limit: int = 100) -> list[RefusedRecord]:
+    """The records the centre's kits pushed that the server refused, newest first, each with
+    the reason (the owning app's rule, a bad field, a missing parent)."""
+    names = dict(
+        FieldKit.objects.filter(device__centre=centre).values_list("node_id", "device__name")
+    )
+    rows = (
+        SyncItem.objects.filter(node_id__in=list(names), outcome=SyncItem.Outcome.REJECTED)
+        .order_by("-received_at", "-seq")
+        .values_list("node_id", "seq", "model", "record_id", "reason", "received_at")[:limit]
+    )
+    return [RefusedRecord(names[row[0]], *row[1:]) for row in rows]

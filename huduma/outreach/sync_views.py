@@ -71,6 +71,7 @@ def _page(request, centre: Centre, form: FieldKitForm, status: int = 200, **extr
         "kits": sync_selectors.field_kits_for_centre(centre),
         "conflicts": sync_selectors.open_conflicts(centre),
         "codes": sync_selectors.flagged_codes(centre),
+        "refused": sync_selectors.refused_records(centre),
         **extra,
     }
     return render(request, "outreach/field_kits.html", context, status=status)

@@ -859,7 +859,14 @@ def payment_synced(*, payment: Payment) -> None:
         node_seq=payment.node_seq,
     )
     if payment.status == Status.COMPLETED:
-        _on_payment_completed(payment)
+        # The receipt SMS is rendered here, on the server: never the kit's own text.
+        _completed_sms(payment, _on_payment_completed(payment))
+
+
+def payments_from_kit(ids: list) -> None:
+    """Payments a field kit's batch has just stored (checked by payments.kit_rules)."""
+    for payment in Payment.objects.select_related("invoice").filter(pk__in=ids).order_by("pk"):
+        payment_synced(payment=payment)
 
 
 @dataclass(frozen=True)

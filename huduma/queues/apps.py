@@ -7,6 +7,9 @@ class QueuesConfig(AppConfig):
     verbose_name = "Queues"
 
     def ready(self):
+        from huduma.queues.kit_rules import register_rules as kit_rules
+
+        kit_rules()  # what a field kit may write here (core.kit_rules)
         from huduma.core import refcache
         from huduma.queues.models import DaySkill
 

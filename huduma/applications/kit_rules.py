@@ -1,0 +1,38 @@
+"""What a field kit may write of applications: those it received at its tent, for the official
+fee, moved only along the steps the back office allows."""
+
+from huduma.applications.models import Application
+from huduma.applications.services import TRANSITIONS, applications_from_kit
+from huduma.catalogue.models import Service
+from huduma.core.kit_rules import KitRefused, KitWrite, register
+
+FIXED = {"tracking_number", "service_id", "mda_id", "centre_id", "fee_kes", "received_at"}
+
+
+def _application(write: KitWrite) -> None:
+    values, kit = write.values, write.kit
+    if write.creating:
+        service = kit.row(Service, values["service_id"])
+        if service is None or values["fee_kes"] != service["fee_kes"]:
+            raise KitRefused("application: the fee is not the service's official fee")
+        if values["created_by_id"] not in (None, *kit.officer_ids):
+            raise KitRefused("application: received by an officer who did not come with this kit")
+        return
+    changed = write.changed()
+    if changed & FIXED:
+        raise KitRefused(f"application: {min(changed & FIXED)} is set once, when it is received")
+    before = write.current.status
+    if "status" in changed and values["status"] not in TRANSITIONS.get(before, ()):
+        raise KitRefused(f"application: {before} cannot move to {values['status']}")
+
+
+def _event(write: KitWrite) -> None:
+    if not write.creating:
+        raise KitRefused("application event: events are never changed")
+    if not write.kit.made(Application, write.values["application_id"]):
+        raise KitRefused("application event: of an application this kit did not receive")
+
+
+def register_rules() -> None:
+    register("applications.Application", _application, arrived=applications_from_kit)
+    register("applications.ApplicationEvent", _event)

@@ -1,0 +1,89 @@
+"""What a field kit may write, decided by the app that owns each table.
+
+A kit reports what happened at its tent; the server decides what it keeps. Outreach's sync asks
+this registry about every record a kit pushes (a new one, or a change of one the kit made), and
+each owning app registers its own rule here from its AppConfig.ready (a lower module offers the
+registry, the apps register into it: no import cycle). A rule raises KitRefused with a reason the
+centre manager reads on the kits page.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+
+class KitRefused(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class KitActor:
+    """The kit as an actor with its own limits: its centre, its node, the officers it took and
+    its ticket letter. `row` gives the values of a record the kit points at (from the same batch
+    or the server), `made` whether this kit made it."""
+
+    node_id: str
+    centre_id: int
+    officer_ids: frozenset
+    ticket_prefix: str
+    row: Callable[[type[models.Model], Any], dict | None]
+    made: Callable[[type[models.Model], Any], bool]
+
+
+@dataclass(frozen=True)
+class KitWrite:
+    """One record a kit pushed: its column values, and the server's record when it changes one
+    (None when it creates it)."""
+
+    label: str
+    values: dict
+    current: models.Model | None
+    kit: KitActor
+
+    @property
+    def creating(self) -> bool:
+        return self.current is None
+
+    def changed(self) -> set[str]:
+        """The columns the kit's version changes."""
+        if self.current is None:
+            return set(self.values)
+        return {name for name, value in self.values.items() if getattr(self.current, name) != value}
+
+
+Rule = Callable[[KitWrite], None]
+Arrived = Callable[[list], None]
+_rules: dict[str, Rule] = {}
+_arrived: dict[str, Arrived] = {}
+
+
+def register(label: str, rule: Rule, *, arrived: Arrived | None = None) -> None:
+    """`rule` checks each write; `arrived(ids)`, if given, is the owning app's verb for records
+    of this table that a kit's batch has just stored (in the batch's transaction): what the
+    server does as they arrive, such as the SMS it renders and sends itself."""
+    _rules[label] = rule
+    if arrived is not None:
+        _arrived[label] = arrived
+
+
+def arrived(label: str, ids: list) -> None:
+    hook = _arrived.get(label)
+    if hook is not None and ids:
+        hook(ids)
+
+
+def check(write: KitWrite) -> None:
+    """Raise KitRefused unless the owning app allows this write. A table no app has a rule for
+    is not writable from a kit."""
+    rule = _rules.get(write.label)
+    if rule is None:
+        raise KitRefused(f"{write.label}: not written from a field kit")
+    rule(write)
+
+
+def registered() -> set[str]:
+    return set(_rules)

@@ -1,0 +1,80 @@
+"""What a field kit may write of the queue: its own visits under its own ticket letter and their
+tickets, never the priority or the order a ticket takes (the centre server's to decide)."""
+
+from huduma.core.kit_rules import KitRefused, KitWrite, register
+from huduma.queues import dispatch
+from huduma.queues.models import Ticket, Visit
+
+# Columns the kit sets once, when it issues the visit or ticket; changing them later would move
+# a ticket in a queue or turn it into another citizen's.
+VISIT_FIXED = {
+    "centre_id",
+    "service_day",
+    "prefix",
+    "sequence",
+    "number",
+    "arrived_at",
+    "priority",
+    "priority_requested",
+    "channel",
+    "issued_by_id",
+}
+TICKET_FIXED = {"visit_id", "centre_id", "service_id", "position", "queue_key", "target_counter_id"}
+
+
+def _visit(write: KitWrite) -> None:
+    values, kit = write.values, write.kit
+    if write.creating:
+        if values["prefix"] != kit.ticket_prefix:
+            raise KitRefused("visit: not under this kit's ticket letter")
+        if values["issued_by_id"] not in (None, *kit.officer_ids):
+            raise KitRefused("visit: issued by an officer who did not come with this kit")
+        return
+    fixed = write.changed() & VISIT_FIXED
+    if fixed & {"priority", "priority_requested"}:
+        raise KitRefused("visit: a kit cannot change a priority")
+    if fixed:
+        raise KitRefused(f"visit: {min(fixed)} is set once, when the visit is issued")
+
+
+def _ticket(write: KitWrite) -> None:
+    values, kit = write.values, write.kit
+    if write.creating:
+        if not kit.made(Visit, values["visit_id"]):
+            raise KitRefused("ticket: its visit was not made by this kit")
+        visit = kit.row(Visit, values["visit_id"])
+        if values["queue_key"] is not None and visit is not None:
+            # No earlier than the order its own visit earns (arrival, priority credit).
+            earned = dispatch.queue_key(
+                dispatch.Candidate(
+                    ticket_id=None,
+                    service_id=values["service_id"],
+                    arrived_at=visit["arrived_at"].timestamp(),
+                    priority=bool(visit["priority"]),
+                )
+            )
+            if values["queue_key"] < earned - 1:
+                raise KitRefused("ticket: a kit cannot move a ticket ahead in the queue")
+        if values["target_counter_id"] is not None:
+            raise KitRefused("ticket: a kit cannot send a ticket to a named counter")
+        return
+    fixed = write.changed() & TICKET_FIXED
+    if fixed & {"queue_key", "position", "target_counter_id"}:
+        raise KitRefused("ticket: a kit cannot change the order of the queue")
+    if fixed:
+        raise KitRefused(f"ticket: {min(fixed)} is set once, when the ticket is issued")
+    if values["officer_id"] not in (None, *kit.officer_ids) and "officer_id" in write.changed():
+        raise KitRefused("ticket: served by an officer who did not come with this kit")
+
+
+def _ticket_event(write: KitWrite) -> None:
+    if not write.creating:
+        raise KitRefused("ticket event: events are never changed")
+    if not write.kit.made(Ticket, write.values["ticket_id"]):
+        raise KitRefused("ticket event: its ticket was not made by this kit")
+
+
+def register_rules() -> None:
+    register("queues.Visit", _visit)
+    register("queues.Ticket", _ticket)
+    register("queues.TicketEvent", _ticket_event)
