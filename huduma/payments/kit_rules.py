@@ -48,7 +48,7 @@ def _payment(write: KitWrite) -> None:
         raise KitRefused("payment: the amount is not the official fee")
     if values["officer_id"] not in kit.officer_ids:
         raise KitRefused("payment: taken by an officer who did not come with this kit")
-    if values["checkout_request_id"] or values["callback_secret"]:
+    if values["checkout_request_id"] or values["callback_secret_hash"]:
         raise KitRefused("payment: a kit starts no provider payment")
     if values["channel"] == Payment.Channel.CASH and values["provider"] == "cash":
         if (
