@@ -9,6 +9,7 @@ each 4xx being declared.
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -16,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from huduma.accounts.api import router as devices_router
 from huduma.catalogue.api import router as catalogue_router
 from huduma.core.errors import DomainError
+from huduma.core.periodic import tasks_late
 from huduma.feedback.api import router as feedback_router
 from huduma.notify.api import router as notify_router
 from huduma.outreach.api import router as outreach_router
@@ -133,4 +135,16 @@ api.add_router("/queues", queues_router)
 
 @api.get("/health", summary="Liveness: the server answers", tags=["health"])
 def health(request):
-    return {"status": "ok"}
+    """Always 200 while the server answers; `late_tasks` names the scheduled tasks that have
+    not completed within twice their period (the worker is down or stuck): status "late"."""
+    try:
+        late = [
+            {
+                "name": task.name,
+                "completed_at": task.completed_at.isoformat() if task.completed_at else None,
+            }
+            for task in tasks_late()
+        ]
+    except DatabaseError:
+        return {"status": "ok", "late_tasks": None}  # the 503 of every other page says it
+    return {"status": "late" if late else "ok", "late_tasks": late}

@@ -1,14 +1,19 @@
 """Huey tasks of applications. The sweep reads due days, so a missed run is caught up later."""
 
+import datetime as dt
+
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task
 
 from huduma.applications import services
+from huduma.core.periodic import leased
 from huduma.core.sweeps import server_sweep
 
 
 @db_periodic_task(crontab(minute="*/15"))
-@lock_task("applications-breach-sweep")
+@leased(
+    "applications-breach-sweep", period=dt.timedelta(minutes=15), lease=dt.timedelta(minutes=15)
+)
 @server_sweep
 def applications_breach_sweep_task() -> None:
     services.applications_breach_sweep()

@@ -113,3 +113,27 @@ class Holiday(models.Model):
             dt.date(self.year or 2024, self.month or 0, self.day or 0)
         except ValueError as exc:
             raise ValidationError(_("This date does not exist.")) from exc
+
+
+class TaskLease(models.Model):
+    """The lease a periodic task holds while it runs, and when it last completed.
+
+    A lease expires on its own (a worker killed inside a sweep holds it for at most `lease`),
+    so no crash stops scheduled work for good; `completed_at` lets the health endpoint, the
+    live view and the watchdog tell a sweep that has stopped (huduma.core.periodic)."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    holder = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # When the watchdog last told the sysadmins this task was late (one alert per episode).
+    alerted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("scheduled task")
+        verbose_name_plural = _("scheduled tasks")
+
+    def __str__(self) -> str:
+        return self.name

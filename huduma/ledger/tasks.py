@@ -1,15 +1,18 @@
 """Huey tasks of the ledger: the chains' heads are checkpointed regularly and at day's close."""
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+import datetime as dt
 
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from huduma.core.periodic import leased
 from huduma.core.sweeps import server_sweep
 from huduma.ledger.checkpoints import checkpoint_take
 from huduma.ledger.models import Checkpoint
 
 
 @db_periodic_task(crontab(minute="*/15"))
-@lock_task("ledger-checkpoint")
+@leased("ledger-checkpoint", period=dt.timedelta(minutes=15), lease=dt.timedelta(minutes=5))
 @server_sweep
 def checkpoint_task() -> None:
     checkpoint_take(kind=Checkpoint.Kind.INTERVAL)
@@ -17,7 +20,7 @@ def checkpoint_task() -> None:
 
 # Huey reads crontabs in UTC: 20:59 UTC is 23:59 in Nairobi (UTC+3, no daylight saving).
 @db_periodic_task(crontab(hour="20", minute="59"))
-@lock_task("ledger-day-close")
+@leased("ledger-day-close", period=dt.timedelta(days=1), lease=dt.timedelta(minutes=30))
 @server_sweep
 def day_close_task() -> None:
     checkpoint_take(kind=Checkpoint.Kind.DAY_CLOSE)

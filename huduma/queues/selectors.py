@@ -14,6 +14,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Mi
 from huduma.catalogue.models import MDA, CounterService, Service
 from huduma.core import clock
 from huduma.core.i18n import sorted_by_name
+from huduma.core.periodic import tasks_late
 from huduma.places.models import Centre, Counter
 from huduma.queues import dispatch, reference, sql
 from huduma.queues.models import CounterSession, DaySkill, Ticket, Visit
@@ -503,6 +504,9 @@ def live_view(centre: Centre, now: dt.datetime | None = None) -> dict:
         "waiting_total": sum(q.waiting for q in queues),
         "wait_standard": wait_standard,
         "now": now,
+        # Sweeps that stopped (escalations, near-front SMS, payments' mop-up): the manager
+        # should know why nothing is escalated or texted, and call the sysadmins.
+        "late_tasks": tasks_late(now=now),
     }
 
 
