@@ -115,19 +115,3 @@ def test_bad_amounts_are_refused_naming_the_field(officer, invoice, sandbox, amo
 def test_officer_of_another_centre_cannot_take_payment(client, world, invoice, sandbox):
     sign_in_verified(client, world.charlie)
     assert pay(client, invoice).status_code == 403
-
-
-def test_card_payment_through_the_sandbox(officer, invoice):
-    response = pay(officer, invoice, channel="card", phone="", card_token="tok_visa")
-    assert response.status_code == 201
-    assert response.json()["status"] == "completed"
-    declined = Invoice.objects.create(
-        service=invoice.service,
-        centre=invoice.centre,
-        amount_kes="100.00",
-        raised_at=invoice.raised_at,
-    )
-    response = pay(
-        officer, declined, key="k-2", channel="card", phone="", card_token="tok_declined"
-    )
-    assert response.json()["status"] == "failed"

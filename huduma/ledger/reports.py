@@ -114,7 +114,12 @@ def parse_mpesa_statement(text: str) -> list[StatementLine]:
 
 def reconcile(*, statement: str, day: dt.date, method: str = "mpesa") -> list[Difference]:
     """Every difference between the provider's statement for `day` and the ledger's payments."""
-    lines = parse_mpesa_statement(statement)
+    return reconcile_lines(lines=parse_mpesa_statement(statement), day=day, method=method)
+
+
+def reconcile_lines(*, lines: list[StatementLine], day: dt.date, method: str) -> list[Difference]:
+    """Every difference between a provider's account of `day` (an M-Pesa statement, or the
+    card acquirer's status of each order) and the ledger's payments by that method."""
     since, until = day_bounds(day, day)
     ledger: dict[str, Decimal] = {}
     for reference, amount in Entry.objects.filter(
@@ -192,6 +197,28 @@ def revenue(*, first: dt.date, last: dt.date, centre=None) -> list[dict]:
             }
         )
     return result
+
+
+METHOD_LABELS = {
+    "mpesa": gettext_lazy("M-Pesa"),
+    "card": gettext_lazy("Card"),
+    "cash": gettext_lazy("Cash"),
+}
+
+
+def revenue_by_method(*, first: dt.date, last: dt.date, centre=None) -> list[tuple[str, Decimal]]:
+    """Net revenue by payment method (M-Pesa, card, cash), each always listed."""
+    since, until = day_bounds(first, last)
+    entries = Entry.objects.filter(at__gte=since, at__lt=until)
+    if centre is not None:
+        entries = entries.filter(centre=centre)
+    sums = {method: Decimal("0.00") for method in METHOD_LABELS}
+    for method, kind, amount in (
+        entries.order_by().values_list("method", "kind").annotate(s=Sum("amount"))
+    ):
+        sign = -1 if kind == Entry.Kind.REFUND else 1
+        sums[method] = sums.get(method, Decimal("0.00")) + sign * kes(amount)
+    return [(str(METHOD_LABELS.get(m, m)), total) for m, total in sums.items()]
 
 
 def totals_by(rows: list[dict], key: str) -> list[tuple[str, Decimal]]:

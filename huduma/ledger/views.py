@@ -21,6 +21,7 @@ from huduma.core.qr import qr_svg
 from huduma.ledger import reports, services, signing
 from huduma.ledger.errors import BadStatement
 from huduma.ledger.models import Refund
+from huduma.payments import services as payment_services
 from huduma.places.models import Centre
 
 MAX_INPUT = 400  # a receipt code is about 150 characters
@@ -106,6 +107,7 @@ def revenue(request, code: str | None = None):
         "by_centre": reports.totals_by(rows, "centre"),
         "by_service": reports.totals_by(rows, "service"),
         "by_day": reports.totals_by(rows, "day"),
+        "by_method": reports.revenue_by_method(first=first, last=last, centre=centre),
         "csv_query": urlencode({"since": first, "until": last, "format": "csv"}),
     }
     return render(request, "ledger/revenue.html", context)
@@ -113,15 +115,31 @@ def revenue(request, code: str | None = None):
 
 @login_required
 def reconciliation(request):
-    """The Secretariat uploads a provider's statement for a day and sees every difference."""
+    """The Secretariat compares a day of the ledger with the provider's account of it and sees
+    every difference: an uploaded M-Pesa statement, or for card, Pesapal's status of each card
+    order of the day (fetched now: the acquirer's own answer)."""
     require_staff(request.user, Role.SECRETARIAT)
-    context = {"day": clock.local_date(), "differences": None, "errors": {}}
+    context = {"day": clock.local_date(), "differences": None, "errors": {}, "method": "mpesa"}
     if request.method == "POST":
         try:
             day = dt.date.fromisoformat(request.POST.get("day", "")[:10])
         except ValueError:
             day = None
             context["errors"]["day"] = _("Enter the statement's date.")
+        if request.POST.get("method") == "card":
+            # The card acquirer's own status of each card order of the day is its statement.
+            context["method"] = "card"
+            if not context["errors"]:
+                context["day"] = day
+                try:
+                    lines = payment_services.card_statement(day=day)
+                    context["differences"] = reports.reconcile_lines(
+                        lines=lines, day=day, method="card"
+                    )
+                except DomainError as exc:
+                    context["errors"]["card_day"] = exc.message
+            status = 400 if context["errors"] else 200
+            return render(request, "ledger/reconciliation.html", context, status=status)
         upload = request.FILES.get("statement")
         if upload is None:
             context["errors"]["statement"] = _("Choose the statement file (CSV).")

@@ -51,7 +51,6 @@ class PaymentIn(Schema):
     channel: str = Field(..., pattern="^(mpesa|card)$", max_length=8)
     amount: str = Field(..., max_length=20, description='the official fee, as text: "100.00"')
     phone: str = Field("", max_length=32)
-    card_token: str = Field("", max_length=40)
 
 
 class ProviderErrorOut(Schema):
@@ -72,6 +71,7 @@ class PaymentOut(Schema):
     hold_reason: str
     amount_kes: Decimal
     provider_receipt: str
+    card_page: str = Field("", description="a pending card payment: Pesapal's card page")
 
 
 class CashUpLine(Schema):
@@ -157,6 +157,7 @@ def payment_out(payment: Payment) -> dict:
         "hold_reason": payment.hold_reason,
         "amount_kes": payment.amount_kes,
         "provider_receipt": payment.provider_receipt,
+        "card_page": services.card_page_url(payment),
     }
 
 
@@ -214,7 +215,6 @@ def payment_start(
         channel=payload.channel,
         amount=payload.amount,
         phone=payload.phone,
-        card_token=payload.card_token,
         idempotency_key=idempotency_key,
         actor=request.user,
     )
@@ -392,3 +392,38 @@ def c2b_validation(request, payload: C2BIn, secret: str = Path(..., min_length=1
     except services.WrongPaybill:
         return {"ResultCode": "C2B00015", "ResultDesc": "Rejected", "outcome": "wrong_paybill"}
     return {"ResultCode": "0", "ResultDesc": "Accepted", "outcome": "accepted"}
+
+
+class PesapalIpnIn(Schema):
+    OrderTrackingId: str = Field(..., min_length=1, max_length=80)
+    OrderMerchantReference: str = Field("", max_length=64)
+    OrderNotificationType: str = Field("IPNCHANGE", max_length=20)
+
+
+class PesapalIpnAck(Schema):
+    orderNotificationType: str
+    orderTrackingId: str
+    orderMerchantReference: str
+    status: int
+
+
+@router.get(
+    "/pesapal/ipn", response=PesapalIpnAck, summary="Pesapal IPN (GET)", url_name="pesapal_ipn"
+)
+def pesapal_ipn_get(request, ipn: Query[PesapalIpnIn]):
+    """Pesapal calls the IPN URL registered with `manage.py pesapal_register_ipn` when an
+    order changes. Only a hint: the payment changes on the status we then fetch from Pesapal."""
+    return services.pesapal_ipn_receive(
+        tracking_id=ipn.OrderTrackingId,
+        merchant_reference=ipn.OrderMerchantReference,
+        notification_type=ipn.OrderNotificationType,
+    )
+
+
+@router.post("/pesapal/ipn", response=PesapalIpnAck, summary="Pesapal IPN (POST)")
+def pesapal_ipn_post(request, ipn: PesapalIpnIn):
+    return services.pesapal_ipn_receive(
+        tracking_id=ipn.OrderTrackingId,
+        merchant_reference=ipn.OrderMerchantReference,
+        notification_type=ipn.OrderNotificationType,
+    )

@@ -1,5 +1,5 @@
 """Payment providers behind one interface: M-Pesa Daraja (through mpesakit), the Daraja-like
-sandbox that drives the demo and the tests, and a sandbox card provider; and the reading of
+sandbox that drives the demo and the tests, and card through Pesapal API 3.0; and the reading of
 Daraja's callbacks (STK, C2B confirmations).
 
 A provider only talks to the outside world; persistence, idempotency and reconciliation are in
@@ -11,6 +11,8 @@ import datetime as dt
 import json
 import re
 import secrets
+import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -477,31 +479,166 @@ class Daraja:
         return str(response.ResponseDescription)
 
 
+# ---------------------------------------------------------------------------------------------
+# Card: Pesapal API 3.0 (developer.pesapal.com, "API 3.0 - JSON"). The citizen types the card on
+# Pesapal's own page (SubmitOrderRequest's redirect_url); Pesapal then calls our IPN URL with
+# the OrderTrackingId, which only tells us to ask: GetTransactionStatus, fetched by us, is the
+# proof. Test mode is Pesapal's sandbox (cybqa.pesapal.com) with its test merchant keys.
+
+PESAPAL_URLS = {
+    "sandbox": "https://cybqa.pesapal.com/pesapalv3",
+    "live": "https://pay.pesapal.com/v3",
+}
+# GetTransactionStatus status_code: 0 INVALID (not paid, or not yet), 1 COMPLETED, 2 FAILED,
+# 3 REVERSED.
+PESAPAL_INVALID, PESAPAL_COMPLETED, PESAPAL_FAILED, PESAPAL_REVERSED = 0, 1, 2, 3
+# Pesapal's access token lasts five minutes; one is reused for four.
+PESAPAL_TOKEN_SECONDS = 240
+PESAPAL_TIMEOUT = 15
+
+
 @dataclass(frozen=True)
-class CardResult:
-    approved: bool
-    reference: str
-    reason: str = ""
+class OrderAccepted:
+    order_tracking_id: str
+    redirect_url: str
 
 
-DECLINED_CARD_TOKEN = "tok_declined"  # noqa: S105 - the sandbox's documented test token
+@dataclass(frozen=True)
+class CardStatus:
+    """What GetTransactionStatus says of an order."""
+
+    status_code: int
+    description: str = ""
+    amount: Decimal | None = None
+    currency: str = ""
+    confirmation_code: str = ""
+    merchant_reference: str = ""
+    payment_method: str = ""
 
 
-class SandboxCard:
-    """A card acquirer's sandbox: the token says what happens ("tok_declined" is refused)."""
+class Pesapal:
+    """Pesapal API 3.0 over HTTPS (JSON); keys from the environment."""
 
-    name = "card-sandbox"
+    name = "pesapal"
+    _token: tuple[str, float] | None = None  # (token, monotonic expiry), shared per process
 
-    def charge(self, *, token: str, amount: Decimal, reference: str) -> CardResult:
-        ref = "CARD" + secrets.token_hex(6).upper()
-        if token == DECLINED_CARD_TOKEN:
-            return CardResult(approved=False, reference=ref, reason="Card declined")
-        return CardResult(approved=True, reference=ref)
+    def __init__(self) -> None:
+        self.base = settings.PESAPAL_BASE_URL or PESAPAL_URLS[settings.PESAPAL_ENVIRONMENT]
+
+    def _request(self, method: str, path: str, body: dict | None = None, token: str = "") -> dict:
+        headers = {"Accept": "application/json", "Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - Pesapal's https address (settings)
+            self.base + path, data=data, headers=headers, method=method
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=PESAPAL_TIMEOUT) as response:  # noqa: S310
+                answer = json.loads(response.read(1_000_000) or b"{}")
+        except (OSError, ValueError) as exc:  # URLError, HTTPError, timeouts, bad JSON
+            raise ProviderUnavailable(_("The card acquirer did not answer; try again.")) from exc
+        if not isinstance(answer, dict):
+            raise ProviderUnavailable(_("The card acquirer did not answer; try again."))
+        error = answer.get("error")
+        # Pesapal sends an "error" object with null fields on success: only a code or message
+        # in it is an error.
+        if str(answer.get("status", "200")) != "200" or (
+            isinstance(error, dict) and (error.get("code") or error.get("message"))
+        ):
+            raise ProviderUnavailable(_("The card acquirer refused the request; try again."))
+        return answer
+
+    def _bearer(self) -> str:
+        cached = Pesapal._token
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        answer = self._request(
+            "POST",
+            "/api/Auth/RequestToken",
+            {
+                "consumer_key": settings.PESAPAL_CONSUMER_KEY,
+                "consumer_secret": settings.PESAPAL_CONSUMER_SECRET,
+            },
+        )
+        token = str(answer.get("token") or "")
+        if not token:
+            raise ProviderUnavailable(_("The card acquirer did not answer; try again."))
+        Pesapal._token = (token, time.monotonic() + PESAPAL_TOKEN_SECONDS)
+        return token
+
+    def register_ipn(self, *, url: str) -> str:
+        """RegisterIPN: Pesapal calls `url` (GET) on each change of an order; returns the
+        ipn_id to set as PESAPAL_IPN_ID (SubmitOrderRequest's notification_id)."""
+        answer = self._request(
+            "POST",
+            "/api/URLSetup/RegisterIPN",
+            {"url": url, "ipn_notification_type": "GET"},
+            token=self._bearer(),
+        )
+        return str(answer.get("ipn_id") or "")
+
+    def submit_order(
+        self,
+        *,
+        reference: str,
+        amount: Decimal,
+        description: str,
+        callback_url: str,
+        phone: str,
+    ) -> OrderAccepted:
+        answer = self._request(
+            "POST",
+            "/api/Transactions/SubmitOrderRequest",
+            {
+                "id": reference,
+                "currency": "KES",
+                "amount": float(amount),
+                "description": description[:100],
+                "callback_url": callback_url,
+                "notification_id": settings.PESAPAL_IPN_ID,
+                # Pesapal needs the payer's phone or email; we keep no name.
+                "billing_address": {"phone_number": phone.lstrip("+"), "country_code": "KE"},
+            },
+            token=self._bearer(),
+        )
+        tracking = str(answer.get("order_tracking_id") or "")
+        redirect = str(answer.get("redirect_url") or "")
+        if not tracking or not redirect.startswith("https://"):
+            raise ProviderUnavailable(_("The card acquirer refused the request; try again."))
+        return OrderAccepted(order_tracking_id=tracking[:80], redirect_url=redirect[:500])
+
+    def transaction_status(self, *, order_tracking_id: str) -> CardStatus:
+        query = urllib.parse.urlencode({"orderTrackingId": order_tracking_id})
+        answer = self._request(
+            "GET", f"/api/Transactions/GetTransactionStatus?{query}", token=self._bearer()
+        )
+        try:
+            code = int(answer.get("status_code"))
+        except (TypeError, ValueError) as exc:
+            raise ProviderUnavailable(_("The card acquirer did not answer; try again.")) from exc
+        amount = None
+        raw = answer.get("amount")
+        if isinstance(raw, int | float | str) and not isinstance(raw, bool):
+            try:
+                amount = Decimal(str(raw)).quantize(Decimal("0.01"))
+            except ArithmeticError:
+                amount = None
+        return CardStatus(
+            status_code=code,
+            description=str(answer.get("description") or "")[:200],
+            amount=amount,
+            currency=str(answer.get("currency") or "")[:3],
+            confirmation_code=str(answer.get("confirmation_code") or "")[:40],
+            merchant_reference=str(answer.get("merchant_reference") or "")[:64],
+            payment_method=str(answer.get("payment_method") or "")[:20],
+        )
 
 
 def mpesa_provider():
     return Daraja() if settings.MPESA_PROVIDER == "daraja" else SandboxDaraja()
 
 
-def card_provider():
-    return SandboxCard()
+def card_provider() -> Pesapal | None:
+    """The card acquirer, or None: card payments are off until configured."""
+    return Pesapal() if settings.CARD_PROVIDER == "pesapal" else None

@@ -11,7 +11,7 @@ from huduma.core.sweeps import server_sweep
 from huduma.payments import services
 from huduma.payments.providers import sandbox_callback_post_task
 
-__all__ = ["payments_mop_up_task", "sandbox_callback_post_task"]
+__all__ = ["card_mop_up_task", "payments_mop_up_task", "sandbox_callback_post_task"]
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -20,3 +20,11 @@ __all__ = ["payments_mop_up_task", "sandbox_callback_post_task"]
 def payments_mop_up_task() -> None:
     """Settle by STK query the pushes whose callback never came (after MOP_UP_AFTER)."""
     services.payments_mop_up()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("payments-card-mop-up")
+@server_sweep
+def card_mop_up_task() -> None:
+    """Settle from Pesapal's status the card orders whose IPN never came (CARD_CHECK_AFTER)."""
+    services.card_payments_mop_up()

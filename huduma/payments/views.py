@@ -1,5 +1,5 @@
-"""The officer's payment pages: raise an invoice for a service, take the fee (cash, or M-Pesa
-by STK push to the citizen's phone), and the officer's end-of-day cash-up."""
+"""The officer's payment pages: raise an invoice for a service, take the fee (cash, M-Pesa by
+STK push to the citizen's phone, or card on Pesapal's card page), and the officer's cash-up."""
 
 import datetime as dt
 import secrets
@@ -15,9 +15,9 @@ from huduma.accounts.permissions import require_centre, require_staff
 from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.core.errors import DomainError
-from huduma.payments import services
+from huduma.payments import providers, services
 from huduma.payments.cashup import cashup_for
-from huduma.payments.models import Invoice
+from huduma.payments.models import Invoice, Payment
 from huduma.places.models import Centre
 
 TAKERS = (Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)
@@ -57,11 +57,19 @@ def application_fee(request, application_id):
 
 @login_required
 def invoice(request, invoice_id):
+    """The invoice and its payments. A card payment waiting for the payer is settled here from
+    Pesapal's own status (Pesapal also sends the payer's browser back to this page)."""
     invoice = get_object_or_404(Invoice.objects.select_related("centre", "service"), pk=invoice_id)
     require_centre(request.user, invoice.centre, *TAKERS)
+    for waiting in invoice.payments.filter(
+        channel=Payment.Channel.CARD, status=Payment.Status.PENDING
+    ):
+        services.card_status_settle(payment=waiting)
+    payments = list(invoice.payments.order_by("started_at"))
     context = {
         "invoice": invoice,
-        "payments": invoice.payments.order_by("started_at"),
+        "payments": [(p, services.card_page_url(p)) for p in payments],
+        "card_on": providers.card_provider() is not None,
         # One key per page shown: a double click on "pay" sends one STK push.
         "key": secrets.token_urlsafe(16),
     }
@@ -84,6 +92,18 @@ def pay(request, invoice_id):
                 idempotency_key=key,
             )
             messages.success(request, _("Cash recorded."))
+        elif method == "card":
+            # The card is typed on Pesapal's own page, linked from the invoice (a link, not a
+            # redirect: the CSP's form-action keeps forms to our own site).
+            services.payment_start(
+                invoice=invoice,
+                channel="card",
+                amount=str(invoice.amount_kes),
+                phone=request.POST.get("phone", "")[:32],
+                idempotency_key=key,
+                actor=request.user,
+            )
+            messages.success(request, _("Card payment started: open the card payment page."))
         else:
             services.payment_start(
                 invoice=invoice,
