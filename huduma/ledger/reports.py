@@ -209,7 +209,10 @@ METHOD_LABELS = {
 def revenue_by_method(*, first: dt.date, last: dt.date, centre=None) -> list[tuple[str, Decimal]]:
     """Net revenue by payment method (M-Pesa, card, cash), each always listed."""
     since, until = day_bounds(first, last)
-    entries = Entry.objects.filter(at__gte=since, at__lt=until)
+    # Revenue as revenue() counts it: payments less refunds (held money is not revenue).
+    entries = Entry.objects.filter(
+        at__gte=since, at__lt=until, kind__in=(Entry.Kind.PAYMENT, Entry.Kind.REFUND)
+    )
     if centre is not None:
         entries = entries.filter(centre=centre)
     sums = {method: Decimal("0.00") for method in METHOD_LABELS}
