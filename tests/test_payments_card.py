@@ -122,7 +122,10 @@ def test_a_different_amount_is_held_not_credited(officer, invoice, pesapal):
     payment = Payment.objects.get()
     assert payment.status == Payment.Status.HELD
     assert payment.hold_reason == "amount differs from the invoice"
-    assert not Entry.objects.exists()
+    # No fee is paid (no receipt); the money is in the centre's suspense account.
+    assert not Entry.objects.filter(kind=Entry.Kind.PAYMENT).exists()
+    held = Entry.objects.get(kind=Entry.Kind.HELD)
+    assert (held.method, held.amount) == ("card", Decimal("10.00"))
 
 
 def test_the_mop_up_settles_a_card_order_whose_ipn_never_came(officer, invoice, pesapal, clock):
