@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = {
     "complaints_sweep_task": "huduma.complaints.services.complaints_sweep",
     "payments_mop_up_task": "huduma.payments.services.payments_mop_up",
+    "card_mop_up_task": "huduma.payments.services.card_payments_mop_up",
     "applications_breach_sweep_task": "huduma.applications.services.applications_breach_sweep",
     "checkpoint_task": "huduma.ledger.tasks.checkpoint_take",
     "day_close_task": "huduma.ledger.tasks.checkpoint_take",

@@ -23,7 +23,7 @@ def payments_mop_up_task() -> None:
 
 
 @db_periodic_task(crontab(minute="*"))
-@lock_task("payments-card-mop-up")
+@leased("payments-card-mop-up", period=dt.timedelta(minutes=1), lease=dt.timedelta(minutes=10))
 @server_sweep
 def card_mop_up_task() -> None:
     """Settle from Pesapal's status the card orders whose IPN never came (CARD_CHECK_AFTER)."""
