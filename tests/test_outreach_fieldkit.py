@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from huduma.accounts import devices
 from huduma.outreach import enrolment, planning, sync_selectors
@@ -141,11 +142,36 @@ def test_a_field_day_syncs_through_a_link_that_drops_twice(live_server, world, k
     )
     fieldkit(kit_dir, "enroll", "--server", live_server.url, "--code", code)
     assert json.loads((kit_dir / "fieldkit.json").read_text())["node_id"] == kit.node_id
-    # The officers going can sign in offline (their salted hash came along); nobody else can.
-    db = sqlite3.connect(kit_dir / "fieldkit.sqlite3")
-    users = db.execute("SELECT username, password FROM accounts_user").fetchall()
-    db.close()
-    assert users == [("alice", world.alice.password)]
+
+    # A stolen kit database holds no central password hash, email or phone, and no token:
+    # the officers going sign in with a kit-only PIN, set (and hashed) on the kit.
+    def kit_users():
+        db = sqlite3.connect(kit_dir / "fieldkit.sqlite3")
+        try:
+            return db.execute(
+                "SELECT username, password, email, phone FROM accounts_user"
+            ).fetchall()
+        finally:
+            db.close()
+
+    ((username, password, email, phone),) = kit_users()
+    assert username == "alice" and (email, phone) == ("", "")
+    assert password != world.alice.password and password.startswith("!")  # unusable
+    assert world.alice.password.split("$")[-1] not in (
+        kit_dir / "fieldkit.sqlite3"
+    ).read_bytes().decode("latin-1")
+    fieldkit(kit_dir, "pin", "--username", "alice", "--pin", "482913")
+    ((_name, pin_hash, _email, _phone),) = kit_users()
+    kit_hasher = PBKDF2PasswordHasher()  # the kit's (the tests' own settings hash faster)
+    assert kit_hasher.verify("482913", pin_hash) and pin_hash != world.alice.password
+    assert not kit_hasher.verify("pw-alice", pin_hash)
+    fieldkit(kit_dir, "pin", "--username", "alice", "--pin", "111111", ok=False)
+    token_file = kit_dir / "fieldkit-token"
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    assert (kit_dir / "fieldkit.sqlite3").stat().st_mode & 0o777 == 0o600
+    token = token_file.read_text().strip()
+    assert token.encode() not in (kit_dir / "fieldkit.sqlite3").read_bytes()
+    assert devices.digest(token) == kit.__class__.objects.get(pk=kit.pk).token_hash
     # It took the plan; reception offers the outreach's services only.
     assert kit_plan(kit_dir)["venue"]["name"] == "Chief's camp"
     assert kit_offered(kit_dir) == {"NRB-ID-DUPLICATE"}

@@ -3,6 +3,7 @@ rule (core.kit_rules), with the kit as an actor with its own limits. Each refusa
 the database (and the ledger) and shown, with its reason, on the centre's kits page."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -240,3 +241,27 @@ def test_a_rating_of_another_kits_or_the_centres_ticket_is_refused(client, kit, 
     response = push(client, kit, [wire(rating, rating.node_seq)])
     assert results(response) == [("rejected", "rating: of a ticket this kit did not issue")]
     assert not Rating.objects.exists()
+
+
+def test_the_snapshot_carries_no_secret_and_a_revoked_officer_stops_at_the_next_contact(
+    client, kit, world
+):
+    answer = client.get("/api/outreach/kits/snapshot", **kit.headers).json()
+    (officer,) = [o for o in answer["objects"] if o["model"] == "accounts.user"]
+    assert officer["fields"]["username"] == "alice"
+    assert not {"password", "email", "phone", "last_login"} & set(officer["fields"])
+    assert answer["officers"] == [str(world.alice.pk)]
+    assert world.alice.password.split("$")[-1] not in json.dumps(answer)
+    # Alice leaves the service: at the kit's next contact she is no longer going, and what it
+    # records in her name is refused.
+    world.alice.is_active = False
+    world.alice.save(update_fields=["is_active"])
+    answer = client.get("/api/outreach/kits/snapshot", **kit.headers).json()
+    assert answer["officers"] == []
+    response = push(client, kit, money(kit, world))
+    assert results(response)[0] == (
+        "rejected",
+        "invoice: raised by an officer who did not come with this kit",
+    )
+    assert not Payment.objects.exists()
+    assert Entry.objects.count() == 0

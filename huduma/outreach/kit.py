@@ -12,15 +12,19 @@ import datetime as dt
 import http.client
 import json
 import logging
+import os
+import re
 import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import serializers
 from django.db import connection, transaction
 
+from huduma.accounts.models import User
 from huduma.catalogue.models import CentreService
 from huduma.core import clock
 from huduma.outreach.records import SYNCED_MODELS, synced_model, wire
@@ -157,6 +161,55 @@ def _write_kit_file(node_id: str, prefix: str) -> None:
     settings.FIELD_TICKET_PREFIX = prefix
 
 
+def _private_file(path: Path, text: str) -> None:
+    """Write `text` readable and writable by this account only (mode 0600 from creation)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)  # an older file keeps its mode through O_CREAT
+
+
+def _token_path() -> Path:
+    return Path(settings.FIELD_KIT_FILE).with_name("fieldkit-token")
+
+
+def _protect_database() -> None:
+    """The kit's database holds what the citizens told the tent: this account's only."""
+    name = settings.DATABASES["default"].get("NAME")
+    if isinstance(name, str | Path) and Path(name).is_file():
+        os.chmod(name, 0o600)
+
+
+def kit_token(state: KitState | None = None) -> str:
+    """The kit's token: in its own file (mode 0600) beside the kit file, not in the database a
+    copy of which may travel (a backup, a restored copy). A kit enrolled before keeps its
+    token in KitState.token until its next contact moves it."""
+    path = _token_path()
+    if path.exists():
+        return path.read_text().strip()
+    state = state or kit_state()
+    if state.token:
+        _private_file(path, state.token)
+        KitState.objects.filter(pk=1).update(token="")
+    return state.token
+
+
+PIN_RE = re.compile(r"[0-9]{6,12}")
+
+
+def officer_pin_set(*, username: str, pin: str) -> None:
+    """Set an officer's kit-only PIN (6 to 12 digits), hashed on the kit. It signs them in on
+    this kit only: the kit never holds their central password."""
+    if not PIN_RE.fullmatch(pin or "") or len(set(pin)) == 1:
+        raise KitError("A kit PIN is 6 to 12 digits, not all the same.")
+    officer = User.objects.filter(username=username, is_active=True).first()
+    if officer is None:
+        raise KitError(f"{username} is not an officer of this kit.")
+    officer.set_password(pin)
+    officer.save(update_fields=["password"])
+
+
 def kit_enroll(*, server: str, code: str) -> KitState:
     """Exchange the one-time code, take the catalogue, centre, counters and officers, and
     start the change log."""
@@ -171,14 +224,16 @@ def kit_enroll(*, server: str, code: str) -> KitState:
             pk=1,
             defaults={
                 "server_url": server.rstrip("/"),
-                "token": answer["token"],
+                "token": "",
                 "device_id": kit["node_id"],
                 "centre_code": kit["centre"],
                 "ticket_prefix": kit["ticket_prefix"],
                 "catalogue_version": "",
             },
         )
+    _private_file(_token_path(), answer["token"])
     _write_kit_file(kit["node_id"], kit["ticket_prefix"])
+    _protect_database()
     kit_pull()
     return kit_state()
 
@@ -189,17 +244,28 @@ def kit_pull(*, server: str | None = None) -> bool:
     state = kit_state()
     query = urllib.parse.urlencode({"since": state.catalogue_version})
     answer = _request(
-        server or state.server_url, "GET", f"/api/outreach/kits/snapshot?{query}", token=state.token
+        server or state.server_url,
+        "GET",
+        f"/api/outreach/kits/snapshot?{query}",
+        token=kit_token(state),
     )
     with transaction.atomic():
         offered = []
+        pins = dict(User.objects.values_list("pk", "password"))
         for obj in serializers.deserialize("python", answer["objects"]):
+            if isinstance(obj.object, User):
+                # The officer's kit PIN (set here), never a password from the server.
+                obj.object.password = pins.get(obj.object.pk) or make_password(None)
+                obj.object.email = obj.object.phone = ""
             obj.save()
             if isinstance(obj.object, CentreService):
                 offered.append(obj.object.pk)
         if answer["changed"]:
             # Reception offers what the server offers here now: a service the plan dropped goes.
             CentreService.objects.exclude(pk__in=offered).delete()
+        # An officer no longer going (deactivated, or taken off the kit) signs in no more.
+        going = [int(pk) for pk in answer.get("officers", [])]
+        User.objects.exclude(pk__in=going).update(is_active=False, password=make_password(None))
         KitState.objects.filter(pk=1).update(
             catalogue_version=answer["catalogue_version"],
             plan=answer.get("outreach") or {},
@@ -279,7 +345,7 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
             server or state.server_url,
             "POST",
             "/api/outreach/sync/push",
-            token=state.token,
+            token=kit_token(state),
             body=body,
         )
         report.waiting_s += time.perf_counter() - asked
@@ -327,7 +393,7 @@ def kit_retry_refused(*, server: str | None = None) -> int:
         server or state.server_url,
         "POST",
         "/api/outreach/sync/push",
-        token=state.token,
+        token=kit_token(state),
         body={"pending": pending_count(state), "items": items},
     )
     taken = [r["seq"] for r in answer["results"] if r["outcome"] != "rejected"]

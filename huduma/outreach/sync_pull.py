@@ -24,11 +24,22 @@ from huduma.outreach.sync_models import (
 )
 from huduma.places.models import Centre, Counter, County, SubCounty
 
+KIT_USER_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "is_active",
+    "role",
+    "centre",
+    "mda",
+    "language",
+)
+
 
 def kit_snapshot(*, kit: FieldKit, since: str = "") -> dict:
     """The plan of the kit's outreach (selectors.outreach_plan), the catalogue, the centre and
-    its counters, and the officers going (with their salted password hashes, so they can sign
-    in offline; nobody else's). Reception on the kit offers only the outreach's services: the
+    its counters, and the officers going (names and roles only: they sign in on the kit with a
+    kit-only PIN). Reception on the kit offers only the outreach's services: the
     centre's charter rows it gets are those. Empty `objects` when neither the catalogue nor
     the plan changed since the version the kit holds (the plan's digest is part of it)."""
     centre = kit.device.centre
@@ -37,7 +48,11 @@ def kit_snapshot(*, kit: FieldKit, since: str = "") -> dict:
     if plan is not None:
         digest = hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
         version = f"{version}|plan-{digest[:16]}"
-    officer_ids = list(kit.officers.values_list("pk", flat=True))
+    # An officer deactivated or taken off the kit is left out: the kit stops their sign-in at
+    # this contact (kit.kit_pull), and the server refuses what it records in their name.
+    officer_ids = list(
+        kit.officers.filter(is_active=True, centre=centre).values_list("pk", flat=True)
+    )
     body = {
         "node_id": kit.node_id,
         "ticket_prefix": kit.ticket_prefix,
@@ -62,9 +77,10 @@ def kit_snapshot(*, kit: FieldKit, since: str = "") -> dict:
     mdas = MDA.objects.filter(
         Q(pk__in=services.values("mda_id")) | Q(pk__in=officers.values("mda_id"))
     )
-    user_fields = [
-        f.name for f in User._meta.concrete_fields if f.name not in ("id", "is_superuser")
-    ]
+    # Who they are and what they do, never a secret: no central password hash (a stolen kit
+    # would be an offline cracking target for accounts that work at the centre), no email or
+    # phone. Officers sign in on the kit with a kit-only PIN set there (kit.officer_pin_set).
+    user_fields = list(KIT_USER_FIELDS)
     parts = [
         (
             "county",

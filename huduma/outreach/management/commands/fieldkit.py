@@ -1,6 +1,7 @@
 """The field kit's commands (run with HUDUMA_MODE=field on the outreach laptop):
 
 manage.py fieldkit enroll --server https://centre.example --code ABCD2345
+manage.py fieldkit pin --username alice   # the officer types their kit-only PIN
 manage.py fieldkit pull        # catalogue and plan changes since the last pull
 manage.py fieldkit push        # every pending record, batch after batch
 manage.py fieldkit run         # pull and push, retrying a broken connection until done
@@ -8,6 +9,7 @@ manage.py fieldkit status      # what is pending, refused, and when it last sync
 manage.py fieldkit day --visits 60   # a simulated day at the tent (demo, tests, bench)
 """
 
+import getpass
 import json
 import time
 
@@ -26,6 +28,9 @@ class Command(BaseCommand):
         enroll = sub.add_parser("enroll")
         enroll.add_argument("--server", required=True)
         enroll.add_argument("--code", required=True)
+        pin = sub.add_parser("pin")
+        pin.add_argument("--username", required=True)
+        pin.add_argument("--pin", default=None, help="(tests) else asked without echo")
         pull = sub.add_parser("pull")
         push = sub.add_parser("push")
         push.add_argument("--max-batches", type=int, default=None)
@@ -55,8 +60,15 @@ class Command(BaseCommand):
         where = state.plan.get("sub_county", "") if state.plan else ""
         self.stdout.write(
             f"enrolled as {state.device_id} for {state.centre_code}"
-            f"{f' (outreach to {where})' if where else ''}, tickets {state.ticket_prefix}001..."
+            f"{f' (outreach to {where})' if where else ''}, tickets {state.ticket_prefix}001...\n"
+            "Each officer now sets a kit-only PIN: manage.py fieldkit pin --username <name>"
         )
+
+    def do_pin(self, *, username, pin=None, **_):
+        if pin is None:
+            pin = getpass.getpass(f"Kit PIN for {username}: ")
+        kit.officer_pin_set(username=username, pin=pin)
+        self.stdout.write(f"kit PIN set for {username}")
 
     def do_pull(self, *, server_url=None, **_):
         changed = kit.kit_pull(server=server_url)
