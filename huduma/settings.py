@@ -309,6 +309,11 @@ PUBLIC_URL = os.environ.get("HUDUMA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip
 # complaint closes by itself, days after closing in which the citizen may reopen it.
 COMPLAINT_CENTRE_HOURS = float(os.environ.get("COMPLAINT_CENTRE_HOURS", "16"))
 COMPLAINT_MDA_HOURS = float(os.environ.get("COMPLAINT_MDA_HOURS", "24"))
+# The top has deadlines too: the Secretariat and the monitors pass an unanswered complaint to
+# the Commission on Administrative Justice, whose own overdue cases are flagged.
+COMPLAINT_SECRETARIAT_HOURS = float(os.environ.get("COMPLAINT_SECRETARIAT_HOURS", "40"))
+COMPLAINT_MONITOR_HOURS = float(os.environ.get("COMPLAINT_MONITOR_HOURS", "40"))
+COMPLAINT_REVIEW_HOURS = float(os.environ.get("COMPLAINT_REVIEW_HOURS", "80"))
 COMPLAINT_AUTO_CLOSE_DAYS = int(os.environ.get("COMPLAINT_AUTO_CLOSE_DAYS", "7"))
 COMPLAINT_REOPEN_DAYS = int(os.environ.get("COMPLAINT_REOPEN_DAYS", "14"))
 

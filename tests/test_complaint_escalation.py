@@ -47,8 +47,9 @@ def test_untouched_complaint_goes_to_the_mda_then_the_secretariat_across_a_weeke
     clock.set(at(2026, 12, 4, 10, 5))
     assert services.complaints_sweep().escalated == 1
     complaint.refresh_from_db()
-    assert complaint.level == Level.SECRETARIAT and complaint.due_at is None
-    assert services.complaints_sweep().escalated == 0  # nothing above the Secretariat
+    # The Secretariat has a deadline too (40 working hours), then the independent reviewer.
+    assert complaint.level == Level.SECRETARIAT and complaint.due_at == at(2026, 12, 10, 14, 0)
+    assert services.complaints_sweep().escalated == 0
 
     escalations = complaint.events.filter(kind=ComplaintEvent.Kind.ESCALATED)
     assert [(e.level, e.at) for e in escalations] == [
@@ -101,7 +102,7 @@ def test_bribery_goes_at_once_to_the_monitors(world, clock):
         phone="0712345678",
         centre=world.gpo,
     )
-    assert complaint.level == Level.MONITOR and complaint.due_at is None
+    assert complaint.level == Level.MONITOR and complaint.due_at is not None
     assert "EACC" in Message.objects.get(template="complaint_received").body
 
 

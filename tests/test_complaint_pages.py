@@ -117,7 +117,8 @@ def test_sms_keyword_lodges_a_complaint(client, world, clock):
     assert complaint.channel == Channel.SMS and complaint.language == "sw"
     assert complaint.text == "afisa aliniomba pesa"
     assert response.json()["reply"] == f"complaint {complaint.reference}"
-    sms = Message.objects.get(template="complaint_received")
+    # The acknowledgement asks what it is about (tests/test_complaint_sms_dialogue.py).
+    sms = Message.objects.get(template="complaint_sms_ask_category")
     assert sms.language == "sw" and complaint.reference in sms.body
     help_reply = client.post(url, {"from": "0712345678", "text": "complaint", "id": "at-2"})
     assert help_reply.json()["reply"] == "sent complaint instructions"

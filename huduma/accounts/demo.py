@@ -117,6 +117,17 @@ def load_demo_data(password: str) -> list[DemoLogin]:
         last_name="Achieng",
     )
     logins.append(DemoLogin("monitor.eacc", "EACC monitor", "all"))
+    # The Commission on Administrative Justice: a monitor, and the independent reviewer of
+    # appeals and overdue cases at the top (huduma/complaints/permissions.py).
+    _user(
+        "monitor.caj",
+        password_hash,
+        role=Role.MONITOR,
+        mda=mdas.get("CAJ"),
+        first_name="Grace",
+        last_name="Wambui",
+    )
+    logins.append(DemoLogin("monitor.caj", "Commission on Administrative Justice", "all"))
 
     for centre_code in DEMO_CENTRES:
         centre = Centre.objects.filter(code=centre_code).first()

@@ -20,3 +20,8 @@ class ComplaintsConfig(AppConfig):
         from huduma.notify.keywords import register_sms_handler
 
         register_sms_handler(complaint_from_sms)
+        # Open311 answers the size gate's refusals (413, 400) in its own error list.
+        from huduma.complaints.open311 import refusal
+        from huduma.core.middleware import register_refusal_renderer
+
+        register_refusal_renderer("/open311/", refusal)

@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from huduma.catalogue.models import Service
-from huduma.complaints.models import TEXT_MAX_LENGTH, Category, Channel
+from huduma.complaints.models import PUBLIC_NOTE_MAX_LENGTH, TEXT_MAX_LENGTH, Category, Channel
 from huduma.core.i18n import sorted_by_name
 from huduma.places.models import Centre
 
@@ -53,7 +53,11 @@ class DetailsForm(forms.Form):
         },
     )
     names_staff = forms.BooleanField(
-        required=False, label=_("My complaint is about a member of staff at the centre")
+        required=False,
+        label=_(
+            "My complaint is about a member of staff at the centre (the Centre Manager "
+            "included): it will not go to the centre or to their MDA"
+        ),
     )
     phone = forms.CharField(max_length=32, required=False, label=_("Mobile number"))
     anonymous = forms.BooleanField(
@@ -115,4 +119,17 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         label=_("What was done"),
         error_messages={"required": _("Say what was done to resolve the complaint")},
+    )
+    public_note = forms.CharField(
+        max_length=PUBLIC_NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Public status note (optional)"),
+        help_text=_(
+            "Published on the open data feed. Name nobody and give no phone numbers; "
+            "the resolution above stays internal."
+        ),
+        error_messages={
+            "max_length": _("Write the public note in %(limit_value)d characters or fewer")
+        },
     )

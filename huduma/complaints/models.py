@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from huduma.core.models import OfflineRecord
 
 TEXT_MAX_LENGTH = 2000
+# GeoReport v2: "free form text limited to 4,000 characters" (the web form keeps 2,000).
+OPEN311_TEXT_MAX_LENGTH = 4000
+PUBLIC_NOTE_MAX_LENGTH = 500
 
 
 class Category(models.TextChoices):
@@ -63,6 +66,17 @@ class Level(models.TextChoices):
     MDA = "mda", _("the MDA concerned")
     SECRETARIAT = "secretariat", _("the Huduma Kenya Secretariat")
     MONITOR = "monitor", _("the EACC and the Ombudsman")
+    # The independent reviewer above the top: an appeal against the Secretariat or the monitors,
+    # or a complaint they left unanswered, goes to the Commission on Administrative Justice.
+    REVIEW = "review", _("the Commission on Administrative Justice")
+
+
+class SmsStep(models.TextChoices):
+    """Where an SMS complaint's short dialogue stands: the next question we asked."""
+
+    NONE = "", _("none")
+    CATEGORY = "category", _("what it is about")
+    CENTRE = "centre", _("which centre")
 
 
 class Complaint(OfflineRecord):
@@ -85,7 +99,8 @@ class Complaint(OfflineRecord):
     ticket = models.ForeignKey(
         "queues.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    text = models.TextField(_("what happened"), max_length=TEXT_MAX_LENGTH)
+    # Blank only from an Open311 client (the specification makes the description optional).
+    text = models.TextField(_("what happened"), max_length=OPEN311_TEXT_MAX_LENGTH, blank=True)
     # A hash of the normalised text, so "the same complaint again" is one indexed lookup.
     text_hash = models.CharField(max_length=64, editable=False)
     names_staff = models.BooleanField(
@@ -125,6 +140,18 @@ class Complaint(OfflineRecord):
     # resolved one. Null when nothing is due (closed, or at a level that does not escalate).
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True, max_length=1000)
+    # What the public may read (Open311 status_notes): written by the officer for the purpose,
+    # never the internal resolution, which may name staff and the citizen.
+    public_note = models.CharField(
+        _("public status note"), max_length=PUBLIC_NOTE_MAX_LENGTH, blank=True
+    )
+    # The submitter's details an Open311 client sent (email, first_name, last_name, device_id,
+    # account_id): kept for the officers, never published.
+    reporter = models.JSONField(default=dict, blank=True)
+    # Set when the top level let its deadline pass (nothing above to escalate to): flagged.
+    overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    # An SMS complaint's dialogue: the question we are waiting for an answer to.
+    sms_step = models.CharField(max_length=8, choices=SmsStep.choices, default="", blank=True)
     resolution_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -187,6 +214,8 @@ class ComplaintEvent(OfflineRecord):
         ESCALATED = "escalated", _("Escalated")
         APPEALED = "appealed", _("Appealed")
         SENT_AGAIN = "sent_again", _("Sent again (merged)")
+        OVERDUE = "overdue", _("Overdue (flagged)")
+        CLASSIFIED = "classified", _("Category or centre given")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=14, choices=Kind.choices)

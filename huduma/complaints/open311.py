@@ -1,12 +1,16 @@
 """Open311 GeoReport v2 (wiki.open311.org/GeoReport_v2) at /open311/v2/, in XML and JSON.
 
 Service types are the complaint categories; a service request is a complaint. Only complaints
-filed through Open311 are listed, and their description only to the client that filed them
-(complaints carry personal accounts; the rest of each request is public as the spec expects).
+filed through Open311 are listed. What is public (GET) names nobody: status_notes is the public
+note the officer writes for the purpose (never the internal resolution), the address is the
+centre's name; the description, coordinates and media only to the client that filed them; the
+submitter's name, email, phone, device and account to nobody. Every refusal, including the
+method, size and rate limits, is the specification's error list in the format asked for.
 """
 
 import datetime as dt
 import hashlib
+import re
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
@@ -15,13 +19,12 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from huduma.catalogue.models import Service
 from huduma.complaints import services
 from huduma.complaints.models import (
     MONITOR_CATEGORIES,
-    TEXT_MAX_LENGTH,
+    OPEN311_TEXT_MAX_LENGTH,
     Category,
     Channel,
     Complaint,
@@ -41,6 +44,11 @@ MAX_REQUESTS = 1000
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 # The spec's attribute datatypes used here.
 CENTRE_ATTRIBUTE, SERVICE_ATTRIBUTE, NAMES_STAFF_ATTRIBUTE = "centre", "service", "names_staff"
+# The submitter's details the spec lets a client send: kept for the officers, never published.
+REPORTER_FIELDS = {
+    "email": 254, "first_name": 100, "last_name": 100, "device_id": 200, "account_id": 200,
+}  # fmt: skip
+_FORMAT_SUFFIX = re.compile(r"\.([a-z0-9]{1,8})$")
 
 
 class Open311Error(Exception):
@@ -105,27 +113,51 @@ def error(fmt: str, status: int, description: str) -> HttpResponse:
     )
 
 
-def open311_view(view):
-    """Format check and the spec's error list for every refusal."""
+def requested_format(request) -> str:
+    """The format the address asks for (.json or .xml); XML, the spec's required one, else."""
+    match = _FORMAT_SUFFIX.search(request.path_info)
+    return match.group(1) if match and match.group(1) in FORMATS else "xml"
 
-    def wrapper(request, fmt: str, *args, **kwargs):
-        if fmt not in FORMATS:
-            return error("xml", 404, _("Unknown format: use .xml or .json"))
-        try:
-            return view(request, fmt, *args, **kwargs)
-        except Open311Error as exc:
-            return error(fmt, exc.status, exc.description)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
+def refusal(request, status: int, description: str) -> HttpResponse:
+    """A refusal made outside the views (the size gate, the rate limit) in the spec's format."""
+    return error(requested_format(request), status, description)
+
+
+def open311_view(*methods: str):
+    """Format and method checks, and the spec's error list for every refusal. No view takes a
+    browser session, so none needs (or answers with) Django's CSRF page."""
+
+    def decorator(view):
+        @csrf_exempt
+        def wrapper(request, fmt: str, *args, **kwargs):
+            if fmt not in FORMATS:
+                return error("xml", 404, _("Unknown format: use .xml or .json"))
+            if request.method not in methods:
+                response = error(
+                    fmt,
+                    405,
+                    _("Method %(method)s is not allowed here; use %(allowed)s")
+                    % {"method": request.method[:10], "allowed": ", ".join(methods)},
+                )
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                return view(request, fmt, *args, **kwargs)
+            except Open311Error as exc:
+                return error(fmt, exc.status, exc.description)
+
+        wrapper.__name__ = view.__name__
+        wrapper.__doc__ = view.__doc__
+        return wrapper
+
+    return decorator
 
 
 # --- discovery and services ----------------------------------------------------------------
 
 
-@require_GET
-@open311_view
+@open311_view("GET", "HEAD")
 def discovery(request, fmt):
     base = request.build_absolute_uri("/open311/v2/").rstrip("/")
     changeset = "2026-11-26T00:00:00+03:00"
@@ -158,8 +190,7 @@ def _service(category: str) -> dict:
     }
 
 
-@require_GET
-@open311_view
+@open311_view("GET", "HEAD")
 def service_list(request, fmt):
     return render(fmt, "services", "service", [_service(c) for c in Category.values])
 
@@ -187,24 +218,24 @@ def _attributes(category: str) -> list[dict]:
             "description": _("Which service? (optional)"),
         },
     ]
-    if category in MONITOR_CATEGORIES:
-        attributes.append(
-            {
-                "variable": True,
-                "code": NAMES_STAFF_ATTRIBUTE,
-                "datatype": "singlevaluelist",
-                "required": False,
-                "datatype_description": _("yes or no"),
-                "order": 3,
-                "description": _("Does the report name a member of the centre's staff?"),
-                "values": [{"key": "yes", "name": _("Yes")}, {"key": "no", "name": _("No")}],
-            }
-        )
+    # Any category: a report naming staff (the Centre Manager included) skips the centre and
+    # the MDA and goes to the Secretariat (or the monitors).
+    attributes.append(
+        {
+            "variable": True,
+            "code": NAMES_STAFF_ATTRIBUTE,
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": _("yes or no"),
+            "order": 3,
+            "description": _("Does the report name a member of the centre's staff?"),
+            "values": [{"key": "yes", "name": _("Yes")}, {"key": "no", "name": _("No")}],
+        }
+    )
     return attributes
 
 
-@require_GET
-@open311_view
+@open311_view("GET", "HEAD")
 def service_definition(request, fmt, code: str):
     if code not in Category.values:
         raise Open311Error(404, _("service_code not found"))
@@ -220,12 +251,13 @@ def service_definition(request, fmt, code: str):
 
 
 def _status_notes(complaint: Complaint) -> str:
-    if complaint.status in (Status.RESOLVED, Status.CLOSED) and complaint.resolution:
-        return complaint.resolution
-    return str(Status(complaint.status).label)
+    """The officer's public note, else the status: never the internal resolution."""
+    return complaint.public_note or str(Status(complaint.status).label)
 
 
 def _request(complaint: Complaint, *, full: bool) -> dict:
+    """One service request as the spec names its fields. `full` (the client that filed it)
+    adds what that client itself sent: the description, its coordinates and its media."""
     agency = (
         complaint.mda.name
         if complaint.level == Level.MDA and complaint.mda
@@ -244,13 +276,12 @@ def _request(complaint: Complaint, *, full: bool) -> dict:
         "requested_datetime": w3c(complaint.created_at),
         "updated_datetime": w3c(complaint.updated_at),
         "expected_datetime": w3c(complaint.due_at),
-        "address": location.get("address_string")
-        or (complaint.centre.name if complaint.centre else ""),
+        "address": complaint.centre.name if complaint.centre else "",
         "address_id": complaint.centre.code if complaint.centre else "",
         "zipcode": "",
-        "lat": location.get("lat"),
-        "long": location.get("long"),
-        "media_url": location.get("media_url", ""),
+        "lat": location.get("lat") if full else None,
+        "long": location.get("long") if full else None,
+        "media_url": location.get("media_url", "") if full else "",
     }
 
 
@@ -302,12 +333,36 @@ def _location(post) -> dict:
     address = post.get("address_string", "").strip()
     if address:
         location["address_string"] = address[:250]
+    address_id = post.get("address_id", "").strip()
+    if address_id:
+        location["address_id"] = address_id[:100]
+    if not location:
+        # GeoReport v2: "A full location parameter must be submitted".
+        raise Open311Error(
+            400, _("A location is required: lat and long, address_string or address_id")
+        )
     media_url = post.get("media_url", "").strip()
     if media_url:
         if not media_url.startswith(("https://", "http://")) or len(media_url) > 500:
             raise Open311Error(400, _("media_url must be an http(s) address"))
         location["media_url"] = media_url
     return location
+
+
+def _reporter(post) -> dict:
+    reporter = {}
+    for name, limit in REPORTER_FIELDS.items():
+        value = post.get(name, "").strip()
+        if len(value) > limit:
+            raise Open311Error(
+                400,
+                _("%(name)s is longer than %(max)s characters") % {"name": name, "max": limit},
+            )
+        if value:
+            reporter[name] = value
+    if "email" in reporter and "@" not in reporter["email"]:
+        raise Open311Error(400, _("email is not an email address"))
+    return reporter
 
 
 def _post_request(request, fmt):
@@ -317,8 +372,13 @@ def _post_request(request, fmt):
     if not code:
         raise Open311Error(400, _("service_code is required"))
     if code not in Category.values:
-        raise Open311Error(400, _("service_code not found: %(code)s") % {"code": code[:40]})
-    centre_code = post.get(f"attribute[{CENTRE_ATTRIBUTE}]", "").strip()
+        raise Open311Error(404, _("service_code not found: %(code)s") % {"code": code[:40]})
+    location = _location(post)
+    reporter = _reporter(post)
+    # address_id is our addressing system's id: a Huduma Centre's code stands for the centre.
+    centre_code = post.get(f"attribute[{CENTRE_ATTRIBUTE}]", "").strip() or location.get(
+        "address_id", ""
+    )
     if not centre_code:
         raise Open311Error(400, _("attribute[centre] is required"))
     centre = Centre.objects.filter(code=centre_code[:40]).first()
@@ -331,9 +391,10 @@ def _post_request(request, fmt):
         if service is None:
             raise Open311Error(400, _("attribute[service] is not a service code"))
     description = post.get("description", "")
-    if len(description) > TEXT_MAX_LENGTH:
+    if len(description) > OPEN311_TEXT_MAX_LENGTH:
         raise Open311Error(
-            400, _("description is longer than %(max)s characters") % {"max": TEXT_MAX_LENGTH}
+            400,
+            _("description is longer than %(max)s characters") % {"max": OPEN311_TEXT_MAX_LENGTH},
         )
     try:
         complaint = services.complaint_lodge(
@@ -346,7 +407,8 @@ def _post_request(request, fmt):
             names_staff=post.get(f"attribute[{NAMES_STAFF_ATTRIBUTE}]") == "yes",
             api_client=client,
             idempotency_key=request.headers.get("Idempotency-Key"),
-            location=_location(post),
+            location=location,
+            reporter=reporter,
             language=request.LANGUAGE_CODE[:2],
         )
     except DomainError as exc:
@@ -359,7 +421,13 @@ def _post_request(request, fmt):
         fmt,
         "service_requests",
         "request",
-        [{"service_request_id": complaint.reference, "service_notice": notice, "account_id": None}],
+        [
+            {
+                "service_request_id": complaint.reference,
+                "service_notice": notice,
+                "account_id": complaint.reporter.get("account_id"),
+            }
+        ],
         status=201,
     )
 
@@ -419,18 +487,15 @@ def _get_requests(request, fmt):
     return render(fmt, "service_requests", "request", data)
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-@throttle_writes("open311", limit=120, window_s=600, json=True, key=per_api_key)
-@open311_view
+@open311_view("GET", "HEAD", "POST")
+@throttle_writes("open311", limit=120, window_s=600, key=per_api_key, respond=refusal)
 def requests_view(request, fmt):
     if request.method == "POST":
         return _post_request(request, fmt)
     return _get_requests(request, fmt)
 
 
-@require_GET
-@open311_view
+@open311_view("GET", "HEAD")
 def request_detail(request, fmt, reference: str):
     client = _client(request, required=False)
     complaint = (

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,8 @@ from huduma.complaints.models import (
     ACTIONABLE,
     MONITOR_CATEGORIES,
     NO_PHONE_CHANNELS,
+    OPEN311_TEXT_MAX_LENGTH,
+    PUBLIC_NOTE_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     ApiClient,
     Category,
@@ -27,14 +30,16 @@ from huduma.complaints.models import (
     Complaint,
     ComplaintEvent,
     Level,
+    SmsStep,
     Status,
 )
-from huduma.complaints.permissions import can_act
+from huduma.complaints.permissions import can_act, is_protected
 from huduma.core import clock
 from huduma.core.errors import Conflict, DomainError, Forbidden, NotFound
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
 from huduma.core.throttle import target_check, target_missed
 from huduma.notify.services import sms_send, sms_send_many
+from huduma.places.models import Centre
 
 # No 0/O or 1/I/L: a reference is read aloud over the phone. 31^8 = 8.5e11 references.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -87,15 +92,19 @@ def track_url() -> str:
 
 def _levels(complaint: Complaint) -> list[str]:
     """The ladder of a complaint: the Centre Manager (if about a centre), the MDA (if known),
-    the Secretariat. Monitor complaints stay with the monitors."""
+    the Secretariat, then the Commission on Administrative Justice as independent reviewer.
+    Corruption and maladministration go to the monitors, then the reviewer. A protected
+    complaint (naming staff, the manager included, or anonymous) skips the centre and the MDA:
+    they may be the accused or their chain of command."""
     if complaint.category in MONITOR_CATEGORIES:
-        return [Level.MONITOR]
+        return [Level.MONITOR, Level.REVIEW]
     chain = []
-    if complaint.centre_id:
-        chain.append(Level.CENTRE)
-    if complaint.mda_id:
-        chain.append(Level.MDA)
-    chain.append(Level.SECRETARIAT)
+    if not is_protected(complaint):
+        if complaint.centre_id:
+            chain.append(Level.CENTRE)
+        if complaint.mda_id:
+            chain.append(Level.MDA)
+    chain += [Level.SECRETARIAT, Level.REVIEW]
     return chain
 
 
@@ -106,10 +115,13 @@ def _next_level(complaint: Complaint, level: str) -> str | None:
 
 
 def _hours_at(level: str) -> float | None:
-    """Working hours a level has before the complaint escalates (None: the top, no escalation)."""
+    """Working hours a level has before the complaint escalates (or, at the top, is flagged)."""
     return {
         Level.CENTRE: settings.COMPLAINT_CENTRE_HOURS,
         Level.MDA: settings.COMPLAINT_MDA_HOURS,
+        Level.SECRETARIAT: settings.COMPLAINT_SECRETARIAT_HOURS,
+        Level.MONITOR: settings.COMPLAINT_MONITOR_HOURS,
+        Level.REVIEW: settings.COMPLAINT_REVIEW_HOURS,
     }.get(level)
 
 
@@ -166,15 +178,17 @@ def _tell(complaint: Complaint, template: str, **context) -> None:
         pass  # checked when lodged; a number that no longer parses gets no SMS, the record stands
 
 
-def _clean_text(text: str) -> str:
+def _clean_text(text: str, channel: str) -> str:
     text = (text or "").strip()
-    if not text:
+    # GeoReport v2 makes the description optional and allows 4,000 characters.
+    limit = OPEN311_TEXT_MAX_LENGTH if channel == Channel.OPEN311 else TEXT_MAX_LENGTH
+    if not text and channel != Channel.OPEN311:
         raise DomainError(_("Describe what happened"), field="text")
     if "\x00" in text:
         raise DomainError(_("The description contains characters we cannot store"), field="text")
-    if len(text) > TEXT_MAX_LENGTH:
+    if len(text) > limit:
         raise DomainError(
-            _("Describe what happened in %(max)s characters or fewer") % {"max": TEXT_MAX_LENGTH},
+            _("Describe what happened in %(max)s characters or fewer") % {"max": limit},
             field="text",
         )
     return text
@@ -207,7 +221,9 @@ def complaint_lodge(
     source: str | None = None,
     api_client=None,
     location: dict | None = None,
+    reporter: dict | None = None,
     language: str = "sw",
+    sms_step: str = "",
 ) -> Complaint:
     """Record a complaint, acknowledge it by SMS and route it; returns the Complaint.
 
@@ -225,7 +241,9 @@ def complaint_lodge(
     - `idempotency_key`: the same key from the same sender (actor, Open311 client, or channel
       and `source`) returns the same complaint; with a different request it is a Conflict (409).
     - `source`: where it came from, e.g. "rating:<id>" for a low rating.
-    - `api_client`, `location`: the Open311 client that filed it, and where it placed it.
+    - `api_client`, `location`: the Open311 client that filed it, and where it placed it;
+      `reporter`: the submitter's details it sent (never published).
+    - `sms_step`: an SMS complaint still waiting for its category and centre.
     The same text from the same phone within 10 minutes returns the first complaint (merged,
     with a "sent again" event) instead of a new one. Raises DomainError naming the field.
     """
@@ -233,7 +251,7 @@ def complaint_lodge(
         raise DomainError(_("Choose what the complaint is about"), field="category")
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel"), field="channel")
-    text = _clean_text(text)
+    text = _clean_text(text, channel)
     if anonymous:
         if category not in MONITOR_CATEGORIES:
             raise DomainError(
@@ -284,7 +302,8 @@ def complaint_lodge(
             default=str,
         )
     )
-    text_hash = _text_hash(text)
+    # A blank description (Open311) is "the same complaint" only about the same thing.
+    text_hash = _text_hash(text or f"{category}:{getattr(centre, 'pk', '')}")
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -338,6 +357,8 @@ def complaint_lodge(
                     api_client=api_client,
                     language=language,
                     location=location or {},
+                    reporter=reporter or {},
+                    sms_step=sms_step,
                 )
         except IntegrityError:
             # Another request with this key committed first (or, once in 10^11, the same
@@ -371,7 +392,11 @@ def _create(*, secret_phrase, actor, scope, key, text_hash, **fields) -> Complai
         note=Channel(complaint.channel).label,
     )
     _event(complaint, ComplaintEvent.Kind.ACKNOWLEDGED, actor=actor, at=now)
-    _tell(complaint, "complaint_received")
+    if complaint.sms_step == SmsStep.CATEGORY:
+        # The acknowledgement asks the first question; "received, with ..." follows the answers.
+        _tell(complaint, "complaint_sms_ask_category")
+    else:
+        _tell(complaint, "complaint_received")
     return complaint
 
 
@@ -435,9 +460,21 @@ def complaint_start(*, complaint: Complaint, actor) -> Complaint:
 
 
 @transaction.atomic
-def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Complaint:
+def complaint_resolve(
+    *, complaint: Complaint, actor, resolution: str, public_note: str = ""
+) -> Complaint:
     """Record what was done. The citizen then confirms (and rates) or reopens; without an
-    answer the complaint closes by itself after COMPLAINT_AUTO_CLOSE_DAYS."""
+    answer the complaint closes by itself after COMPLAINT_AUTO_CLOSE_DAYS.
+
+    `resolution` is internal (it may name staff and the citizen); `public_note` is what the
+    public may read (Open311 status_notes), written for that purpose, optional."""
+    public_note = (public_note or "").strip()
+    if len(public_note) > PUBLIC_NOTE_MAX_LENGTH or "\x00" in public_note:
+        raise DomainError(
+            _("Write the public note in %(max)s characters or fewer")
+            % {"max": PUBLIC_NOTE_MAX_LENGTH},
+            field="public_note",
+        )
     resolution = (resolution or "").strip()
     if not resolution:
         raise DomainError(_("Say what was done to resolve the complaint"), field="resolution")
@@ -451,9 +488,13 @@ def complaint_resolve(*, complaint: Complaint, actor, resolution: str) -> Compla
     now = clock.now()
     complaint.status = Status.RESOLVED
     complaint.resolution = resolution
+    complaint.public_note = public_note
     complaint.resolved_at = now
     complaint.due_at = now + dt.timedelta(days=settings.COMPLAINT_AUTO_CLOSE_DAYS)
-    _save(complaint, "status", "resolution", "resolved_at", "due_at")
+    complaint.overdue_since = None
+    _save(
+        complaint, "status", "resolution", "public_note", "resolved_at", "due_at", "overdue_since"
+    )
     _event(complaint, ComplaintEvent.Kind.RESOLVED, actor=actor, note=resolution, at=now)
     short = resolution if len(resolution) <= 70 else resolution[:67] + "..."
     _tell(complaint, "complaint_resolved", resolution=short)
@@ -465,6 +506,7 @@ def _move_up(complaint: Complaint, level: str, *, start: dt.datetime) -> None:
     complaint.status = Status.ACKNOWLEDGED
     complaint.assigned_to = None
     complaint.due_at = due_at_level(level, start)
+    complaint.overdue_since = None
 
 
 @transaction.atomic
@@ -478,7 +520,7 @@ def complaint_escalate(*, complaint: Complaint, actor, note: str = "") -> Compla
     if level is None:
         raise WrongStep(_("There is no higher level for this complaint"), field="level")
     _move_up(complaint, level, start=clock.now())
-    _save(complaint, "level", "status", "assigned_to", "due_at")
+    _save(complaint, "level", "status", "assigned_to", "due_at", "overdue_since")
     _event(complaint, ComplaintEvent.Kind.ESCALATED, actor=actor, note=note[:1000])
     _tell(complaint, "complaint_escalated")
     return complaint
@@ -537,7 +579,15 @@ def complaint_confirm(*, complaint: Complaint, rating: int) -> Complaint:
     if rating <= POOR_RATING:
         level = _next_level(complaint, complaint.level) or complaint.level
         _move_up(complaint, level, start=now)
-        _save(complaint, "resolution_rating", "level", "status", "assigned_to", "due_at")
+        _save(
+            complaint,
+            "resolution_rating",
+            "level",
+            "status",
+            "assigned_to",
+            "due_at",
+            "overdue_since",
+        )
         _event(complaint, ComplaintEvent.Kind.APPEALED, note=f"rating {rating}/5", at=now)
         _tell(complaint, "complaint_appealed")
         return complaint
@@ -574,7 +624,8 @@ def complaint_reopen(*, complaint: Complaint, note: str = "") -> Complaint:
     complaint.closed_at = None
     complaint.resolution_rating = None
     complaint.due_at = due_at_level(complaint.level, now)
-    _save(complaint, "status", "closed_at", "resolution_rating", "due_at")
+    complaint.overdue_since = None
+    _save(complaint, "status", "closed_at", "resolution_rating", "due_at", "overdue_since")
     _event(complaint, ComplaintEvent.Kind.REOPENED, note=(note or "")[:1000], at=now)
     _tell(complaint, "complaint_reopened")
     return complaint
@@ -587,23 +638,28 @@ def complaint_reopen(*, complaint: Complaint, note: str = "") -> Complaint:
 class SweepResult:
     escalated: int
     closed: int
+    flagged: int = 0
 
 
-SWEEP_FIELDS = ["level", "status", "assigned_to", "due_at", "closed_at", "updated_at"]
+SWEEP_FIELDS = [
+    "level", "status", "assigned_to", "due_at", "closed_at", "overdue_since", "updated_at"
+]  # fmt: skip
 
 
 _SWEPT_PG = """
     UPDATE complaints_complaint AS c
     SET level = v.level, status = v.status, assigned_to_id = v.assigned_to_id,
-        due_at = v.due_at, closed_at = v.closed_at, updated_at = v.updated_at
+        due_at = v.due_at, closed_at = v.closed_at, overdue_since = v.overdue_since,
+        updated_at = v.updated_at
     FROM unnest(%s::uuid[], %s::varchar[], %s::varchar[], %s::bigint[], %s::timestamptz[],
-                %s::timestamptz[], %s::timestamptz[])
-         AS v(id, level, status, assigned_to_id, due_at, closed_at, updated_at)
+                %s::timestamptz[], %s::timestamptz[], %s::timestamptz[])
+         AS v(id, level, status, assigned_to_id, due_at, closed_at, overdue_since, updated_at)
     WHERE c.id = v.id
 """
 _SWEPT_ROW = """
     UPDATE complaints_complaint
-    SET level = %s, status = %s, assigned_to_id = %s, due_at = %s, closed_at = %s, updated_at = %s
+    SET level = %s, status = %s, assigned_to_id = %s, due_at = %s, closed_at = %s,
+        overdue_since = %s, updated_at = %s
     WHERE id = %s
 """
 
@@ -637,7 +693,7 @@ def complaints_sweep(*, now: dt.datetime | None = None, batch_size: int = 2000) 
     PostgreSQL, so two sweeps (or a sweep and a staff action) never handle one complaint twice.
     """
     now = now or clock.now()
-    escalated = closed = 0
+    escalated = closed = flagged = 0
     while True:
         with transaction.atomic():
             due = Complaint.objects.filter(due_at__lte=now).order_by("due_at")
@@ -669,7 +725,19 @@ def complaints_sweep(*, now: dt.datetime | None = None, batch_size: int = 2000) 
                         fell_due = complaint.due_at
                         level = _next_level(complaint, complaint.level)
                         if level is None:
+                            # The top let its deadline pass: flagged, shown as overdue.
                             complaint.due_at = None
+                            complaint.overdue_since = fell_due
+                            events.append(
+                                _event(
+                                    complaint,
+                                    ComplaintEvent.Kind.OVERDUE,
+                                    at=fell_due,
+                                    note=_("not acted on in time"),
+                                    save=False,
+                                )
+                            )
+                            flagged += 1
                             break
                         _move_up(complaint, level, start=fell_due)
                         events.append(
@@ -693,18 +761,141 @@ def complaints_sweep(*, now: dt.datetime | None = None, batch_size: int = 2000) 
             sms_send_many([_sms(c, template, url) for c, template in told if c.phone])
         if len(rows) < batch_size:
             break
-    return SweepResult(escalated=escalated, closed=closed)
+    return SweepResult(escalated=escalated, closed=closed, flagged=flagged)
 
 
-# --- SMS keyword --------------------------------------------------------------------------
+# --- SMS keyword and its short dialogue --------------------------------------------------
+
+# The order of the category menu sent by SMS ("Reply 1 ... 6").
+SMS_CATEGORY_MENU = [
+    Category.SERVICE_QUALITY,
+    Category.DELAY,
+    Category.BRIBERY,
+    Category.DISCRIMINATION,
+    Category.MALADMINISTRATION,
+    Category.OTHER,
+]
+# How long an SMS complaint waits for its answers; after that a reply is not taken as one.
+SMS_DIALOGUE_WINDOW = dt.timedelta(hours=24)
+SMS_NO_CENTRE = {"0", "NONE", "HAKUNA"}
+
+
+@transaction.atomic
+def complaint_classify(
+    *, complaint: Complaint, category: str | None = None, centre=None, no_centre: bool = False
+) -> Complaint:
+    """Give a complaint received without them (by SMS) its category or its centre, and route
+    it again while nobody has taken it: a bribery report then reaches the monitors."""
+    complaint = _locked(complaint)
+    notes = []
+    if category is not None:
+        if category not in Category.values:
+            raise DomainError(_("Choose what the complaint is about"), field="category")
+        complaint.category = category
+        notes.append(str(Category(category).label))
+    if centre is not None:
+        complaint.centre = centre
+        notes.append(centre.name)
+    elif no_centre:
+        notes.append(_("not about one centre"))
+    fields = ["category", "centre"]
+    if complaint.status == Status.ACKNOWLEDGED:
+        level = _levels(complaint)[0]
+        if level != complaint.level:
+            complaint.level = level
+            complaint.due_at = due_at_level(level, clock.now())
+            fields += ["level", "due_at"]
+    _save(complaint, *fields)
+    _event(complaint, ComplaintEvent.Kind.CLASSIFIED, note="; ".join(notes))
+    return complaint
+
+
+def _sms_dialogue(phone: str) -> Complaint | None:
+    """The SMS complaint from this phone still waiting for an answer, if any."""
+    return (
+        Complaint.objects.filter(
+            phone=phone,
+            channel=Channel.SMS,
+            created_at__gte=clock.now() - SMS_DIALOGUE_WINDOW,
+        )
+        .exclude(sms_step=SmsStep.NONE)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _sms_centre(answer: str):
+    """The one open centre an SMS answer names ("GPO", "kisumu", "Huduma Centre Kisumu")."""
+    answer = " ".join(answer.split())[:80]
+    if len(answer) < 3:
+        return None
+    exact = list(Centre.objects.filter(Q(code__iexact=answer) | Q(name__iexact=answer))[:2])
+    if len(exact) == 1:
+        return exact[0]
+    matches = list(
+        Centre.objects.filter(
+            Q(code__istartswith=answer) | Q(name__icontains=answer),
+            status=Centre.Status.OPEN,
+        )[:2]
+    )
+    return matches[0] if len(matches) == 1 else None
+
+
+def _sms_answer(complaint: Complaint, answer: str) -> str | None:
+    """Take `answer` as the reply to the question asked; a wrong short reply gets the question
+    again, a longer SMS that is no answer is left to the other keywords (JOIN GPO ...)."""
+    ask = {"reference": complaint.reference}
+    short = len(answer.split()) <= 2
+    if complaint.sms_step == SmsStep.CATEGORY:
+        choice = answer.strip().rstrip(".")
+        if not (choice.isdigit() and 1 <= int(choice) <= len(SMS_CATEGORY_MENU)):
+            if not short:
+                return None
+            _sms_to(complaint, "complaint_sms_ask_category", ask)
+            return f"complaint {complaint.reference}: asked the category again"
+        complaint = complaint_classify(
+            complaint=complaint, category=SMS_CATEGORY_MENU[int(choice) - 1]
+        )
+        complaint.sms_step = SmsStep.CENTRE
+        _save(complaint, "sms_step")
+        _sms_to(complaint, "complaint_sms_ask_centre", ask)
+        return f"complaint {complaint.reference}: category {complaint.category}"
+    centre = None
+    if answer.strip().upper() not in SMS_NO_CENTRE:
+        centre = _sms_centre(answer)
+        if centre is None:
+            if not short:
+                return None
+            _sms_to(complaint, "complaint_sms_ask_centre", ask)
+            return f"complaint {complaint.reference}: asked the centre again"
+    complaint = complaint_classify(complaint=complaint, centre=centre, no_centre=centre is None)
+    complaint.sms_step = SmsStep.NONE
+    _save(complaint, "sms_step")
+    _tell(complaint, "complaint_received")
+    return f"complaint {complaint.reference}: with {complaint.level}"
+
+
+def _sms_to(complaint: Complaint, template: str, context: dict) -> None:
+    sms_send(to=complaint.phone, template=template, context=context, language=complaint.language)
 
 
 def complaint_from_sms(*, phone: str, text: str) -> str | None:
-    """ "COMPLAINT <what happened>" or "MALALAMIKO <...>" by SMS. None if the SMS is not a
-    complaint (the caller then tries its other keywords); else what was done, for the log."""
+    """ "COMPLAINT <what happened>" or "MALALAMIKO <...>" by SMS, then two short questions:
+    what it is about (a number from a menu) and which centre. The complaint is recorded at
+    once, with the Secretariat and a deadline; each answer routes it again (a bribery report
+    goes to the monitors). Without answers it stays with the Secretariat.
+
+    None if the SMS is neither a complaint nor an answer we wait for (the caller then tries
+    its other keywords); else what was done, for the log."""
     words = (text or "").strip().split(maxsplit=1)
-    if not words or words[0].upper() not in SMS_KEYWORDS:
+    if not words:
         return None
+    if words[0].upper() not in SMS_KEYWORDS:
+        try:
+            waiting = _sms_dialogue(normalise_phone(phone))
+        except InvalidPhoneNumber:
+            return None
+        return None if waiting is None else _sms_answer(waiting, text)
     language = SMS_KEYWORDS[words[0].upper()]
     body = words[1].strip() if len(words) > 1 else ""
     try:
@@ -715,6 +906,7 @@ def complaint_from_sms(*, phone: str, text: str) -> str | None:
                 text=body[:TEXT_MAX_LENGTH],
                 phone=phone,
                 language=language,
+                sms_step=SmsStep.CATEGORY,
             )
             return f"complaint {complaint.reference}"
         sms_send(

@@ -25,6 +25,14 @@ COMPLAINT_SMS_TEMPLATES = {
     "complaint_appealed": _(
         "Huduma: your appeal on complaint %(reference)s has gone to %(handler)s."
     ),
+    "complaint_sms_ask_category": _(
+        "Huduma: complaint %(reference)s received. What is it about? Reply 1 poor service, "
+        "2 delay, 3 bribe, 4 discrimination, 5 maladministration, 6 other."
+    ),
+    "complaint_sms_ask_centre": _(
+        "Huduma: complaint %(reference)s: which Huduma Centre? Reply with its name, e.g. GPO, "
+        "or 0 if not about one centre."
+    ),
     "complaint_sms_help": _(
         "Huduma: to complain, send COMPLAINT and what happened, e.g. COMPLAINT GPO centre "
         "counter 4 asked me for money. Or go to %(url)s"

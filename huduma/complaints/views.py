@@ -290,7 +290,10 @@ STAFF_ACTIONS = {
     "take": lambda c, user, post: services.complaint_take(complaint=c, actor=user),
     "start": lambda c, user, post: services.complaint_start(complaint=c, actor=user),
     "resolve": lambda c, user, post: services.complaint_resolve(
-        complaint=c, actor=user, resolution=post.get("resolution", "")
+        complaint=c,
+        actor=user,
+        resolution=post.get("resolution", ""),
+        public_note=post.get("public_note", ""),
     ),
     "escalate": lambda c, user, post: services.complaint_escalate(
         complaint=c, actor=user, note=post.get("note", "")[:1000]

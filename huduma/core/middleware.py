@@ -12,10 +12,11 @@ Views still validate meaning (lengths, choices, formats); this only removes the 
 
 import json
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,16 @@ from django.utils.translation import gettext_lazy as _
 from huduma.core.inputs import has_forbidden_characters
 
 API_PREFIX = "/api/"
+# Paths whose API answers refusals in its own error format (Open311's error list): an app
+# registers its renderer at start-up, so this module imports no app.
+RefusalRenderer = Callable[[HttpRequest, int, str], HttpResponse]
+_renderers: dict[str, RefusalRenderer] = {}
+
+
+def register_refusal_renderer(prefix: str, renderer: RefusalRenderer) -> None:
+    _renderers[prefix] = renderer
+
+
 # Header values are latin-1 text; horizontal tab is the one control character legal there.
 _HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
@@ -144,6 +155,9 @@ class HostileInputMiddleware:
         # This runs before LocaleMiddleware: answer in the language the client asked for.
         with translation.override(translation.get_language_from_request(request)):
             message = refused.message
+            for prefix, renderer in _renderers.items():
+                if request.path_info.startswith(prefix):
+                    return renderer(request, refused.status, message)
         if request.path_info.startswith(API_PREFIX):
             body = {"detail": message, "code": refused.code}
             if refused.field:

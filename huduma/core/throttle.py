@@ -14,7 +14,7 @@ from functools import wraps
 from hashlib import sha256
 
 from django.core.cache import cache
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from huduma.core.errors import DomainError
@@ -114,9 +114,11 @@ def throttle_writes(
     json: bool = False,
     key: Callable = per_address,
     address_limit: int | None = None,
+    respond: Callable[[HttpRequest, int, str], HttpResponse] | None = None,
 ):
     """View decorator: limit POSTs per client (`key`: per address unless said otherwise), and,
-    with `address_limit`, also per address as a ceiling; GETs are never limited."""
+    with `address_limit`, also per address as a ceiling; GETs are never limited. `respond`
+    writes the 429 in the API's own error format (Open311's error list)."""
 
     def decorator(view):
         @wraps(view)
@@ -129,6 +131,14 @@ def throttle_writes(
                         limit=address_limit,
                         window_s=window_s,
                     )
+                if not allowed and respond is not None:
+                    response = respond(
+                        request,
+                        429,
+                        _("Too many requests from this device. Please wait a few minutes."),
+                    )
+                    response["Retry-After"] = str(window_s)
+                    return response
                 if not allowed:
                     return throttled_response(window_s, json=json)
             return view(request, *args, **kwargs)
