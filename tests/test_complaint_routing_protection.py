@@ -186,3 +186,36 @@ def test_the_protection_rule_in_python_and_in_sql_agree(people, clock):
             assert complaint.level in (Level.SECRETARIAT, Level.MONITOR)
         else:
             assert complaint.level == Level.CENTRE
+
+
+def test_a_field_kits_complaint_is_routed_by_the_server(client, people, clock):
+    """A kit's copy of the routing may be old or tampered with: the server routes what it
+    stores (a report naming staff lands with the Secretariat, with a deadline)."""
+    from huduma.core import clock as core_clock
+    from huduma.outreach.records import wire
+    from tests.outreach_helpers import Kit, push
+
+    world = people
+    kit = Kit(world)
+    now = core_clock.now()
+    complaint = Complaint(
+        node_id=kit.kit.node_id,
+        node_seq=kit.next_seq(),
+        reference="KT7Q-M2XP",
+        category=Category.SERVICE_QUALITY,
+        channel=Channel.CENTRE,
+        status=Status.ACKNOWLEDGED,
+        level=Level.CENTRE,  # as an old or tampered kit would write it
+        centre=world.gpo,
+        text="The tent officer Peter insulted me.",
+        text_hash="x",
+        names_staff=True,
+        phone="+254712345678",
+        created_at=now,
+        updated_at=now,
+    )
+    response = push(client, kit, [wire(complaint, complaint.node_seq)])
+    assert [r["outcome"] for r in response.json()["results"]] == ["stored"]
+    stored = Complaint.objects.get(pk=complaint.pk)
+    assert stored.level == Level.SECRETARIAT and stored.due_at is not None
+    assert stored.reference not in worklist(client, world.bob)

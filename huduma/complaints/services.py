@@ -404,6 +404,15 @@ def complaints_from_kit(ids: list) -> None:
     """Complaints a field kit's batch has just stored: the citizen's SMS with the reference and
     the server's own tracking address is sent here (a kit's own text is never sent)."""
     for complaint in Complaint.objects.filter(pk__in=ids):
+        # The server routes it, whatever the kit wrote: a report naming staff or of corruption
+        # never lands with the centre, and every complaint has an owner and a deadline.
+        level = _levels(complaint)[0]
+        if complaint.status == Status.ACKNOWLEDGED and (
+            complaint.level != level or complaint.due_at is None
+        ):
+            complaint.level = level
+            complaint.due_at = due_at_level(level, complaint.created_at)
+            _save(complaint, "level", "due_at")
         _tell(complaint, "complaint_received")
 
 
