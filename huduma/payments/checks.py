@@ -1,8 +1,9 @@
 """Start-up checks of the payment providers: with DEBUG off, no sandbox provider and no
 missing key, unless the installation is declared a sandbox (HUDUMA_PAYMENTS_SANDBOX=1).
 
-Registered with the "huduma.start" tag: `manage.py check` (with or without --deploy) reports
-them, and huduma/wsgi.py runs the checks of this tag before the server takes a request.
+Deployment checks with the "huduma.start" tag: `manage.py check --deploy` reports them, and
+huduma/wsgi.py runs the checks of this tag before the server takes a request. (Not plain
+`check`: makemigrations and the test settings run that, with the sandbox on purpose.)
 """
 
 from django.conf import settings
@@ -26,7 +27,7 @@ def sandbox_providers() -> list[str]:
     return found
 
 
-@checks.register(checks.Tags.security, START_TAG)
+@checks.register(checks.Tags.security, START_TAG, deploy=True)
 def payment_providers_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
     if settings.HUDUMA_MODE == "field":
