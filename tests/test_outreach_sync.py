@@ -17,7 +17,7 @@ from huduma.outreach import sync_conflicts, sync_push, sync_selectors
 from huduma.outreach.records import content_hash, wire
 from huduma.outreach.sync_models import MpesaCodeCheck, RefusedPush, SyncConflict, SyncItem
 from huduma.outreach.tasks import mpesa_codes_recheck_task
-from huduma.payments.models import Invoice, Payment
+from huduma.payments.models import Invoice, Payment, account_reference
 from huduma.payments.providers import SandboxDaraja, TransactionFound, c2b_confirmation_body
 from huduma.payments.services import CODE_CONFIRMATION_WAIT, OFFLINE_CODE_PROVIDER, TO_VERIFY
 from huduma.queues.models import Ticket, TicketEvent, Visit
@@ -254,18 +254,28 @@ def _now():
 
 
 def test_mpesa_codes_taken_offline_are_checked_at_sync(client, kit, world, monkeypatch):
-    monkeypatch.setattr(
-        SandboxDaraja,
-        "statement",
-        {
-            "QK11AAAA11": TransactionFound("QK11AAAA11", Decimal("100.00")),
-            "QK22BBBB22": TransactionFound("QK22BBBB22", Decimal("50.00")),
-        },
-    )
     items = (
         _offline_payment(kit, world, "QK11AAAA11")
         + _offline_payment(kit, world, "QK22BBBB22")
         + _offline_payment(kit, world, "QK33CCCC33")
+    )
+    # Paid to the paybill with each invoice's account number.
+    ref = {
+        i["fields"]["provider_receipt"]: account_reference(i["fields"]["invoice_id"])
+        for i in items
+        if i["model"] == "payments.Payment"
+    }
+    monkeypatch.setattr(
+        SandboxDaraja,
+        "statement",
+        {
+            "QK11AAAA11": TransactionFound(
+                "QK11AAAA11", Decimal("100.00"), bill_ref=ref["QK11AAAA11"]
+            ),
+            "QK22BBBB22": TransactionFound(
+                "QK22BBBB22", Decimal("50.00"), bill_ref=ref["QK22BBBB22"]
+            ),
+        },
     )
     response = push(client, kit, items)
     assert set(outcomes(response)) == {"stored"}
@@ -348,7 +358,12 @@ def test_a_code_confirmed_after_the_sync_is_verified_by_the_recheck(client, kit,
     assert Payment.objects.get(provider_receipt="QK44DDDD44").status == "held"
     assert sync_push.mpesa_codes_recheck() == 1  # still nothing from M-Pesa: asked again, held
     assert Payment.objects.get(provider_receipt="QK44DDDD44").status == "held"
-    body = c2b_confirmation_body(trans_id="QK44DDDD44", amount=Decimal(100), when=_now())
+    body = c2b_confirmation_body(
+        trans_id="QK44DDDD44",
+        amount=Decimal(100),
+        when=_now(),
+        bill_ref=Payment.objects.get(provider_receipt="QK44DDDD44").invoice.account_reference,
+    )
     confirmed = client.post(
         "/api/payments/c2b/testc2bsecret/confirmation",
         data=json.dumps(body),

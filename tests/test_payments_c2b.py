@@ -66,9 +66,12 @@ def test_a_confirmation_is_stored_once_and_accepted(client):
 
 def test_a_hashed_payer_is_kept_as_given_and_never_compared(client, daraja, world):
     hashed = "a" * 64  # Daraja's newer versions send a SHA-256 of the number
-    post(client, confirmation(MSISDN=hashed, TransAmount=100))
-    assert PaybillTransaction.objects.get().payer == hashed
     invoice = services.invoice_raise(service=world.id_dup, centre=world.gpo)
+    post(
+        client,
+        confirmation(MSISDN=hashed, TransAmount=100, BillRefNumber=invoice.account_reference),
+    )
+    assert PaybillTransaction.objects.get().payer == hashed
     payment = services.payment_mpesa_code_record(
         invoice=invoice, code="TKQ1AB2CD3", amount="100.00", officer=world.alice, phone="0712000111"
     )
@@ -151,13 +154,41 @@ def _code(world, code="TKQ1AB2CD3", amount="100.00", started_at=None):
 
 
 def test_an_offline_code_is_verified_against_the_stored_confirmation(client, daraja, world):
-    post(client, confirmation())
     payment = _code(world)
+    post(client, confirmation(BillRefNumber=payment.invoice.account_reference))
     check = services.payment_mpesa_code_verify(payment=payment)
     assert check.outcome == "matched"
     payment.refresh_from_db()
     assert payment.status == Payment.Status.COMPLETED
     assert payment.amount_paid_kes == Decimal("100.00")
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"BillRefNumber": "ANOTHER001"}, "paid to account ANOTHER001, not {ref}"),
+        ({"BillRefNumber": ""}, "paid to account (none), not {ref}"),
+        ({"BusinessShortCode": "700000"}, "paid to another paybill"),
+    ],
+)
+def test_an_offline_code_paid_to_another_account_or_paybill_pays_nothing(
+    client, daraja, world, changes, reason
+):
+    """A C2B payment matches an invoice on the paybill, the account number and the amount."""
+    payment = _code(world)
+    ref = payment.invoice.account_reference
+    PaybillTransaction.objects.create(
+        trans_id="TKQ1AB2CD3",
+        amount_kes=Decimal("100.00"),
+        paid_at=PAID,
+        short_code=changes.get("BusinessShortCode", "600000"),
+        bill_ref=changes.get("BillRefNumber", ref),
+        received_at=PAID,
+    )
+    check = services.payment_mpesa_code_verify(payment=payment)
+    assert (check.outcome, check.detail) == ("mismatch", reason.format(ref=ref))
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.HELD
 
 
 def test_an_offline_code_for_another_amount_is_flagged(client, daraja, world):

@@ -9,6 +9,13 @@ from huduma.core.models import OfflineRecord
 from huduma.core.money import format_kes
 
 
+def account_reference(invoice_id) -> str:
+    """The account number a payer types when paying an invoice straight to the paybill (the
+    C2B BillRefNumber), and the AccountReference of its STK push: the last 10 characters of the
+    invoice's id (the random part of a UUIDv7), in capitals."""
+    return str(invoice_id).replace("-", "")[-10:].upper()
+
+
 class Invoice(models.Model):
     """What a citizen owes for one service: exactly its official fee when the invoice was raised."""
 
@@ -41,6 +48,10 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {format_kes(self.amount_kes)}"
+
+    @property
+    def account_reference(self) -> str:
+        return account_reference(self.pk)
 
 
 class Payment(OfflineRecord):

@@ -197,6 +197,10 @@ class TransactionFound:
     receipt: str
     amount: Decimal
     phone: str = ""
+    # The paybill paid and the account number the payer typed (C2B BusinessShortCode and
+    # BillRefNumber): a code pays an invoice only if both are the invoice's.
+    short_code: str = ""
+    bill_ref: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,7 +322,13 @@ def paybill_transaction_found(receipt: str) -> TransactionFound | None:
     if row is None:
         return None
     phone = row.payer if row.payer.startswith("+") else ""
-    return TransactionFound(receipt=row.trans_id, amount=row.amount_kes, phone=phone)
+    return TransactionFound(
+        receipt=row.trans_id,
+        amount=row.amount_kes,
+        phone=phone,
+        short_code=row.short_code,
+        bill_ref=row.bill_ref,
+    )
 
 
 class SandboxDaraja:

@@ -418,7 +418,7 @@ def _push(payment: Payment, provider, secret: str) -> None:
         accepted = provider.stk_push(
             phone=payment.phone,
             amount=payment.amount_kes,
-            reference=str(payment.invoice_id)[:12],
+            reference=payment.invoice.account_reference,
             callback_url=callback_url(secret),
         )
     except providers.ProviderUnavailable:
@@ -1073,8 +1073,9 @@ class CodeCheck:
 
 
 def payment_mpesa_code_verify(*, payment: Payment, now=None) -> CodeCheck:
-    """Ask the provider about a code recorded offline: the same amount (and phone, when both
-    are known) completes the payment and posts it to the ledger; anything else keeps it held
+    """Ask the provider about a code recorded offline: paid to our paybill (short code), for
+    this invoice (the account number typed, BillRefNumber), for the same amount (and from the
+    same phone, when both are known), it completes the payment and posts it to the ledger; anything else keeps it held
     with the reason, for the centre to follow up. Safe to run again: a code with no
     confirmation yet is "not_found" and checked again for CODE_CONFIRMATION_WAIT."""
     if payment.provider != OFFLINE_CODE_PROVIDER:
@@ -1097,15 +1098,23 @@ def payment_mpesa_code_verify(*, payment: Payment, now=None) -> CodeCheck:
     elif used_elsewhere:
         # The same confirmation shown at two tents (or twice at one): it pays one fee.
         outcome, detail = "mismatch", "this code already paid another fee"
+    elif settings.MPESA_SHORTCODE and found.short_code != settings.MPESA_SHORTCODE:
+        outcome, detail = "mismatch", "paid to another paybill"
     elif found.amount != payment.amount_kes:
         outcome, detail = (
             "mismatch",
             f"M-Pesa says KES {found.amount}, recorded {payment.amount_kes}",
         )
+    elif "".join(found.bill_ref.upper().split()) != payment.invoice.account_reference:
+        # The account number typed on the phone names the invoice: a code paid for another
+        # invoice (or for anything else) does not pay this one.
+        typed = found.bill_ref or "(none)"
+        outcome = "mismatch"
+        detail = f"paid to account {typed}, not {payment.invoice.account_reference}"
     elif payment.phone and found.phone and found.phone != payment.phone:
         outcome, detail = "mismatch", "paid from another phone"
     else:
-        _settle(
+        done = _settle(
             payment,
             status=Status.COMPLETED,
             kind="code_verified",
@@ -1113,7 +1122,12 @@ def payment_mpesa_code_verify(*, payment: Payment, now=None) -> CodeCheck:
             amount_paid=found.amount,
             now=now,
         )
-        return CodeCheck("matched")
+        if done == Status.COMPLETED:
+            return CodeCheck("matched")
+        # Refused by the database (the code completed another payment at the same moment,
+        # or the invoice or the application's fee was paid meanwhile): held with the reason.
+        payment.refresh_from_db()
+        return CodeCheck("mismatch", payment.hold_reason)
     Payment.objects.filter(pk=payment.pk, status=Status.HELD).update(hold_reason=detail[:200])
     _event(payment, "code_" + outcome, status=Status.HELD, now=now, detail=detail)
     return CodeCheck(outcome, detail)
