@@ -207,7 +207,11 @@ def test_an_mpesa_code_from_a_kit_completes_only_on_the_providers_answer(
     monkeypatch.setattr(
         SandboxDaraja,
         "statement",
-        {"QK66FFFF66": TransactionFound("QK66FFFF66", Decimal("100.00"))},
+        {
+            "QK66FFFF66": TransactionFound(
+                "QK66FFFF66", Decimal("100.00"), bill_ref=payment.invoice.account_reference
+            )
+        },
     )
     assert sync_push.mpesa_codes_recheck(now=clock.now() + dt.timedelta(minutes=10)) == 1
     payment.refresh_from_db()

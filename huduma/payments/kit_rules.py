@@ -50,6 +50,9 @@ def _payment(write: KitWrite) -> None:
         raise KitRefused("payment: taken by an officer who did not come with this kit")
     if values["checkout_request_id"] or values["callback_secret_hash"]:
         raise KitRefused("payment: a kit starts no provider payment")
+    if values.get("application_id") != invoice.get("application_id"):
+        # The copy the database's one-fee-per-application rule reads: never the kit's choice.
+        raise KitRefused("payment: not for its invoice's application")
     if values["channel"] == Payment.Channel.CASH and values["provider"] == "cash":
         if (
             values["status"] != Status.COMPLETED
