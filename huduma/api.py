@@ -13,6 +13,7 @@ from django.db import DatabaseError
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from huduma.accounts.api import router as devices_router
 from huduma.catalogue.api import router as catalogue_router
@@ -39,6 +40,25 @@ SIGNED_IN = (401, 403)  # no session; wrong role, other centre, missing CSRF tok
 WRITES = (403, 409, 413, 429)  # refused, conflicting state, body too large, rate limited
 
 
+class UnsupportedMediaType(ValueError):
+    """A body that is not JSON sent to an operation that takes JSON."""
+
+
+class JsonOnlyParser(Parser):
+    """JSON operations read JSON only: a form or multipart body is a 415 naming the type to
+    send (ninja's own parser tried it as JSON; the input filter had already consumed it: 500)."""
+
+    def parse_body(self, request):
+        content_type = request.content_type or ""
+        if (
+            content_type
+            and content_type != "application/json"
+            and not content_type.endswith("+json")
+        ):
+            raise UnsupportedMediaType(content_type)
+        return super().parse_body(request)
+
+
 class HudumaAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -53,6 +73,8 @@ class HudumaAPI(NinjaAPI):
                     codes.update(SIGNED_IN)
                 if method.lower() != "get":
                     codes.update(WRITES)
+                if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                    codes.add(415)  # a form or multipart body (JsonOnlyParser)
                 responses = operation.setdefault("responses", {})
                 for code in sorted(codes):
                     responses.setdefault(
@@ -74,6 +96,7 @@ api = HudumaAPI(
     version="1.0",
     description="Service catalogue, charters, queues and notifications of the Huduma platform.",
     urls_namespace="api",
+    parser=JsonOnlyParser(),
 )
 
 
@@ -119,6 +142,14 @@ def unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, UnsupportedMediaType):  # ninja wraps every parse error in 400
+        return error_response(
+            request,
+            415,
+            f"This operation takes a JSON body (Content-Type: application/json), "
+            f"not {exc.__cause__}.",
+            "unsupported_media_type",
+        )
     code = {400: "invalid", 403: "forbidden", 404: "not_found", 429: "throttled"}
     return error_response(request, exc.status_code, str(exc), code.get(exc.status_code, "error"))
 

@@ -10,16 +10,21 @@ It refuses, with a 4xx naming the input at fault, what no view should ever see:
 Views still validate meaning (lengths, choices, formats); this only removes the impossible.
 """
 
+import functools
 import json
 import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_protect
 
 from huduma.core.inputs import has_forbidden_characters
 
@@ -87,9 +92,26 @@ def _check_json(value, field: str = "body") -> None:
             _check_json(item, field)
 
 
+ADMIN_IMPORT_VIEWS = ("_import", "_process_import")  # django-import-export's admin views
+
+
+def takes_files(request) -> bool:
+    """Whether the request is for one of the few views that take a file upload (marked with
+    `accepts_uploads`, and the admin's imports); every other address takes small bodies."""
+    if request.content_type != "multipart/form-data":
+        return False
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    if getattr(match.func, "takes_files", False):
+        return True
+    return "admin" in match.namespaces and (match.url_name or "").endswith(ADMIN_IMPORT_VIEWS)
+
+
 def body_limit(request) -> int:
-    """Multipart posts may carry a file (the admin's imports); every other body is small."""
-    if request.content_type == "multipart/form-data":
+    """The upload limit for the views that take files; every other body is small."""
+    if takes_files(request):
         return settings.HUDUMA_MAX_UPLOAD_BYTES
     return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
@@ -111,22 +133,42 @@ def _check_request(request) -> None:
         )
     for name, value in request.COOKIES.items():
         _check_text(f"cookie {name}", name + value)
+    _check_query(request)
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and not takes_files(request):
+        # A file upload is read by its view, after the sign-in and the CSRF check
+        # (accepts_uploads): an anonymous 5 MB post is refused before it is parsed.
+        _check_body(request)
+
+
+def _check_query(request) -> None:
     try:
         _check_pairs(request.GET.lists())
-        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-            if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                _check_pairs(request.POST.lists())
-                for name, uploaded in request.FILES.items():
-                    _check_text(name, uploaded.name or "")
-            elif request.content_type == "application/json" or request.content_type.endswith(
-                "+json"
-            ):
-                try:
-                    data = json.loads(request.body)
-                except (ValueError, RecursionError):
-                    return  # malformed JSON: the API answers it with its own 400
-                # json.loads refuses nesting deeper than the walk below can recurse.
-                _check_json(data)
+    except SuspiciousOperation as exc:
+        raise Refused(
+            400,
+            "invalid",
+            _("The request could not be read: %(reason)s"),
+            reason=str(exc) or exc.__class__.__name__,
+        ) from exc
+
+
+def _check_body(request) -> None:
+    try:
+        if request.path_info.startswith(API_PREFIX):
+            # Read the bytes first: the API reads them again (request.body), which it could
+            # not do once the form parser had consumed the stream (a multipart body was a 500).
+            request.body  # noqa: B018
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            _check_pairs(request.POST.lists())
+            for name, uploaded in request.FILES.items():
+                _check_text(name, uploaded.name or "")
+        elif request.content_type == "application/json" or request.content_type.endswith("+json"):
+            try:
+                data = json.loads(request.body)
+            except (ValueError, RecursionError):
+                return  # malformed JSON: the API answers it with its own 400
+            # json.loads refuses nesting deeper than the walk below can recurse.
+            _check_json(data)
     except RequestDataTooBig as exc:
         raise Refused(413, "too_large", _("The request is too large.")) from exc
     except (SuspiciousOperation, MultiPartParserError) as exc:
@@ -137,6 +179,32 @@ def _check_request(request) -> None:
             _("The request could not be read: %(reason)s"),
             reason=str(exc) or exc.__class__.__name__,
         ) from exc
+
+
+def accepts_uploads(view):
+    """Mark a page that takes a file: its body may reach HUDUMA_MAX_UPLOAD_BYTES, and it is read
+    only after the sign-in and the CSRF check (which this decorator runs, in that order, for a
+    POST), then filtered like every other body. Put it outside `login_required`."""
+    protected = csrf_protect(view)
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            # CSRF before reading: the token is the one field read from a refused body.
+            refused = CsrfViewMiddleware(lambda r: None).process_view(request, view, args, kwargs)
+            if refused is not None:
+                return refused
+            try:
+                _check_body(request)
+            except Refused as refusal:
+                return HostileInputMiddleware.refusal(request, refusal)
+        return protected(request, *args, **kwargs)
+
+    wrapper.csrf_exempt = True  # checked above, after the sign-in
+    wrapper.takes_files = True
+    return wrapper
 
 
 class HostileInputMiddleware:

@@ -73,7 +73,14 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
 
 
 def parse_mpesa_statement(text: str) -> list[StatementLine]:
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # a cell over the csv module's 128 KiB limit, a NUL
+        raise BadStatement(
+            _("The statement is not a CSV file the ledger can read: %(reason)s")
+            % {"reason": exc},
+            field="statement",
+        ) from exc
     if len(rows) > MAX_STATEMENT_ROWS:
         raise BadStatement(_("The statement has too many rows."), field="statement")
     for start, header in enumerate(rows):

@@ -17,6 +17,7 @@ from huduma.accounts.models import Role
 from huduma.accounts.permissions import has_role, require_centre_view, require_staff
 from huduma.core import clock
 from huduma.core.errors import DomainError
+from huduma.core.middleware import accepts_uploads
 from huduma.core.qr import qr_svg
 from huduma.ledger import reports, services, signing
 from huduma.ledger.errors import BadStatement
@@ -113,6 +114,7 @@ def revenue(request, code: str | None = None):
     return render(request, "ledger/revenue.html", context)
 
 
+@accepts_uploads
 @login_required
 def reconciliation(request):
     """The Secretariat compares a day of the ledger with the provider's account of it and sees
