@@ -27,9 +27,7 @@ def test_a_multipart_body_to_a_json_operation_is_a_415(client, world, url, caplo
 
 
 def test_a_form_body_to_a_json_operation_is_a_415(client, world):
-    response = client.post(
-        JOIN, "services=1", content_type="application/x-www-form-urlencoded"
-    )
+    response = client.post(JOIN, "services=1", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415
 
 

@@ -77,8 +77,7 @@ def parse_mpesa_statement(text: str) -> list[StatementLine]:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:  # a cell over the csv module's 128 KiB limit, a NUL
         raise BadStatement(
-            _("The statement is not a CSV file the ledger can read: %(reason)s")
-            % {"reason": exc},
+            _("The statement is not a CSV file the ledger can read: %(reason)s") % {"reason": exc},
             field="statement",
         ) from exc
     if len(rows) > MAX_STATEMENT_ROWS:
