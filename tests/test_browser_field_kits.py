@@ -2,11 +2,14 @@
 enrolment code and command, revoke it; axe-core clean."""
 
 import pytest
+from django.test import Client
 from playwright.sync_api import expect
 
 from huduma.accounts.models import Device
 from huduma.outreach.sync_models import FieldKit
+from huduma.queues.models import Ticket
 from tests.conftest import assert_accessible
+from tests.outreach_helpers import Kit, push
 from tests.outreach_world import add_mashinani, agreed, coming_day
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,4 +45,37 @@ def test_manager_registers_and_revokes_a_field_kit(browser, live_server, world):
     page.get_by_role("button", name="Yes, revoke it").click()
     expect(page.get_by_test_id("kits")).to_contain_text("Revoked")
     assert FieldKit.objects.get().device.status == Device.Status.REVOKED
+    page.context.close()
+
+
+def test_manager_compares_a_conflict_field_by_field_and_decides(browser, live_server, world):
+    """The kits page lists what it refused with the reason; a conflict opens on a page with
+    each field's server and kit value, who made each and when; axe-clean throughout."""
+    kit = Kit(world)
+    client = Client()
+    items = kit.visit()
+    push(client, kit, items)
+    Ticket.objects.filter(pk=items[1]["id"]).update(status="cancelled")
+    push(client, kit, [kit.changed(items[1], status="served")])
+    push(client, kit, [kit.changed(items[0], priority="elderly")])  # refused, with its reason
+
+    base = live_server.url
+    page = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
+    page.goto(f"{base}/staff/sign-in/")
+    page.get_by_label("Username").fill("bob")
+    page.get_by_label("Password").fill("pw-bob")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{base}/staff/centres/gpo-nairobi/field-kits/")
+    expect(page.get_by_test_id("refused")).to_contain_text("a kit cannot change a priority")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Compare and decide").click()
+    status = page.get_by_test_id("fields").get_by_role("row").filter(has_text="status")
+    expect(status.first).to_contain_text("cancelled")
+    expect(status.first).to_contain_text("served")
+    expect(page.get_by_test_id("who")).to_contain_text("Kit mashinani-kibra-2026-12")
+    assert_accessible(page)
+    page.get_by_role("button", name="Take the kit's").click()
+    expect(page.get_by_text("Conflict resolved.")).to_be_visible()
+    assert Ticket.objects.get(pk=items[1]["id"]).status == "served"
     page.context.close()

@@ -2,12 +2,15 @@
 keeps the server's version or takes the kit's."""
 
 import json
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from huduma.core import audit, clock
+from huduma.complaints.models import MONITOR_CATEGORIES
+from huduma.core import audit, clock, kit_rules
 from huduma.core.errors import Conflict, DomainError
+from huduma.outreach.kit_actor import KitLookups
 from huduma.outreach.records import (
     InvalidRecord,
     PushedRecord,
@@ -51,6 +54,64 @@ def conflict_hold(
     )
 
 
+# Never overwritten from a kit, whatever a manager clicks: money (the ledger holds what was
+# posted) and complaints about corruption or naming staff (their reporters are protected).
+MONEY = ("payments.Invoice", "payments.Payment")
+
+
+def take_kit_refusal(conflict: SyncConflict, record=None) -> str | None:
+    """Why the kit's version of this conflict cannot be taken, or None when it can: only a
+    record the kit made, only changes the owning app allows a kit (core.kit_rules), never
+    money nor a complaint about corruption or staff."""
+    model = synced_model(conflict.model)
+    if model is None:
+        return _("This kind of record is not synced.")
+    if record is None:
+        record = model._base_manager.filter(pk=conflict.record_id).first()
+    if record is None:
+        return _("The server holds no such record.")
+    kit = conflict.kit
+    if record_centre_id(record) not in (None, kit.device.centre_id):
+        return _("The record is another centre's.")
+    if conflict.model in MONEY:
+        return _("Money records are never overwritten from a kit.")
+    if conflict.model == "complaints.Complaint" and (
+        record.category in MONITOR_CATEGORIES or record.names_staff
+    ):
+        return _("A complaint about corruption or staff is never overwritten from a kit.")
+    lookups = KitLookups(kit, [])
+    if not lookups.made(model, record.pk):
+        return _("The kit did not make this record: only the server changes it.")
+    try:
+        values = python_values(model, conflict.kit_fields)
+        kit_rules.check(kit_rules.KitWrite(conflict.model, values, record, lookups.actor()))
+    except InvalidRecord as exc:
+        return exc.reason
+    except kit_rules.KitRefused as exc:
+        return exc.reason
+    return None
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    name: str
+    server: object
+    kit: object
+    differs: bool
+
+
+def conflict_fields(conflict: SyncConflict) -> list[FieldRow]:
+    """Each field with the server's value and the kit's, those that differ first."""
+    server = conflict.server_fields or {}
+    kit = conflict.kit_fields or {}
+    rows = [
+        FieldRow(name, server.get(name), kit.get(name), server.get(name) != kit.get(name))
+        for name in sorted(set(server) | set(kit))
+        if name not in ("node_id", "node_seq")
+    ]
+    return sorted(rows, key=lambda row: not row.differs)
+
+
 @transaction.atomic
 def conflict_resolve(*, conflict: SyncConflict, choice: str, actor) -> SyncConflict:
     """Keep the server's record, or take the kit's content instead."""
@@ -59,13 +120,11 @@ def conflict_resolve(*, conflict: SyncConflict, choice: str, actor) -> SyncConfl
         raise Conflict(_("This conflict is already resolved."), field="conflict")
     if choice == "take_kit":
         model = synced_model(conflict.model)
-        record = model._base_manager.filter(pk=conflict.record_id).first()
-        if record is not None and record_centre_id(record) not in (
-            None,
-            conflict.kit.device.centre_id,
-        ):
+        record = model._base_manager.select_for_update().filter(pk=conflict.record_id).first()
+        refusal = take_kit_refusal(conflict, record)
+        if refusal is not None:
             raise Conflict(
-                _("The kit's version cannot be applied: the record is another centre's."),
+                _("The kit's version cannot be applied: %(reason)s") % {"reason": refusal},
                 field="choice",
             )
         try:

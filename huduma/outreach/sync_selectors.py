@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Count, Max, Q
 
+from huduma.core.models import AuditEntry
 from huduma.outreach.sync_models import FieldKit, MpesaCodeCheck, SyncConflict, SyncItem
 from huduma.places.models import Centre
 
@@ -121,3 +123,41 @@ def refused_records(centre: Centre, limit: int = 100) -> list[RefusedRecord]:
         .values_list("node_id", "seq", "model", "record_id", "reason", "received_at")[:limit]
     )
     return [RefusedRecord(names[row[0]], *row[1:]) for row in rows]
+
+
+@dataclass(frozen=True)
+class Change:
+    by: str
+    at: object
+
+
+# Where the server keeps who changed a synced record, and when: its events, by parent field.
+_EVENTS = {
+    "queues.Ticket": ("queues.TicketEvent", "ticket_id"),
+    "queues.Visit": ("queues.TicketEvent", "ticket__visit_id"),
+    "applications.Application": ("applications.ApplicationEvent", "application_id"),
+    "complaints.Complaint": ("complaints.ComplaintEvent", "complaint_id"),
+    "payments.Payment": ("payments.PaymentEvent", "payment_id"),
+}
+
+
+def server_change(conflict: SyncConflict) -> Change | None:
+    """Who last changed the server's version of a conflict's record, and when: its latest
+    event, else its latest audit entry."""
+    source = _EVENTS.get(conflict.model)
+    if source is not None:
+        label, parent = source
+        event = (
+            apps.get_model(label)
+            .objects.filter(**{parent: conflict.record_id})
+            .select_related("actor")
+            .order_by("-at")
+            .first()
+        )
+        if event is not None:
+            actor = event.actor.get_full_name() or event.actor.username if event.actor else ""
+            return Change(by=actor or getattr(event, "actor_label", "") or "—", at=event.at)
+    entry = AuditEntry.objects.filter(object_id=str(conflict.record_id)).order_by("-id").first()
+    if entry is not None:
+        return Change(by=entry.actor_label or "—", at=entry.at)
+    return None

@@ -127,17 +127,36 @@ def field_kit_revoke(request, code: str, node_id: str):
 
 
 @login_required
-@require_POST
 def conflict_resolve(request, code: str, conflict_id: int):
+    """The conflict, field by field (server's value, kit's value, who made each and when), and
+    the choice: keep the server's, or take the kit's where a kit may set those fields."""
     centre = _managed_centre(request, code)
-    conflict = get_object_or_404(SyncConflict, pk=conflict_id, kit__device__centre=centre)
+    conflict = get_object_or_404(
+        SyncConflict.objects.select_related("kit__device", "resolved_by"),
+        pk=conflict_id,
+        kit__device__centre=centre,
+    )
+    if request.method != "POST":
+        return _conflict_page(request, centre, conflict)
     choice = request.POST.get("choice", "")
     if choice not in ("keep_server", "take_kit"):
         raise Http404
     try:
         sync_conflicts.conflict_resolve(conflict=conflict, choice=choice, actor=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Conflict resolved."))
+        return _conflict_page(request, centre, conflict, error=exc.message, status=409)
+    messages.success(request, _("Conflict resolved."))
     return redirect("outreach:field_kits", centre.code)
+
+
+def _conflict_page(request, centre, conflict, *, error: str = "", status: int = 200):
+    open_ = conflict.status == SyncConflict.Status.OPEN
+    context = {
+        "centre": centre,
+        "conflict": conflict,
+        "rows": sync_conflicts.conflict_fields(conflict),
+        "server_change": sync_selectors.server_change(conflict),
+        "take_kit_refusal": sync_conflicts.take_kit_refusal(conflict) if open_ else None,
+        "error": error,
+    }
+    return render(request, "outreach/conflict.html", context, status=status)
