@@ -298,12 +298,21 @@ HUDUMA_SIGNING_KEY = os.environ.get("HUDUMA_SIGNING_KEY", "")
 HUDUMA_SIGNING_KEY_FILE = os.environ.get(
     "HUDUMA_SIGNING_KEY_FILE", str(VAR_DIR / "signing_key.pem")
 )
-# Where signed chain checkpoints are also written (a file on another volume; empty: none), and
-# whether each is emailed to the monitors through the outbox.
+# The published key set (public keys with their validity, /receipts/keys.json), kept beside the
+# key; `manage.py rotate_signing_key` writes it.
+HUDUMA_SIGNING_KEYSET_FILE = os.environ.get(
+    "HUDUMA_SIGNING_KEYSET_FILE",
+    str(Path(HUDUMA_SIGNING_KEY_FILE).with_name("signing-keys.json")),
+)
+# Where signed chain checkpoints are also written every minute (a file on another volume;
+# empty: none), and the witnesses outside the installation: an HTTP endpoint that receives each
+# checkpoint, and/or an email to the monitors through the outbox. Production refuses to start
+# without a signing key, a sink and a witness (huduma/ledger/checks.py).
 HUDUMA_CHECKPOINT_SINK_FILE = os.environ.get(
     "HUDUMA_CHECKPOINT_SINK_FILE", str(VAR_DIR / "checkpoints.jsonl") if DEMO else ""
 )
 HUDUMA_CHECKPOINT_EMAIL = env_bool("HUDUMA_CHECKPOINT_EMAIL", False)
+HUDUMA_CHECKPOINT_WITNESS_URL = os.environ.get("HUDUMA_CHECKPOINT_WITNESS_URL", "")
 PUBLIC_URL = os.environ.get("HUDUMA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Complaints: working hours each level has before a complaint escalates, days before a resolved
 # complaint closes by itself, days after closing in which the citizen may reopen it.

@@ -36,11 +36,16 @@ def rewrite_audit_from(position):
         prev = entry.hash
 
 
-def rewrite_ledger_from(position, new_amount):
-    prev = Entry.objects.filter(id__lt=position).order_by("-id").values_list("hash", flat=True)
+GPO_NRB = services.chain_name("NRB", "gpo-nairobi")
+
+
+def rewrite_ledger_from(position, new_amount, chain=GPO_NRB):
+    """The insider's rewrite of one ledger chain from `position` (an entry's seq) on."""
+    same = Entry.objects.filter(chain=chain)
+    prev = same.filter(seq__lt=position).order_by("-seq").values_list("hash", flat=True)
     prev = prev.first() or services.GENESIS
-    for entry in Entry.objects.filter(id__gte=position).order_by("id"):
-        if entry.id == position:
+    for entry in same.filter(seq__gte=position).order_by("seq"):
+        if entry.seq == position:
             entry.amount = new_amount
             Posting.objects.filter(entry=entry, debit__gt=0).update(debit=new_amount)
             Posting.objects.filter(entry=entry, credit__gt=0).update(credit=new_amount)
@@ -59,10 +64,10 @@ def test_checkpoints_are_signed_stored_and_sent_outside(
     pay(world)
     with django_capture_on_commit_callbacks(execute=True):
         made = checkpoints.checkpoint_take(kind=Checkpoint.Kind.DAY_CLOSE)
-    assert {c.chain for c in made} == {"audit", "ledger"}
+    assert {c.chain for c in made} == {"audit", GPO_NRB}
     lines = [json.loads(line) for line in sink.read_text().splitlines()]
-    assert {r["chain"] for r in lines} == {"audit", "ledger"}
-    assert all(r["kind"] == "day_close" and r["signature"] for r in lines)
+    assert {r["chain"] for r in lines} == {"audit", GPO_NRB}
+    assert all(r["kind"] == "day_close" and r["signature"] and r["key_id"] for r in lines)
     call_command("verify_audit_chain", checkpoints=[str(sink)])
     call_command("verify_ledger_chain", checkpoints=[str(sink)])
 
@@ -73,9 +78,10 @@ def test_checkpoint_digest_emailed_to_monitors_through_the_outbox(world, setting
     settings.HUDUMA_CHECKPOINT_EMAIL = True
     world.mona.email = "mona@eacc.example"
     world.mona.save()
+    pay(world)
     checkpoints.checkpoint_take()
     message = Message.objects.get(to="mona@eacc.example")
-    assert '"chain": "ledger"' in message.body and '"signature"' in message.body
+    assert f'"chain": "{GPO_NRB}"' in message.body and '"signature"' in message.body
 
 
 def test_audit_log_rewritten_with_recomputed_hashes_is_caught_by_the_checkpoint(world, sink):
@@ -104,15 +110,17 @@ def test_ledger_rewritten_caught_even_when_the_checkpoint_table_is_wiped(
         checkpoints.checkpoint_take()
     pay(world, amount="100.00")
     # The insider lowers the second payment, recomputes the chain and deletes the checkpoints.
-    rewrite_ledger_from(second.id, "1.00")
+    rewrite_ledger_from(second.seq, "1.00")
     Checkpoint.objects.all().delete()
-    assert checkpoints.verify("ledger", []).ok  # without the outside copy, nothing shows
-    verdict = checkpoints.verify("ledger", checkpoints.read_sink(sink))
+    assert checkpoints.verify(GPO_NRB, []).ok  # without the outside copy, nothing shows
+    verdict = checkpoints.verify(GPO_NRB, checkpoints.read_sink(sink))
     assert not verdict.ok
     [finding] = verdict.findings
-    assert finding.position == first.id + 1  # after the last checkpoint that still matches
-    assert f"entry {second.id} differs" in finding.message
-    with pytest.raises(CommandError, match=f"Ledger chain tampered from entry {first.id + 1}"):
+    assert finding.position == first.seq + 1  # after the last checkpoint that still matches
+    assert f"entry {second.seq} differs" in finding.message
+    with pytest.raises(
+        CommandError, match=f"Ledger chain {GPO_NRB} tampered from entry {first.seq + 1}"
+    ):
         call_command("verify_ledger_chain", checkpoints=[str(sink)])
 
 
@@ -124,9 +132,9 @@ def test_ledger_cut_at_the_tail_is_reported_from_where_it_starts(world, sink):
     Receipt.objects.filter(entry=cut)._raw_delete(Receipt.objects.db)
     Posting.objects.filter(entry=cut)._raw_delete(Posting.objects.db)
     Entry.objects.filter(pk=cut.pk)._raw_delete(Entry.objects.db)
-    verdict = checkpoints.verify("ledger", checkpoints.checkpoint_records())
+    verdict = checkpoints.verify(GPO_NRB, checkpoints.checkpoint_records())
     [finding] = verdict.findings
-    assert finding.position == kept.id + 1 and "tail cut" in finding.message
+    assert finding.position == kept.seq + 1 and "tail cut" in finding.message
 
 
 def test_audit_log_cut_at_the_tail_is_reported(world, sink):
@@ -148,20 +156,23 @@ def test_forged_checkpoint_is_not_trusted(world, tmp_path):
         + "\n"
     )
     verdict = checkpoints.verify("ledger", checkpoints.read_sink(fake))
-    assert [f.message for f in verdict.findings] == ["a checkpoint's signature is not ours"]
+    assert [f.message for f in verdict.findings] == [
+        "a checkpoint's signature is not ours (or its key was revoked before it)"
+    ]
 
 
 def test_periodic_and_day_close_tasks_take_checkpoints(world):
     from huduma.ledger import tasks
 
+    pay(world)
     tasks.checkpoint_task()
     tasks.day_close_task()
     kinds = sorted(Checkpoint.objects.values_list("chain", "kind"))
     assert kinds == [
         ("audit", "day_close"),
         ("audit", "interval"),
-        ("ledger", "day_close"),
-        ("ledger", "interval"),
+        (GPO_NRB, "day_close"),
+        (GPO_NRB, "interval"),
     ]
 
 

@@ -7,9 +7,31 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+LEGACY_CHAIN = "ledger"  # the one national chain of entries posted before chains per centre
+
+
+class Chain(models.Model):
+    """The head of one ledger chain: one per MDA and centre. Appending locks this row only, so
+    payments at different centres (or for different MDAs) never wait for each other."""
+
+    name = models.CharField(max_length=100, unique=True)  # "ledger:<MDA code>:<centre code>"
+    mda = models.ForeignKey("catalogue.MDA", on_delete=models.PROTECT, related_name="+")
+    centre = models.ForeignKey("places.Centre", on_delete=models.PROTECT, related_name="+")
+    position = models.BigIntegerField(default=0)
+    head = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mda", "centre"], name="ledger_chain_per_mda_centre")
+        ]
+
+    def __str__(self):
+        return self.name
+
 
 class Entry(models.Model):
-    """One balanced journal entry; its hash covers its content, postings and the previous hash."""
+    """One balanced journal entry; its hash covers its content, postings, its place in its
+    chain and the previous hash of that chain."""
 
     class Kind(models.TextChoices):
         PAYMENT = "payment", _("Payment")
@@ -32,6 +54,9 @@ class Entry(models.Model):
     refund_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
     )
+    chain = models.CharField(max_length=100, default=LEGACY_CHAIN)
+    # The entry's position in its chain (1, 2, ...; the id for the legacy national chain).
+    seq = models.BigIntegerField(default=0)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -39,6 +64,9 @@ class Entry(models.Model):
         ordering = ["id"]
         verbose_name_plural = "entries"
         constraints = [
+            # Two appends that both read the same head cannot both land (the row lock on the
+            # chain's head is what makes them wait; this is what catches code that forgets it).
+            models.UniqueConstraint(fields=["chain", "seq"], name="ledger_one_entry_per_place"),
             models.UniqueConstraint(
                 fields=["payment_id"],
                 condition=models.Q(kind="payment"),
@@ -119,22 +147,20 @@ class Refund(models.Model):
 
 
 class Checkpoint(models.Model):
-    """A signed statement of a chain's head (position and hash) at a moment."""
-
-    class Chain(models.TextChoices):
-        AUDIT = "audit", _("Audit log")
-        LEDGER = "ledger", _("Ledger")
+    """A signed statement of a chain's head (position and hash) at a moment: the audit chain
+    ("audit") or one ledger chain ("ledger:<MDA>:<centre>", or "ledger" for the legacy one)."""
 
     class Kind(models.TextChoices):
         INTERVAL = "interval", _("Regular")
         DAY_CLOSE = "day_close", _("Day close")
 
-    chain = models.CharField(max_length=10, choices=Chain.choices)
+    chain = models.CharField(max_length=100, db_index=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INTERVAL)
     position = models.BigIntegerField()
     hash = models.CharField(max_length=64)
     at = models.DateTimeField()
     signature = models.CharField(max_length=120)
+    key_id = models.CharField(max_length=32, blank=True)  # "" before key ids
 
     class Meta:
         ordering = ["chain", "position", "at"]

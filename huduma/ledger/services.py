@@ -1,7 +1,7 @@
 """Posting payments and refunds to the chained double-entry ledger, and issuing receipts.
 
 The payments app calls `payment_post` when a payment completes, inside its own transaction,
-with plain values (no import of its models): the entry, its receipt and the audit all commit or
+with plain values (no import of its models): the entry and its receipt commit or
 roll back together with the payment.
 """
 
@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -29,11 +29,10 @@ from huduma.ledger.errors import (
     SameOfficer,
     UnknownReceipt,
 )
-from huduma.ledger.models import Entry, Posting, Receipt, Refund
+from huduma.ledger.models import LEGACY_CHAIN, Chain, Entry, Posting, Receipt, Refund
 from huduma.places.models import Centre
 
 GENESIS = "0" * 64
-_LEDGER_LOCK_KEY = 0x4C454447  # "LEDG": serialises appends to the ledger chain on PostgreSQL
 METHODS = ("mpesa", "card", "cash")
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
@@ -52,42 +51,63 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
+def chain_name(mda_code: str, centre_code: str) -> str:
+    return f"ledger:{mda_code}:{centre_code}"
+
+
 def entry_hash(entry: Entry, postings: list[tuple[str, Decimal, Decimal]]) -> str:
-    payload = json.dumps(
-        {
-            "kind": entry.kind,
-            "at": _utc(entry.at).isoformat(),
-            "payment": entry.payment_id,
-            "amount": str(kes(entry.amount)),
-            "mda": entry.mda_id,
-            "centre": entry.centre_id,
-            "service": entry.service_id,
-            "method": entry.method,
-            "reference": entry.reference,
-            "refund_of": entry.refund_of_id,
-            "postings": [[a, str(kes(d)), str(kes(c))] for a, d, c in postings],
-            "prev": entry.prev_hash,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+    content = {
+        "kind": entry.kind,
+        "at": _utc(entry.at).isoformat(),
+        "payment": entry.payment_id,
+        "amount": str(kes(entry.amount)),
+        "mda": entry.mda_id,
+        "centre": entry.centre_id,
+        "service": entry.service_id,
+        "method": entry.method,
+        "reference": entry.reference,
+        "refund_of": entry.refund_of_id,
+        "postings": [[a, str(kes(d)), str(kes(c))] for a, d, c in postings],
+        "prev": entry.prev_hash,
+    }
+    if entry.chain != LEGACY_CHAIN:
+        # The entry's place is part of what is signed: it cannot be moved to another chain.
+        content.update(chain=entry.chain, seq=entry.seq)
+    payload = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _append(entry: Entry, postings: list[tuple[str, Decimal, Decimal]]) -> Entry:
-    """Chain and save one balanced entry; the caller holds a transaction."""
+def chain_lock(*, mda, centre) -> Chain:
+    """The head of the MDA's chain at this centre, locked until the transaction ends.
+
+    This row lock is the only wait on the way to the ledger: payments for another MDA or at
+    another centre take another row. The first payment of a pair makes its chain (a conflict
+    with a simultaneous first payment is ignored; both then lock the one row)."""
+    Chain.objects.bulk_create(
+        [Chain(name=chain_name(mda.code, centre.code), mda=mda, centre=centre, head=GENESIS)],
+        ignore_conflicts=True,
+    )
+    return Chain.objects.select_for_update().get(mda=mda, centre=centre)
+
+
+def _append(
+    entry: Entry, postings: list[tuple[str, Decimal, Decimal]], chain: Chain | None = None
+) -> Entry:
+    """Chain and save one balanced entry at the head of its MDA and centre's chain; the caller
+    holds a transaction (and, if it passes `chain`, already holds its lock)."""
     if sum(d for _a, d, _c in postings) != sum(c for _a, _d, c in postings):
         raise AssertionError("an entry must balance")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LEDGER_LOCK_KEY])
-    last = Entry.objects.order_by("-id").values_list("hash", flat=True).first()
-    entry.prev_hash = last or GENESIS
+    if chain is None:
+        chain = chain_lock(mda=entry.mda, centre=entry.centre)
+    entry.chain = chain.name
+    entry.seq = chain.position + 1
+    entry.prev_hash = chain.head
     entry.hash = entry_hash(entry, postings)
     entry.save()
     Posting.objects.bulk_create(
         [Posting(entry=entry, account=a, debit=d, credit=c) for a, d, c in postings]
     )
+    Chain.objects.filter(pk=chain.pk).update(position=entry.seq, head=entry.hash)
     return entry
 
 
@@ -113,7 +133,10 @@ def _receipt_issue(entry: Entry) -> Receipt:
         receipt.number = _new_receipt_number()
         if not Receipt.objects.filter(number=receipt.number).exists():
             break
-    details = receipt_details(receipt)
+    details = receipt_format.ReceiptDetails(
+        **{name: getattr(receipt_details(receipt), name) for name in receipt_format.FIELDS},
+        key_id=signing.current_key_id(),
+    )
     signature = signing.sign(receipt_format.signed_part(details).encode())
     receipt.code = receipt_format.encode(details, signature)
     receipt.save()
@@ -149,9 +172,9 @@ def payment_post(
     if centre is None:
         raise NotFound(_("Unknown centre."), field="centre_id")
     payment_id = str(payment_id)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LEDGER_LOCK_KEY])
+    # Under the chain's lock, a repeated post of this payment waits for the first to commit,
+    # then finds it (the same payment always lands on the same chain).
+    chain = chain_lock(mda=service.mda, centre=centre)
     existing = Entry.objects.filter(kind=Entry.Kind.PAYMENT, payment_id=payment_id).first()
     if existing is not None:
         return existing.receipt
@@ -172,16 +195,11 @@ def payment_post(
             (clearing_account(method), amount, Decimal("0.00")),
             (revenue_account(service.mda.code, centre.code), Decimal("0.00"), amount),
         ],
+        chain,
     )
-    receipt = _receipt_issue(entry)
-    audit.record(
-        action="ledger.payment_posted",
-        object_type="ledger.entry",
-        object_id=str(entry.pk),
-        object_repr=receipt.number,
-        after={"amount": amount, "service": service.code, "centre": centre.code},
-    )
-    return receipt
+    # No audit entry: the audit chain has one national lock, and the ledger entry is itself a
+    # chained, signed and checkpointed record of the posting.
+    return _receipt_issue(entry)
 
 
 # --- Receipts ---------------------------------------------------------------------------
@@ -259,7 +277,7 @@ def receipt_check(*, number: str = "", code: str = "") -> ReceiptCheck:
 def _receipt_check(*, number: str, code: str) -> ReceiptCheck:
     if code:
         try:
-            details = receipt_format.verify(code, signing.public_key())
+            details = receipt_format.verify(code, signing.key_set())
             signature_ok = True
         except receipt_format.BadReceipt:
             try:
@@ -386,9 +404,17 @@ def refund_reject(*, refund_id: int, by) -> Refund:
 # --- Chain ---------------------------------------------------------------------------
 
 
-def ledger_rows():
-    """(position, prev_hash, stored hash, recomputed hash) of every entry, in order."""
-    entries = Entry.objects.order_by("id").prefetch_related("postings")
+def ledger_chains() -> list[str]:
+    """The name of every ledger chain that has entries or a head."""
+    names = set(Chain.objects.values_list("name", flat=True))
+    if Entry.objects.filter(chain=LEGACY_CHAIN).exists():
+        names.add(LEGACY_CHAIN)
+    return sorted(names)
+
+
+def ledger_rows(chain: str = LEGACY_CHAIN):
+    """(position, prev_hash, stored hash, recomputed hash) of every entry of a chain, in order."""
+    entries = Entry.objects.filter(chain=chain).order_by("seq").prefetch_related("postings")
     for entry in entries.iterator(chunk_size=1000):
         postings = [(p.account, p.debit, p.credit) for p in entry.postings.all()]
-        yield entry.id, entry.prev_hash, entry.hash, entry_hash(entry, postings)
+        yield entry.seq, entry.prev_hash, entry.hash, entry_hash(entry, postings)

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -52,8 +52,16 @@ def verify(request):
 
 @cache_control(public=True, max_age=3600)
 def public_key(request):
-    """The key that checks receipts and checkpoints offline (PEM, Ed25519)."""
+    """The current key that checks receipts and checkpoints offline (PEM, Ed25519); older
+    receipts may need an earlier key of the set (keys.json)."""
     return HttpResponse(signing.public_key_pem(), content_type="application/x-pem-file")
+
+
+@cache_control(public=True, max_age=300)
+def key_set(request):
+    """Every key that ever signed receipts and checkpoints, with its id and validity period:
+    what an auditor or a citizen checks with, offline, after any rotation."""
+    return JsonResponse(signing.key_set_document(), json_dumps_params={"indent": 2})
 
 
 @login_required

@@ -45,4 +45,8 @@ SMS_TEMPLATES = {
     "payment_received": _(
         "%(centre)s: %(amount)s received for %(service)s, reference %(reference)s. Thank you."
     ),
+    "checkpoint_failed": _(
+        "Huduma: chain checkpoints are not reaching their sink or witness (%(problem)s). "
+        "Tamper evidence is off until this is fixed."
+    ),
 }
