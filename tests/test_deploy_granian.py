@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_deploy_check import production_env
+
 pytestmark = pytest.mark.server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +97,14 @@ def test_killing_a_web_worker_does_not_stop_the_server(tmp_path):
         "HUDUMA_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
+    # Production refuses to start without tamper evidence: the key, sink and witness it needs.
+    env.update(
+        {
+            k: v
+            for k, v in production_env(tmp_path).items()
+            if k.startswith(("HUDUMA_SIGNING", "HUDUMA_CHECKPOINT"))
+        }
+    )
     log = (tmp_path / "granian.log").open("w")
     server = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

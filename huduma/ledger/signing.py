@@ -106,7 +106,8 @@ def sign(data: bytes) -> bytes:
 
 
 def _time_text(moment: dt.datetime | None) -> str | None:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    # To the microsecond: a checkpoint signed a moment before the rotation is inside the period.
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _time(text: str | None) -> dt.datetime | None:
