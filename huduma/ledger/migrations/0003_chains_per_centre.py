@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalogue', '0007_service_prerequisites'),
-        ('ledger', '0001_initial'),
+        ('ledger', '0002_held_in_suspense'),
         ('places', '0001_initial'),
     ]
 
