@@ -24,8 +24,9 @@ def _production() -> bool:
     )
 
 
-# Tagged START_TAG: `manage.py check` reports it and huduma/wsgi.py refuses to serve on it.
-@register(START_TAG)
+# A deployment check tagged START_TAG: `check --deploy` reports it and huduma/wsgi.py refuses to
+# serve on it (as the payment providers' check does).
+@register(START_TAG, deploy=True)
 def tamper_evidence_check(app_configs=None, **kwargs) -> list[Error]:
     if not _production():
         return []
