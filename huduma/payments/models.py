@@ -217,3 +217,49 @@ class PaybillTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trans_id} {format_kes(self.amount_kes)}"
+
+
+class HeldDecision(models.Model):
+    """What becomes of a held payment's money, proposed by one person and approved by another
+    (maker-checker): applied to its invoice, or refunded to the payer."""
+
+    class Outcome(models.TextChoices):
+        APPLY = "apply", _("Apply to the invoice")
+        REFUND = "refund", _("Refund to the payer")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="decisions")
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-proposed_at"]
+        constraints = [
+            # One open proposal per held payment: two cannot be approved for the same money.
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=models.Q(status="pending"),
+                name="held_decision_one_open",
+            ),
+            # The checker is never the maker.
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("proposed_by")),
+                name="held_decision_two_people",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.status})"

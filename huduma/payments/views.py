@@ -15,9 +15,9 @@ from huduma.accounts.permissions import require_centre, require_staff
 from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.core.errors import DomainError
-from huduma.payments import providers, services
+from huduma.payments import held, providers, services
 from huduma.payments.cashup import cashup_for
-from huduma.payments.models import Invoice, Payment
+from huduma.payments.models import HeldDecision, Invoice, Payment
 from huduma.places.models import Centre
 
 TAKERS = (Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)
@@ -129,3 +129,64 @@ def cashup_page(request):
         day = clock.local_date()
     report = cashup_for(officer=request.user, day=day)
     return render(request, "payments/cashup.html", {"report": report, "day": day})
+
+
+@login_required
+def held_list(request):
+    """The worklist of held payments: the Centre Manager's centre, or every centre for the
+    Secretariat; each with its proposal waiting for a second person, or a form to make one."""
+    require_staff(request.user, Role.CENTRE_MANAGER, Role.SECRETARIAT)
+    rows = list(held.held_payments(user=request.user))
+    open_ = {
+        d.payment_id: d
+        for d in HeldDecision.objects.filter(
+            payment__in=rows, status=HeldDecision.Status.PENDING
+        ).select_related("proposed_by")
+    }
+    context = {
+        "rows": [(p, open_.get(p.pk)) for p in rows],
+        "outcomes": HeldDecision.Outcome.choices,
+    }
+    return render(request, "payments/held.html", context)
+
+
+def _held_action(request, action) -> object:
+    require_staff(request.user, Role.CENTRE_MANAGER, Role.SECRETARIAT)
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Recorded."))
+    return redirect("payments:held")
+
+
+@login_required
+@require_POST
+def held_propose(request, payment_id):
+    payment = get_object_or_404(Payment, pk=payment_id)
+    return _held_action(
+        request,
+        lambda: held.held_propose(
+            payment=payment,
+            outcome=request.POST.get("outcome", "")[:10],
+            reason=request.POST.get("reason", "")[:300],
+            by=request.user,
+        ),
+    )
+
+
+@login_required
+@require_POST
+def held_approve(request, decision_id: int):
+    get_object_or_404(HeldDecision, pk=decision_id)
+    return _held_action(
+        request, lambda: held.held_approve(decision_id=decision_id, by=request.user)
+    )
+
+
+@login_required
+@require_POST
+def held_reject(request, decision_id: int):
+    get_object_or_404(HeldDecision, pk=decision_id)
+    return _held_action(request, lambda: held.held_reject(decision_id=decision_id, by=request.user))
