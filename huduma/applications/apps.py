@@ -15,3 +15,8 @@ class ApplicationsConfig(AppConfig):
         from huduma.notify.templates_text import SMS_TEMPLATES
 
         SMS_TEMPLATES.update(ours)
+        # Stored due days follow a change of the holiday list (core sends after commit).
+        from huduma.applications.tasks import holiday_list_changed
+        from huduma.core.clock import holiday_list_changed as changed
+
+        changed.connect(holiday_list_changed, dispatch_uid="applications-due-recompute")

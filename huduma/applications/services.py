@@ -397,6 +397,41 @@ def is_breached(application: Application, today: dt.date | None = None) -> bool:
     return application.status in CLOCK_RUNNING and today > application.due_on
 
 
+def due_on_recomputed(application: Application) -> dt.date:
+    """The due day under today's holiday list: the turnaround from the day received, moved
+    later by the working days each answered query kept the clock stopped (its events)."""
+    due = due_on(application.received_at, application.turnaround_days)
+    raised = None
+    for kind, at in application.events.order_by("at", "pk").values_list("kind", "at"):
+        if kind == ApplicationEvent.Kind.QUERY_RAISED:
+            raised = at
+        elif kind == ApplicationEvent.Kind.QUERY_ANSWERED and raised is not None:
+            stood = clock.working_days_between(clock.local_date(raised), clock.local_date(at))
+            due = clock.add_working_days(due, max(stood, 0))
+            raised = None
+    return due
+
+
+def applications_due_recompute() -> int:
+    """After the holiday list changed: every application whose clock still counts gets its due
+    day again under the new list. Returns how many moved."""
+    moved = 0
+    open_ones = Application.objects.filter(status__in=[*CLOCK_RUNNING, Status.QUERY_RAISED])
+    for pk in open_ones.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            application = Application.objects.select_for_update().filter(pk=pk).first()
+            if application is None or application.status not in (
+                *CLOCK_RUNNING,
+                Status.QUERY_RAISED,
+            ):
+                continue
+            due = due_on_recomputed(application)
+            if due != application.due_on:
+                Application.objects.filter(pk=pk).update(due_on=due)
+                moved += 1
+    return moved
+
+
 def working_days_left(application: Application, today: dt.date | None = None) -> int:
     return clock.working_days_between(today or clock.local_date(), application.due_on)
 

@@ -25,3 +25,8 @@ class ComplaintsConfig(AppConfig):
         from huduma.core.middleware import register_refusal_renderer
 
         register_refusal_renderer("/open311/", refusal)
+        # Stored due times follow a change of the holiday list (core sends after commit).
+        from huduma.complaints.tasks import holiday_list_changed
+        from huduma.core.clock import holiday_list_changed as changed
+
+        changed.connect(holiday_list_changed, dispatch_uid="complaints-due-recompute")

@@ -967,3 +967,37 @@ def open311_demo_key() -> str:
     if client is None:
         return api_client_create(name="Demo civic app")[1]
     return api_client_rekey(client=client)
+
+
+# --- holiday list changes -------------------------------------------------------------------
+
+# The events that start a level's clock: its due time is counted in working hours from there.
+LEVEL_STARTS = (
+    ComplaintEvent.Kind.RECEIVED,
+    ComplaintEvent.Kind.ESCALATED,
+    ComplaintEvent.Kind.APPEALED,
+    ComplaintEvent.Kind.REOPENED,
+)
+
+
+def complaints_due_recompute() -> int:
+    """After the holiday list changed: every complaint waiting on a level gets that level's due
+    time again, counted from when it reached the level. Returns how many moved."""
+    moved = 0
+    waiting = Complaint.objects.filter(status__in=ACTIONABLE, due_at__isnull=False)
+    for pk in waiting.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            complaint = Complaint.objects.select_for_update().filter(pk=pk).first()
+            if complaint is None or complaint.status not in ACTIONABLE or complaint.due_at is None:
+                continue
+            start = (
+                complaint.events.filter(kind__in=LEVEL_STARTS)
+                .order_by("-at", "-pk")
+                .values_list("at", flat=True)
+                .first()
+            ) or complaint.created_at
+            due = due_at_level(complaint.level, start)
+            if due is not None and due != complaint.due_at:
+                Complaint.objects.filter(pk=pk).update(due_at=due)
+                moved += 1
+    return moved

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from huduma.complaints import services
 from huduma.core.periodic import leased
@@ -15,3 +15,13 @@ from huduma.core.sweeps import server_sweep
 @server_sweep
 def complaints_sweep_task() -> None:
     services.complaints_sweep()
+
+
+# Safe to run twice (each row is recomputed under its lock), so no lease.
+@db_task()
+def complaints_due_recompute_task() -> None:
+    services.complaints_due_recompute()
+
+
+def holiday_list_changed(**kwargs) -> None:
+    complaints_due_recompute_task()

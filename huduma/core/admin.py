@@ -1,11 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from huduma.core import clock
 from huduma.core.admin_readonly import ReadOnlyAdmin
 from huduma.core.audit_diff import changes
 from huduma.core.clock import NAIROBI
+from huduma.core.holidays import movable_missing
 from huduma.core.models import AuditEntry, Holiday
 
 SUMMARY_CHANGES = 4  # changes shown per row of the list; the entry's page shows them all
@@ -90,8 +92,19 @@ class HolidayAdmin(admin.ModelAdmin):
     list_filter = ["year"]
     search_fields = ["name"]
 
-    def delete_queryset(self, request, queryset):
-        from huduma.core import clock
+    def changelist_view(self, request, extra_context=None):
+        # Movable feasts need their date each year: say which are still missing.
+        this_year = clock.local_date().year
+        for year in (this_year, this_year + 1):
+            missing = movable_missing(year)
+            if missing:
+                messages.warning(
+                    request,
+                    _("No date yet for %(year)s: %(names)s. Add each with its year.")
+                    % {"year": year, "names": ", ".join(missing)},
+                )
+        return super().changelist_view(request, extra_context)
 
+    def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         clock.holidays_changed()

@@ -11,7 +11,15 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from huey.contrib.djhuey import on_startup
+        from django.core.signals import request_started
+        from huey.contrib.djhuey import HUEY, on_startup
+
+        from huduma.core import clock
+
+        # Each request and each Huey task is a unit of work for the holiday list's one cache
+        # rule (clock.py): the list is checked against the database before its first use.
+        request_started.connect(clock.new_unit_of_work, dispatch_uid="holidays-unit-of-work")
+        HUEY.pre_execute(name="holidays-unit-of-work")(clock.new_unit_of_work)
 
         @on_startup()
         def clear_stale_leases() -> None:

@@ -5,6 +5,8 @@ import threading
 import time
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
@@ -13,24 +15,53 @@ NAIROBI = ZoneInfo("Africa/Nairobi")
 # the Secretariat keeps in the admin (with the movable feasts, Easter and Eid, of each year).
 FIXED_HOLIDAYS = {(1, 1), (5, 1), (6, 1), (10, 10), (10, 20), (12, 12), (12, 25), (12, 26)}
 
-# Working-day loops ask about every day they cross, so the list is read once and kept. A change
-# in the admin clears this process's copy at once; other processes see it within this time.
-HOLIDAYS_TTL_S = 300
+# One rule every process obeys at once. Working-day loops ask about every day they cross, so
+# each process keeps the list; but each unit of work (a request, a Huey task) first compares the
+# database's signature of the list (row count and last change: one cheap aggregate) with the
+# copy's, so the first request after a change, in whichever worker, uses the new list. Within
+# one long unit of work the signature is checked again at most every RECHECK_S.
+RECHECK_S = 1.0
 _holidays_lock = threading.Lock()
-_holidays: tuple[float, frozenset, frozenset] | None = None
+_holidays: tuple[tuple, frozenset, frozenset] | None = None  # (signature, yearly, dated)
+_unit = threading.local()
+
+
+# Sent once the transaction that changed the holiday list commits: the apps that store due
+# dates (applications, complaints) listen and recompute them (core imports no app).
+holiday_list_changed = Signal()
 
 
 def holidays_changed() -> None:
     global _holidays
     with _holidays_lock:
         _holidays = None
+    transaction.on_commit(lambda: holiday_list_changed.send(sender=None))
+
+
+def new_unit_of_work(*args, **kwargs) -> None:
+    """A request or a task begins: check the holiday list's signature before its next use."""
+    _unit.checked_at = None
+
+
+def _signature() -> tuple:
+    from django.db.models import Count, Max
+
+    from huduma.core.models import Holiday
+
+    row = Holiday.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return (row["n"], row["last"])
 
 
 def _holiday_sets() -> tuple[frozenset, frozenset]:
     """(every-year (month, day) pairs, dated holidays) from core.Holiday."""
     global _holidays
     cached = _holidays
-    if cached is not None and time.monotonic() - cached[0] < HOLIDAYS_TTL_S:
+    checked = getattr(_unit, "checked_at", None)
+    if cached is not None and checked is not None and time.monotonic() - checked < RECHECK_S:
+        return cached[1], cached[2]
+    signature = _signature()
+    _unit.checked_at = time.monotonic()
+    if cached is not None and cached[0] == signature:
         return cached[1], cached[2]
     from huduma.core.models import Holiday
 
@@ -44,7 +75,7 @@ def _holiday_sets() -> tuple[frozenset, frozenset]:
             except ValueError:  # 31 February typed in the admin: no such day to skip
                 continue
     with _holidays_lock:
-        _holidays = (time.monotonic(), frozenset(yearly), frozenset(dated))
+        _holidays = (signature, frozenset(yearly), frozenset(dated))
     return _holidays[1], _holidays[2]
 
 

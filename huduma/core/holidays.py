@@ -11,13 +11,27 @@ FIXED = [
     ("Christmas Day", 12, 25),
     ("Boxing Day", 12, 26),
 ]
-# Easter of the next years; Eid and any gazetted extra day are entered when gazetted.
+# The feasts whose date moves each year. The Secretariat adds each one's date for the year in
+# the admin (*Public holidays*, with the year), which warns while a year lacks one of them.
+MOVABLE_FEASTS = ("Good Friday", "Easter Monday", "Idd-ul-Fitr", "Idd-ul-Azha")
+# Their dates as far as known: Easter is computed; the two Idds follow the moon and are gazetted
+# shortly before (the expected dates here are corrected in the admin if the gazette differs).
 MOVABLE = [
     ("Good Friday", 2026, 4, 3),
     ("Easter Monday", 2026, 4, 6),
+    ("Idd-ul-Fitr", 2026, 3, 20),
+    ("Idd-ul-Azha", 2026, 5, 27),
     ("Good Friday", 2027, 3, 26),
     ("Easter Monday", 2027, 3, 29),
 ]
+
+
+def movable_missing(year: int) -> list[str]:
+    """The movable feasts with no date yet for `year`."""
+    from huduma.core.models import Holiday
+
+    dated = set(Holiday.objects.filter(year=year).values_list("name", flat=True))
+    return [name for name in MOVABLE_FEASTS if name not in dated]
 
 
 def holidays_seed() -> int:
