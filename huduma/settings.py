@@ -465,6 +465,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True
 # No start-up banner in every management command.
 AXES_VERBOSE = False
+# Counter officers and Centre Managers sign in with a second factor too: a TOTP code, or their
+# registered device (the known-device cookie of an earlier complete sign-in of theirs).
+STAFF_SECOND_FACTOR_AT_COUNTERS = env_bool("STAFF_SECOND_FACTOR_AT_COUNTERS", True)
 # Two-factor sign-in (django-otp, TOTP): lockout is axes' job, so no second throttle that
 # would refuse a right code typed just after a wrong one.
 OTP_TOTP_ISSUER = "Huduma"

@@ -26,3 +26,8 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Most tests sign counter officers and Centre Managers in with force_login (the password step
+# only): the second factor at counters is switched on by the tests of that behaviour
+# (tests/test_second_factor_at_counters.py), as production has it.
+STAFF_SECOND_FACTOR_AT_COUNTERS = False

@@ -30,6 +30,9 @@ CENTRE_ROLES = frozenset(
 CENTRE_WATCHER_ROLES = frozenset({Role.SECRETARIAT, Role.SYSADMIN})
 # Roles that must sign in with a second factor (TOTP), as must anyone who can enter the admin.
 TWO_FACTOR_ROLES = frozenset({Role.SECRETARIAT, Role.SYSADMIN})
+# Roles that also sign in with a second factor (settings.STAFF_SECOND_FACTOR_AT_COUNTERS): a
+# TOTP code, or their registered device, the browser of an earlier complete sign-in of theirs.
+DEVICE_FACTOR_ROLES = frozenset({Role.COUNTER_OFFICER, Role.CENTRE_MANAGER})
 
 
 class User(AbstractUser):

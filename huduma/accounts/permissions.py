@@ -5,11 +5,13 @@ check: the Secretariat and system administrators watch every centre (the read-on
 `require_centre_view`) but operate a centre's queue (`require_centre`) only with that role.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from huduma.accounts.models import (
     CENTRE_ROLES,
     CENTRE_WATCHER_ROLES,
+    DEVICE_FACTOR_ROLES,
     NATIONAL_ROLES,
     TWO_FACTOR_ROLES,
 )
@@ -42,11 +44,27 @@ def can_view_centre(user, centre) -> bool:
 
 
 def needs_two_factor(user) -> bool:
-    """Secretariat, system administrators and anyone who can enter the admin sign in with TOTP."""
+    """Secretariat, system administrators and anyone who can enter the admin sign in with TOTP;
+    counter officers and Centre Managers with TOTP or their registered device."""
     return bool(
         user
         and user.is_authenticated
-        and (user.role in TWO_FACTOR_ROLES or user.is_staff or user.is_superuser)
+        and (
+            user.role in TWO_FACTOR_ROLES
+            or user.is_staff
+            or user.is_superuser
+            or (settings.STAFF_SECOND_FACTOR_AT_COUNTERS and user.role in DEVICE_FACTOR_ROLES)
+        )
+    )
+
+
+def device_may_be_second_factor(user) -> bool:
+    """Whose registered device stands for the second factor (never the Secretariat's or an
+    admin's: they type a code at every sign-in)."""
+    return (
+        user.role in DEVICE_FACTOR_ROLES
+        and user.role not in TWO_FACTOR_ROLES
+        and not (user.is_staff or user.is_superuser)
     )
 
 

@@ -27,6 +27,7 @@ from huduma.accounts.lockout import lockout_response
 from huduma.accounts.models import Device, Role, User
 from huduma.accounts.permissions import (
     can_view_centre,
+    device_may_be_second_factor,
     has_role,
     needs_two_factor,
     require_centre,
@@ -63,9 +64,24 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        if not needs_two_factor(form.get_user()):
-            lockout.remember_device(self.request, response, form.get_user().get_username())
+        user = form.get_user()
+        if not needs_two_factor(user) or _registered_device_factor(self.request, user):
+            lockout.remember_device(self.request, response, user.get_username())
         return response
+
+
+def _registered_device_factor(request, user) -> bool:
+    """A counter officer or Centre Manager at their registered device (the browser of an
+    earlier complete sign-in of theirs, second factor included): that device is the second
+    factor, and the sign-in is complete."""
+    if not (device_may_be_second_factor(user) and lockout.known_device_id(request, user.username)):
+        return False
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        return False
+    otp_login(request, device)
+    services.sign_in_completed(user=user)
+    return True
 
     def get_default_redirect_url(self):
         # A counter officer's day is at their counter: they land on it (queues decides which).
@@ -89,6 +105,8 @@ def two_factor(request):
     """The second step of signing in: enrol an authenticator app, or type its current code."""
     user = request.user
     if not needs_two_factor(user) or user.is_verified():
+        return redirect(_next_url(request))
+    if _registered_device_factor(request, user):
         return redirect(_next_url(request))
     credentials = {"username": user.get_username()}
     if not AxesProxyHandler.is_allowed(request, credentials):
