@@ -170,7 +170,7 @@ def load_demo_data(password: str) -> list[DemoLogin]:
             first_name="General officer",
             last_name=centre.name.removeprefix("Huduma Centre "),
         )
-        _user(
+        manager = _user(
             f"manager.{short}",
             password_hash,
             role=Role.CENTRE_MANAGER,
@@ -197,9 +197,16 @@ def load_demo_data(password: str) -> list[DemoLogin]:
             last_name="NRB",
         )
         logins += [
-            DemoLogin(f"manager.{short}", "Centre Manager", centre.name),
+            # Counter officers and managers sign in with a second factor too (a code at a new
+            # device): the demo enrols an authenticator for them as for the Secretariat.
+            DemoLogin(f"manager.{short}", "Centre Manager", centre.name, _demo_totp(manager)),
             DemoLogin(f"reception.{short}", "Reception", centre.name),
-            DemoLogin(f"officer.{short}.1a", "Counter officer, counter 1", centre.name),
+            DemoLogin(
+                f"officer.{short}.1a",
+                "Counter officer, counter 1",
+                centre.name,
+                _demo_totp(User.objects.get(username=f"officer.{short}.1a")),
+            ),
             DemoLogin(f"backoffice.{short}.nrb", "Back-office officer (NRB)", centre.name),
         ]
     return logins
