@@ -107,4 +107,4 @@ class HolidayAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        clock.holidays_changed()
+        clock.holiday_list_edited()

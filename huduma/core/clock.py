@@ -32,9 +32,16 @@ holiday_list_changed = Signal()
 
 
 def holidays_changed() -> None:
+    """Forget this process's copy of the list (the next use reads it again)."""
     global _holidays
     with _holidays_lock:
         _holidays = None
+
+
+def holiday_list_edited() -> None:
+    """The list was edited: forget the copy, and once the edit commits tell the apps that
+    store due dates."""
+    holidays_changed()
     transaction.on_commit(lambda: holiday_list_changed.send(sender=None))
 
 

@@ -95,13 +95,13 @@ class Holiday(models.Model):
         super().save(*args, **kwargs)
         from huduma.core import clock
 
-        clock.holidays_changed()
+        clock.holiday_list_edited()
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
         from huduma.core import clock
 
-        clock.holidays_changed()
+        clock.holiday_list_edited()
         return result
 
     def clean(self) -> None:
