@@ -19,5 +19,5 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0003_holiday")]
+    dependencies = [("core", "0004_task_lease")]
     operations = [migrations.RunPython(add, remove)]
