@@ -1,6 +1,7 @@
-"""SMS complaints ask what they are about and which centre, in a short dialogue: recorded at
-once with the Secretariat and a deadline, then routed by the answers, so a bribery report by
-SMS reaches the monitors (EACC, Ombudsman) with a deadline."""
+"""SMS complaints ask what they are about, whether they name staff and which centre, in a short
+dialogue: recorded at once with the Secretariat and a deadline, then routed by the answers, so
+a bribery report by SMS reaches the monitors (EACC, Ombudsman) with a deadline, and one naming
+staff never reaches that centre."""
 
 from huduma.complaints.models import Category, Complaint, ComplaintEvent, Level
 from huduma.notify.models import Message
@@ -47,6 +48,9 @@ def test_a_service_complaint_by_sms_goes_to_its_centre(client, world, clock):
     complaint = Complaint.objects.get()
     assert sms(client, "seven", 2).endswith("asked the category again")
     sms(client, "1", 3)
+    assert Message.objects.filter(template="complaint_sms_ask_staff").count() == 1
+    assert sms(client, "maybe", 31).endswith("asked about staff again")
+    sms(client, "2", 32)
     sms(client, "kisumu", 4)
     complaint.refresh_from_db()
     assert complaint.category == Category.SERVICE_QUALITY
@@ -62,9 +66,23 @@ def test_no_centre_answer_and_other_keywords_during_the_dialogue(client, world, 
     # A longer SMS that is not an answer goes to the other keywords (here the queue).
     assert not sms(client, "JOIN gpo-nairobi NRB-ID-DUPLICATE", 2).startswith("complaint")
     sms(client, "2", 3)
+    sms(client, "2", 31)
     sms(client, "0", 4)
     complaint.refresh_from_db()
     assert complaint.category == Category.DELAY and complaint.centre is None
     assert complaint.level == Level.SECRETARIAT and complaint.sms_step == ""
     # Another phone's "1" is not an answer to this dialogue.
     assert sms(client, "1", 5, phone="0722000111") != f"complaint {complaint.reference}"
+
+
+def test_a_complaint_naming_staff_by_sms_stays_away_from_the_centre(client, world, clock):
+    sms(client, "COMPLAINT the manager shouted at me and threw my papers", 1)
+    complaint = Complaint.objects.get()
+    sms(client, "1", 2)
+    assert sms(client, "1", 3) == f"complaint {complaint.reference}: names staff True"
+    sms(client, "GPO", 4)
+    complaint.refresh_from_db()
+    assert complaint.names_staff and complaint.centre == world.gpo
+    assert complaint.level == Level.SECRETARIAT and complaint.due_at is not None
+    client.force_login(world.bob)
+    assert complaint.reference not in client.get("/staff/complaints/").content.decode()

@@ -76,6 +76,7 @@ class SmsStep(models.TextChoices):
 
     NONE = "", _("none")
     CATEGORY = "category", _("what it is about")
+    STAFF = "staff", _("whether it names staff")
     CENTRE = "centre", _("which centre")
 
 

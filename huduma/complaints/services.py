@@ -791,12 +791,22 @@ SMS_NO_CENTRE = {"0", "NONE", "HAKUNA"}
 
 @transaction.atomic
 def complaint_classify(
-    *, complaint: Complaint, category: str | None = None, centre=None, no_centre: bool = False
+    *,
+    complaint: Complaint,
+    category: str | None = None,
+    centre=None,
+    no_centre: bool = False,
+    names_staff: bool | None = None,
 ) -> Complaint:
-    """Give a complaint received without them (by SMS) its category or its centre, and route
-    it again while nobody has taken it: a bribery report then reaches the monitors."""
+    """Give a complaint received without them (by SMS) its category, whether it names staff,
+    or its centre, and route it again while nobody has taken it: a bribery report then reaches
+    the monitors, one naming staff stays away from the centre."""
     complaint = _locked(complaint)
     notes = []
+    if names_staff is not None:
+        complaint.names_staff = names_staff
+        if names_staff:
+            notes.append(_("names a member of staff"))
     if category is not None:
         if category not in Category.values:
             raise DomainError(_("Choose what the complaint is about"), field="category")
@@ -807,7 +817,7 @@ def complaint_classify(
         notes.append(centre.name)
     elif no_centre:
         notes.append(_("not about one centre"))
-    fields = ["category", "centre"]
+    fields = ["category", "centre", "names_staff"]
     if complaint.status == Status.ACKNOWLEDGED:
         level = _levels(complaint)[0]
         if level != complaint.level:
@@ -865,10 +875,30 @@ def _sms_answer(complaint: Complaint, answer: str) -> str | None:
         complaint = complaint_classify(
             complaint=complaint, category=SMS_CATEGORY_MENU[int(choice) - 1]
         )
+        # Corruption and maladministration are the monitors' whoever they name; any other
+        # complaint is asked whether it names staff before the centre is known, so it never
+        # sits with that centre's manager while the answer is awaited.
+        if complaint.category in MONITOR_CATEGORIES:
+            complaint.sms_step = SmsStep.CENTRE
+            template = "complaint_sms_ask_centre"
+        else:
+            complaint.sms_step = SmsStep.STAFF
+            template = "complaint_sms_ask_staff"
+        _save(complaint, "sms_step")
+        _sms_to(complaint, template, ask)
+        return f"complaint {complaint.reference}: category {complaint.category}"
+    if complaint.sms_step == SmsStep.STAFF:
+        choice = answer.strip().rstrip(".")
+        if choice not in ("1", "2"):
+            if not short:
+                return None
+            _sms_to(complaint, "complaint_sms_ask_staff", ask)
+            return f"complaint {complaint.reference}: asked about staff again"
+        complaint = complaint_classify(complaint=complaint, names_staff=choice == "1")
         complaint.sms_step = SmsStep.CENTRE
         _save(complaint, "sms_step")
         _sms_to(complaint, "complaint_sms_ask_centre", ask)
-        return f"complaint {complaint.reference}: category {complaint.category}"
+        return f"complaint {complaint.reference}: names staff {complaint.names_staff}"
     centre = None
     if answer.strip().upper() not in SMS_NO_CENTRE:
         centre = _sms_centre(answer)

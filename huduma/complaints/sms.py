@@ -29,6 +29,10 @@ COMPLAINT_SMS_TEMPLATES = {
         "Huduma: complaint %(reference)s received. What is it about? Reply 1 poor service, "
         "2 delay, 3 bribe, 4 discrimination, 5 maladministration, 6 other."
     ),
+    "complaint_sms_ask_staff": _(
+        "Huduma: complaint %(reference)s: is it about a member of staff, the Centre Manager "
+        "included? Reply 1 yes (it will not go to that centre), 2 no."
+    ),
     "complaint_sms_ask_centre": _(
         "Huduma: complaint %(reference)s: which Huduma Centre? Reply with its name, e.g. GPO, "
         "or 0 if not about one centre."
