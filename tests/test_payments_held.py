@@ -172,3 +172,16 @@ def test_the_worklist_page_is_for_managers_and_the_secretariat(client, world, pa
     client.post(f"/staff/payments/held/decisions/{decision.pk}/approve/")
     paid_twice.refresh_from_db()
     assert paid_twice.status == S.REFUNDED
+
+
+def test_held_money_reconciles_with_the_statement_once(world, bea, paid_late, clock):
+    """Money held is money received: on the paybill statement and in the ledger (suspense);
+    applied later, it is not received a second time."""
+    from huduma.ledger import reports
+
+    statement = f"Receipt No.,Paid In\n{paid_late.provider_receipt},100.00\n"
+    day = clock.current.date()
+    assert reports.reconcile(statement=statement, day=day) == []
+    decision = held.held_propose(payment=paid_late, outcome="apply", reason="late", by=world.bob)
+    held.held_approve(decision_id=decision.pk, by=bea)
+    assert reports.reconcile(statement=statement, day=day) == []

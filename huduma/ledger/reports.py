@@ -15,6 +15,7 @@ from huduma.core import clock
 from huduma.core.money import kes
 from huduma.ledger.errors import BadStatement
 from huduma.ledger.models import Entry
+from huduma.ledger.services import clearing_account
 
 MAX_STATEMENT_ROWS = 50_000
 
@@ -128,8 +129,16 @@ def reconcile_lines(*, lines: list[StatementLine], day: dt.date, method: str) ->
     card acquirer's status of each order) and the ledger's payments by that method."""
     since, until = day_bounds(day, day)
     ledger: dict[str, Decimal] = {}
+    # Money received: the entries that debit the method's clearing account (a payment, or
+    # money held for review in suspense; held money applied later moves from suspense, not
+    # from the provider, and is not received twice).
     for reference, amount in Entry.objects.filter(
-        kind=Entry.Kind.PAYMENT, method=method, at__gte=since, at__lt=until
+        kind__in=[Entry.Kind.PAYMENT, Entry.Kind.HELD],
+        method=method,
+        at__gte=since,
+        at__lt=until,
+        postings__account=clearing_account(method),
+        postings__debit__gt=0,
     ).values_list("reference", "amount"):
         key = reference.strip().upper()
         ledger[key] = ledger.get(key, Decimal("0.00")) + amount
