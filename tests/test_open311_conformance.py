@@ -206,3 +206,20 @@ def test_rate_limit_is_429_in_the_spec_format(client, world, api_key, fmt, real_
     assert response.status_code == 429
     assert errors(response, fmt)["code"] == 429
     assert response["Retry-After"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_names_staff_is_offered_for_every_service_and_protects_the_complainant(
+    client, world, clock, api_key, fmt
+):
+    definition = client.get(f"/open311/v2/services/service_quality.{fmt}")
+    assert b"names_staff" in definition.content
+    response = client.post(
+        f"/open311/v2/requests.{fmt}",
+        base(api_key, world, **{"attribute[names_staff]": "yes", "description": "Rude officer"}),
+    )
+    assert response.status_code == 201
+    complaint = Complaint.objects.get()
+    assert complaint.names_staff and complaint.level == "secretariat"
+    client.force_login(world.bob)  # the centre's manager
+    assert complaint.reference not in client.get("/staff/complaints/").content.decode()
