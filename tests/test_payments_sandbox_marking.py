@@ -27,6 +27,8 @@ def test_every_layout_shows_the_sandbox_banner(client, kiosk, world, sandboxed):
     sign_in_verified(client, world.alice)
     staff = client.get(reverse("payments:cashup")).content.decode()
     assert BANNER in staff
+    sign_in_verified(client, world.sam)
+    assert BANNER in client.get(reverse("admin:index")).content.decode()
 
 
 def test_a_real_installation_shows_no_banner(client, world, settings):
