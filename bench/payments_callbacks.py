@@ -53,7 +53,7 @@ DUPLICATES = CALLBACKS // 10
 FORGED = CALLBACKS // 50
 GENUINE = CALLBACKS - DUPLICATES - FORGED
 # The sandbox reads what the payer does from the phone's last four digits: only pay.
-_SANDBOX_SCENARIO_ENDINGS = {"1032", "2001", "0001", "1037", "0404", "0202", "0303"}
+_SANDBOX_SCENARIO_ENDINGS = {"1032", "2001", "0001", "1037", "0404", "0202", "0303", "0505"}
 
 
 def setup_world():

@@ -269,3 +269,14 @@ def test_the_snapshot_carries_no_secret_and_a_revoked_officer_stops_at_the_next_
     )
     assert not Payment.objects.exists()
     assert Entry.objects.count() == 0
+
+
+def test_a_kits_payment_naming_another_application_is_refused(client, kit, world):
+    """The copy of the application on a payment is what the one-fee-per-application rule of the
+    database reads: a kit cannot point it elsewhere (or nowhere) to pay one fee twice."""
+    from tests.test_payments_one_fee import application as make_application
+
+    other = make_application.__wrapped__(world)
+    response = push(client, kit, money(kit, world, application_id=other.pk))
+    assert results(response)[1] == ("rejected", "payment: not for its invoice's application")
+    assert not Payment.objects.filter(application=other).exists()
