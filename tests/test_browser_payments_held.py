@@ -39,7 +39,8 @@ def test_a_held_payment_is_refunded_by_two_managers(browser, live_server, world,
     base = live_server.url
 
     maker = sign_in(browser, base, "bob")
-    maker.goto(f"{base}/staff/payments/held/")
+    maker.goto(f"{base}/staff/centres/gpo-nairobi/")
+    maker.get_by_role("link", name="Held payments").click()
     expect(maker.get_by_test_id("held")).to_contain_text("invoice already paid")
     assert_accessible(maker)
     maker.get_by_label("Refund to the payer").check()

@@ -128,3 +128,18 @@ def test_a_success_after_expiry_is_held_not_dropped(world, sandbox, clock, phone
     payment.refresh_from_db()
     assert payment.status == S.HELD
     assert payment.hold_reason == "paid after the request had ended (expired)"
+
+
+def test_a_callback_after_the_mop_up_gave_up_waiting_still_gives_the_receipt(world, sandbox, clock):
+    payment = start(world, "0712340303")  # late callback
+    kept = list(sandbox.sent)
+    sandbox.sent.clear()
+    clock.advance(minutes=11)
+    services.payments_mop_up()  # no receipt after 10 minutes: paid without it
+    payment.refresh_from_db()
+    assert (payment.status, payment.provider_receipt) == (S.COMPLETED, "")
+    sandbox.sent.extend(kept)
+    assert [a["outcome"] for a in sandbox.deliver()] == ["already_settled"]
+    payment.refresh_from_db()
+    assert payment.provider_receipt.startswith("SBX")
+    assert Payment.objects.filter(status=S.COMPLETED).count() == 1

@@ -571,6 +571,22 @@ def _callback_check(callback: providers.StkCallback, secret: str) -> str:
         return "to_confirm"
     if payment.status in ENDED and callback.result_code == providers.RESULT_SUCCESS:
         return "to_confirm"
+    if (
+        payment.status == Status.COMPLETED
+        and not payment.provider_receipt
+        and callback.result_code == providers.RESULT_SUCCESS
+        and callback.receipt
+    ):
+        # Completed by the mop-up before any callback gave the receipt: the payment keeps it
+        # now (the ledger's entry, already chained, keeps what it was posted with).
+        try:
+            with transaction.atomic():
+                Payment.objects.filter(pk=payment.pk, provider_receipt="").update(
+                    provider_receipt=callback.receipt
+                )
+        except IntegrityError:
+            return "already_settled"
+        _event(payment, "receipt_received", status=payment.status, receipt=callback.receipt)
     return "already_settled"
 
 
