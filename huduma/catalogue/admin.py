@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 
 from huduma.catalogue.models import (
@@ -17,6 +16,7 @@ from huduma.catalogue.models import (
     ServiceChannel,
 )
 from huduma.catalogue.services import article_save, service_refresh_search
+from huduma.core.csv_safe import ValidatedResource
 
 
 class RequirementFormSet(forms.BaseInlineFormSet):
@@ -49,15 +49,15 @@ class ServiceChannelInline(admin.TabularInline):
     fields = ["channel", "how_en", "how_sw"]
 
 
-class MDAResource(resources.ModelResource):
-    class Meta:
+class MDAResource(ValidatedResource):
+    class Meta(ValidatedResource.Meta):
         model = MDA
         import_id_fields = ["code"]
         fields = ["code", "name_en", "name_sw", "in_reference", "complaints_contact"]
 
 
-class ServiceResource(resources.ModelResource):
-    class Meta:
+class ServiceResource(ValidatedResource):
+    class Meta(ValidatedResource.Meta):
         model = Service
         import_id_fields = ["code"]
         fields = [

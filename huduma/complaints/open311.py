@@ -306,13 +306,14 @@ def _client(request, *, required: bool):
     return client
 
 
+_COORDINATE = re.compile(r"-?[0-9]{1,3}(\.[0-9]{1,15})?", re.ASCII)
+
+
 def _float(name: str, value: str, low: float, high: float) -> float | None:
     if not value:
         return None
-    try:
-        number = float(value)
-    except ValueError:
-        number = None
+    # float() also reads "٣", "1_0", " 3 ", "nan" and "1e2": a coordinate is plain ASCII decimal.
+    number = float(value) if _COORDINATE.fullmatch(value) else None
     if number is None or not low <= number <= high:
         raise Open311Error(
             400,

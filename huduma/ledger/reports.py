@@ -11,7 +11,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from huduma.core import clock
+from huduma.core import clock, csv_safe
 from huduma.core.money import kes
 from huduma.ledger.errors import BadStatement
 from huduma.ledger.models import Entry
@@ -249,7 +249,7 @@ def totals_by(rows: list[dict], key: str) -> list[tuple[str, Decimal]]:
 
 def revenue_csv(rows: list[dict]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_safe.writer(out)
     writer.writerow(["day", "mda", "centre", "service", "paid", "refunded", "net"])
     for row in rows:
         writer.writerow(

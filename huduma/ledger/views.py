@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -79,13 +79,33 @@ def receipt(request, number: str):
     )
 
 
+# The ledger's days: nothing was paid before, and the end of the calendar overflowed (500).
+PERIOD_LIMITS = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+
+
+class BadPeriod(ValueError):
+    def __init__(self, field: str):
+        super().__init__(field)
+        self.field = field
+
+
 def _period(request) -> tuple[dt.date, dt.date]:
+    """The report's days; an unreadable or out-of-range date is a BadPeriod naming its field
+    (a mistyped date is refused, not silently replaced by today)."""
     today = clock.local_date()
-    try:
-        first = dt.date.fromisoformat((request.GET.get("since") or today.isoformat())[:10])
-        last = dt.date.fromisoformat((request.GET.get("until") or today.isoformat())[:10])
-    except ValueError:
-        first = last = today
+    days = []
+    for field in ("since", "until"):
+        text = request.GET.get(field) or today.isoformat()
+        try:
+            if not text.isascii() or len(text) != 10:
+                raise ValueError(text)
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise BadPeriod(field) from None
+        if not PERIOD_LIMITS[0] <= day <= PERIOD_LIMITS[1]:
+            raise BadPeriod(field)
+        days.append(day)
+    first, last = days
     return (first, last) if first <= last else (last, first)
 
 
@@ -99,7 +119,15 @@ def revenue(request, code: str | None = None):
     else:
         centre = get_object_or_404(Centre, code=code[:40])
         require_centre_view(request.user, centre, Role.CENTRE_MANAGER)
-    first, last = _period(request)
+    try:
+        first, last = _period(request)
+    except BadPeriod as exc:
+        message = _("%(field)s: enter a date (YYYY-MM-DD) from %(low)s to %(high)s.") % {
+            "field": exc.field,
+            "low": PERIOD_LIMITS[0].isoformat(),
+            "high": PERIOD_LIMITS[1].isoformat(),
+        }
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
     rows = reports.revenue(first=first, last=last, centre=centre)
     if request.GET.get("format") == "csv":
         response = HttpResponse(reports.revenue_csv(rows), content_type="text/csv")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from huduma.core.csv_safe import ValidatedResource
 from huduma.places.models import Centre, Counter, County, SubCounty
 
 
@@ -17,8 +18,14 @@ class CountyAdmin(admin.ModelAdmin):
     inlines = [SubCountyInline]
 
 
+class CentreResource(ValidatedResource):
+    class Meta(ValidatedResource.Meta):
+        model = Centre
+
+
 @admin.register(Centre)
 class CentreAdmin(ImportExportModelAdmin):
+    resource_classes = [CentreResource]
     list_display = ["code", "name", "county", "status"]
     list_filter = ["status", "county"]
     search_fields = ["code", "name", "town"]
