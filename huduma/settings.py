@@ -153,11 +153,38 @@ else:
     # health check below replaces the broken persistent connection without a restart.
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3")),
+        # A silent partition (packets dropped, no reset) must not hang a request for its whole
+        # length: the kernel gives up on data PostgreSQL has not acknowledged after
+        # DB_TCP_USER_TIMEOUT_MS, and probes an idle connection after DB_KEEPALIVES_IDLE s
+        # (then every 3 s, 3 times), so a dead kept connection is found, not waited on.
+        "keepalives": 1,
+        "keepalives_idle": env_int("DB_KEEPALIVES_IDLE", 10),
+        "keepalives_interval": 3,
+        "keepalives_count": 3,
+        "tcp_user_timeout": env_int("DB_TCP_USER_TIMEOUT_MS", 3000),
+        # A runaway query is stopped by the server (the reports' longest is well under this).
+        "options": f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 30000)}",
     }
+    DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0)
+    if DB_POOL_MAX_SIZE:
+        # Django's psycopg pool: each process holds at most DB_POOL_MAX_SIZE connections (one
+        # per Granian blocking thread, README "Connections"); a request that finds none free
+        # within DB_POOL_TIMEOUT s gets a 503 (huduma.core.outage), never a new connection.
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": min(2, DB_POOL_MAX_SIZE),
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": env_int("DB_POOL_TIMEOUT", 3),
+            "max_idle": 300,
+            # Django passes check=ConnectionPool.check_connection: a connection broken while
+            # idle in the pool is replaced before a request gets it.
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them, not each thread
     if env_bool("DB_SERVER_SIDE_BINDING", False):
         # Parameters bound by the server: psycopg prepares a statement after a few runs.
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_HEALTH_CHECKS", True)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_HEALTH_CHECKS", True) and not (
+    DATABASES["default"].get("OPTIONS", {}).get("pool")
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -214,7 +241,7 @@ if REDIS_URL:
         # is written, the sweep delivers it).
         "url": REDIS_URL
         + ("&" if "?" in REDIS_URL else "?")
-        + "socket_connect_timeout=1&socket_timeout=5",
+        + "socket_connect_timeout=1&socket_timeout=5&socket_keepalive=true&health_check_interval=30",
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
@@ -236,7 +263,14 @@ if REDIS_URL:
         "default": {
             "BACKEND": "huduma.core.redis_cache.SoftRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+            # A silent partition costs a request at most socket_timeout; a connection idle
+            # longer than health_check_interval is checked before use.
+            "OPTIONS": {
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 1,
+                "socket_keepalive": True,
+                "health_check_interval": 30,
+            },
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -1,4 +1,5 @@
 import logging
+import sys
 
 from django.apps import AppConfig
 
@@ -20,6 +21,14 @@ class CoreConfig(AppConfig):
         # rule (clock.py): the list is checked against the database before its first use.
         request_started.connect(clock.new_unit_of_work, dispatch_uid="holidays-unit-of-work")
         HUEY.pre_execute(name="holidays-unit-of-work")(clock.new_unit_of_work)
+
+        from huduma.core import ascii_numbers
+
+        ascii_numbers.install()
+        if "run_huey" in sys.argv:  # the worker's threads would race to create the pool
+            from huduma.core.startup import database_pools_open
+
+            database_pools_open()
 
         @on_startup()
         def clear_stale_leases() -> None:

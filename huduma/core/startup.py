@@ -15,3 +15,13 @@ def refuse_unsafe_start() -> None:
             "Huduma refuses to start:\n"
             + "\n".join(f"{m.id}: {m.msg} {m.hint or ''}" for m in serious)
         )
+
+
+def database_pools_open() -> None:
+    """Create each database's connection pool once, before the server's threads start: Django
+    creates it on first use without a lock, and threads racing there each made one (a pool
+    leaked per race, with its connections, beyond the documented bound)."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=False):
+        getattr(connection, "pool", None)
