@@ -185,3 +185,32 @@ def test_held_money_reconciles_with_the_statement_once(world, bea, paid_late, cl
     decision = held.held_propose(payment=paid_late, outcome="apply", reason="late", by=world.bob)
     held.held_approve(decision_id=decision.pk, by=bea)
     assert reports.reconcile(statement=statement, day=day) == []
+
+
+def test_an_unconfirmed_late_success_is_asked_again(world, sandbox, client):
+    """A success after a cancel that M-Pesa did not confirm holds no money; asking STK Query
+    again ends it (here M-Pesa still says cancelled: no payment)."""
+
+    invoice = services.invoice_raise(service=world.id_dup, centre=world.gpo, actor=world.alice)
+    payment = push(world, invoice, phone="0712341032")
+    [(url, cancel, _delay)] = sandbox.sent
+    sandbox.deliver()
+    late = {
+        "Body": {
+            "stkCallback": {
+                **cancel["Body"]["stkCallback"],
+                "ResultCode": 0,
+                "CallbackMetadata": {"Item": [{"Name": "MpesaReceiptNumber", "Value": "QX1"}]},
+            }
+        }
+    }
+    sandbox.sent.append((url, late, 0))
+    assert [a["outcome"] for a in sandbox.deliver()] == ["held_late"]
+    payment.refresh_from_db()
+    assert payment.status == S.HELD and payment.amount_paid_kes is None
+    with pytest.raises(held.NothingHeld):
+        held.held_propose(payment=payment, outcome="refund", reason="x", by=world.bob)
+    assert held.held_recheck(payment=payment, by=world.bob) == "not_paid"
+    payment.refresh_from_db()
+    assert (payment.status, payment.hold_reason) == (S.FAILED, "M-Pesa confirms no payment")
+    assert balance(SUSPENSE) == Decimal("0.00")

@@ -14,8 +14,16 @@ from huduma.accounts.permissions import has_role, works_at
 from huduma.core import audit, clock
 from huduma.core.errors import Conflict, DomainError, Forbidden
 from huduma.ledger import held as ledger_held
+from huduma.payments import providers
 from huduma.payments.models import HeldDecision, Payment
-from huduma.payments.services import AlreadyPaid, _completed_sms, _event
+from huduma.payments.services import (
+    OFFLINE_CODE_PROVIDER,
+    AlreadyPaid,
+    _ask_provider,
+    _completed_sms,
+    _event,
+    _on_payment_held,
+)
 
 Status = Payment.Status
 Outcome = HeldDecision.Outcome
@@ -182,3 +190,42 @@ def held_reject(*, decision_id: int, by) -> HeldDecision:
         decision.save()
         audit.record(action="payments.held_rejected", instance=decision, actor=by)
     return decision
+
+
+def held_recheck(*, payment: Payment, by) -> str:
+    """A success reported after its request had ended that M-Pesa did not confirm then: ask
+    Daraja's STK Query again. Confirmed, the money is held in suspense (and can be decided);
+    refused for good, the payment ends as failed; still unknown, it stays as it is."""
+    _require_decider(by, payment.invoice.centre)
+    if payment.status != Status.HELD or payment.amount_paid_kes is not None:
+        raise NotHeld(_("Only a payment M-Pesa has not confirmed can be checked again."))
+    if payment.provider == OFFLINE_CODE_PROVIDER or not payment.checkout_request_id:
+        raise NotHeld(_("Only a payment M-Pesa has not confirmed can be checked again."))
+    answer = _ask_provider(payment)
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update()
+            .select_related("invoice")
+            .get(pk=payment.pk, status=Status.HELD, amount_paid_kes__isnull=True)
+        )
+        if answer.pending:
+            _event(payment, "held_recheck", status=Status.HELD, actor=by, pending=True)
+            return "pending"
+        if answer.result_code == providers.RESULT_SUCCESS:
+            payment.amount_paid_kes = payment.amount_kes
+            payment.save(update_fields=["amount_paid_kes"])
+            _event(payment, "held_recheck", status=Status.HELD, actor=by, confirmed=True)
+            _on_payment_held(payment)
+            return "confirmed"
+        Payment.objects.filter(pk=payment.pk).update(
+            status=Status.FAILED, hold_reason="M-Pesa confirms no payment"
+        )
+        _event(
+            payment,
+            "held_recheck",
+            status=Status.FAILED,
+            actor=by,
+            result_code=answer.result_code,
+            result_desc=answer.result_desc,
+        )
+        return "not_paid"

@@ -12,6 +12,11 @@ urlpatterns = [
         name="held_propose",
     ),
     path(
+        "staff/payments/held/<uuid:payment_id>/recheck/",
+        views.held_recheck,
+        name="held_recheck",
+    ),
+    path(
         "staff/payments/held/decisions/<int:decision_id>/approve/",
         views.held_approve,
         name="held_approve",

@@ -190,3 +190,10 @@ def held_approve(request, decision_id: int):
 def held_reject(request, decision_id: int):
     get_object_or_404(HeldDecision, pk=decision_id)
     return _held_action(request, lambda: held.held_reject(decision_id=decision_id, by=request.user))
+
+
+@login_required
+@require_POST
+def held_recheck(request, payment_id):
+    payment = get_object_or_404(Payment.objects.select_related("invoice__centre"), pk=payment_id)
+    return _held_action(request, lambda: held.held_recheck(payment=payment, by=request.user))
