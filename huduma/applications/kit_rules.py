@@ -15,6 +15,8 @@ def _application(write: KitWrite) -> None:
         service = kit.row(Service, values["service_id"])
         if service is None or values["fee_kes"] != service["fee_kes"]:
             raise KitRefused("application: the fee is not the service's official fee")
+        if values["status"] != "received":
+            raise KitRefused("application: a kit receives an application, the back office moves it")
         if values["created_by_id"] not in (None, *kit.officer_ids):
             raise KitRefused("application: received by an officer who did not come with this kit")
         return
