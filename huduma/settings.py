@@ -155,11 +155,12 @@ else:
         "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3")),
         # A silent partition (packets dropped, no reset) must not hang a request for its whole
         # length: the kernel gives up on data PostgreSQL has not acknowledged after
-        # DB_TCP_USER_TIMEOUT_MS, and probes an idle connection after DB_KEEPALIVES_IDLE s
-        # (then every 3 s, 3 times), so a dead kept connection is found, not waited on.
+        # DB_TCP_USER_TIMEOUT_MS, and probes a connection silent for DB_KEEPALIVES_IDLE s (a
+        # query sent, no answer coming back) with the same limit, so a request on a kept
+        # connection fails within about idle + user timeout (README "Connections"), then a 503.
         "keepalives": 1,
-        "keepalives_idle": env_int("DB_KEEPALIVES_IDLE", 10),
-        "keepalives_interval": 3,
+        "keepalives_idle": env_int("DB_KEEPALIVES_IDLE", 2),
+        "keepalives_interval": 1,
         "keepalives_count": 3,
         "tcp_user_timeout": env_int("DB_TCP_USER_TIMEOUT_MS", 3000),
         # A runaway query is stopped by the server (the reports' longest is well under this).

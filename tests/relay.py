@@ -11,8 +11,9 @@ import threading
 
 
 class Relay:
-    def __init__(self, target_host: str, target_port: int):
+    def __init__(self, target_host: str, target_port: int, listen_host: str = "127.0.0.1"):
         self.target = (target_host, target_port)
+        self.listen_host = listen_host
         self.port = 0
         self._listener: socket.socket | None = None
         self._pairs: list[tuple[socket.socket, socket.socket]] = []
@@ -30,7 +31,7 @@ class Relay:
     def _listen(self) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
+        listener.bind((self.listen_host, self.port))
         listener.listen(64)
         listener.setblocking(False)
         self.port = listener.getsockname()[1]
