@@ -390,6 +390,14 @@ QMS_TICKET_POLL_SECONDS = int(os.environ.get("QMS_TICKET_POLL_SECONDS", "15"))
 # How often a counter console refreshes its waiting counts: a queue changes in minutes, and
 # 200 consoles at 10 s are 20 requests a second for a whole centre.
 QMS_CONSOLE_POLL_SECONDS = env_int("QMS_CONSOLE_POLL_SECONDS", 10)
+# The other pages that refresh themselves (tests shorten these to one second, so a test that
+# leaves a page idle for three polls takes seconds): the hall display's calls, the manager's
+# live view's queues, satisfaction panel and late applications, and the feedback tablet.
+QMS_DISPLAY_POLL_SECONDS = env_int("QMS_DISPLAY_POLL_SECONDS", 1)
+QMS_LIVE_POLL_SECONDS = env_int("QMS_LIVE_POLL_SECONDS", 5)
+QMS_LIVE_SATISFACTION_POLL_SECONDS = env_int("QMS_LIVE_SATISFACTION_POLL_SECONDS", 10)
+QMS_LIVE_BREACHES_POLL_SECONDS = env_int("QMS_LIVE_BREACHES_POLL_SECONDS", 30)
+EIFD_POLL_SECONDS = env_int("EIFD_POLL_SECONDS", 2)
 # Huduma Mashinani: the standing imprest each outreach starts with (KES; the documents give
 # about 50,000), and how many months back the staff rotation counts days away.
 OUTREACH_IMPREST_KES = env_int("OUTREACH_IMPREST_KES", 50_000)

@@ -5,8 +5,10 @@ charlie: counter officer at Kisumu; sam: Secretariat; mona: EACC monitor.
 """
 
 import os
+import re
 import shutil
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -274,6 +276,79 @@ def assert_accessible(page):
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]})
     violations = results.response.get("violations", [])
     assert not violations, results.generate_report()
+
+
+# A page that refreshes itself must stay right when nobody touches it: a browser test marked
+# `@pytest.mark.idle_pages("<template>", ...)` leaves it idle for three of its own polls with
+# `idle_then_use`, then uses it. tests/test_idle_rule.py fails for a polling template that no
+# such test names, so a new polling page cannot skip it.
+IDLE_LONGEST_POLL_SECONDS = 2.0
+_EVERY = re.compile(r"every\s+(\d+(?:\.\d+)?)(ms|s)\b")
+
+
+@pytest.fixture
+def fast_polls(settings):
+    """Every self-refreshing page polls each second, so an idle test takes seconds."""
+    for name in (
+        "QMS_CONSOLE_POLL_SECONDS",
+        "QMS_TICKET_POLL_SECONDS",
+        "QMS_DISPLAY_POLL_SECONDS",
+        "QMS_LIVE_POLL_SECONDS",
+        "QMS_LIVE_SATISFACTION_POLL_SECONDS",
+        "QMS_LIVE_BREACHES_POLL_SECONDS",
+        "EIFD_POLL_SECONDS",
+    ):
+        setattr(settings, name, 1)
+    settings.KIOSK_IDLE_SECONDS = settings.KIOSK_TICKET_SECONDS = 1
+    return settings
+
+
+def idle_then_use(page, polls: int = 3) -> dict[str, int]:
+    """Leave `page` untouched for `polls` of its own refresh intervals, read from the page (its
+    `hx-trigger="every Ns"` elements, or a kiosk's `data-kiosk-idle` timer), then give it back
+    to the test, which uses it. Fails when the page refreshes nothing, when an interval is too
+    long for a test (make it a setting), when a poller fired fewer than `polls` times, or when
+    a request answered 4xx/5xx or a script failed meanwhile. Returns the polls seen by path."""
+    pollers = page.eval_on_selector_all(
+        "[hx-trigger*='every']",
+        "els => els.map(e => [e.getAttribute('hx-get'), e.getAttribute('hx-trigger')])",
+    )
+    intervals: dict[str, float] = {}
+    for url, trigger in pollers:
+        match = _EVERY.search(trigger or "")
+        assert url and match, f"a poller without a URL or an interval: {url!r} {trigger!r}"
+        seconds = float(match[1]) / (1000 if match[2] == "ms" else 1)
+        intervals[urlsplit(url).path] = seconds
+    timer = page.evaluate("() => document.body.getAttribute('data-kiosk-idle')")
+    assert intervals or timer, "this page refreshes nothing: not an idle test"
+    longest = max([*intervals.values(), float(timer or 0)])
+    assert longest <= IDLE_LONGEST_POLL_SECONDS, (
+        f"a {longest} s poll makes a slow idle test: set its setting to 1 (fast_polls)"
+    )
+    seen: dict[str, int] = dict.fromkeys(intervals, 0)
+    failures: list[str] = []
+
+    def on_response(response):
+        path = urlsplit(response.url).path
+        if path in seen:
+            seen[path] += 1
+        if response.status >= 400:
+            failures.append(f"{response.status} {response.url}")
+
+    def on_error(error):
+        failures.append(f"script error: {error}")
+
+    page.on("response", on_response)
+    page.on("pageerror", on_error)
+    try:
+        page.wait_for_timeout(int((polls * longest + 0.8) * 1000))
+    finally:
+        page.remove_listener("response", on_response)
+        page.remove_listener("pageerror", on_error)
+    assert not failures, failures
+    short = {path: n for path, n in seen.items() if n < polls}
+    assert not short, f"pollers that fired fewer than {polls} times while idle: {short}"
+    return seen
 
 
 class Clock:

@@ -11,6 +11,7 @@ import time
 import uuid
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -76,6 +77,7 @@ def _poll_url(shown: str, until: float | None = None) -> str:
 
 def _screen(request, state: str, *, ticket: Ticket | None = None, rating=None, message=""):
     context = {"state": state, "ticket": ticket, "rating": rating, "message": message}
+    context["poll_seconds"] = max(settings.EIFD_POLL_SECONDS, 1)
     if state in ("idle", "rate"):
         context["faces"] = _faces()
         context["poll_url"] = _poll_url(str(ticket.pk) if ticket else "idle")

@@ -1,5 +1,6 @@
 """The hall display (public) and the live view (managers)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -21,7 +22,8 @@ from huduma.queues.views.common import MAX_ID, open_centre
 
 def display(request, code: str):
     centre = open_centre(code)
-    return render(request, "queues/display.html", {"centre": centre})
+    poll = max(settings.QMS_DISPLAY_POLL_SECONDS, 1)
+    return render(request, "queues/display.html", {"centre": centre, "poll_seconds": poll})
 
 
 def display_calls(request, code: str):
@@ -45,6 +47,11 @@ def live(request, code: str):
     require_centre_view(request.user, centre, Role.CENTRE_MANAGER)
     context = {"centre": centre, **selectors.live_view(centre)}
     context["can_act"] = _manages(request.user, centre)
+    context["polls"] = {
+        "queues": max(settings.QMS_LIVE_POLL_SECONDS, 1),
+        "satisfaction": max(settings.QMS_LIVE_SATISFACTION_POLL_SECONDS, 1),
+        "breaches": max(settings.QMS_LIVE_BREACHES_POLL_SECONDS, 1),
+    }
     if context["can_act"] and context["unserved"]:
         context["officers"] = selectors.free_officers(centre, services.SERVING_ROLES)
     template = "queues/_live.html" if request.headers.get("HX-Request") else "queues/live.html"
