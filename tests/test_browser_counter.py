@@ -116,6 +116,11 @@ def test_the_console_left_idle_for_three_polls_keeps_its_buttons(
     expect(desk.locator("#console-status")).to_have_count(1)
     desk.get_by_role("button", name="Call next").click()
     expect(desk.get_by_test_id("current-number")).to_have_text("A001")
+    # The no-show's rule is on its button; pressed too early, it says why.
+    no_show = desk.get_by_role("button", name="No-show")
+    expect(no_show).to_contain_text("a minute after the call")
+    no_show.click()
+    expect(desk.get_by_text("Not yet: a no-show can be marked from")).to_be_visible()
     idle_then_use(desk)  # idle again after a press
     desk.get_by_role("button", name="Start serving").click()
     expect(desk.get_by_test_id("current-status")).to_have_text("Being served")

@@ -115,6 +115,7 @@ def test_the_tablet_left_idle_takes_the_next_rating(browser, live_server, world,
 def test_the_kiosk_left_idle_rests_then_serves_the_next_person(
     browser, live_server, kiosk_token, world, fast_polls
 ):
+    fast_polls.KIOSK_IDLE_SECONDS = 2  # time enough for the test to touch the screen first
     context = browser.new_context(viewport={"width": 1080, "height": 1920})
     context.add_cookies([{"name": "huduma_device", "value": kiosk_token, "url": live_server.url}])
     page = context.new_page()

@@ -285,7 +285,7 @@ for _path, _verb, _summary in (
     ("recall", services.ticket_recall, "Recall a called ticket"),
     ("start", services.ticket_start, "Start serving"),
     ("finish", services.ticket_finish, "Finish serving; the visit moves on to its next service"),
-    ("no-show", services.ticket_no_show, "Mark a no-show (after the set number of recalls)"),
+    ("no-show", services.ticket_no_show, "Mark a no-show (from a minute after the call)"),
 ):
     router.add_api_operation(
         f"/tickets/{{ticket_id}}/{_path}",

@@ -56,7 +56,10 @@ from huduma.queues.reference import HEAVY_SERVICE_FIELDS
 SERVING_ROLES = (Role.COUNTER_OFFICER, Role.CENTRE_MANAGER)
 MAX_SERVICES_PER_VISIT = 5
 MAX_VIRTUAL_TICKETS_PER_PHONE = 2
-NO_SHOW_AFTER_RECALLS = 2
+# A no-show may be marked this long after the ticket was called at the counter, counted from
+# the call whatever the recalls: counting recalls refused it, with no word why, when two presses
+# of Recall fell within RECALL_REPEAT_WINDOW of the call (they count once, as they should).
+NO_SHOW_AFTER_CALL = dt.timedelta(seconds=60)
 CANDIDATE_WINDOW = 30
 APPOINTMENT_GRACE = dt.timedelta(minutes=15)
 # A recall this soon after the last call or recall is the same press repeated (a double click,
@@ -882,18 +885,31 @@ def visit_priority_confirm(*, visit: Visit, actor) -> Visit:
     return visit
 
 
+def ticket_no_show_from(ticket: Ticket) -> dt.datetime:
+    """When a no-show may be marked: NO_SHOW_AFTER_CALL after the ticket's latest call (not a
+    recall: a recall moves `called_at`, the call's event stays)."""
+    called = (
+        TicketEvent.objects.filter(ticket=ticket, kind=Kind.CALLED)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return (called or ticket.called_at or clock.now()) + NO_SHOW_AFTER_CALL
+
+
 @transaction.atomic
 def ticket_no_show(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
     ticket = _at_counter(ticket, counter, officer, Status.CALLED, Status.NO_SHOW)
     if ticket.status == Status.NO_SHOW:
         return ticket  # a repeated request: already done
-    if ticket.recalls < NO_SHOW_AFTER_RECALLS:
+    now = clock.now()
+    allowed = ticket_no_show_from(ticket)
+    if now < allowed:
         raise TicketStateError(
-            _("Recall the ticket %(n)s times before marking a no-show.")
-            % {"n": NO_SHOW_AFTER_RECALLS},
+            _("Not yet: a no-show can be marked from %(time)s, a minute after the call.")
+            % {"time": allowed.astimezone(clock.NAIROBI).strftime("%H:%M:%S")},
             field="ticket",
         )
-    now = clock.now()
     ticket.status = Status.NO_SHOW
     ticket.finished_at = now
     ticket.save(update_fields=["status", "finished_at"])

@@ -93,6 +93,11 @@ def _console_context(request, counter: Counter, **extra) -> dict:
         .exclude(pk=counter.pk)
         .order_by("number"),
         "checklist": list(current.service.requirements.order_by("position")) if current else [],
+        "no_show_from": (
+            services.ticket_no_show_from(current)
+            if current is not None and current.status == Ticket.Status.CALLED
+            else None
+        ),
         "add_form": AddServiceForm(counter=counter),
         **_status_context(counter, session, current),
     }

@@ -12,14 +12,22 @@
     }
     return false;
   }
-  document.body.addEventListener("htmx:beforeRequest", function (event) {
+  function pause(event) {
     var region = event.detail.elt;
-    if (!region || !region.hasAttribute("data-live")) return;
+    if (!region || !region.hasAttribute("data-live")) return false;
     var active = document.activeElement;
     var paused = (active && active.form && region.contains(active)) || choiceMade(region);
-    if (paused) event.preventDefault();
     // Say so, so that nobody takes a paused page for a quiet centre.
     var note = document.querySelector("[data-live-paused]");
     if (note) note.hidden = !paused;
+    return paused;
+  }
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (pause(event)) event.preventDefault();
+  });
+  // A refresh already on its way when the choice was made must not wipe it out on arrival
+  // (seen with the page left idle, then used: the answer landed between two selects).
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (pause(event)) event.detail.shouldSwap = false;
   });
 })();
