@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HUDUMA_VAR_DIR", BASE_DIR / "var"))
+# What the SMS provider accepted, until the database has it (huduma/notify/journal.py).
+SMS_SENT_JOURNAL_DIR = os.environ.get("SMS_SENT_JOURNAL_DIR", str(VAR_DIR / "sms-accepted"))
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 

@@ -14,6 +14,7 @@ from django.utils import translation
 from huduma.core import clock
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
 from huduma.core.text import redact_links
+from huduma.notify import journal
 from huduma.notify.backends import DeliveryError, get_sms_backend
 from huduma.notify.models import InboundWebhook, Message
 from huduma.notify.templates_text import SMS_TEMPLATES
@@ -144,9 +145,10 @@ def message_deliver(message_id) -> Message:
 
     The provider is called with the lease held; the lease outlasts the provider's timeout,
     so a live worker always records the result before anyone else may claim the message.
-    If the worker dies after the provider accepted the message and before the result is
-    recorded, the message is sent again once the lease runs out: Africa's Talking's SMS API
-    takes no idempotency key, and a second "go to counter 5" beats none.
+    The provider's accept is written to the local journal (notify/journal.py) before the
+    database: if the database is cut then, the next attempt records it instead of sending it
+    again (Africa's Talking's SMS API takes no idempotency key). Only a worker killed between
+    the provider's answer and the journal's fsync can still send one twice.
     """
     if settings.HUDUMA_MODE == "field":
         # A field kit holds its messages: they reach the centre server at sync, which sends.
@@ -155,6 +157,11 @@ def message_deliver(message_id) -> Message:
     if token is None:
         return Message.objects.get(pk=message_id)
     message = Message.objects.get(pk=message_id)
+    accepted = journal.accepted_read(message.pk)
+    if accepted is not None:
+        # The provider took it on an earlier attempt whose result never reached the database.
+        _record_sent(message, token, accepted["provider"], accepted["provider_message_id"])
+        return message
     try:
         if message.channel == Message.Channel.SMS:
             receipt = get_sms_backend().send_sms(message.to, message.body)
@@ -179,6 +186,13 @@ def message_deliver(message_id) -> Message:
         if recorded and not give_up:
             _schedule_retry(message)
         return message
+    # On disk before anything else can fail: a database cut now must not send it twice.
+    journal.accepted_write(message.pk, provider=provider, provider_message_id=provider_id)
+    _record_sent(message, token, provider, provider_id)
+    return message
+
+
+def _record_sent(message: Message, token: uuid.UUID, provider: str, provider_id: str) -> None:
     _record(
         message,
         token,
@@ -191,7 +205,7 @@ def message_deliver(message_id) -> Message:
         sent_at=clock.now(),
         last_error="",
     )
-    return message
+    journal.accepted_forget(message.pk)  # the database has it (or a newer lease holder does)
 
 
 def _schedule_retry(message: Message) -> None:
