@@ -74,3 +74,18 @@ def test_locked_officer_unlocks_with_the_authenticator(browser, live_server, wor
     page.get_by_role("button", name="Unlock").click()
     expect(page.get_by_role("heading", name="Staff sign in")).to_be_visible()
     page.context.close()
+
+
+def test_a_network_with_many_wrong_sign_ins_is_told_to_wait(
+    browser, live_server, world, real_cache, monkeypatch
+):
+    from huduma.accounts import lockout
+
+    monkeypatch.setattr(lockout, "SOURCE_FAILURE_LIMIT", 2)
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    for username in ("nobody1", "nobody2", "alice"):
+        sign_in(page, live_server.url, username, "wrong")
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.get_by_text("Too many wrong sign-ins from this network").first).to_be_visible()
+    assert_accessible(page)
+    page.context.close()
