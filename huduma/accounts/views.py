@@ -69,6 +69,13 @@ class SignInView(auth_views.LoginView):
             lockout.remember_device(self.request, response, user.get_username())
         return response
 
+    def get_default_redirect_url(self):
+        # A counter officer's day is at their counter: they land on it (queues decides which).
+        user = self.request.user
+        if user.is_authenticated and user.role == Role.COUNTER_OFFICER:
+            return resolve_url(COUNTER_OFFICER_START)
+        return super().get_default_redirect_url()
+
 
 def _registered_device_factor(request, user) -> bool:
     """A counter officer or Centre Manager at their registered device (the browser of an
@@ -82,13 +89,6 @@ def _registered_device_factor(request, user) -> bool:
     otp_login(request, device)
     services.sign_in_completed(user=user)
     return True
-
-    def get_default_redirect_url(self):
-        # A counter officer's day is at their counter: they land on it (queues decides which).
-        user = self.request.user
-        if user.is_authenticated and user.role == Role.COUNTER_OFFICER:
-            return resolve_url(COUNTER_OFFICER_START)
-        return super().get_default_redirect_url()
 
 
 def _next_url(request) -> str:
