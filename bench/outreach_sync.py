@@ -1,6 +1,7 @@
 """Field-kit sync: 2,000 mixed records from a kit to the centre server over loopback HTTP, then
 2,000 more from a second kit through a relay that cuts the connection every 300 records' worth
-of bytes. Both must arrive exactly once.
+of bytes. Both must arrive exactly once. Then a third kit's day (OUTREACH_SLOW_RECORDS, 150
+records) through a relay letting 2 KB/s up: records per minute on a weak mobile uplink.
 
 The centre server is the production server (Granian, as bench/qms_load.py starts it) on the
 bench's PostgreSQL database. Each kit is `manage.py fieldkit` in its own process
@@ -10,7 +11,7 @@ ratings, complaints, their SMS) until it holds OUTREACH_RECORDS records, then pu
 is the push's own (the kit process's start-up is not counted); CPU per record is the whole
 machine's busy time over the pushes (server, database and kit).
 
-Knobs (environment): OUTREACH_RECORDS (2000), plus bench/qms_load.py's server knobs.
+Knobs (environment): OUTREACH_RECORDS (2000), OUTREACH_SLOW_RECORDS (150), plus bench/qms_load.py's server knobs.
 """
 
 import http.client
@@ -33,6 +34,8 @@ from bench.qms_load import busy_jiffies, free_port, start_server, stop_server
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = int(os.environ.get("OUTREACH_RECORDS", "2000"))
 CUT_EVERY_RECORDS = 300
+SLOW_RECORDS = int(os.environ.get("OUTREACH_SLOW_RECORDS", "150"))
+SLOW_LINK_BPS = 2048
 CENTRE_CODE = "gpo-nairobi"
 # A field day makes about 10 records per citizen served (visit, ticket, five events, SMS, and
 # for half of them an application, its event, invoice and payment): start a little under.
@@ -128,20 +131,22 @@ def kit_ids(var_dir: Path) -> dict[str, set]:
         db.close()
 
 
-def prepare_kit(var_dir: Path, template: Path, server_url: str, register, name: str) -> dict:
+def prepare_kit(
+    var_dir: Path, template: Path, server_url: str, register, name: str, records: int = RECORDS
+) -> dict:
     shutil.copy(template, var_dir / "fieldkit.sqlite3")
     kit, code = register(name)
     fieldkit(var_dir, "enroll", "--server", server_url, "--code", code)
-    visits = RECORDS // RECORDS_PER_VISIT
+    visits = records // RECORDS_PER_VISIT
     seed = 1
     while True:
         fieldkit(var_dir, "day", "--visits", str(visits), "--seed", str(seed))
         ids = kit_ids(var_dir)
         total = sum(len(v) for v in ids.values())
-        if total >= RECORDS:
+        if total >= records:
             return {"node_id": kit.node_id, "ids": ids, "total": total}
         seed += 1
-        visits = max(1, (RECORDS - total) // RECORDS_PER_VISIT + 1)
+        visits = max(1, (records - total) // RECORDS_PER_VISIT + 1)
 
 
 def verify(kit: dict) -> tuple[int, list[str]]:
@@ -174,7 +179,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from tests.relay import CuttingRelay
+    from tests.relay import CuttingRelay, ThrottlingRelay
 
     print(
         f"outreach_sync: {RECORDS} records per kit, one clean link, one cut every "
@@ -201,10 +206,14 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}"
         try:
             clean_dir, lossy_dir = tmp / "kit-clean", tmp / "kit-lossy"
-            clean_dir.mkdir()
-            lossy_dir.mkdir()
+            slow_dir = tmp / "kit-slow"
+            for path in (clean_dir, lossy_dir, slow_dir):
+                path.mkdir()
             clean = prepare_kit(clean_dir, template, url, register, "Bench kit clean")
             lossy = prepare_kit(lossy_dir, template, url, register, "Bench kit lossy")
+            slow = prepare_kit(
+                slow_dir, template, url, register, "Bench kit slow", records=SLOW_RECORDS
+            )
             print(
                 f"  set-up (server, two kits and their days): {time.perf_counter() - began:.1f} s"
             )
@@ -239,6 +248,13 @@ def main() -> None:
             finally:
                 relay.stop()
             lossy_s = lossy_report["elapsed_s"]
+
+            throttle = ThrottlingRelay(port, up_bps=SLOW_LINK_BPS).start()
+            try:
+                slow_report = fieldkit(slow_dir, "push", "--server-url", throttle.url)
+            finally:
+                throttle.stop()
+            slow_s = slow_report["elapsed_s"]
         finally:
             stop_server(server)
             log = (tmp / "server.log").read_text(errors="replace").strip()
@@ -254,6 +270,8 @@ def main() -> None:
     processes_ms = kit_ms + server_ms + db_ms
     bad_clean, notes_clean = verify(clean)
     bad_lossy, notes_lossy = verify(lossy)
+    bad_slow, notes_slow = verify(slow)
+    slow_per_min = slow["total"] / slow_s * 60
     print(
         f"  clean: {report['sent']} changes in {report['batches']} batches, "
         f"{report['bytes_sent'] / 1e6:.1f} MB, {clean_s:.2f} s (waiting for the server "
@@ -267,13 +285,19 @@ def main() -> None:
         f"  CPU per record: kit {kit_ms:.2f} ms, server processes {server_ms:.2f} ms, database "
         f"{db_ms:.2f} ms; whole machine (whatever else runs on it) {cpu_ms:.2f} core-ms"
     )
+    print(
+        f"  2 KB/s: {slow_report['sent']} changes in {slow_report['batches']} batches, "
+        f"{slow_report['bytes_sent'] / 1e3:.0f} KB, {slow_s:.1f} s; " + notes_slow[0]
+    )
     assert bad_lossy == 0, f"lossy sync lost or doubled {bad_lossy} records"
+    assert bad_slow == 0, f"2 KB/s sync lost or doubled {bad_slow} records"
     assert bad_clean == 0, f"clean sync lost or doubled {bad_clean} records"
     assert relay.made >= 2, "the relay never cut the connection"
     print()
     print(f"bench: outreach.sync_2000_s {clean_s:.2f} s")
     print(f"bench: outreach.sync_lossy_2000_s {lossy_s:.2f} s")
-    print(f"bench: outreach.lost_or_doubled {bad_clean + bad_lossy} count")
+    print(f"bench: outreach.sync_2kbps_records_per_min {slow_per_min:.0f} records/min")
+    print(f"bench: outreach.lost_or_doubled {bad_clean + bad_lossy + bad_slow} count")
     print(f"bench: outreach.cpu_ms_per_record {processes_ms:.2f} ms")
     print(f"bench: outreach.machine_cpu_ms_per_record {cpu_ms:.2f} ms")
     print(f"bench: outreach.server_cpu_ms_per_record {server_ms:.2f} ms")

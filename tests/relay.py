@@ -8,6 +8,7 @@ import contextlib
 import selectors
 import socket
 import threading
+import time
 
 
 class Relay:
@@ -206,6 +207,82 @@ class CuttingRelay:
                     sink.sendall(data)
                 if cut:
                     break
+        except OSError:
+            pass
+        for sock in pair:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+
+class ThrottlingRelay:
+    """A TCP relay that lets bytes through no faster than `up_bps` from client to server (and
+    `down_bps` back, if given): a field kit's uplink on a weak mobile signal. Each direction is
+    paced against its own clock, in small chunks, so a request of n bytes takes n / rate
+    seconds to arrive."""
+
+    CHUNK = 256
+
+    def __init__(self, target_port: int, up_bps: int, down_bps: int | None = None):
+        self.target = ("127.0.0.1", target_port)
+        self.rates = {"up": up_bps, "down": down_bps}
+        self.sent = {"up": 0, "down": 0}
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self.port = self._listener.getsockname()[1]
+        self._stop = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "ThrottlingRelay":
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        with contextlib.suppress(OSError):
+            self._listener.close()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=30)
+            except OSError:
+                client.close()
+                continue
+            # Small kernel buffers: the sender feels the slow link instead of filling megabytes.
+            for sock in (client, upstream):
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            pair = (client, upstream)
+            for source, sink, direction in ((client, upstream, "up"), (upstream, client, "down")):
+                threading.Thread(
+                    target=self._pump, args=(source, sink, direction, pair), daemon=True
+                ).start()
+
+    def _pump(self, source, sink, direction, pair) -> None:
+        rate = self.rates[direction]
+        started, passed = time.monotonic(), 0
+        try:
+            while not self._stop.is_set():
+                data = source.recv(self.CHUNK if rate else 65536)
+                if not data:
+                    break
+                if rate:
+                    passed += len(data)
+                    ahead = passed / rate - (time.monotonic() - started)
+                    if ahead > 0:
+                        time.sleep(ahead)
+                sink.sendall(data)
+                self.sent[direction] += len(data)
         except OSError:
             pass
         for sock in pair:

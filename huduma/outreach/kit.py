@@ -36,7 +36,29 @@ logger = logging.getLogger(__name__)
 # A batch stays well under the server's request limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 256 KB).
 BATCH_MAX_RECORDS = 200
 BATCH_MAX_BYTES = 180 * 1024
+# Batches are sized by bytes for the link measured: the first is small (8 KB: 4 s at 2 KB/s),
+# each next one about BATCH_TARGET_S seconds of what the last request achieved, growing at
+# most fourfold a batch. A fixed 124 KB batch under a fixed 30 s timeout never completed on a
+# 3 KB/s uplink (41 s to send); now a 2 KB/s link moves ~20 KB batches, each acknowledged.
+BATCH_FIRST_BYTES = 8 * 1024
+BATCH_MIN_BYTES = 2 * 1024
+BATCH_TARGET_S = 10.0
+# The slowest link planned for before anything is measured (bytes per second).
+LINK_FLOOR_BPS = 1024
+# The server's own time to answer; a request's timeout adds twice its sending time at the rate
+# measured (or at LINK_FLOOR_BPS), so the timeout grows with the link instead of cutting it.
 TIMEOUT_S = 30
+
+
+def request_timeout(size: int, rate_bps: float | None) -> float:
+    return TIMEOUT_S + 2 * size / max(rate_bps or LINK_FLOOR_BPS, 1)
+
+
+def next_batch_bytes(current: int, rate_bps: float | None) -> int:
+    if not rate_bps:
+        return current
+    wanted = int(rate_bps * BATCH_TARGET_S)
+    return max(BATCH_MIN_BYTES, min(wanted, current * 4, BATCH_MAX_BYTES))
 
 
 class KitError(Exception):
@@ -57,18 +79,27 @@ class KitRefused(KitError):
 # --- HTTP ----------------------------------------------------------------------------------
 
 
-def _request(server: str, method: str, path: str, *, token: str = "", body=None) -> dict:
+def _request(
+    server: str,
+    method: str,
+    path: str,
+    *,
+    token: str = "",
+    body=None,
+    data: bytes | None = None,
+    timeout: float = TIMEOUT_S,
+) -> dict:
     url = urllib.parse.urlsplit(server)
     conn_class = (
         http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
     )
-    conn = conn_class(url.hostname, url.port, timeout=TIMEOUT_S)
+    conn = conn_class(url.hostname, url.port, timeout=timeout)
     headers = {"Accept": "application/json"}
-    data = None
     if token:
         headers["Authorization"] = f"Device {token}"
     if body is not None:
         data = json.dumps(body, separators=(",", ":")).encode()
+    if data is not None:
         headers["Content-Type"] = "application/json"
     try:
         conn.request(method, url.path.rstrip("/") + path, body=data, headers=headers)
@@ -297,10 +328,11 @@ def _in_a_queue(obj) -> bool:
     return isinstance(obj, Ticket) and obj.status in Ticket.ACTIVE
 
 
-def _batch(after: int) -> tuple[list[dict], int]:
-    """The next changes after `after`, as wire records; and the last sequence number they
-    cover (changes of records gone from the kit are skipped, and covered). Stops before a
-    ticket still in the tent's queue (see _in_a_queue)."""
+def _batch(after: int, max_bytes: int = BATCH_MAX_BYTES) -> tuple[list[dict], int]:
+    """The next changes after `after`, as wire records, at most `max_bytes` of them (but at
+    least one); and the last sequence number they cover (changes of records gone from the kit
+    are skipped, and covered). Stops before a ticket still in the tent's queue (see
+    _in_a_queue)."""
     changes = list(KitChange.objects.filter(pk__gt=after).order_by("pk")[:BATCH_MAX_RECORDS])
     if not changes:
         return [], after
@@ -320,7 +352,7 @@ def _batch(after: int) -> tuple[list[dict], int]:
         if obj is not None:
             item = wire(obj, change.pk)
             item_size = len(json.dumps(item, separators=(",", ":"), default=str))
-            if items and size + item_size > BATCH_MAX_BYTES:
+            if items and size + item_size > max_bytes:
                 break
             items.append(item)
             size += item_size
@@ -334,22 +366,29 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
     state = kit_state()
     report = PushReport()
     started = time.perf_counter()
+    max_bytes, rate = BATCH_FIRST_BYTES, None
     while max_batches is None or report.batches < max_batches:
-        items, last = _batch(state.acked_seq)
+        items, last = _batch(state.acked_seq, max_bytes)
         if last == state.acked_seq:
             break
         pending = KitChange.objects.filter(pk__gt=last).count()
-        body = {"pending": pending, "items": items}
+        data = json.dumps({"pending": pending, "items": items}, separators=(",", ":")).encode()
         asked = time.perf_counter()
         answer = _request(
             server or state.server_url,
             "POST",
             "/api/outreach/sync/push",
             token=kit_token(state),
-            body=body,
+            data=data,
+            timeout=request_timeout(len(data), rate),
         )
-        report.waiting_s += time.perf_counter() - asked
-        report.bytes_sent += len(json.dumps(body, separators=(",", ":")))
+        took = time.perf_counter() - asked
+        report.waiting_s += took
+        report.bytes_sent += len(data)
+        # What this link carried (the server's time included: a slow server also wants
+        # smaller batches).
+        rate = len(data) / max(took, 1e-3)
+        max_bytes = next_batch_bytes(max_bytes, rate)
         with transaction.atomic():
             for result in answer["results"]:
                 if result["outcome"] == "rejected":
@@ -389,12 +428,16 @@ def kit_retry_refused(*, server: str | None = None) -> int:
         obj = model._base_manager.filter(pk=rejection.record_id).first() if model else None
         if obj is not None:
             items.append(wire(obj, rejection.seq))
+    data = json.dumps(
+        {"pending": pending_count(state), "items": items}, separators=(",", ":")
+    ).encode()
     answer = _request(
         server or state.server_url,
         "POST",
         "/api/outreach/sync/push",
         token=kit_token(state),
-        body={"pending": pending_count(state), "items": items},
+        data=data,
+        timeout=request_timeout(len(data), None),
     )
     taken = [r["seq"] for r in answer["results"] if r["outcome"] != "rejected"]
     for result in answer["results"]:
