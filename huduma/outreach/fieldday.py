@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from huduma.accounts.models import Role, User
 from huduma.applications.services import application_open
-from huduma.catalogue.models import CounterService
+from huduma.catalogue.models import CentreService, CounterService
 from huduma.complaints.services import complaint_lodge
 from huduma.feedback.services import rating_record
 from huduma.outreach.kit import kit_state
@@ -26,11 +26,13 @@ class DayReport:
     mpesa_codes: list | None = None
     ratings: int = 0
     complaints: int = 0
+    waiting: int = 0
 
 
-def field_day(*, visits: int, seed: int = 11) -> DayReport:
+def field_day(*, visits: int, seed: int = 11, waiting: int = 0) -> DayReport:
     """Serve `visits` citizens, one after the other, at the kit's first counter with skills,
-    by the first counter officer who came with the kit."""
+    by the first counter officer who came with the kit; then issue `waiting` more tickets
+    that are still waiting when the simulation ends."""
     rng = random.Random(seed)  # noqa: S311 - a simulation, not a secret
     centre = Centre.objects.get(code=kit_state().centre_code)
     officer = (
@@ -51,6 +53,26 @@ def field_day(*, visits: int, seed: int = 11) -> DayReport:
     if queues.live_session(counter) is None:
         queues.counter_open(counter=counter, officer=officer)
     report = DayReport(mpesa_codes=[])
+    # Citizens who queue, early in the day, for a service nobody at this counter serves: their
+    # tickets are still waiting at the end (the kit's sync must not wait for them).
+    unserved = [
+        s.service
+        for s in CentreService.objects.filter(centre=centre, service__is_active=True)
+        .exclude(service__in=services)
+        .select_related("service")
+    ]
+    if waiting and not unserved:
+        raise SystemExit("Every service here is served at this counter: none stays waiting.")
+    for n in range(waiting):
+        queues.visit_issue(
+            centre=centre,
+            services=[unserved[n % len(unserved)]],
+            channel=IssueChannel.RECEPTION,
+            requirements_confirmed=True,
+            phone=f"+2547{rng.randrange(10**7, 10**8):08d}",
+            actor=officer,
+        )
+        report.waiting += 1
     for n in range(visits):
         service = services[n % len(services)]
         phone = f"+2547{rng.randrange(10**7, 10**8):08d}"

@@ -16,6 +16,7 @@ import os
 import re
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,8 +28,10 @@ from django.db import connection, transaction
 from huduma.accounts.models import User
 from huduma.catalogue.models import CentreService
 from huduma.core import clock
-from huduma.outreach.records import SYNCED_MODELS, synced_model, wire
-from huduma.outreach.sync_models import KitChange, KitRejection, KitState
+from huduma.outreach.records import SYNCED_MODELS, data_fields, synced_model, wire
+from huduma.outreach.sync_models import KitChange, KitDeferred, KitRejection, KitState
+from huduma.places.models import Centre
+from huduma.queues import services as queues
 from huduma.queues.models import Ticket
 
 logger = logging.getLogger(__name__)
@@ -319,23 +322,34 @@ class PushReport:
     bytes_sent: int = 0
     elapsed_s: float = 0.0
     waiting_s: float = 0.0  # of which waiting for the server's answers
+    held_back: int = 0  # changes held back under a ticket still in the tent's queue
+    released: int = 0  # records held back before, sent now that their ticket has ended
 
 
 def _in_a_queue(obj) -> bool:
     """A ticket still waiting, called or being served at the tent. It would stand in the
-    centre's own queue if it reached the server now: the push stops before it, and goes on
-    once it has ended (served, no-show, cancelled)."""
+    centre's own queue if it reached the server now: it is held back on the kit (KitDeferred),
+    with the records made under it, until it has ended (served, no-show, cancelled, or closed
+    at the end of the day); everything else goes on."""
     return isinstance(obj, Ticket) and obj.status in Ticket.ACTIVE
 
 
-def _batch(after: int, max_bytes: int = BATCH_MAX_BYTES) -> tuple[list[dict], int]:
-    """The next changes after `after`, as wire records, at most `max_bytes` of them (but at
-    least one); and the last sequence number they cover (changes of records gone from the kit
-    are skipped, and covered). Stops before a ticket still in the tent's queue (see
-    _in_a_queue)."""
-    changes = list(KitChange.objects.filter(pk__gt=after).order_by("pk")[:BATCH_MAX_RECORDS])
-    if not changes:
-        return [], after
+def _points_at(obj, held: set[str]) -> bool:
+    """Whether a record refers to one held back (its ticket's events, an application made
+    while it was being served, that application's invoice and payment...)."""
+    for f in data_fields(type(obj)):
+        if f.is_relation:
+            value = getattr(obj, f.attname)
+            if isinstance(value, uuid.UUID) and value.hex in held:
+                return True
+    return False
+
+
+def _hex(record_id: str) -> str:
+    return record_id.replace("-", "")
+
+
+def _records(changes) -> dict:
     by_model: dict[str, set] = {}
     for change in changes:
         by_model.setdefault(change.model, set()).add(change.record_id)
@@ -344,12 +358,58 @@ def _batch(after: int, max_bytes: int = BATCH_MAX_BYTES) -> tuple[list[dict], in
         model = synced_model(label)
         for obj in model._base_manager.filter(pk__in=list(ids)):
             rows[(label, obj.pk.hex)] = obj
-    items, size, last = [], 0, after
+    return rows
+
+
+def _release_deferred() -> int:
+    """Changes held back whose ticket has ended go to the end of the change log (one new
+    change per record, with its content as it is now), in the order they were made, so a
+    parent still comes before its children. Returns how many records were released."""
+    deferred = list(KitDeferred.objects.order_by("seq"))
+    if not deferred:
+        return 0
+    rows = _records(deferred)
+    still: set[str] = set()
+    released = []
+    for row in deferred:
+        obj = rows.get((row.model, _hex(row.record_id)))
+        if obj is not None and (_in_a_queue(obj) or _points_at(obj, still)):
+            still.add(_hex(row.record_id))
+        else:
+            released.append(row)
+    if not released:
+        return 0
+    with transaction.atomic():
+        appended = []
+        for row in released:
+            key = (row.model, _hex(row.record_id))
+            if key not in appended and key[1] not in still:
+                appended.append(key)
+                KitChange.objects.create(model=row.model, record_id=row.record_id)
+        KitDeferred.objects.filter(seq__in=[row.seq for row in released]).delete()
+    return len(appended)
+
+
+def _batch(
+    after: int, max_bytes: int = BATCH_MAX_BYTES, held: set[str] | None = None
+) -> tuple[list[dict], int, list[KitChange]]:
+    """The next changes after `after`, as wire records, at most `max_bytes` of them (but at
+    least one); the last sequence number they cover (changes of records gone from the kit
+    are skipped, and covered); and the changes held back (a ticket still in the tent's queue
+    and what refers to it, see _in_a_queue), also covered. `held` (record ids) grows with
+    those held back."""
+    held = held if held is not None else set()
+    changes = list(KitChange.objects.filter(pk__gt=after).order_by("pk")[:BATCH_MAX_RECORDS])
+    if not changes:
+        return [], after, []
+    rows = _records(changes)
+    items, deferred, size, last = [], [], 0, after
     for change in changes:
-        obj = rows.get((change.model, change.record_id.replace("-", "")))
-        if obj is not None and _in_a_queue(obj):
-            break
-        if obj is not None:
+        obj = rows.get((change.model, _hex(change.record_id)))
+        if obj is not None and (_in_a_queue(obj) or _points_at(obj, held)):
+            held.add(obj.pk.hex)
+            deferred.append(change)
+        elif obj is not None:
             item = wire(obj, change.pk)
             item_size = len(json.dumps(item, separators=(",", ":"), default=str))
             if items and size + item_size > max_bytes:
@@ -357,7 +417,7 @@ def _batch(after: int, max_bytes: int = BATCH_MAX_BYTES) -> tuple[list[dict], in
             items.append(item)
             size += item_size
         last = change.pk
-    return items, last
+    return items, last, deferred
 
 
 def kit_push(*, max_batches: int | None = None, server: str | None = None) -> PushReport:
@@ -367,10 +427,19 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
     report = PushReport()
     started = time.perf_counter()
     max_bytes, rate = BATCH_FIRST_BYTES, None
+    report.released = _release_deferred()
+    held = {_hex(r) for r in KitDeferred.objects.values_list("record_id", flat=True)}
     while max_batches is None or report.batches < max_batches:
-        items, last = _batch(state.acked_seq, max_bytes)
+        items, last, deferred = _batch(state.acked_seq, max_bytes, held)
         if last == state.acked_seq:
             break
+        if not items:
+            # Only changes held back: nothing to send, the cursor moves past them.
+            with transaction.atomic():
+                _defer(deferred)
+                KitState.objects.filter(pk=1).update(acked_seq=last)
+            state.acked_seq = last
+            continue
         pending = KitChange.objects.filter(pk__gt=last).count()
         data = json.dumps({"pending": pending, "items": items}, separators=(",", ":")).encode()
         asked = time.perf_counter()
@@ -401,6 +470,7 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
                         },
                     )
                     report.rejected += 1
+            _defer(deferred)
             KitState.objects.filter(pk=1).update(
                 acked_seq=last, last_push_at=clock.now(), failures=0, last_error=""
             )
@@ -410,9 +480,17 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
         for outcome, n in answer["counts"].items():
             report.counts[outcome] = report.counts.get(outcome, 0) + n
     report.pending = pending_count(state)
+    report.held_back = KitDeferred.objects.count()
     report.elapsed_s = round(time.perf_counter() - started, 3)
     report.waiting_s = round(report.waiting_s, 3)
     return report
+
+
+def _defer(changes: list[KitChange]) -> None:
+    KitDeferred.objects.bulk_create(
+        [KitDeferred(seq=c.pk, model=c.model, record_id=c.record_id) for c in changes],
+        ignore_conflicts=True,
+    )
 
 
 def kit_retry_refused(*, server: str | None = None) -> int:
@@ -447,6 +525,35 @@ def kit_retry_refused(*, server: str | None = None) -> int:
             )
     KitRejection.objects.filter(seq__in=taken).delete()
     return len(taken)
+
+
+# --- the end of the day -------------------------------------------------------------------
+
+
+def held_back() -> dict:
+    """What the kit holds back and why (for `fieldkit status`)."""
+    in_queue = list(
+        Ticket.objects.filter(status__in=Ticket.ACTIVE)
+        .order_by("visit__arrived_at")
+        .values_list("visit__number", "status")
+    )
+    return {
+        "changes": KitDeferred.objects.count(),
+        "tickets_in_queue": [f"{number} ({status})" for number, status in in_queue],
+        "reason": (
+            "tickets still in the tent's queue, and what was made under them, go once they "
+            "end; `fieldkit close-day` ends the day's unserved tickets"
+            if in_queue
+            else ""
+        ),
+    }
+
+
+def kit_close_day(*, day: dt.date) -> queues.DayClosed:
+    """The tent packs up: the day's tickets not yet served end (queues.tickets_close_day);
+    the records held back under them are released at the next push."""
+    centre = Centre.objects.get(code=kit_state().centre_code)
+    return queues.tickets_close_day(centre=centre, day=day)
 
 
 # --- automatic sync ------------------------------------------------------------------------

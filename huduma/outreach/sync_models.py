@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 __all__ = [
     "FieldKit",
     "KitChange",
+    "KitDeferred",
     "KitRejection",
     "KitState",
     "MpesaCodeCheck",
@@ -208,3 +209,16 @@ class KitRejection(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.reason}"
+
+
+class KitDeferred(models.Model):
+    """On a kit: a change held back because its ticket is still in the tent's queue (or it
+    refers to such a record). The cursor moves past it, so nothing else waits; once the ticket
+    has ended, the record goes to the end of the change log again (kit.py)."""
+
+    seq = models.BigIntegerField(primary_key=True)
+    model = models.CharField(max_length=40)
+    record_id = models.CharField(max_length=36)
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.model} {self.record_id}"

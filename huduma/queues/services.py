@@ -1058,6 +1058,40 @@ def visit_add_service(*, visit: Visit, service: Service, actor) -> Ticket:
     return ticket
 
 
+@dataclass(frozen=True)
+class DayClosed:
+    closed: list[Ticket]  # ended now, each with a "cancelled" event (reason day_closed)
+    being_served: int  # left to their counter: the officer finishes them
+
+
+@transaction.atomic
+def tickets_close_day(*, centre: Centre, day: dt.date, actor=None) -> DayClosed:
+    """The end of a day (an outreach tent packing up): every ticket of `centre` on `day` not
+    yet served (later in its visit, waiting, called) is cancelled, with an event whose reason
+    is day_closed (the citizen is told by SMS where that event is received: on the centre
+    server, for a field kit's tickets). A ticket being served is left to its counter."""
+    now = clock.now()
+    closed = []
+    for ticket in (
+        Ticket.objects.select_for_update(of=("self",))
+        .filter(
+            centre=centre,
+            visit__service_day=day,
+            status__in=[Status.PENDING, Status.WAITING, Status.CALLED],
+        )
+        .order_by("visit__arrived_at", "position")
+    ):
+        ticket.status = Status.CANCELLED
+        ticket.finished_at = now
+        ticket.save(update_fields=["status", "finished_at"])
+        _event(ticket, Kind.CANCELLED, at=now, actor=actor, reason="day_closed")
+        closed.append(ticket)
+    serving = Ticket.objects.filter(
+        centre=centre, visit__service_day=day, status=Status.SERVING
+    ).count()
+    return DayClosed(closed=closed, being_served=serving)
+
+
 @transaction.atomic
 def visit_cancel(*, visit: Visit, actor=None) -> Visit:
     now = clock.now()

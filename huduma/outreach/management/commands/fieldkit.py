@@ -7,14 +7,17 @@ manage.py fieldkit push        # every pending record, batch after batch
 manage.py fieldkit run         # pull and push, retrying a broken connection until done
 manage.py fieldkit status      # what is pending, refused, and when it last synced
 manage.py fieldkit day --visits 60   # a simulated day at the tent (demo, tests, bench)
+manage.py fieldkit close-day   # the tent packs up: the day's unserved tickets are ended
 """
 
+import datetime as dt
 import getpass
 import json
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from huduma.core import clock
 from huduma.outreach import kit
 from huduma.outreach.fieldday import field_day
 from huduma.outreach.sync_models import KitRejection
@@ -48,10 +51,15 @@ class Command(BaseCommand):
         day = sub.add_parser("day")
         day.add_argument("--visits", type=int, default=60)
         day.add_argument("--seed", type=int, default=11)
+        day.add_argument(
+            "--waiting", type=int, default=0, help="tickets left waiting at the end of the day"
+        )
+        close = sub.add_parser("close-day")
+        close.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
 
     def handle(self, *args, action, **options):
         try:
-            getattr(self, f"do_{action}")(**options)
+            getattr(self, f"do_{action.replace('-', '_')}")(**options)
         except kit.KitError as exc:
             raise CommandError(str(exc)) from exc
 
@@ -108,6 +116,9 @@ class Command(BaseCommand):
                     "server": state.server_url,
                     "pending": kit.pending_count(state),
                     "refused": KitRejection.objects.count(),
+                    # Held back, not sent: tickets still in the tent's queue (and what was
+                    # made under them) go once they end; `close-day` ends them.
+                    "held_back": kit.held_back(),
                     "last_push_at": str(state.last_push_at or ""),
                     "last_error": state.last_error,
                     # The plan the kit holds (its outreach: days, venue, services, officers).
@@ -116,6 +127,25 @@ class Command(BaseCommand):
             )
         )
 
-    def do_day(self, *, visits, seed, **_):
-        report = field_day(visits=visits, seed=seed)
+    def do_day(self, *, visits, seed, waiting=0, **_):
+        report = field_day(visits=visits, seed=seed, waiting=waiting)
         self.stdout.write(json.dumps(report.__dict__))
+
+    def do_close_day(self, *, date=None, **_):
+        """The tent packs up: the day's tickets not served are ended (the centre server texts
+        each citizen when it receives them); the records held back under them go at the next
+        sync."""
+        try:
+            day = dt.date.fromisoformat(date) if date else clock.local_date()
+        except ValueError as exc:
+            raise CommandError("--date: use YYYY-MM-DD") from exc
+        closed = kit.kit_close_day(day=day)
+        self.stdout.write(
+            json.dumps(
+                {
+                    "day": str(day),
+                    "closed": [t.visit.number for t in closed.closed],
+                    "being_served": closed.being_served,
+                }
+            )
+        )
