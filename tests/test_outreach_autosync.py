@@ -72,15 +72,18 @@ def test_the_kit_syncs_by_itself_when_the_network_comes_back(live_server, world,
     assert kit_side.pending_count() == 0 and not KitRejection.objects.exists()
 
     # A ticket still waiting at the tent stays on the kit (it would join the centre's own
-    # queue), and so does what follows it; once it has ended, it goes.
+    # queue), but what follows it goes; once it has ended, it goes too.
     ticket = visit.tickets.get()
     KitChange.objects.create(model="queues.Ticket", record_id=ticket.pk.hex)
     KitChange.objects.create(model="queues.Visit", record_id=visit.pk.hex)
     assert kit_side.kit_sync_due(now=now + dt.timedelta(seconds=500)) == "synced"
-    assert kit_side.pending_count() == 2
+    assert kit_side.pending_count() == 0 and kit_side.held_back()["changes"] == 1
+    assert received.filter(model="queues.Visit").count() == 3
+    assert kit_side.kit_sync_due(now=now + dt.timedelta(seconds=550)) == "nothing to push"
     type(ticket).objects.filter(pk=ticket.pk).update(status="cancelled")
     assert kit_side.kit_sync_due(now=now + dt.timedelta(seconds=600)) == "synced"
-    assert kit_side.pending_count() == 0
+    assert kit_side.pending_count() == 0 and kit_side.held_back()["changes"] == 0
+    assert received.filter(model="queues.Ticket").exists()
 
 
 def test_the_task_does_nothing_on_a_centre_server(db):

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from huduma.notify.models import Message
-from huduma.outreach import sync
+from huduma.outreach import enrolment
 from huduma.outreach.records import synced_model
 from huduma.queues.models import Ticket, TicketEvent, Visit
 from tests.test_outreach_fieldkit import (  # noqa: F401 - fixtures
@@ -41,7 +41,7 @@ def test_a_waiting_ticket_does_not_hold_back_the_sync_and_the_day_closes(
     settings,
 ):
     settings.PUBLIC_URL = "https://huduma.example"
-    kit, code = sync.field_kit_register(
+    kit, code = enrolment.field_kit_register(
         centre=world.gpo, name="Kit Kibra", officers=[world.alice], actor=world.bob
     )
     fieldkit(kit_dir, "enroll", "--server", live_server.url, "--code", code)
@@ -85,7 +85,7 @@ def test_a_waiting_ticket_does_not_hold_back_the_sync_and_the_day_closes(
     # The server texts the citizen, from the synced records, with its public address.
     visit = Visit.objects.get(pk=ticket.visit_id)
     sms = Message.objects.get(template="ticket_day_closed")
-    assert sms.to == visit.phone and sms.status == "queued"
+    assert sms.to == visit.phone and sms.status in ("queued", "sent")
     assert waiting_number in sms.body and "https://huduma.example/" in sms.body
     assert "127.0.0.1" not in sms.body
     # Nothing is held back any more.

@@ -8,7 +8,7 @@ import urllib.parse
 
 import pytest
 
-from huduma.outreach import sync
+from huduma.outreach import enrolment
 from huduma.outreach.records import synced_model
 from tests.relay import ThrottlingRelay
 from tests.test_outreach_fieldkit import (  # noqa: F401 - fixtures
@@ -24,7 +24,7 @@ LINK_BPS = 2048
 
 
 def test_a_kit_syncs_through_a_2_kb_per_second_uplink(live_server, world, kit_dir):  # noqa: F811
-    kit, code = sync.field_kit_register(
+    _kit, code = enrolment.field_kit_register(
         centre=world.gpo, name="Kit Kibra", officers=[world.alice], actor=world.bob
     )
     fieldkit(kit_dir, "enroll", "--server", live_server.url, "--code", code)

@@ -13,6 +13,10 @@ SMS_TEMPLATES = {
         "Please come to the waiting hall now."
     ),
     "ticket_called": _("%(centre)s: ticket %(number)s, please go to counter %(counter)s."),
+    "ticket_day_closed": _(
+        "%(centre)s: sorry, ticket %(number)s was not served before we closed today. "
+        "When we come again: %(url)s"
+    ),
     "sms_join_help": _(
         "Huduma: to queue, send JOIN, the centre code and the service code, e.g. "
         "JOIN GPO-NAIROBI NHIF-REGISTER. Codes are on huduma centre charters."

@@ -571,6 +571,8 @@ def kit_sync_due(*, now: dt.datetime | None = None) -> str:
     now = now or clock.now()
     if state.next_attempt_at and state.next_attempt_at > now:
         return "waiting"
+    # Records held back under a ticket that has ended since go back in the log (locally).
+    _release_deferred()
     if pending_count(state) == 0 and not KitRejection.objects.exists():
         return "nothing to push"
     try:

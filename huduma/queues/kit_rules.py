@@ -2,8 +2,8 @@
 tickets, never the priority or the order a ticket takes (the centre server's to decide)."""
 
 from huduma.core.kit_rules import KitRefused, KitWrite, register
-from huduma.queues import dispatch
-from huduma.queues.models import Ticket, Visit
+from huduma.queues import dispatch, notifications
+from huduma.queues.models import Ticket, TicketEvent, Visit
 
 # Columns the kit sets once, when it issues the visit or ticket; changing them later would move
 # a ticket in a queue or turn it into another citizen's.
@@ -74,7 +74,17 @@ def _ticket_event(write: KitWrite) -> None:
         raise KitRefused("ticket event: its ticket was not made by this kit")
 
 
+def _events_arrived(ids: list) -> None:
+    """The tent closed before these tickets were served (queues.services.tickets_close_day on
+    the kit): the server texts each citizen itself, with its public address."""
+    closed = TicketEvent.objects.filter(
+        pk__in=ids, kind=TicketEvent.Kind.CANCELLED, data__reason="day_closed"
+    ).values_list("ticket_id", flat=True)
+    if closed:
+        notifications.day_closed_sms(ticket_ids=list(closed))
+
+
 def register_rules() -> None:
     register("queues.Visit", _visit)
     register("queues.Ticket", _ticket)
-    register("queues.TicketEvent", _ticket_event)
+    register("queues.TicketEvent", _ticket_event, arrived=_events_arrived)

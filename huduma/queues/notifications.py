@@ -51,6 +51,33 @@ def visit_issued_sms(*, visit: Visit, services: Sequence[Service], now: dt.datet
     )
 
 
+def day_closed_sms(*, ticket_ids: Sequence) -> int:
+    """Tell each citizen whose ticket the day's close ended (an event "cancelled" with reason
+    day_closed, made at an outreach tent and received here at sync) that it will not be served,
+    and where to look for the next visit: the server's public address, never a kit's. One SMS
+    per visit. Returns how many were written (in the caller's transaction)."""
+    written = 0
+    visits = (
+        Visit.objects.filter(tickets__pk__in=list(ticket_ids), tickets__status="cancelled")
+        .exclude(phone="")
+        .select_related("centre")
+        .distinct()
+    )
+    for visit in visits:
+        sms_send(
+            to=visit.phone,
+            template="ticket_day_closed",
+            context={
+                "centre": visit.centre.name,
+                "number": visit.number,
+                "url": f"{settings.PUBLIC_URL}/mashinani/",
+            },
+            language=visit.language,
+        )
+        written += 1
+    return written
+
+
 @functools.lru_cache(maxsize=1024)
 def _called_bodies(counter_number: int) -> tuple[str, str]:
     context = {"centre": CENTRE_SLOT, "number": NUMBER_SLOT, "counter": counter_number}
