@@ -8,6 +8,7 @@ batches bounded in count and size; the cursor moves only on the server's acknowl
 a cut at any point means the batch is sent again, which the server answers as duplicates.
 """
 
+import dataclasses
 import datetime as dt
 import http.client
 import json
@@ -32,7 +33,7 @@ from huduma.outreach.records import SYNCED_MODELS, data_fields, synced_model, wi
 from huduma.outreach.sync_models import KitChange, KitDeferred, KitRejection, KitState
 from huduma.places.models import Centre
 from huduma.queues import services as queues
-from huduma.queues.models import Ticket
+from huduma.queues.models import Ticket, Visit
 
 logger = logging.getLogger(__name__)
 
@@ -324,6 +325,7 @@ class PushReport:
     waiting_s: float = 0.0  # of which waiting for the server's answers
     held_back: int = 0  # changes held back under a ticket still in the tent's queue
     released: int = 0  # records held back before, sent now that their ticket has ended
+    rebased: dict | None = None  # the kit's log had gone back (kit_rebase)
 
 
 def _in_a_queue(obj) -> bool:
@@ -420,6 +422,91 @@ def _batch(
     return items, last, deferred
 
 
+@dataclass
+class Rebase:
+    diverged_at: int  # the first sequence number where the server holds something else
+    moved: int  # changes put back in the log above what the server holds
+    renumbered: list  # [(old ticket number, new one)] of tickets issued since the copy
+
+
+def kit_rebase(*, server: str | None = None) -> Rebase | None:
+    """Find out whether this kit's change log went back (a copy restored after a power cut or
+    a reinstall: the server holds, above the kit's cursor, changes the kit does not have, or
+    other records under the same numbers) and, if so, re-base before pushing: every change
+    the server does not hold goes back in the log above the server's highest number (so none
+    is taken for another, none held as a conflict), the cursor moves there, the day's ticket
+    numbers go on after the last one the server holds, and the tickets issued since the copy
+    whose numbers the server holds for other citizens take the next free ones. None when the
+    log did not go back."""
+    state = kit_state()
+    answer = _request(
+        server or state.server_url,
+        "GET",
+        f"/api/outreach/sync/status?after={state.acked_seq}",
+        token=kit_token(state),
+    )
+    log = [(int(seq), str(record_id)) for seq, record_id in answer.get("log") or []]
+    if not log:
+        return None
+    mine = {
+        pk: _hex(record_id)
+        for pk, record_id in KitChange.objects.filter(
+            pk__gt=state.acked_seq, pk__lte=log[-1][0]
+        ).values_list("pk", "record_id")
+    }
+    # A change sent again after a refusal is the kit's own, whatever its number.
+    resent = set(KitRejection.objects.values_list("seq", flat=True))
+    other = [seq for seq, record_id in log if mine.get(seq) != record_id and seq not in resent]
+    if not other:
+        return None  # the server holds the kit's own changes (answers lost in flight)
+    diverged, top = other[0], max(int(answer["highest_seq"]), log[-1][0])
+    matched = {seq for seq, record_id in log if mine.get(seq) == record_id}
+    on_server = {record_id for _seq, record_id in log}
+    centre = Centre.objects.get(code=state.centre_code)
+    with transaction.atomic():
+        if connection.vendor == "sqlite":  # a kit (tests run the kit's code on PostgreSQL too)
+            with connection.cursor() as cursor:
+                # New changes are numbered above anything the server holds.
+                cursor.execute(
+                    "UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s",
+                    [top, KitChange._meta.db_table],
+                )
+        moving = list(
+            KitChange.objects.filter(pk__gt=state.acked_seq).exclude(pk__in=matched).order_by("pk")
+        )
+        KitChange.objects.filter(pk__in=[c.pk for c in moving]).delete()
+        KitRejection.objects.filter(seq__gt=state.acked_seq).exclude(seq__in=matched).delete()
+        appended = []
+        for change in moving:
+            key = (change.model, _hex(change.record_id))
+            if key not in appended:
+                appended.append(key)
+                KitChange.objects.create(model=change.model, record_id=change.record_id)
+        KitState.objects.filter(pk=1).update(acked_seq=top)
+        since_copy = [
+            pk
+            for pk in Visit.objects.filter(node_seq__gte=diverged).values_list("pk", flat=True)
+            if pk.hex not in on_server
+        ]
+        renumbered = []
+        for day, last in sorted((answer.get("numbers") or {}).items()):
+            renumbered += queues.numbers_continue_after(
+                centre=centre,
+                day=dt.date.fromisoformat(day),
+                prefix=state.ticket_prefix,
+                last=int(last),
+                renumber=since_copy,
+            )
+    logger.warning(
+        "field kit: its log went back (the server holds #%s on); re-based above #%s, "
+        "%s tickets renumbered",
+        diverged,
+        top,
+        len(renumbered),
+    )
+    return Rebase(diverged_at=diverged, moved=len(appended), renumbered=renumbered)
+
+
 def kit_push(*, max_batches: int | None = None, server: str | None = None) -> PushReport:
     """Push every pending change, batch after batch. Raises KitOffline when the connection
     fails (what was acknowledged stays acknowledged), KitRefused when the server refuses."""
@@ -427,6 +514,10 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
     report = PushReport()
     started = time.perf_counter()
     max_bytes, rate = BATCH_FIRST_BYTES, None
+    rebased = kit_rebase(server=server)
+    if rebased is not None:
+        report.rebased = dataclasses.asdict(rebased)
+        state = kit_state()
     report.released = _release_deferred()
     held = {_hex(r) for r in KitDeferred.objects.values_list("record_id", flat=True)}
     while max_batches is None or report.batches < max_batches:

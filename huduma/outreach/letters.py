@@ -14,25 +14,31 @@ from huduma.outreach.plan_models import (
 )
 from huduma.outreach.sync_models import FieldKit
 from huduma.places.models import Centre
+from huduma.queues.models import Visit
 
 TICKET_LETTERS = "ZYXWVUTSRQPONM"
 
 
 def ticket_letters_taken(centre: Centre, dates, *, outreach: Outreach | None = None) -> set[str]:
     """The letters a new outreach or kit of `centre` on `dates` may not take: every service
-    group's, those of the centre's outreaches on those days, and those of its live kits going
-    on those days or to no outreach. `outreach`'s own days and kits are left out (it keeps its
-    letter when its days move). `dates` None means every day from today (a kit with no
-    outreach)."""
+    group's, those of the centre's outreaches on those days, those of its live kits going
+    on those days or to no outreach, and every letter under which the server holds tickets of
+    the centre on those days (a revoked kit's: a replacement kit numbering Y001 again would
+    have its records refused as duplicate numbers). `outreach`'s own days and kits are left
+    out (it keeps its letter when its days move). `dates` None means every day from today (a
+    kit with no outreach)."""
     taken = set(Service.objects.exclude(group="").values_list("group", flat=True))
     days = OutreachDay.objects.filter(centre=centre)
     kits = FieldKit.objects.filter(device__centre=centre).exclude(
         device__status=Device.Status.REVOKED
     )
+    visits = Visit.objects.filter(centre=centre, prefix__in=list(TICKET_LETTERS))
     if dates is None:
         days = days.filter(date__gte=clock.local_date())
+        visits = visits.filter(service_day__gte=clock.local_date())
     else:
         days = days.filter(date__in=list(dates))
+        visits = visits.filter(service_day__in=list(dates))
         kits = kits.filter(
             Q(outreach__isnull=True)
             | Q(outreach__days__centre=centre, outreach__days__date__in=list(dates))
@@ -42,6 +48,7 @@ def ticket_letters_taken(centre: Centre, dates, *, outreach: Outreach | None = N
         kits = kits.exclude(outreach=outreach)
     taken |= set(days.values_list("ticket_prefix", flat=True))
     taken |= set(kits.values_list("ticket_prefix", flat=True))
+    taken |= set(visits.values_list("prefix", flat=True).distinct())
     return taken
 
 

@@ -93,6 +93,11 @@ class StatusOut(Schema):
     received: int
     highest_seq: int
     gaps: list[list[int]]
+    # With ?after=N: the server's (sequence number, record id) of each change above N, so a
+    # kit restored from an old copy finds where its log went another way (kit.kit_rebase).
+    log: list[list[Any]] | None = None
+    # The last ticket number the server holds under the kit's letter, per recent day.
+    numbers: dict[str, int] | None = None
 
 
 def kit_out(kit) -> KitOut:
@@ -132,9 +137,19 @@ def push(request, body: PushIn):
     return PushOut(acked_seq=result.acked_seq, counts=result.counts, results=result.results)
 
 
-@router.get("/sync/status", response=StatusOut, auth=kit_auth, summary="What the server holds")
-def status(request):
+@router.get(
+    "/sync/status",
+    response=StatusOut,
+    auth=kit_auth,
+    exclude_none=True,
+    summary="What the server holds",
+)
+def status(request, after: int | None = Query(None, ge=0, le=2**62)):
     kit = request.auth
     received, highest = sync_selectors.kit_received(kit.node_id)
     gaps = [[a, b] for a, b in sync_selectors.kit_gaps(kit.node_id)]
-    return StatusOut(received=received, highest_seq=highest, gaps=gaps)
+    answer = StatusOut(received=received, highest_seq=highest, gaps=gaps)
+    if after is not None:
+        answer.log = sync_selectors.kit_log(kit.node_id, after=after)
+        answer.numbers = sync_selectors.kit_last_numbers(kit)
+    return answer

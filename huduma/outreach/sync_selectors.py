@@ -1,13 +1,16 @@
 """What the centre sees of its field kits: one row per kit, its conflicts and flagged codes."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import Count, Max, Q
 
+from huduma.core import clock
 from huduma.core.models import AuditEntry
 from huduma.outreach.sync_models import FieldKit, MpesaCodeCheck, SyncConflict, SyncItem
 from huduma.places.models import Centre
+from huduma.queues.models import Visit
 
 MAX_GAPS_SHOWN = 50
 
@@ -36,6 +39,36 @@ def kit_received(node_id: str) -> tuple[int, int]:
     return row["n"], row["top"] or 0
 
 
+# How much of its log a kit is told at once (about 45 bytes each): a kit restored from a copy
+# older than that re-bases in several rounds.
+MAX_LOG_SHOWN = 5000
+
+
+def kit_log(node_id: str, *, after: int, limit: int = MAX_LOG_SHOWN) -> list[list]:
+    """[sequence number, record id (hex)] of each change of the kit received above `after`."""
+    rows = (
+        SyncItem.objects.filter(node_id=node_id, seq__gt=after)
+        .order_by("seq")
+        .values_list("seq", "record_id")[:limit]
+    )
+    return [[seq, record_id.hex] for seq, record_id in rows]
+
+
+def kit_last_numbers(kit: FieldKit, days_back: int = 7) -> dict[str, int]:
+    """The highest ticket number the server holds under the kit's letter at its centre, per
+    day from `days_back` days ago."""
+    since = clock.local_date() - dt.timedelta(days=days_back)
+    rows = (
+        Visit.objects.filter(
+            centre_id=kit.device.centre_id, prefix=kit.ticket_prefix, service_day__gte=since
+        )
+        .values("service_day")
+        .annotate(last=Max("sequence"))
+        .values_list("service_day", "last")
+    )
+    return {day.isoformat(): last for day, last in rows}
+
+
 @dataclass(frozen=True)
 class KitRow:
     kit: FieldKit
@@ -46,6 +79,9 @@ class KitRow:
     refused_pushes: int
     last_refused_at: object
     flagged_codes: int
+    # Records the server refused (their reasons are listed below the kits): a kit with
+    # refusals is not "fine".
+    refused_records: int = 0
 
 
 def field_kits_for_centre(centre: Centre) -> list[KitRow]:
@@ -65,6 +101,15 @@ def field_kits_for_centre(centre: Centre) -> list[KitRow]:
         )
         .order_by("-device__created_at")
     )
+    kits = list(kits)
+    refused = dict(
+        SyncItem.objects.filter(
+            node_id__in=[k.node_id for k in kits], outcome=SyncItem.Outcome.REJECTED
+        )
+        .values("node_id")
+        .annotate(n=Count("pk"))
+        .values_list("node_id", "n")
+    )
     rows = []
     for kit in kits:
         received, highest = kit_received(kit.node_id)
@@ -79,6 +124,7 @@ def field_kits_for_centre(centre: Centre) -> list[KitRow]:
                 refused_pushes=kit.refused,
                 last_refused_at=last_refused,
                 flagged_codes=kit.flagged,
+                refused_records=refused.get(kit.node_id, 0),
             )
         )
     return rows

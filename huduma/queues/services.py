@@ -44,6 +44,7 @@ from huduma.queues.errors import (
 from huduma.queues.models import (
     Appointment,
     CounterSession,
+    DailyCounter,
     DaySkill,
     IssueChannel,
     Ticket,
@@ -1090,6 +1091,45 @@ def tickets_close_day(*, centre: Centre, day: dt.date, actor=None) -> DayClosed:
         centre=centre, visit__service_day=day, status=Status.SERVING
     ).count()
     return DayClosed(closed=closed, being_served=serving)
+
+
+@transaction.atomic
+def numbers_continue_after(
+    *, centre: Centre, day: dt.date, prefix: str, last: int, renumber=()
+) -> list[tuple[str, str]]:
+    """The day's numbers under `prefix` go on after `last` (numbers the centre server holds,
+    told to a field kit restored from an old copy): the next visit issued takes a higher one,
+    and the visits `renumber` (ids) numbered `last` or below (issued since the copy, so their
+    numbers are another citizen's on the server) take the next free ones, in order of arrival.
+    Returns [(old number, new number)]."""
+    counter, _created = DailyCounter.objects.select_for_update().get_or_create(
+        centre=centre, day=day, prefix=prefix
+    )
+    top = max(
+        last,
+        counter.last,
+        Visit.objects.filter(centre=centre, service_day=day, prefix=prefix).aggregate(
+            top=Max("sequence")
+        )["top"]
+        or 0,
+    )
+    moved = []
+    for visit in (
+        Visit.objects.select_for_update()
+        .filter(
+            pk__in=list(renumber), centre=centre, service_day=day, prefix=prefix, sequence__lte=last
+        )
+        .order_by("arrived_at", "sequence")
+    ):
+        top += 1
+        old = visit.number
+        visit.sequence = top
+        visit.number = visit.format_number()
+        visit.save(update_fields=["sequence", "number"])
+        moved.append((old, visit.number))
+    counter.last = top
+    counter.save(update_fields=["last"])
+    return moved
 
 
 @transaction.atomic
