@@ -21,8 +21,13 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_the_kit_syncs_by_itself_when_the_network_comes_back(live_server, world, settings):
+def test_the_kit_syncs_by_itself_when_the_network_comes_back(
+    live_server, world, settings, tmp_path
+):
     settings.HUDUMA_MODE = "field"
+    # The kit's token file goes beside its kit file: this test's own, not var/ (a token left
+    # there by an earlier run would be sent instead of this one's).
+    settings.FIELD_KIT_FILE = tmp_path / "fieldkit.json"
     settings.FIELD_SYNC_MIN_BACKOFF_S = 60
     settings.FIELD_SYNC_MAX_BACKOFF_S = 150
     enrolled = Kit(world)
