@@ -40,9 +40,13 @@ KIT_ONLY = {
     "queues.DailyCounter": "the kit's ticket numbering (the server's own follows the visits)",
     "core.Holiday": "reference data seeded by the migration on both",
     "django_migrations": "the schema's own history",
+    "contenttypes.ContentType": "made by migrate on every installation",
+    "auth.Permission": "made by migrate on every installation",
 }
 # Written on a kit today and still not reaching the server (issue 16): each must be synced
-# through its owning app's rule, or made by the server from synced records.
+# through its owning app's rule, or made by the server from synced records. (Audit entries,
+# failed sign-ins included, are made on a kit too; this day signs nobody in, so the walk does
+# not see them; referrals and rating invitations neither.)
 NOT_SYNCED_YET = {
     "core.AuditEntry": "audit entries (failed sign-ins included) made on a kit",
     "queues.CounterSession": "counter sessions opened at the tent",
@@ -73,7 +77,7 @@ def label_of_table() -> dict[str, str]:
 
 
 @pytest.mark.xfail(
-    strict=True, reason="audit entries, counter sessions and payment events do not sync yet"
+    strict=True, reason="counter sessions and payment events made on a kit do not sync yet"
 )
 def test_every_table_a_kit_writes_is_synced_or_declared_the_kits(live_server, world, kit_dir):  # noqa: F811
     _kit, code = enrolment.field_kit_register(
