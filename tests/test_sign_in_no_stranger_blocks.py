@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.test import Client, override_settings
+from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -40,7 +41,9 @@ def test_strangers_cannot_lock_the_officer_out_of_their_own_device(world, real_c
     statuses = [attempt(stranger(n), "alice", "wrong").status_code for n in range(5)]
     assert statuses[-1] == 429  # the username is locked on unknown devices...
     assert attempt(stranger(9), "alice", "pw-alice").status_code == 429
-    assert attempt(desk, "alice", "pw-alice").status_code == 302  # ...not at her own desk
+    at_desk = attempt(desk, "alice", "pw-alice")  # ...not at her own desk,
+    assert at_desk.status_code == 302
+    assert at_desk["Location"] == reverse("queues:my_counter")  # where an officer lands
 
 
 @override_settings(AXES_FAILURE_LIMIT=5)
