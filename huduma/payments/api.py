@@ -197,7 +197,7 @@ def invoice_get(request, invoice_id: uuid.UUID):
 
 @router.post(
     "/invoices/{invoice_id}/payments",
-    response={201: PaymentOut, 502: ProviderErrorOut},
+    response={201: PaymentOut, 502: ProviderErrorOut, 503: ProviderErrorOut},
     auth=django_auth,
     summary="Start a payment (M-Pesa STK push or card)",
 )

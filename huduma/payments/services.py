@@ -13,6 +13,7 @@ held for a refund.
 import datetime as dt
 import hashlib
 import json
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ MOP_UP_BATCH = 200
 
 _AMOUNT = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?")
 
+logger = logging.getLogger(__name__)
+
 
 class InvalidAmount(DomainError):
     code = "invalid_amount"
@@ -67,6 +70,14 @@ class AlreadyPaid(Conflict):
 
 class PaymentInProgress(Conflict):
     code = "payment_in_progress"
+
+
+class PushNotSent(DomainError):
+    """The prompt could not be sent (our side failed before M-Pesa accepted it): the same
+    Idempotency-Key sends it again, never answers "pending" for a push never sent."""
+
+    status = 503
+    code = "push_not_sent"
 
 
 class IdempotencyConflict(Conflict):
@@ -356,7 +367,15 @@ def payment_start(
     asked = _request_signature(invoice=invoice, channel=channel, amount=amount, phone=phone)
     existing = Payment.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
     if existing is not None:
-        return _same_request(existing, asked)
+        payment = _same_request(existing, asked)
+        if _push_not_sent(payment):
+            # The first attempt failed before M-Pesa accepted the push: do it now (a new
+            # callback secret, as the first one's is only stored hashed).
+            secret = secrets.token_urlsafe(24)
+            Payment.objects.filter(pk=payment.pk).update(callback_secret_hash=secret_hash(secret))
+            _push(payment, providers.mpesa_provider(), secret)
+            payment.refresh_from_db()
+        return payment
     if amount != invoice.amount_kes:
         raise InvalidAmount(
             _("The amount must be the official fee, %(fee)s.")
@@ -405,6 +424,19 @@ def payment_start(
     return payment
 
 
+PUSH_NOT_SENT = "push_not_sent"
+
+
+def _push_not_sent(payment: Payment) -> bool:
+    """Pending, with no push accepted, and the last attempt known to have failed before."""
+    if payment.channel != Payment.Channel.MPESA or payment.status != Status.PENDING:
+        return False
+    if payment.checkout_request_id:
+        return False
+    last = payment.events.order_by("-at", "-pk").first()
+    return last is not None and last.kind == PUSH_NOT_SENT
+
+
 def _same_request(payment: Payment, asked: str) -> Payment:
     if payment.idempotency_request != asked:
         raise IdempotencyConflict(
@@ -424,6 +456,15 @@ def _push(payment: Payment, provider, secret: str) -> None:
     except providers.ProviderUnavailable:
         _settle(payment, status=Status.FAILED, kind="push_refused", reason="provider refused")
         raise
+    except Exception as exc:
+        # Our side failed before M-Pesa's answer (the broker, the cache, a bug): no push is
+        # known to be out. Said so (503, and an event), so that the same key sends it again.
+        logger.exception("payment %s: the STK push was not sent", payment.pk)
+        _event(payment, PUSH_NOT_SENT, reason=exc.__class__.__name__)
+        raise PushNotSent(
+            _("The M-Pesa prompt could not be sent. Try again with the same request."),
+            field="phone",
+        ) from exc
     with transaction.atomic():
         Payment.objects.filter(pk=payment.pk).update(
             checkout_request_id=accepted.checkout_request_id,
