@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from huduma.notify.models import Message
 from huduma.queues import appointments, services
 from huduma.queues.errors import OtherCentre, SlotUnavailable
 
@@ -87,3 +88,20 @@ def test_late_arrival_is_treated_as_a_walk_in(world, clock):
     visit = appointments.appointment_check_in(reference=booking.reference, centre=world.gpo)
     assert visit.tickets.get().queue_key == visit.arrived_at.timestamp()
     assert dt.timedelta(0) <= clock.current - visit.arrived_at < dt.timedelta(seconds=1)
+
+
+def test_one_phone_holds_one_booking_of_a_service_a_day(world, clock):
+    """Back then Book again may post the next time (the one booked has left the list): the
+    booking already made comes back, with no second SMS; another day is another booking."""
+    first = appointments.appointment_book(
+        centre=world.gpo, service=world.id_dup, slot_start=at(clock, 10, 0), phone="0712345678"
+    )
+    sent = Message.objects.count()
+    again = appointments.appointment_book(
+        centre=world.gpo, service=world.id_dup, slot_start=at(clock, 10, 15), phone="0712345678"
+    )
+    assert again.pk == first.pk and Message.objects.count() == sent == 1
+    other = appointments.appointment_book(
+        centre=world.gpo, service=world.nhif_reg, slot_start=at(clock, 10, 15), phone="0712345678"
+    )
+    assert other.pk != first.pk

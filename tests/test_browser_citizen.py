@@ -6,7 +6,9 @@ Every page fits the screen (no sideways scroll) and passes axe-core."""
 import pytest
 from playwright.sync_api import expect
 
+from huduma.notify.backends import MemoryBackend
 from huduma.queues import holders, services
+from huduma.queues.models import Appointment
 from tests.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -131,3 +133,25 @@ def test_the_virtual_ticket_changes_to_called_without_a_reload(
     page.get_by_label("Cancel code").fill(holders.visit_holder_code(visit))
     page.get_by_role("button", name="Yes, cancel my ticket").click()
     expect(page.get_by_text("This ticket is cancelled")).to_be_visible()
+
+
+def test_back_then_book_again_keeps_one_appointment(phone, live_server, world, clock):
+    """Back from the confirmation, then Book again: the same booking, not a second one with a
+    second SMS (the browser may restore the form with another time ticked)."""
+    page = phone
+    page.goto(f"{live_server.url}/queue/gpo-nairobi/book/")
+    page.get_by_label("Service").select_option(label="Replacement of a lost ID card")
+    page.get_by_label("Wed 25 Nov").check()
+    page.get_by_role("button", name="See free times").click()
+    page.get_by_label("10:00").check()
+    page.get_by_label("Mobile number").fill("0712 345 678")
+    page.get_by_role("button", name="Book").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Appointment booked")
+    first = page.url
+    page.go_back()
+    page.get_by_role("button", name="Book").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Appointment booked")
+    assert page.url == first
+    assert Appointment.objects.filter(phone="+254712345678").count() == 1
+    assert [to for to, _body in MemoryBackend.outbox] == ["+254712345678"]
+    fits_and_accessible(page)

@@ -185,22 +185,27 @@ def appointment_book(
     services.services_offered(centre, [service])
     phone = normalise_phone(phone)
     _lock_slots(centre)
-    # The same booking again (a double click, a reloaded form, a retried request) is the
-    # booking already made: no second place taken, no second SMS.
-    same = (
-        Appointment.objects.filter(
+    # The same booking again (a double click, a reloaded form, a retried request, or Back then
+    # Book again, where the browser may restore the form with the next time ticked because the
+    # time booked has left the list) is the booking already made: one phone holds one booking
+    # of a service at a centre per day, checked under the centre's lock. No second place taken,
+    # no second SMS; moving it is the way to another time.
+    same = None
+    if _in_range(slot_start):
+        day = slot_start.astimezone(clock.NAIROBI).date()
+        start = dt.datetime.combine(day, dt.time.min, tzinfo=clock.NAIROBI)
+        same = Appointment.objects.filter(
             centre=centre,
             service=service,
-            slot_start=slot_start,
             phone=phone,
             status=Appointment.Status.BOOKED,
+            slot_start__gte=start,
+            slot_start__lt=start + dt.timedelta(days=1),
         ).first()
-        if _in_range(slot_start)
-        else None
-    )
+    # A time that could never be booked is refused even then (the place held does not count).
+    local = _slot_checked(centre, service, slot_start, ignore=same)
     if same is not None:
         return same
-    local = _slot_checked(centre, service, slot_start)
     appointment = Appointment.objects.create(
         reference="AP-" + "".join(secrets.choice(_ALPHABET) for _ in range(6)),
         centre=centre,
