@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from huduma.ledger.models import Refund
+from huduma.ledger.models import Entry, Receipt, Refund
 
 
 @dataclass(frozen=True)
@@ -37,3 +37,11 @@ def refunds_paid_between(*, since: dt.datetime, until: dt.datetime) -> list[Refu
         )
         for r in rows
     ]
+
+
+def receipt_numbers(*, payment_ids: list[str]) -> dict[str, str]:
+    """The receipt number of each of these payments (the payments app's ids) that has one."""
+    rows = Receipt.objects.filter(
+        entry__kind=Entry.Kind.PAYMENT, entry__payment_id__in=[str(p) for p in payment_ids]
+    ).values_list("entry__payment_id", "number")
+    return dict(rows)

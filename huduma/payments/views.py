@@ -15,6 +15,7 @@ from huduma.accounts.permissions import require_centre, require_staff
 from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.core.errors import DomainError
+from huduma.ledger.selectors import receipt_numbers
 from huduma.payments import held, providers, services
 from huduma.payments.cashup import cashup_for
 from huduma.payments.models import HeldDecision, Invoice, Payment
@@ -66,9 +67,11 @@ def invoice(request, invoice_id):
     ):
         services.card_status_settle(payment=waiting)
     payments = list(invoice.payments.order_by("started_at"))
+    # The officer sees each receipt's number and prints it here, not only the citizen's SMS.
+    receipts = receipt_numbers(payment_ids=[p.pk for p in payments])
     context = {
         "invoice": invoice,
-        "payments": [(p, services.card_page_url(p)) for p in payments],
+        "payments": [(p, services.card_page_url(p), receipts.get(str(p.pk))) for p in payments],
         "card_on": providers.card_provider() is not None,
         # One key per page shown: a double click on "pay" sends one STK push.
         "key": secrets.token_urlsafe(16),
