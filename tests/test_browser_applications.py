@@ -65,3 +65,31 @@ def test_officer_opens_an_application_and_the_back_office_moves_it(browser, live
     expect(citizen.get_by_test_id("track-status")).to_contain_text("In processing")
     assert_accessible(citizen)
     citizen.context.close()
+
+
+def test_an_application_refused_for_want_of_a_phone_keeps_the_ticks(browser, live_server, world):
+    """A walk-in without a phone: the first try is refused for the phone, and the console shows
+    the form again as the officer left it (the ticks kept), the error at the phone field."""
+    base = live_server.url
+    counter = world.counters[("gpo-nairobi", 1)]
+    services.visit_issue(
+        centre=world.gpo, services=[world.id_dup], channel="reception", requirements_confirmed=True
+    )
+    services.counter_open(counter=counter, officer=world.alice)
+    desk = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
+    sign_in(desk, base, "alice", "pw-alice")
+    desk.goto(f"{base}/staff/counters/{counter.pk}/")
+    desk.get_by_role("button", name="Call next").click()
+    desk.get_by_role("button", name="Start serving").click()
+    desk.get_by_label("Police abstract").check()
+    desk.get_by_role("button", name="Open application").click()
+    expect(desk.locator("#application-phone-error")).to_have_text(
+        "The citizen's phone is needed to track the application"
+    )
+    expect(desk.get_by_label("Police abstract")).to_be_checked()
+    assert_accessible(desk)
+    desk.get_by_label("Citizen's phone").fill("0712 345 678")
+    desk.get_by_role("button", name="Open application").click()
+    expect(desk.get_by_text("Seen: Police abstract")).to_be_visible()
+    assert Application.objects.get().phone == "+254712345678"
+    desk.context.close()

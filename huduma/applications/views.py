@@ -15,6 +15,7 @@ from huduma.accounts.models import Role
 from huduma.accounts.permissions import has_role, require_centre, require_centre_view, works_at
 from huduma.applications import selectors, services
 from huduma.applications.models import Application, Referral, Status
+from huduma.applications.templatetags.applications import DRAFT_KEY
 from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.core.errors import DomainError
@@ -58,15 +59,23 @@ def open_from_console(request, counter_id: int):
         pk=_uuid(request.POST.get("ticket")),
         centre=counter.centre,
     )
+    confirmed = _ints(request.POST.getlist("confirmed"))
+    phone = (request.POST.get("phone") or "")[:40]
     try:
         application, created = services.application_open(
-            ticket=ticket,
-            officer=request.user,
-            confirmed=_ints(request.POST.getlist("confirmed")),
-            phone=(request.POST.get("phone") or "")[:40],
+            ticket=ticket, officer=request.user, confirmed=confirmed, phone=phone
         )
     except DomainError as exc:
         messages.error(request, exc.message)
+        # The console shows the form again as the officer left it (its ticks, the number typed)
+        # with the error at its field: see templatetags/applications.py.
+        request.session[DRAFT_KEY] = {
+            "ticket": str(ticket.pk),
+            "confirmed": confirmed[:100],
+            "phone": phone,
+            "field": exc.field or "",
+            "error": str(exc.message),
+        }
         return redirect("queues:console", counter.pk)
     if not created:
         messages.info(request, _("This ticket's application was already open."))
