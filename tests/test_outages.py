@@ -64,6 +64,10 @@ class Server:
         env.update(
             DJANGO_SETTINGS_MODULE="huduma.settings",
             DATABASE_URL=f"postgres://{db['USER']}@{HOST}:{db_port}/{db['NAME']}",
+            # Production refuses to start without a checkpoint sink and witness (ledger E003,
+            # E005): a file beside the log, and the email witness.
+            HUDUMA_CHECKPOINT_SINK_FILE=str(log.parent / "checkpoints.jsonl"),
+            HUDUMA_CHECKPOINT_EMAIL="1",
             HUEY_IMMEDIATE="0",  # tasks are queued; no consumer runs (the sweep's job)
             SECRET_KEY="outage-test-" + uuid.uuid4().hex,
             ALLOWED_HOSTS=HOST,
