@@ -2,6 +2,7 @@
 
 import pytest
 
+from huduma.accounts.models import Role, User
 from huduma.core.audit_diff import changes
 from huduma.core.models import AuditEntry
 from huduma.queues import services
@@ -19,32 +20,35 @@ def _issue(world, service):
 
 def test_manager_opens_a_counter_for_an_officer_who_then_serves_the_queue(world, clock):
     visit = _issue(world, world.nhif_reg)
+    nuru = User.objects.create_user(
+        username="nuru", password="pw", role=Role.COUNTER_OFFICER, centre=world.gpo, mda=world.nhif
+    )
     counter = world.counters[("gpo-nairobi", 2)]
     session = services.counter_open_for(
-        counter=counter, officer=world.alice, actor=world.bob, service=world.nhif_reg
+        counter=counter, officer=nuru, actor=world.bob, service=world.nhif_reg
     )
-    assert session.officer == world.alice and session.status == CounterSession.Status.OPEN
+    assert session.officer == nuru and session.status == CounterSession.Status.OPEN
     entry = AuditEntry.objects.get(action="queues.counter_opened_for")
     assert entry.actor == world.bob
     assert entry.after == {
         "counter_number": 2,
-        "officer": "alice",
+        "officer": "nuru",
         "service": "NHIF-REGISTRATION",
     }
     assert {c.field: c.after for c in changes(entry, resolve=True)} == {
         "Counter number": "2",
-        "Officer": "alice",
+        "Officer": "nuru",
         "Service": "NHIF-REGISTRATION",
     }
 
     # A double click opens nothing more and logs nothing more.
     again = services.counter_open_for(
-        counter=counter, officer=world.alice, actor=world.bob, service=world.nhif_reg
+        counter=counter, officer=nuru, actor=world.bob, service=world.nhif_reg
     )
     assert again.pk == session.pk
     assert AuditEntry.objects.filter(action="queues.counter_opened_for").count() == 1
 
-    called = services.ticket_call_next(counter=counter, officer=world.alice)
+    called = services.ticket_call_next(counter=counter, officer=nuru)
     assert called.visit_id == visit.pk
 
 
@@ -66,9 +70,19 @@ def test_refusals_name_the_field_and_change_nothing(world, officers, clock):
         )
     assert refused.value.field == "counter"
 
+    # Alice is seconded by NRB: she may not serve NHIF's queue, and is told why.
+    with pytest.raises(ServiceNotOffered) as refused:
+        services.counter_open_for(
+            counter=counter, officer=world.alice, actor=world.bob, service=world.nhif_reg
+        )
+    assert refused.value.field == "officer"
+    assert "may not serve NHIF registration" in refused.value.message
+    with pytest.raises(ServiceNotOffered):  # nor what counter 2 serves, named or not
+        services.counter_open_for(counter=counter, officer=world.alice, actor=world.bob)
+
     services.counter_open(counter=counter, officer=officers[2])
     with pytest.raises(CounterBusy) as refused:  # one live session per counter
-        services.counter_open_for(counter=counter, officer=world.alice, actor=world.bob)
+        services.counter_open_for(counter=counter, officer=officers[1], actor=world.bob)
     assert refused.value.field == "counter" and "Officer2" in refused.value.message
     with pytest.raises(CounterBusy) as refused:  # one live session per officer
         services.counter_open_for(

@@ -135,7 +135,7 @@ def test_external_monitor_does_not_watch_queues(client, unserved):
     assert client.post(MOVE, {}).status_code == 403
 
 
-def test_flag_speaks_swahili(client, unserved, settings):
+def test_flag_speaks_swahili(client, unserved, officers, settings):
     client.force_login(unserved.bob)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sw"
     html = client.get(LIVE).content.decode()
@@ -147,3 +147,25 @@ def test_api_names_the_unserved_queues(client, unserved):
     client.force_login(unserved.bob)
     body = client.get("/api/queues/centres/gpo-nairobi/live").json()
     assert body["unserved"] == ["NHIF-REGISTRATION"]
+
+
+def test_only_officers_who_may_serve_the_queue_are_offered(client, unserved, officers):
+    """Not every member of staff: neither the manager nor an officer of another MDA."""
+    User.objects.create_user(
+        username="nrb2",
+        role=Role.COUNTER_OFFICER,
+        centre=unserved.gpo,
+        mda=unserved.nrb,
+        first_name="Njeri",
+    )
+    client.force_login(unserved.bob)
+    html = client.get(LIVE).content.decode()
+    assert "Officer1 (Counter officer)" in html
+    assert "Njeri" not in html and "Bob (Centre Manager)" not in html
+
+
+def test_a_warning_when_no_free_officer_may_serve(client, unserved):
+    client.force_login(unserved.bob)
+    html = client.get(LIVE).content.decode()
+    assert "No free officer may serve it: only officers of" in html
+    assert "Choose an officer" not in html

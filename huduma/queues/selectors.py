@@ -398,6 +398,8 @@ class UnservedQueue:
     queue: ServiceQueue
     closed_counters: list[Counter]
     open_counters: list[Counter]
+    # The free officers who may serve the queue's service (see services.officer_may_serve).
+    officers: tuple = ()
 
 
 def unserved_queues(

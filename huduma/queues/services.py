@@ -464,6 +464,12 @@ def _person(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def officer_may_serve(officer, service: Service) -> bool:
+    """An officer seconded by an MDA serves that MDA's services; one of Huduma Kenya's own
+    (no MDA) serves any. A Centre Manager is not offered: they open their own counter."""
+    return officer.mda_id is None or officer.mda_id == service.mda_id
+
+
 def counter_open_for(
     *, counter: Counter, officer, actor, service: Service | None = None
 ) -> CounterSession:
@@ -490,6 +496,26 @@ def counter_open_for(
             _("Counter %(number)s does not serve %(service)s.")
             % {"number": counter.number, "service": service.name},
             field="counter",
+        )
+    # Only someone who may serve what the counter is opened for (once, this opened NHIF's
+    # counter for an officer of another MDA without a word).
+    serves = (
+        [service]
+        if service is not None
+        else list(Service.objects.filter(pk__in=counter_skills(counter)).select_related("mda"))
+    )
+    if serves and not any(officer_may_serve(officer, s) for s in serves):
+        raise ServiceNotOffered(
+            _(
+                "%(name)s is an officer of %(mda)s and may not serve %(service)s: choose an officer of %(owner)s."
+            )
+            % {
+                "name": _person(officer),
+                "mda": officer.mda,
+                "service": serves[0].name,
+                "owner": serves[0].mda,
+            },
+            field="officer",
         )
     with transaction.atomic():
         current = live_session(counter)

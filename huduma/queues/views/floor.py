@@ -1,5 +1,7 @@
 """The hall display (public) and the live view (managers)."""
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -53,7 +55,15 @@ def live(request, code: str):
         "breaches": max(settings.QMS_LIVE_BREACHES_POLL_SECONDS, 1),
     }
     if context["can_act"] and context["unserved"]:
-        context["officers"] = selectors.free_officers(centre, services.SERVING_ROLES)
+        # Per queue, only the free counter officers who may serve its service.
+        free = selectors.free_officers(centre, (Role.COUNTER_OFFICER,))
+        context["unserved"] = [
+            replace(
+                u,
+                officers=tuple(o for o in free if services.officer_may_serve(o, u.queue.service)),
+            )
+            for u in context["unserved"]
+        ]
     template = "queues/_live.html" if request.headers.get("HX-Request") else "queues/live.html"
     return render(request, template, context)
 
