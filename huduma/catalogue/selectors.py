@@ -251,15 +251,22 @@ def counties_with_centres() -> QuerySet[County]:
     return County.objects.filter(centres__isnull=False).distinct().order_by("name")
 
 
-def service_centres(service: Service) -> list[Centre]:
-    """The centres offering a service, by county then name, the open ones (where a citizen can
-    queue or book) first."""
+def service_centres(service: Service, *, county_id: int | None = None) -> list[Centre]:
+    """The centres offering a service: the open ones (where a citizen can queue or book) first,
+    then those of the reader's county (when known), then by name. Ordering by county name put
+    GPO Mombasa before GPO Nairobi for a reader in Nairobi."""
     centres = (
         Centre.objects.filter(offered_services__service=service)
         .select_related("county")
-        .order_by("county__name", "name")
+        .order_by("name")
     )
-    return sorted(centres, key=lambda c: c.status != Centre.Status.OPEN)
+    return sorted(
+        centres,
+        key=lambda c: (
+            c.status != Centre.Status.OPEN,
+            county_id is not None and c.county_id != county_id,
+        ),
+    )
 
 
 def catalogue_version() -> str:

@@ -80,14 +80,14 @@ def service(request, code: str):
     item = selectors.service_detail(code)
     if item is None:
         raise Http404
-    offering = selectors.service_centres(item)
+    offering = selectors.service_centres(item, county_id=_reader_county(request))
     many = len(offering) > CENTRES_BEFORE_FILTER
     # With few centres there is no filter on the page, so nothing to complain about either.
     form = CountyForm(request.GET or None) if many else None
     county = form.cleaned_data["county"] if form and form.is_bound and form.is_valid() else None
     centres = [c for c in offering if county is None or c.county_id == county.pk]
     errors = _form_errors(form) if form else {}
-    return render(
+    response = render(
         request,
         "catalogue/service.html",
         {
@@ -102,6 +102,7 @@ def service(request, code: str):
         },
         status=400 if errors else 200,
     )
+    return _remember_county(response, county)
 
 
 def _form_errors(form) -> dict[str, str]:
@@ -109,12 +110,29 @@ def _form_errors(form) -> dict[str, str]:
     return {name: messages[0] for name, messages in form.errors.items()} if form.is_bound else {}
 
 
+# The county a reader last chose (on the centres page or a service's county filter): their
+# centres come first on a service's page. A plain cookie, nothing else is known of the reader.
+COUNTY_COOKIE = "huduma_county"
+
+
+def _reader_county(request) -> int | None:
+    return ascii_int(request.COOKIES.get(COUNTY_COOKIE), minimum=1, maximum=2**31 - 1)
+
+
+def _remember_county(response, county):
+    if county is not None:
+        response.set_cookie(
+            COUNTY_COOKIE, str(county.pk), max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    return response
+
+
 def centres(request):
     form = CentreFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     found = selectors.centres_find(q=filters.get("q", ""), county=filters.get("county"))
     errors = _form_errors(form)
-    return render(
+    response = render(
         request,
         "catalogue/centres.html",
         {
@@ -125,6 +143,7 @@ def centres(request):
         },
         status=400 if errors else 200,
     )
+    return _remember_county(response, filters.get("county"))
 
 
 def _charter_context(code: str) -> dict:
