@@ -81,6 +81,7 @@ def test_attract_screen_to_printed_ticket_through_a_popular_tile(open_kiosk, liv
     expect(page.locator(".kiosk-ticket__number")).to_have_text("A001")
     expect(page.locator(".kiosk-ticket")).to_contain_text("Counter 1")
     expect(page.locator(".kiosk-ticket")).to_contain_text("Police abstract")
+    expect(page.get_by_test_id("ahead")).to_have_text("No counter for this service is open yet.")
     page.wait_for_function("() => window.__printed === 1")  # it prints itself once loaded
     assert_accessible(page)
     assert page.evaluate(SMALL_TARGETS) == []

@@ -63,6 +63,9 @@ def test_reception_issues_a_ticket_with_checklist(browser, live_server, world):
     page.get_by_label("Every document on the list is here").check()
     page.get_by_role("button", name="Issue ticket").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ticket A001 issued")
+    # The printed ticket says where to go and what is ahead.
+    expect(page.get_by_test_id("wait-near")).to_have_text("Wait near: Counter 1")
+    expect(page.locator(".ticket-card")).to_contain_text("No counter for this service is open yet")
     assert_accessible(page)
     page.context.close()
 

@@ -219,7 +219,10 @@ def test_the_printed_ticket_shows_what_to_bring_and_where_to_wait(kiosk, world, 
     assert "No counter for this service is open yet" in html and "minutes to wait" not in html
     services.counter_open(counter=world.counters[("gpo-nairobi", 3)], officer=world.bob)
     html = html_of(kiosk.get(reverse("queues:kiosk_ticket", args=[visit.pk])))
-    assert "minutes to wait" in html and "No counter for this service" not in html
+    assert "No counter for this service" not in html
+    # First in the queue: said so, never "0 minutes · 0 people ahead".
+    assert "You are at the front of the queue" in html
+    assert "0 minutes" not in html and "0 people ahead" not in html
 
 
 def test_another_centres_kiosk_cannot_search_here(client, world):

@@ -36,9 +36,6 @@ def ticket_context(request, visit: Visit) -> dict:
         "visit": visit,
         "tickets": progress.tickets,
         "progress": progress,
-        # What the printed kiosk ticket reads (the phone pages read `progress`).
-        "estimate": progress.minutes or 0,
-        "ahead": progress.ahead,
         "qr": qr_svg(url),
         "url": url,
     }

@@ -29,7 +29,7 @@ from huduma.places.models import Centre
 from huduma.queues import appointments, holders, selectors, services
 from huduma.queues.errors import RequirementsNotConfirmed
 from huduma.queues.forms import CheckInForm, IssueForm
-from huduma.queues.models import IssueChannel, Priority, Ticket, Visit
+from huduma.queues.models import IssueChannel, Priority, Visit
 from huduma.queues.views.common import checklists, open_centre, page_key, ticket_context
 
 MAX_CHOSEN = services.MAX_SERVICES_PER_VISIT
@@ -334,9 +334,5 @@ def kiosk_ticket(request, visit_id):
         (t, requirements.get(t.service, []), counters.get(t.service_id, []))
         for t in context["tickets"]
     ]
-    # With no counter open for the service the ticket waits on, there is no honest estimate.
-    waiting = next((t for t in context["tickets"] if t.status == Ticket.Status.WAITING), None)
-    open_now = selectors.open_counters_by_service(visit.centre)
-    context["counter_open"] = waiting is None or open_now.get(waiting.service_id, 0) > 0
     context.update(_base_context(request, visit.centre, idle=settings.KIOSK_TICKET_SECONDS))
     return render(request, "queues/kiosk_ticket.html", context)

@@ -118,6 +118,9 @@ def issued(request, visit_id):
     context = ticket_context(request, visit)
     # Printed for the citizen, never in the QR code (holders.py).
     context["holder_code"] = holders.visit_holder_code(visit)
+    # The printed ticket says where to go: the counters that serve each service.
+    counters = selectors.counters_by_service(visit.centre, [t.service for t in context["tickets"]])
+    context["lines"] = [(t, counters.get(t.service_id, [])) for t in context["tickets"]]
     return render(request, "queues/issued.html", context)
 
 
