@@ -91,3 +91,19 @@ def test_a_box_left_empty_is_named_and_does_not_use_up_a_try(
         {"tracking_number": application.tracking_number, "phone": "0712345678"},
     )
     assert response.status_code == 200
+
+
+def test_switching_language_keeps_the_result(client, application, settings):
+    """The language switch comes back to the page by GET: the result stays (this browser proved
+    number and phone), in the new language; another browser sees an empty form."""
+    assert application.tracking_number not in client.get("/applications/track/").content.decode()
+    client.post(
+        "/applications/track/",
+        {"tracking_number": application.tracking_number, "phone": "0712345678"},
+    )
+    client.post("/i18n/setlang/", {"language": "sw", "next": "/applications/track/"})
+    page = client.get("/applications/track/").content.decode()
+    assert application.tracking_number in page and 'lang="sw"' in page
+    assert 'data-testid="track-status"' in page
+    other = client.__class__()
+    assert application.tracking_number not in other.get("/applications/track/").content.decode()

@@ -64,6 +64,12 @@ def test_officer_opens_an_application_and_the_back_office_moves_it(browser, live
     citizen.get_by_role("button", name="Show my application").click()
     expect(citizen.get_by_test_id("track-status")).to_contain_text("In processing")
     assert_accessible(citizen)
+    # Switching language keeps the result (it used to come back to an empty form).
+    citizen.get_by_role("button", name="Kiswahili").click()
+    expect(citizen.locator("html")).to_have_attribute("lang", "sw")
+    expect(citizen.get_by_test_id("track-status")).to_be_visible()
+    expect(citizen.get_by_text(number).first).to_be_visible()
+    assert_accessible(citizen)
     citizen.context.close()
 
 

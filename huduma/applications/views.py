@@ -211,6 +211,18 @@ def bulk(request):
     return redirect("applications:worklist")
 
 
+TRACKED_KEY = "tracked_application"
+TRACKED_FOR_S = 30 * 60
+
+
+def _tracked(request) -> Application | None:
+    """The application this browser last tracked (number and phone both right), if recent."""
+    kept = request.session.get(TRACKED_KEY)
+    if not kept or clock.now().timestamp() - kept[1] > TRACKED_FOR_S:
+        return None
+    return Application.objects.filter(pk=_uuid(kept[0])).first()
+
+
 def track(request):
     """The citizen's page: tracking number and phone, both needed; tries are limited."""
     application = None
@@ -247,6 +259,14 @@ def track(request):
             except DomainError as exc:
                 error = exc.message
                 status = exc.status
+            else:
+                # Kept for this browser a while, so that switching language (which comes back
+                # here by GET) shows the result again instead of an empty form.
+                request.session[TRACKED_KEY] = [str(application.pk), clock.now().timestamp()]
+    elif request.method == "GET":
+        application = _tracked(request)
+        if application is not None:
+            number = application.tracking_number
     response = render(
         request,
         "applications/track.html",
