@@ -37,6 +37,7 @@ from huduma.complaints.permissions import can_act, is_protected
 from huduma.core import clock
 from huduma.core.errors import Conflict, DomainError, Forbidden, NotFound
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
+from huduma.core.text import shorten
 from huduma.core.throttle import target_check, target_missed
 from huduma.notify.services import sms_send, sms_send_many
 from huduma.places.models import Centre
@@ -505,7 +506,7 @@ def complaint_resolve(
         complaint, "status", "resolution", "public_note", "resolved_at", "due_at", "overdue_since"
     )
     _event(complaint, ComplaintEvent.Kind.RESOLVED, actor=actor, note=resolution, at=now)
-    short = resolution if len(resolution) <= 70 else resolution[:67] + "..."
+    short = shorten(resolution, 70)  # cut between words, never mid-word
     _tell(complaint, "complaint_resolved", resolution=short)
     return complaint
 

@@ -24,3 +24,17 @@ def redact_links(body: str) -> str:
     """A message's links replaced by "[link]": a link in a text is often a key (a rating or
     survey link), so a copy kept after sending keeps only that there was one."""
     return LINK.sub("[link]", body)
+
+
+def shorten(text: str, limit: int, tail: str = "...") -> str:
+    """`text` in at most `limit` characters, cut between words (never mid-word) and marked
+    with `tail` ("..." stays in the GSM alphabet of a single SMS; "…" would not)."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    room = max(limit - len(tail), 0)
+    cut = text[:room]
+    # Unless the word ends right there, go back to the last space (a single long word is cut).
+    if text[room].isalnum() and cut[-1:].isalnum() and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:-") + tail

@@ -225,13 +225,18 @@ def _completed_sms(payment: Payment, receipt=None) -> None:
     if not payment.phone:
         return
     invoice = payment.invoice
+    # In the citizen's language when known (their application's), service name included:
+    # a Swahili SMS used to carry the English name.
+    language = payment.application.language if payment.application_id else "sw"
+    language = language if language in ("en", "sw") else "sw"
     sms_send(
         to=payment.phone,
         template="payment_received",
+        language=language,
         context={
             "centre": invoice.centre.name,
             "amount": format_kes(payment.amount_kes),
-            "service": invoice.service.name_en,
+            "service": invoice.service.name_sw if language == "sw" else invoice.service.name_en,
             # The receipt number anyone can check on the public verification page.
             "reference": receipt.number if receipt else payment.provider_receipt,
         },
