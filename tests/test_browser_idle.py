@@ -102,8 +102,13 @@ def test_the_tablet_left_idle_takes_the_next_rating(browser, live_server, world,
     tablet.get_by_role("button", name="Pair this device").click()
     expect(tablet.get_by_text("How was our service?")).to_be_visible()
     idle_then_use(tablet)
+    # A face pressed with nobody served: "Sorry" and why, in both languages (not "Thank you!").
+    tablet.get_by_role("button", name=re.compile(r"\bGood$")).click()
+    expect(tablet.get_by_test_id("eifd-refused")).to_contain_text("Samahani")
+    expect(tablet.get_by_role("status")).to_contain_text("Please rate after you are served.")
+    assert_accessible(tablet)
     serve(world, counter, world.alice, world.id_dup)
-    expect(tablet.get_by_test_id("eifd-ticket")).to_contain_text("A001", timeout=3000)
+    expect(tablet.get_by_test_id("eifd-ticket")).to_contain_text("A001", timeout=10000)
     idle_then_use(tablet)  # the faces wait for the citizen, polls and all
     tablet.get_by_role("button", name=re.compile(r"\bGood$")).click()
     expect(tablet.get_by_test_id("eifd-thanks")).to_be_visible()

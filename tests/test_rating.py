@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import IntegrityError
+from django.utils import translation
 
 from huduma.feedback import limits
 from huduma.feedback.models import Misuse, Rating
@@ -179,3 +180,18 @@ def test_presses_are_limited_per_tablet(client, world, desk, settings, monkeypat
     assert api_rate(client, other_token, ticket).status_code == 403  # not its counter
     assert Misuse.objects.count() == 3
     cache.clear()
+
+
+def test_a_refused_press_says_sorry_and_why_in_both_languages(client, world, desk):
+    """Not "Thank you!" with the reason in English only (as it was)."""
+    counter, _device, token = desk
+    client.cookies["huduma_device"] = token
+    ticket = serve(world, counter, world.alice, world.id_dup, finish=False)
+    html = client.post("/eifd/rate/", {"ticket": str(ticket.pk), "score": "5"}).content.decode()
+    assert "Samahani" in html and "Sorry" in html and "Thank you!" not in html
+    assert "This ticket has not been served." in html
+    with translation.override("sw"):
+        assert translation.gettext("This ticket has not been served.") in html
+    assert "Tiketi hii haijahudumiwa." in html
+    idle = client.post("/eifd/rate/", {"ticket": "", "score": "1"}).content.decode()
+    assert "Samahani" in idle and "Thank you!" not in idle

@@ -7,6 +7,7 @@ after the window. Every press is a form post, so the page works without JavaScri
 """
 
 import datetime as dt
+import functools
 import time
 import uuid
 from urllib.parse import urlencode
@@ -59,6 +60,29 @@ def both(text) -> dict:
         with translation.override(code):
             out[code] = str(text)
     return out
+
+
+def _refused(request, exc: DomainError):
+    """The refusal screen for a press not taken, its reason in Swahili and English. The
+    tablet's views raise in English (see _english), so the message is the msgid to translate;
+    one with values filled in has no entry and stays in English on both sides."""
+    text = str(exc.message)
+    out = {}
+    for code in ("sw", "en"):
+        with translation.override(code):
+            out[code] = translation.gettext(text)
+    return _screen(request, "refused", message=out)
+
+
+def _english(view):
+    """Run a tablet view in English, so that a refusal's message is its English msgid."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        with translation.override("en"):
+            return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _faces() -> list[dict]:
@@ -133,12 +157,13 @@ def _uuid(value: str):
 # A child can press a thousand times; each press is a small row, and this keeps it small.
 @require_POST
 @device_required(kind=Device.Kind.FEEDBACK_TABLET)
+@_english
 def tablet_rate(request):
     device = request.device
     try:
         check_device_presses(device)
     except DomainError as exc:
-        return _screen(request, "done", message={"sw": exc.message, "en": exc.message})
+        return _refused(request, exc)
     try:
         score = int(request.POST.get("score", ""))
     except ValueError:
@@ -147,26 +172,27 @@ def tablet_rate(request):
     if ticket_id is None:
         # Pressed at idle: no served ticket behind it. Kept out of the figures, counted apart.
         services.misuse_record(device=device, kind=Misuse.Kind.IDLE, score=score)
-        return _screen(request, "done", message=both(_("Please rate after you are served.")))
+        return _screen(request, "refused", message=both(_("Please rate after you are served.")))
     try:
         rating = services.rating_record(
             ticket_id=ticket_id, score=score, channel=Channel.TABLET, device=device
         )
     except AlreadyRated:
         services.misuse_record(device=device, kind=Misuse.Kind.ALREADY_RATED, score=score)
-        return _screen(request, "done", message=both(_("This visit has already been rated.")))
+        return _screen(request, "refused", message=both(_("This visit has already been rated.")))
     except DomainError as exc:
-        return _screen(request, "done", message={"sw": exc.message, "en": exc.message})
+        return _refused(request, exc)
     return _screen(request, "thanks", rating=rating)
 
 
 @require_POST
 @device_required(kind=Device.Kind.FEEDBACK_TABLET)
+@_english
 def tablet_details(request):
     try:
         check_device_presses(request.device)
     except DomainError as exc:
-        return _screen(request, "done", message={"sw": exc.message, "en": exc.message})
+        return _refused(request, exc)
     rating = Rating.objects.filter(pk=_uuid(request.POST.get("rating", ""))).first()
     if rating is not None:
         try:
@@ -177,7 +203,7 @@ def tablet_details(request):
                 comment=request.POST.get("comment", ""),
             )
         except DomainError as exc:
-            return _screen(request, "done", message={"sw": exc.message, "en": exc.message})
+            return _refused(request, exc)
     return _screen(request, "done")
 
 
