@@ -2,9 +2,12 @@
 
 import pytest
 
+from huduma.applications import services as applications
 from huduma.complaints import services as complaints
 from huduma.core.text import shorten
 from huduma.notify.models import Message
+from huduma.payments import services as payments
+from huduma.queues import services as queues
 from tests.test_complaint_workflow import lodge
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +40,33 @@ def test_the_resolution_sms_is_cut_on_a_word(world, clock):
     assert kept.endswith("...") and kept[:-3] in body
     assert kept[:-3] + "..." in body
     assert resolution.split()[len(kept[:-3].split())] not in body.split()  # no half word
+
+
+def test_the_payment_sms_names_the_service_in_the_citizens_language(world, clock, sandbox):
+    """A Swahili citizen's payment SMS used to carry the English service name."""
+    counter = world.counters[("gpo-nairobi", 1)]
+    queues.counter_open(counter=counter, officer=world.alice)
+    queues.visit_issue(
+        centre=world.gpo,
+        services=[world.id_dup],
+        channel="reception",
+        requirements_confirmed=True,
+        phone="0712345678",
+        language="sw",
+    )
+    ticket = queues.ticket_call_next(counter=counter, officer=world.alice)
+    queues.ticket_start(ticket=ticket, counter=counter, officer=world.alice)
+    application, _ = applications.application_open(ticket=ticket, officer=world.alice)
+    invoice = payments.invoice_raise(application=application, actor=world.alice)
+    payments.payment_start(
+        invoice=invoice,
+        channel="mpesa",
+        amount="100.00",
+        phone="0712345678",
+        idempotency_key="pay-sw",
+        actor=world.alice,
+    )
+    sandbox.deliver()
+    sms = Message.objects.get(template="payment_received")
+    assert sms.language == "sw"
+    assert world.id_dup.name_sw in sms.body and world.id_dup.name_en not in sms.body
