@@ -327,6 +327,8 @@ SMS_OUTBOX_FILE = os.environ.get("SMS_OUTBOX_FILE", str(VAR_DIR / "sms-outbox.js
 COMPLAINTS_PHONE = os.environ.get("HUDUMA_COMPLAINTS_PHONE", "+254 20 690 0000 (demo)")
 COMPLAINTS_EMAIL = os.environ.get("HUDUMA_COMPLAINTS_EMAIL", "complaints@huduma.example")
 COMPLAINTS_SHORT_CODE = os.environ.get("HUDUMA_SHORT_CODE", "1919 (demo)")
+# The Huduma Contact Centre's number, offered wherever a search finds nothing.
+CONTACT_CENTRE_PHONE = os.environ.get("HUDUMA_CONTACT_CENTRE", "1919 (demo)")
 # The public address of this installation, written in the links SMS carry (rating, survey,
 # complaint tracking). Set it in production.
 # The platform's Ed25519 signing key (receipts, chain checkpoints): never in the database.

@@ -12,6 +12,7 @@ from huduma.catalogue.models import (
     CentreService,
     CounterService,
     Requirement,
+    SearchSynonym,
     Service,
     ServiceChannel,
 )
@@ -159,3 +160,11 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         article_save(article=obj, editor=request.user)
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """Applied to every search as typed: no re-indexing needed after an edit."""
+
+    list_display = ["phrase", "means"]
+    search_fields = ["phrase", "means"]

@@ -17,6 +17,8 @@ from huduma.catalogue.models import (
     CentreService,
     Channel,
     Requirement,
+    SearchPosting,
+    SearchSynonym,
     Service,
     ServiceChannel,
 )
@@ -221,7 +223,8 @@ def load_services(report: LoadReport) -> None:
         )
         changed |= _sync_requirements(service, entry.get("requirements", []), report)
         changed |= _sync_channels(service, entry.get("channels", {}), report)
-        if changed or not service.search_text:
+        indexed = SearchPosting.objects.filter(service=service).exists()
+        if changed or not service.search_text or not indexed:
             if changed:
                 service.save(update_fields=["updated_at"])
             service_refresh_search(service=service)
@@ -284,6 +287,15 @@ def load_articles(report: LoadReport) -> None:
 
 
 @transaction.atomic
+def load_synonyms(report: LoadReport) -> None:
+    """The seed synonyms, each added once: the Secretariat's edits in the admin are kept."""
+    for entry in _read_yaml("synonyms.yaml"):
+        _, created = SearchSynonym.objects.get_or_create(
+            phrase=entry["phrase"], defaults={"means": entry["means"]}
+        )
+        report.count("synonyms", created, False)
+
+
 def load_reference_data(*, with_boundaries: bool = True) -> LoadReport:
     report = LoadReport()
     load_counties(report, with_boundaries=with_boundaries)
@@ -292,4 +304,5 @@ def load_reference_data(*, with_boundaries: bool = True) -> LoadReport:
     load_services(report)
     offer_services_at_open_centres(report)
     load_articles(report)
+    load_synonyms(report)
     return report

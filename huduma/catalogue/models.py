@@ -1,7 +1,6 @@
 """The public service catalogue: MDAs, services with fee, turnaround and requirements,
 where each service is offered, and the knowledge base."""
 
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -86,7 +85,6 @@ class Service(Bilingual, models.Model):
     )
     is_active = models.BooleanField(_("offered"), default=True)
     search_text = models.TextField(editable=False, blank=True)
-    search_vector = SearchVectorField(null=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -259,3 +257,64 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class SearchKey(models.Model):
+    """A lexicon word's lookup keys (the word, its prefixes, stem and one-letter deletions), so
+    that prefixes and typos are found by equality, the same way on every database."""
+
+    key = models.CharField(max_length=64)
+    word = models.CharField(max_length=64)
+    kind = models.PositiveSmallIntegerField()  # search_rules.Kind
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "word", "kind"], name="searchkey_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.word}"
+
+
+class SearchPosting(models.Model):
+    """A word of an active service (its names, keywords, agency, description) and how strongly
+    it names the service; read best first, a bounded number per word."""
+
+    word = models.CharField(max_length=64)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    weight = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["word", "service"], name="searchposting_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["word", "-weight", "service"], name="searchposting_best"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} ({self.weight})"
+
+
+class SearchSynonym(models.Model):
+    """Words citizens use for what the catalogue names otherwise ("rushwa": corruption), kept
+    by the Secretariat in the admin and applied to every search as it is typed."""
+
+    phrase = models.CharField(
+        _("citizens say"),
+        max_length=100,
+        unique=True,
+        help_text=_("A word or phrase, e.g. rushwa or police clearance."),
+    )
+    means = models.CharField(
+        _("meaning"),
+        max_length=300,
+        help_text=_("What it means in the catalogue's words; alternatives separated by commas."),
+    )
+
+    class Meta:
+        ordering = ["phrase"]
+        verbose_name = _("search synonym")
+
+    def __str__(self) -> str:
+        return f"{self.phrase} → {self.means}"

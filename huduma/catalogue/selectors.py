@@ -1,20 +1,21 @@
 """Catalogue reads shared by the pages and the API: search, service detail, charters, articles."""
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from huduma.catalogue import search_rules as rules
 from huduma.catalogue.models import (
     MDA,
     Article,
     CentreService,
     Channel,
     Requirement,
-    SearchWord,
+    SearchKey,
+    SearchPosting,
+    SearchSynonym,
     Service,
     ServiceChannel,
 )
@@ -25,36 +26,12 @@ from huduma.places.models import Centre, County
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
-MAX_SPELLINGS = 4
-# Words too common to narrow a search, in both languages.
-STOP_WORDS = {
-    "a",
-    "an",
-    "and",
-    "for",
-    "how",
-    "i",
-    "in",
-    "is",
-    "my",
-    "of",
-    "on",
-    "the",
-    "to",
-    "what",
-    "where",
-    "ya",
-    "wa",
-    "la",
-    "za",
-    "cha",
-    "kwa",
-    "na",
-    "ni",
-    "je",
-    "vya",
-    "kupata",
-}
+MAX_RESULTS = 100  # a search lists at most this many services, best first
+# Per word typed, the lexicon words it may stand for (its prefixes, stem, typos), best first.
+MAX_EXPANSIONS = 8
+# Per lexicon word, the postings read, strongest first: bounded, so that a search costs the
+# same at 22,000 services as at 2,000 (no word of the real catalogue is in more than 64).
+MAX_POSTINGS = 200
 
 
 @dataclass(frozen=True)
@@ -88,7 +65,8 @@ def service_filters_validate(filters: ServiceFilters) -> ServiceFilters:
 
 
 def services_search(filters: ServiceFilters) -> QuerySet[Service] | list[Service]:
-    """Services matching the words (English or Swahili, typo-tolerant) and the filters."""
+    """Services matching the words and the filters, best first: English or Swahili, prefixes
+    from the third letter, typos, word forms, synonyms; the same answers on every database."""
     qs = active_services()
     if filters.mda:
         qs = qs.filter(mda__code=filters.mda)
@@ -99,95 +77,98 @@ def services_search(filters: ServiceFilters) -> QuerySet[Service] | list[Service
     query = normalise(filters.q)
     if not query:
         return qs.order_by("name_en")
-    if connection.vendor == "postgresql":
-        return _search_postgres(qs, query)
-    return _search_python(qs, query)
+    restricted = bool(filters.mda or filters.channel or filters.centre)
+    return _ranked(qs, query, restricted=restricted)
 
 
-def _similar_words(term: str) -> list[str]:
-    """Lexicon words within trigram distance of a (possibly misspelt) term, best first."""
-    return list(
-        SearchWord.objects.filter(word__trigram_similar=term)
-        .annotate(similarity=TrigramSimilarity("word", term))
-        .order_by("-similarity")
-        .values_list("word", flat=True)[:MAX_SPELLINGS]
-    )
+def _synonyms() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for phrase, means in SearchSynonym.objects.values_list("phrase", "means"):
+        key = tuple(words(phrase))
+        if key:
+            table.setdefault(key, []).extend(rules.synonym_alternatives(means))
+    return table
 
 
-def _search_postgres(qs: QuerySet[Service], query: str) -> QuerySet[Service]:
-    # Each meaningful word must match, as typed or as one of its nearest lexicon spellings (typos),
-    # through the weighted tsvector: English stemmer for word forms, simple dictionary for
-    # Swahili. One GIN index lookup; ranked by ts_rank.
-    terms = [w for w in query.split() if w not in STOP_WORDS][:MAX_TERMS] or query.split()[:1]
-    condition = None
-    for term in terms:
-        spellings = (
-            [term, *(w for w in _similar_words(term) if w != term)] if len(term) > 2 else [term]
+def _expansions(terms: set[str]) -> dict[str, dict[str, float]]:
+    """For each typed word, the lexicon words it may stand for and how well (one query)."""
+    wanted = {t: rules.query_keys(t) for t in terms}
+    keys = set().union(*wanted.values()) if wanted else set()
+    rows = list(SearchKey.objects.filter(key__in=keys).values_list("key", "word", "kind"))
+    found: dict[str, dict[str, float]] = {}
+    for term, term_keys in wanted.items():
+        best: dict[str, float] = {}
+        for key, word, kind in rows:
+            if key in term_keys:
+                quality = rules.match_quality(term, key, word, kind)
+                if quality > best.get(word, 0.0):
+                    best[word] = quality
+        if any(q >= rules.PREFIX for q in best.values()):
+            # What was typed is a word, or the start of one: no guessing at typos then
+            # ("kitambu" is the start of "kitambulisho", not a slip for "kitabu").
+            best = {w: q for w, q in best.items() if q >= rules.PREFIX}
+        ranked = sorted(best.items(), key=lambda item: (-item[1], len(item[0]), item[0]))
+        found[term] = dict(ranked[:MAX_EXPANSIONS])
+    return found
+
+
+def _postings(
+    words_wanted: list[str], restrict: QuerySet[Service] | None
+) -> dict[int, dict[str, int]]:
+    """service id -> {word: weight}: up to MAX_POSTINGS per word, strongest first, in one
+    statement (an index range per word) on both databases."""
+    if not words_wanted:
+        return {}
+    table = SearchPosting._meta.db_table
+    where, params = "word = %s", []
+    if restrict is not None:
+        sub_sql, sub_params = restrict.values("pk").query.sql_with_params()
+        where = f"word = %s AND service_id IN ({sub_sql})"
+        params = list(sub_params)
+    parts, all_params = [], []
+    for n, word in enumerate(words_wanted):
+        parts.append(
+            f"SELECT * FROM (SELECT service_id, word, weight FROM {table} "  # noqa: S608
+            f"WHERE {where} ORDER BY weight DESC, service_id LIMIT {MAX_POSTINGS}) AS p{n}"
         )
-        term_query = None
-        for word in spellings:
-            both = SearchQuery(word, config="english") | SearchQuery(word, config="simple")
-            term_query = both if term_query is None else term_query | both
-        condition = term_query if condition is None else condition & term_query
-    return (
-        qs.filter(search_vector=condition)
-        .annotate(rank=SearchRank(F("search_vector"), condition))
-        .order_by("-rank", "name_en")
-    )
+        all_params += [word, *params]
+    found: dict[int, dict[str, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), all_params)
+        for service_id, word, weight in cursor.fetchall():
+            found.setdefault(service_id, {})[word] = weight
+    return found
 
 
-_SUFFIXES = (
-    "ations",
-    "ation",
-    "ements",
-    "ement",
-    "ments",
-    "ment",
-    "ings",
-    "ing",
-    "ies",
-    "ed",
-    "es",
-    "s",
-)
-
-
-def _stem(word: str) -> str:
-    """A crude English stem, enough to match "replacing" with "replacement" on SQLite."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)].rstrip("e")
-    return word.rstrip("e") if len(word) > 4 else word
-
-
-def _word_matches(term: str, tokens: set[str]) -> float:
-    if term in tokens:
-        return 1.0
-    best = 0.0
-    term_stem = _stem(term)
-    for token in tokens:
-        if len(term_stem) >= 4 and _stem(token) == term_stem:
-            best = max(best, 0.9)  # another form of the same word
-        elif abs(len(token) - len(term)) <= 3:
-            ratio = difflib.SequenceMatcher(None, term, token).ratio()
-            if ratio >= 0.8:
-                best = max(best, ratio)  # a typo
-    return best
-
-
-def _search_python(qs: QuerySet[Service], query: str) -> list[Service]:
-    """SQLite path: every meaningful word must match a word of the service, allowing typos."""
-    terms = [w for w in words(query) if w not in STOP_WORDS][:MAX_TERMS] or words(query)[:1]
+def _ranked(qs: QuerySet[Service], query: str, *, restricted: bool) -> list[Service]:
+    concepts = rules.parse(query, _synonyms())[:MAX_TERMS]
+    terms = {w for c in concepts for alt in c.alternatives for w in alt}
+    expansions = _expansions(terms)
+    wanted = sorted({w for found in expansions.values() for w in found})
+    postings = _postings(wanted, qs if restricted else None)
     scored = []
-    for service in qs:
-        tokens = set(service.search_text.split())
-        scores = [_word_matches(term, tokens) for term in terms]
-        if all(scores):
-            name_tokens = set(words(service.name_en + " " + service.name_sw))
-            bonus = sum(1 for term in terms if term in name_tokens) * 0.5
-            scored.append((sum(scores) + bonus, service.name_en, service))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    return [service for _, _, service in scored]
+    for service_id, weights in postings.items():
+        matched, total = 0, 0.0
+        for concept in concepts:
+            best = 0.0
+            for alternative in concept.alternatives:
+                score = sum(
+                    max(
+                        (q * weights.get(w, 0) for w, q in expansions[t].items()),
+                        default=0.0,
+                    )
+                    for t in alternative
+                ) / (len(alternative) * rules.MAX_WEIGHT)
+                best = max(best, score)
+            if best > 0:
+                matched += 1
+                total += best
+        if matched:
+            scored.append((-matched, -total, service_id))
+    scored.sort()
+    top = [service_id for _, _, service_id in scored[:MAX_RESULTS]]
+    by_id = qs.in_bulk(top)
+    return [by_id[pk] for pk in top if pk in by_id]
 
 
 def service_detail(code: str) -> Service | None:

@@ -1,12 +1,26 @@
-"""Catalogue verbs: keep each service's search document fresh; save knowledge-base articles."""
+"""Catalogue verbs: keep each service's search index fresh; save knowledge-base articles."""
 
-from django.contrib.postgres.search import SearchVector
-from django.db import connection, transaction
-from django.db.models import Value
+from django.db import transaction
 
-from huduma.catalogue.models import Article, ArticleVersion, SearchWord, Service
+from huduma.catalogue.models import (
+    Article,
+    ArticleVersion,
+    SearchKey,
+    SearchPosting,
+    SearchWord,
+    Service,
+)
+from huduma.catalogue.search_rules import (
+    MAX_WORD,
+    STOP_WORDS,
+    WEIGHT_AGENCY,
+    WEIGHT_DESCRIPTION,
+    WEIGHT_KEYWORD,
+    WEIGHT_NAME,
+    lexicon_keys,
+)
 from huduma.core import clock
-from huduma.core.text import normalise
+from huduma.core.text import normalise, words
 
 
 def _search_text(service: Service) -> str:
@@ -25,30 +39,43 @@ def _search_text(service: Service) -> str:
     return normalise(" ".join(p for p in parts if p))
 
 
+def _weighted_words(service: Service) -> dict[str, int]:
+    mda = service.mda
+    fields = (
+        (WEIGHT_NAME, [service.name_en, service.name_sw]),
+        (WEIGHT_KEYWORD, [service.keywords_en, service.keywords_sw]),
+        (WEIGHT_AGENCY, [service.code, mda.code, mda.name_en, mda.name_sw]),
+        (WEIGHT_DESCRIPTION, [service.description_en, service.description_sw]),
+    )
+    weights: dict[str, int] = {}
+    for weight, texts in fields:
+        for word in words(" ".join(t for t in texts if t)):
+            if 2 <= len(word) <= MAX_WORD and word not in STOP_WORDS:
+                weights[word] = max(weights.get(word, 0), weight)
+    return weights
+
+
+@transaction.atomic
 def service_refresh_search(*, service: Service) -> None:
-    """Recompute the service's search text and, on PostgreSQL, its weighted tsvector."""
-    text = _search_text(service)
-    Service.objects.filter(pk=service.pk).update(search_text=text)
-    lexicon = {
-        w
-        for w in normalise(f"{text} {service.description_en} {service.description_sw}").split()
-        if 3 <= len(w) <= 64
-    }
-    SearchWord.objects.bulk_create([SearchWord(word=w) for w in lexicon], ignore_conflicts=True)
-    if connection.vendor == "postgresql":
-        mda = service.mda
-        english = f"{service.name_en} {service.keywords_en}"
-        swahili = f"{service.name_sw} {service.keywords_sw}"
-        rest = f"{service.code} {mda.code} {mda.name_en} {mda.name_sw}"
-        Service.objects.filter(pk=service.pk).update(
-            search_vector=(
-                SearchVector(Value(english), config="english", weight="A")
-                + SearchVector(Value(swahili), config="simple", weight="A")
-                + SearchVector(Value(service.description_en), config="english", weight="C")
-                + SearchVector(Value(service.description_sw), config="simple", weight="C")
-                + SearchVector(Value(rest), config="simple", weight="B")
-            )
-        )
+    """Re-index the service: its search text, its postings (none while inactive) and any word
+    the lexicon did not have yet, with that word's lookup keys."""
+    Service.objects.filter(pk=service.pk).update(search_text=_search_text(service))
+    weights = _weighted_words(service) if service.is_active else {}
+    SearchPosting.objects.filter(service=service).delete()
+    SearchPosting.objects.bulk_create(
+        [SearchPosting(word=w, service=service, weight=n) for w, n in weights.items()]
+    )
+    known = set(SearchWord.objects.filter(word__in=weights).values_list("word", flat=True))
+    new = sorted(set(weights) - known)
+    SearchWord.objects.bulk_create([SearchWord(word=w) for w in new], ignore_conflicts=True)
+    SearchKey.objects.bulk_create(
+        [
+            SearchKey(key=key, word=word, kind=kind)
+            for word in new
+            for key, kind in lexicon_keys(word)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 @transaction.atomic

@@ -50,7 +50,9 @@ def search(request):
     except DomainError as exc:
         errors[exc.field or "q"] = _field_message(exc.field)
     status = 400 if errors else 200
+    nothing_found = page is not None and not page.count
     context = {
+        "popular": sorted_by_name(selectors.popular_services()) if nothing_found else [],
         "filters": filters,
         "errors": errors,
         "page": page,

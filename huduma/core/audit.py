@@ -160,7 +160,7 @@ class AuditActorMiddleware:
             reset_actor(token)
 
 
-_IGNORED_FIELDS = {"updated_at", "search_text", "search_vector", "boundary"}
+_IGNORED_FIELDS = {"updated_at", "search_text", "boundary"}
 
 
 def _tracked(data: dict) -> dict:

@@ -7,7 +7,8 @@ def complaints(request):
             "phone": settings.COMPLAINTS_PHONE,
             "email": settings.COMPLAINTS_EMAIL,
             "short_code": settings.COMPLAINTS_SHORT_CODE,
-        }
+        },
+        "contact_centre_phone": settings.CONTACT_CENTRE_PHONE,
     }
 
 

@@ -17,7 +17,6 @@ HEAVY_SERVICE_FIELDS = (
     "keywords_en",
     "keywords_sw",
     "search_text",
-    "search_vector",
 )
 
 
