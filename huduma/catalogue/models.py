@@ -311,6 +311,7 @@ class SearchSynonym(models.Model):
         max_length=300,
         help_text=_("What it means in the catalogue's words; alternatives separated by commas."),
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["phrase"]

@@ -30,8 +30,8 @@ MAX_RESULTS = 100  # a search lists at most this many services, best first
 # Per word typed, the lexicon words it may stand for (its prefixes, stem, typos), best first.
 MAX_EXPANSIONS = 8
 # Per lexicon word, the postings read, strongest first: bounded, so that a search costs the
-# same at 22,000 services as at 2,000 (no word of the real catalogue is in more than 64).
-MAX_POSTINGS = 200
+# same at 22,000 services as at 2,000 (the real catalogue has 64 services in all).
+MAX_POSTINGS = 100
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def service_filters_validate(filters: ServiceFilters) -> ServiceFilters:
     return filters
 
 
-def services_search(filters: ServiceFilters) -> QuerySet[Service] | list[Service]:
+def services_search(filters: ServiceFilters) -> "QuerySet[Service] | RankedServices":
     """Services matching the words and the filters, best first: English or Swahili, prefixes
     from the third letter, typos, word forms, synonyms; the same answers on every database."""
     qs = active_services()
@@ -140,7 +140,7 @@ def _postings(
     return found
 
 
-def _ranked(qs: QuerySet[Service], query: str, *, restricted: bool) -> list[Service]:
+def _ranked(qs: QuerySet[Service], query: str, *, restricted: bool) -> "RankedServices":
     concepts = rules.parse(query, _synonyms())[:MAX_TERMS]
     terms = {w for c in concepts for alt in c.alternatives for w in alt}
     expansions = _expansions(terms)
@@ -166,9 +166,38 @@ def _ranked(qs: QuerySet[Service], query: str, *, restricted: bool) -> list[Serv
         if matched:
             scored.append((-matched, -total, service_id))
     scored.sort()
-    top = [service_id for _, _, service_id in scored[:MAX_RESULTS]]
-    by_id = qs.in_bulk(top)
-    return [by_id[pk] for pk in top if pk in by_id]
+    return RankedServices(qs, [service_id for _, _, service_id in scored[:MAX_RESULTS]])
+
+
+class RankedServices:
+    """Search results best first; a slice reads only its own services (a page of 20 or the 8
+    reception shows), so a search costs the same whatever the number of matches."""
+
+    def __init__(self, qs: QuerySet[Service], ids: list[int]):
+        self._qs = qs
+        self._ids = ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def count(self) -> int:  # as a QuerySet, for the paginator
+        return len(self._ids)
+
+    def __getitem__(self, index):
+        ids = self._ids[index] if isinstance(index, slice) else [self._ids[index]]
+        by_id = self._qs.in_bulk(ids)
+        found = [by_id[pk] for pk in ids if pk in by_id]
+        if isinstance(index, slice):
+            return found
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __bool__(self) -> bool:
+        return bool(self._ids)
 
 
 def service_detail(code: str) -> Service | None:
@@ -257,7 +286,16 @@ def catalogue_version() -> str:
     deletion lowers the count, and a deletion with an insertion brings a newer `updated_at`.
     One query over every table the catalogue and the charters read.
     """
-    tables = (MDA, Service, Requirement, ServiceChannel, CentreService, Centre, Article)
+    tables = (
+        MDA,
+        Service,
+        Requirement,
+        ServiceChannel,
+        CentreService,
+        Centre,
+        Article,
+        SearchSynonym,
+    )
     parts = []
     for position, model in enumerate(tables):
         table = connection.ops.quote_name(model._meta.db_table)

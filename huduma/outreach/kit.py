@@ -27,7 +27,8 @@ from django.core import serializers
 from django.db import connection, transaction
 
 from huduma.accounts.models import User
-from huduma.catalogue.models import CentreService
+from huduma.catalogue.models import CentreService, Service
+from huduma.catalogue.services import service_refresh_search
 from huduma.core import clock
 from huduma.outreach.records import SYNCED_MODELS, data_fields, synced_model, wire
 from huduma.outreach.sync_models import KitChange, KitDeferred, KitRejection, KitState
@@ -285,7 +286,7 @@ def kit_pull(*, server: str | None = None) -> bool:
         token=kit_token(state),
     )
     with transaction.atomic():
-        offered = []
+        offered, pulled = [], []
         pins = dict(User.objects.values_list("pk", "password"))
         for obj in serializers.deserialize("python", answer["objects"]):
             if isinstance(obj.object, User):
@@ -295,9 +296,15 @@ def kit_pull(*, server: str | None = None) -> bool:
             obj.save()
             if isinstance(obj.object, CentreService):
                 offered.append(obj.object.pk)
+            elif isinstance(obj.object, Service):
+                pulled.append(obj.object.pk)
         if answer["changed"]:
             # Reception offers what the server offers here now: a service the plan dropped goes.
             CentreService.objects.exclude(pk__in=offered).delete()
+        # The kit's own search index, rebuilt from the services as pulled (reception searches
+        # offline, the same way as the server).
+        for service in Service.objects.filter(pk__in=pulled).select_related("mda"):
+            service_refresh_search(service=service)
         # An officer no longer going (deactivated, or taken off the kit) signs in no more.
         going = [int(pk) for pk in answer.get("officers", [])]
         User.objects.exclude(pk__in=going).update(is_active=False, password=make_password(None))

@@ -13,6 +13,7 @@ from huduma.catalogue.models import (
     CentreService,
     CounterService,
     Requirement,
+    SearchSynonym,
     Service,
     ServiceChannel,
 )
@@ -97,6 +98,7 @@ def kit_snapshot(*, kit: FieldKit, since: str = "") -> dict:
         ("offered", offered, None),
         ("skills", CounterService.objects.filter(counter__in=counters), None),
         ("officers", officers, user_fields),
+        ("synonyms", SearchSynonym.objects.all(), None),
     ]
     for _name, queryset, fields in parts:
         body["objects"].extend(
