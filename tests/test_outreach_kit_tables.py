@@ -41,7 +41,6 @@ KIT_ONLY = {
     "queues.DailyCounter": "the kit's ticket numbering (the server's own follows the visits)",
     "core.Holiday": "reference data seeded by the migration on both",
     "django_migrations": "the schema's own history",
-    "catalogue.SearchWord": "the kit's search index, rebuilt from the services pulled",
     "catalogue.SearchKey": "the kit's search index, rebuilt from the services pulled",
     "catalogue.SearchPosting": "the kit's search index, rebuilt from the services pulled",
     "contenttypes.ContentType": "made by migrate on every installation",

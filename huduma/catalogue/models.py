@@ -250,15 +250,6 @@ class ArticleVersion(models.Model):
         return f"{self.article.slug} v{self.version}"
 
 
-class SearchWord(models.Model):
-    """Every distinct word of the catalogue: the lexicon typos are corrected against."""
-
-    word = models.CharField(max_length=64, unique=True)
-
-    def __str__(self) -> str:
-        return self.word
-
-
 class SearchKey(models.Model):
     """A lexicon word's lookup keys (the word, its prefixes, stem and one-letter deletions), so
     that prefixes and typos are found by equality, the same way on every database."""

@@ -140,12 +140,30 @@ def _postings(
     return found
 
 
+def _add_tail(concepts, expansions, postings) -> None:
+    """A last word of one or two letters, still being typed ("kra p"), narrows what the other
+    words found to the services with a word starting so (one query over those services)."""
+    last = concepts[-1].alternatives if len(concepts) > 1 else ()
+    if len(last) != 1 or len(last[0]) != 1:
+        return
+    tail = last[0][0]
+    if len(tail) >= rules.MIN_PREFIX or expansions.get(tail) or not postings:
+        return
+    found = SearchPosting.objects.filter(
+        service_id__in=list(postings), word__startswith=tail
+    ).values_list("service_id", "word", "weight")
+    for service_id, word, weight in found:
+        postings[service_id].setdefault(word, weight)
+        expansions[tail][word] = rules.PREFIX
+
+
 def _ranked(qs: QuerySet[Service], query: str, *, restricted: bool) -> "RankedServices":
     concepts = rules.parse(query, _synonyms())[:MAX_TERMS]
     terms = {w for c in concepts for alt in c.alternatives for w in alt}
     expansions = _expansions(terms)
     wanted = sorted({w for found in expansions.values() for w in found})
     postings = _postings(wanted, qs if restricted else None)
+    _add_tail(concepts, expansions, postings)
     scored = []
     for service_id, weights in postings.items():
         matched, total = 0, 0.0

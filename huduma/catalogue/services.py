@@ -7,7 +7,6 @@ from huduma.catalogue.models import (
     ArticleVersion,
     SearchKey,
     SearchPosting,
-    SearchWord,
     Service,
 )
 from huduma.catalogue.search_rules import (
@@ -17,6 +16,7 @@ from huduma.catalogue.search_rules import (
     WEIGHT_DESCRIPTION,
     WEIGHT_KEYWORD,
     WEIGHT_NAME,
+    Kind,
     lexicon_keys,
 )
 from huduma.core import clock
@@ -59,22 +59,39 @@ def _weighted_words(service: Service) -> dict[str, int]:
 def service_refresh_search(*, service: Service) -> None:
     """Re-index the service: its search text, its postings (none while inactive) and any word
     the lexicon did not have yet, with that word's lookup keys."""
-    Service.objects.filter(pk=service.pk).update(search_text=_search_text(service))
-    weights = _weighted_words(service) if service.is_active else {}
-    SearchPosting.objects.filter(service=service).delete()
+    services_refresh_search(services=[service])
+
+
+@transaction.atomic
+def services_refresh_search(*, services: list[Service]) -> None:
+    """Re-index many services at once (an import, a bench's synthetic catalogue)."""
+    for service in services:
+        text = _search_text(service)
+        if text != service.search_text:
+            Service.objects.filter(pk=service.pk).update(search_text=text)
+            service.search_text = text
+    weights = {s.pk: _weighted_words(s) if s.is_active else {} for s in services}
+    SearchPosting.objects.filter(service__in=[s.pk for s in services]).delete()
     SearchPosting.objects.bulk_create(
-        [SearchPosting(word=w, service=service, weight=n) for w, n in weights.items()]
+        [
+            SearchPosting(word=w, service_id=pk, weight=n)
+            for pk, found in weights.items()
+            for w, n in found.items()
+        ],
+        batch_size=2000,
     )
-    known = set(SearchWord.objects.filter(word__in=weights).values_list("word", flat=True))
-    new = sorted(set(weights) - known)
-    SearchWord.objects.bulk_create([SearchWord(word=w) for w in new], ignore_conflicts=True)
+    lexicon = set().union(*weights.values()) if weights else set()
+    known = set(
+        SearchKey.objects.filter(kind=Kind.WORD, key__in=lexicon).values_list("key", flat=True)
+    )
     SearchKey.objects.bulk_create(
         [
             SearchKey(key=key, word=word, kind=kind)
-            for word in new
+            for word in sorted(lexicon - known)
             for key, kind in lexicon_keys(word)
         ],
         ignore_conflicts=True,
+        batch_size=2000,
     )
 
 
