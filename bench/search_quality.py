@@ -47,7 +47,8 @@ def measure() -> None:
     for phrase, code, top in missed:
         print(f"  missed: {phrase!r} -> {code}, found {top}")
     share = (total - len(missed)) / total
-    print(f"bench: catalogue.search_top3_{connection.vendor} {share:.3f} share ({total} phrasings)")
+    name = "postgres" if connection.vendor == "postgresql" else connection.vendor
+    print(f"bench: catalogue.search_top3_{name} {share:.3f} share ({total} phrasings)")
 
 
 def main() -> None:
