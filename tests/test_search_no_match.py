@@ -5,6 +5,9 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from huduma.catalogue.selectors import ServiceFilters, services_search
+from tests.conftest import sign_in_verified
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("contact_centre")]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -41,3 +44,16 @@ def test_kiosk_offers_the_contact_centre(kiosk, world):
     body = kiosk.get(url, {"q": "zebra"}, headers={"HX-Request": "true"}).content.decode()
     assert "No service here matches those letters" in body
     assert "Huduma Contact Centre on 1919" in body
+
+
+def test_the_secretariat_adds_a_synonym_in_the_admin_and_search_uses_it(client, world):
+    def found(q):
+        return [s.code for s in services_search(ServiceFilters(q=q))]
+
+    assert found("kipande") == []
+    sign_in_verified(client, world.sam)
+    response = client.post(
+        "/admin/catalogue/searchsynonym/add/", {"phrase": "kipande", "means": "lost id"}
+    )
+    assert response.status_code == 302
+    assert found("kipande")[0] == world.id_dup.code
