@@ -1,10 +1,14 @@
 """Where nothing matches, every search says so and offers the Huduma Contact Centre and the most
 used services: the public catalogue, reception and the kiosk."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
+from huduma.catalogue.models import SearchKey, SearchPosting
 from huduma.catalogue.selectors import ServiceFilters, services_search
 from tests.conftest import sign_in_verified
 
@@ -57,3 +61,11 @@ def test_the_secretariat_adds_a_synonym_in_the_admin_and_search_uses_it(client, 
     )
     assert response.status_code == 302
     assert found("kipande")[0] == world.id_dup.code
+
+
+def test_reindex_command_rebuilds_an_index_lost_or_never_built(world):
+    SearchPosting.objects.all().delete()
+    SearchKey.objects.all().delete()
+    assert not list(services_search(ServiceFilters(q="kitambulisho")))
+    call_command("search_reindex", stdout=io.StringIO())
+    assert services_search(ServiceFilters(q="kitamb"))[0] == world.id_dup
