@@ -48,6 +48,7 @@ def test_the_pool_is_sized_from_the_threads_the_unit_sets():
     assert option(argv, "--workers") * threads + 2 <= 50
 
 
+@pytest.mark.postgres
 def test_every_postgresql_connection_has_keepalives_and_timeouts(db):
     require_postgres()
     connection.ensure_connection()
