@@ -89,6 +89,14 @@ INSTALLED_APPS = [
     "huduma.ledger",
     "huduma.payments",
     "huduma.outreach",
+    "huduma.staffing",
+    # Faces over the apps' services (no app imports them):
+    "huduma.channels.ussd",
+    "huduma.channels.contact",
+    "huduma.channels.assistant",
+    # Reads every app; read by none:
+    "huduma.performance",
+    "huduma.insights",
 ]
 
 MIDDLEWARE = [

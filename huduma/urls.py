@@ -24,6 +24,12 @@ urlpatterns = [
     path("", include("huduma.catalogue.urls")),
     path("", include("huduma.applications.urls")),
     path("", include("huduma.outreach.urls")),
+    path("", include("huduma.staffing.urls")),
+    path("", include("huduma.channels.ussd.urls")),
+    path("", include("huduma.channels.contact.urls")),
+    path("", include("huduma.channels.assistant.urls")),
+    path("", include("huduma.performance.urls")),
+    path("", include("huduma.insights.urls")),
 ]
 
 handler500 = "huduma.core.outage.server_error"

@@ -16,12 +16,24 @@ class Role(models.TextChoices):
     SECRETARIAT = "secretariat", _("Huduma Kenya Secretariat")
     MONITOR = "monitor", _("External monitor (EACC, Ombudsman)")
     SYSADMIN = "sysadmin", _("System administrator")
+    CONTACT_AGENT = "contact_agent", _("Contact-centre agent")
+    COUNSELLOR = "counsellor", _("Tele-counsellor")
+    TECHNICAL_COMMITTEE = "technical_committee", _("Technical Committee member")
 
 
 # Who works for no single centre. The one place national roles are listed; permissions.py
 # derives every check from these sets, so the monitor cannot be national in one place and not
 # in another.
-NATIONAL_ROLES = frozenset({Role.SECRETARIAT, Role.SYSADMIN, Role.MONITOR})
+NATIONAL_ROLES = frozenset(
+    {
+        Role.SECRETARIAT,
+        Role.SYSADMIN,
+        Role.MONITOR,
+        Role.CONTACT_AGENT,
+        Role.COUNSELLOR,
+        Role.TECHNICAL_COMMITTEE,
+    }
+)
 CENTRE_ROLES = frozenset(
     {Role.RECEPTION, Role.COUNTER_OFFICER, Role.CENTRE_MANAGER, Role.BACK_OFFICE}
 )

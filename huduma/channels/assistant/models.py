@@ -1,0 +1,1 @@
+"""Digital assistant: data and the invariants of one row."""

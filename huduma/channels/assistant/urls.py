@@ -1,0 +1,3 @@
+"""Pages of Digital assistant (filled in by its issue)."""
+
+urlpatterns: list = []

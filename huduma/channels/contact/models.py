@@ -1,0 +1,1 @@
+"""Huduma Contact Centre: data and the invariants of one row."""

@@ -1,0 +1,3 @@
+"""Pages of Huduma Contact Centre (filled in by its issue)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""mHuduma over USSD: data and the invariants of one row."""

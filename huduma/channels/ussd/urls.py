@@ -1,0 +1,3 @@
+"""Pages of mHuduma over USSD (filled in by its issue)."""
+
+urlpatterns: list = []

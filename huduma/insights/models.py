@@ -1,0 +1,1 @@
+"""National dashboard and reports: data and the invariants of one row."""

@@ -1,0 +1,1 @@
+"""Service standards, appraisal and savings: data and the invariants of one row."""

@@ -1,0 +1,3 @@
+"""Pages of Service standards, appraisal and savings (filled in by its issue)."""
+
+urlpatterns: list = []
