@@ -4,6 +4,7 @@ Idempotent like the reference loader. All demo accounts share one password, prin
 `make demo`; never load this on a production server.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -32,6 +33,21 @@ COUNTER_MDAS = (
     "IEBC",
     "AGPO",
 )
+
+
+# What the apps above accounts add to the demo once its staff exist. Each registers its step in
+# its AppConfig.ready (accounts imports none of them); `load_demo` runs the steps in the order
+# of INSTALLED_APPS and prints the lines each returns.
+_demo_steps: list[Callable[[], list[str]]] = []
+
+
+def register_demo_step(step: Callable[[], list[str]]) -> None:
+    if step not in _demo_steps:
+        _demo_steps.append(step)
+
+
+def demo_steps() -> list[Callable[[], list[str]]]:
+    return list(_demo_steps)
 
 
 @dataclass

@@ -6,7 +6,6 @@ from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
 from pydantic import Field
 
-from huduma.accounts.permissions import is_staff_member
 from huduma.catalogue import selectors
 from huduma.catalogue.models import MDA, Article, Service
 from huduma.catalogue.schemas import (
@@ -22,6 +21,7 @@ from huduma.core import clock
 from huduma.core.errors import NotFound
 from huduma.core.http import conditional_get, reject_unknown_params
 from huduma.core.pagination import MAX_PAGE_SIZE, paginate
+from huduma.core.permissions import is_staff_member
 from huduma.places.models import Centre
 
 router = Router(tags=["catalogue"])

@@ -4,7 +4,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from huduma.accounts.permissions import is_staff_member
 from huduma.catalogue import selectors
 from huduma.catalogue.api import complaint_contacts
 from huduma.catalogue.forms import CentreFilterForm, CountyForm
@@ -15,6 +14,7 @@ from huduma.core.errors import DomainError
 from huduma.core.i18n import sorted_by_name
 from huduma.core.inputs import ascii_int
 from huduma.core.pagination import paginate
+from huduma.core.permissions import is_staff_member
 from huduma.places.models import Centre
 
 PAGE_SIZE = 20

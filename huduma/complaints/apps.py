@@ -30,3 +30,8 @@ class ComplaintsConfig(AppConfig):
         from huduma.core.clock import holiday_list_changed as changed
 
         changed.connect(holiday_list_changed, dispatch_uid="complaints-due-recompute")
+        # `load_demo` prints the demo Open311 key (accounts imports no complaints).
+        from huduma.accounts.demo import register_demo_step
+        from huduma.complaints.services import open311_demo_lines
+
+        register_demo_step(open311_demo_lines)

@@ -1000,6 +1000,12 @@ def open311_demo_key() -> str:
     return api_client_rekey(client=client)
 
 
+def open311_demo_lines() -> list[str]:
+    """The demo's Open311 line (`load_demo`): a fresh key on every run (only its hash is
+    stored, so the old one cannot be shown)."""
+    return [f"Open311 API key: {open311_demo_key()}"]
+
+
 # --- holiday list changes -------------------------------------------------------------------
 
 # The events that start a level's clock: its due time is counted in working hours from there.

@@ -21,6 +21,21 @@ class CoreConfig(AppConfig):
         # rule (clock.py): the list is checked against the database before its first use.
         request_started.connect(clock.new_unit_of_work, dispatch_uid="holidays-unit-of-work")
         HUEY.pre_execute(name="holidays-unit-of-work")(clock.new_unit_of_work)
+        # An edited holiday list reaches the clock by signal (models import no clock: the clock
+        # reads the list). A queryset delete sends post_delete for each row as well.
+        from django.db.models.signals import post_delete, post_save
+
+        from huduma.core.models import Holiday
+
+        def holiday_edited(sender, **kwargs) -> None:
+            clock.holiday_list_edited()
+
+        post_save.connect(
+            holiday_edited, sender=Holiday, weak=False, dispatch_uid="holiday-edited-save"
+        )
+        post_delete.connect(
+            holiday_edited, sender=Holiday, weak=False, dispatch_uid="holiday-edited-delete"
+        )
 
         from huduma.core import ascii_numbers
 

@@ -146,6 +146,31 @@ def verify_chain() -> ChainReport:
     return ChainReport(checked, None)
 
 
+@dataclass(frozen=True)
+class ChainVerdict:
+    """What a chain verifier found: `summary` is the one line printed (or the error raised),
+    `problems` the findings printed before it."""
+
+    ok: bool
+    summary: str
+    problems: tuple[str, ...] = ()
+
+
+# The verifier `verify_audit_chain` uses instead of verify_chain() alone: registered by the
+# ledger app (which checks the chains against signed checkpoints). Core imports no ledger.
+# Called as verifier(chain="audit"|"ledger", checkpoint_files=[...], keys_file=None|path).
+_chain_verifier = None
+
+
+def register_chain_verifier(verifier) -> None:
+    global _chain_verifier
+    _chain_verifier = verifier
+
+
+def chain_verifier():
+    return _chain_verifier
+
+
 class AuditActorMiddleware:
     """Makes the signed-in user the actor of any audit entry written during the request."""
 

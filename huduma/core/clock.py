@@ -3,13 +3,12 @@
 import datetime as dt
 import threading
 import time
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-NAIROBI = ZoneInfo("Africa/Nairobi")
+from huduma.core.tz import NAIROBI
 
 # Kenyan public holidays on fixed dates (Public Holidays Act): the seed of core.Holiday, which
 # the Secretariat keeps in the admin (with the movable feasts, Easter and Eid, of each year).

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from huduma.core.clock import NAIROBI
 from huduma.core.ids import current_node_id, uuid7
+from huduma.core.tz import NAIROBI
 
 
 class AuditEntry(models.Model):
@@ -90,19 +90,6 @@ class Holiday(models.Model):
     def __str__(self) -> str:
         when = f"{self.day:02d}/{self.month:02d}" + (f"/{self.year}" if self.year else "")
         return f"{self.name} ({when})"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        from huduma.core import clock
-
-        clock.holiday_list_edited()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        from huduma.core import clock
-
-        clock.holiday_list_edited()
-        return result
 
     def clean(self) -> None:
         import datetime as dt

@@ -124,6 +124,24 @@ def reconcile(*, statement: str, day: dt.date, method: str = "mpesa") -> list[Di
     return reconcile_lines(lines=parse_mpesa_statement(statement), day=day, method=method)
 
 
+# Where a provider's own account of a day comes from when it is fetched, not uploaded (card:
+# the acquirer's status of each order). Registered by payments in its AppConfig.ready: the
+# ledger imports no payments (payments writes to the ledger).
+_statement_sources: dict = {}
+
+
+def register_statement_source(method: str, source) -> None:
+    """`source(day=date) -> list[StatementLine]`, raising a DomainError it cannot fetch."""
+    _statement_sources[method] = source
+
+
+def statement_fetch(*, method: str, day: dt.date) -> list[StatementLine]:
+    source = _statement_sources.get(method)
+    if source is None:
+        raise BadStatement(_("This installation cannot fetch that statement."))
+    return source(day=day)
+
+
 def reconcile_lines(*, lines: list[StatementLine], day: dt.date, method: str) -> list[Difference]:
     """Every difference between a provider's account of `day` (an M-Pesa statement, or the
     card acquirer's status of each order) and the ledger's payments by that method."""

@@ -22,7 +22,6 @@ from huduma.core.qr import qr_svg
 from huduma.ledger import reports, services, signing
 from huduma.ledger.errors import BadStatement
 from huduma.ledger.models import Refund
-from huduma.payments import services as payment_services
 from huduma.places.models import Centre
 
 MAX_INPUT = 400  # a receipt code is about 150 characters
@@ -170,7 +169,7 @@ def reconciliation(request):
             if not context["errors"]:
                 context["day"] = day
                 try:
-                    lines = payment_services.card_statement(day=day)
+                    lines = reports.statement_fetch(method="card", day=day)
                     context["differences"] = reports.reconcile_lines(
                         lines=lines, day=day, method="card"
                     )

@@ -85,10 +85,21 @@ def email_send(*, to: str, subject: str, body: str, template: str = "email") -> 
     return message
 
 
-def _enqueue(message_id) -> None:
-    from huduma.notify.tasks import deliver_message_task
+# The Huey task that delivers one message, registered by notify/tasks.py when it is imported
+# (tasks import services; services import no tasks). Until it is, rows wait for the sweep.
+_delivery_task = None
 
-    enqueue_safely(deliver_message_task, str(message_id))
+
+def delivery_task_register(task) -> None:
+    global _delivery_task
+    _delivery_task = task
+
+
+def _enqueue(message_id) -> None:
+    if _delivery_task is None:
+        logger.warning("no delivery task registered; message %s waits for the sweep", message_id)
+        return
+    enqueue_safely(_delivery_task, str(message_id))
 
 
 def enqueue_safely(task, *args) -> bool:
@@ -209,10 +220,10 @@ def _record_sent(message: Message, token: uuid.UUID, provider: str, provider_id:
 
 
 def _schedule_retry(message: Message) -> None:
-    from huduma.notify.tasks import deliver_message_task
-
+    if _delivery_task is None:
+        return  # the sweep (messages_deliver_due) retries it when its time comes
     try:
-        deliver_message_task.schedule((str(message.pk),), eta=message.next_attempt_at)
+        _delivery_task.schedule((str(message.pk),), eta=message.next_attempt_at)
     except Exception:
         logger.warning("could not schedule retry of message %s", message.pk, exc_info=True)
 

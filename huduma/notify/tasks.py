@@ -14,6 +14,9 @@ def deliver_message_task(message_id: str) -> None:
     services.message_deliver(message_id)
 
 
+services.delivery_task_register(deliver_message_task)
+
+
 @db_periodic_task(crontab(minute="*"))
 @leased("notify-deliver-due", period=dt.timedelta(minutes=1), lease=dt.timedelta(minutes=10))
 def deliver_due_messages_task() -> None:

@@ -21,3 +21,8 @@ class OutreachConfig(AppConfig):
         from huduma.outreach.selectors import outreach_kit_nodes, register_kit_source
 
         register_kit_source(outreach_kit_nodes)
+        # `load_demo` proposes next month's outreach calendar (accounts imports no outreach).
+        from huduma.accounts.demo import register_demo_step
+        from huduma.outreach.demo import demo_outreach_lines
+
+        register_demo_step(demo_outreach_lines)

@@ -27,3 +27,16 @@ def demo_outreach_calendar() -> tuple[Centre, dt.date, int] | None:
     month = next_month(clock.local_date())
     planning.calendar_propose(centre=centre, month=month, actor=manager)
     return centre, month, Outreach.objects.filter(centre=centre, month=month).count()
+
+
+def demo_outreach_lines() -> list[str]:
+    """The demo's outreach line (`load_demo`): next month's calendar at the demo centre."""
+    calendar = demo_outreach_calendar()
+    if calendar is None:
+        return []
+    centre, month, count = calendar
+    line = (
+        f"Huduma Mashinani: {count} outreaches proposed for {month:%Y-%m} at {centre.name}"
+        f" (manager.gpo: /staff/centres/{centre.code}/outreach/?month={month:%Y-%m})"
+    )
+    return [line]

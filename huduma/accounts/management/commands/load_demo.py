@@ -4,9 +4,7 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from huduma.accounts.demo import demo_device_pairing_codes, load_demo_data
-from huduma.complaints.services import open311_demo_key
-from huduma.outreach.demo import demo_outreach_calendar
+from huduma.accounts.demo import demo_device_pairing_codes, demo_steps, load_demo_data
 
 
 class Command(BaseCommand):
@@ -33,12 +31,7 @@ class Command(BaseCommand):
         )
         for name, code in demo_device_pairing_codes():
             self.stdout.write(f"  {name:<24} {code}")
-        # A fresh key on every run (only its hash is stored, so the old one cannot be shown).
-        self.stdout.write(f"Open311 API key: {open311_demo_key()}")
-        calendar = demo_outreach_calendar()
-        if calendar is not None:
-            centre, month, count = calendar
-            self.stdout.write(
-                f"Huduma Mashinani: {count} outreaches proposed for {month:%Y-%m} at {centre.name}"
-                f" (manager.gpo: /staff/centres/{centre.code}/outreach/?month={month:%Y-%m})"
-            )
+        # The apps above accounts (the Open311 key, the outreach calendar) add theirs.
+        for step in demo_steps():
+            for line in step():
+                self.stdout.write(line)
