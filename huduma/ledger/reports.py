@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from huduma.core import clock, csv_safe
-from huduma.core.money import kes
+from huduma.core.money import csv_amount, kes
 from huduma.ledger.errors import BadStatement
 from huduma.ledger.models import Entry
 from huduma.ledger.services import clearing_account
@@ -276,9 +276,9 @@ def revenue_csv(rows: list[dict]) -> str:
                 row["mda"],
                 row["centre"],
                 row["service"],
-                row["paid"],
-                row["refunded"],
-                row["net"],
+                csv_amount(row["paid"]),
+                csv_amount(row["refunded"]),
+                csv_amount(row["net"]),
             ]
         )
     return out.getvalue()

@@ -21,7 +21,7 @@ from huduma.accounts.permissions import has_role, works_at
 from huduma.catalogue.models import Service
 from huduma.core import audit, clock
 from huduma.core.errors import DomainError, Forbidden, NotFound
-from huduma.core.money import kes
+from huduma.core.money import kes, parse_kes
 from huduma.ledger import receipt_format, signing
 from huduma.ledger.errors import (
     RefundNotPending,
@@ -323,12 +323,7 @@ def refund_request(*, receipt_number: str, amount, reason: str, by) -> Refund:
     receipt = receipt_get(number=receipt_number)
     payment = receipt.entry
     _require_refund_role(by, payment.centre, (Role.COUNTER_OFFICER, Role.CENTRE_MANAGER))
-    try:
-        amount = kes(amount)
-    except (TypeError, ValueError) as exc:
-        raise DomainError(_("Enter an amount in shillings."), field="amount") from exc
-    if amount <= 0:
-        raise DomainError(_("The amount must be more than zero."), field="amount")
+    amount = parse_kes(amount, field="amount", message=_("Enter an amount in shillings."))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason for the refund."), field="reason")

@@ -2,7 +2,6 @@
 expenses and the reimbursement claim."""
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 from django.db import transaction
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from huduma.core import audit, clock
 from huduma.core.errors import Conflict, Forbidden
-from huduma.core.money import kes
+from huduma.core.money import format_amount, parse_kes
 from huduma.outreach.plan_base import (
     OutreachError,
     Status,
@@ -28,16 +27,16 @@ from huduma.outreach.plan_models import (
 # --- logistics and money ------------------------------------------------------------------
 
 
-_AMOUNT = re.compile(r"[0-9]{1,8}(?:\.[0-9]{1,2})?")
-
-
 def parse_amount(value, *, field: str = "amount_kes") -> Decimal:
     """Shillings written as digits (thousands commas allowed), two decimals at most. Checked as
     text first: Decimal would take "1e400" or "NaN", and quantizing those fails."""
-    text = str(value if value is not None else "").strip().replace(",", "")
-    if not _AMOUNT.fullmatch(text):
-        raise OutreachError(_("Enter an amount in shillings, like 2500."), field=field)
-    return kes(text)
+    return parse_kes(
+        "" if value is None else value,
+        field=field,
+        positive=False,
+        whole_digits=8,  # the columns hold 10 digits, 2 after the point
+        message=_("Enter an amount in shillings, like 2500."),
+    )
 
 
 # What the audit log shows as before and after of a venue or a logistics item changed.
@@ -118,7 +117,7 @@ def expense_record(
         if amount > balance:
             raise OutreachError(
                 _("KES %(amount)s is more than the imprest's balance of KES %(balance)s.")
-                % {"amount": f"{amount:,.2f}", "balance": f"{balance:,.2f}"},
+                % {"amount": format_amount(amount), "balance": format_amount(balance)},
                 field="amount_kes",
             )
         if Expense.objects.filter(outreach=outreach, receipt_number=receipt_number).exists():

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from huduma.core import clock
 from huduma.core.errors import Conflict, DomainError
-from huduma.core.money import format_kes, kes
+from huduma.core.money import InvalidAmount, format_kes, kes, parse_kes
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
 from huduma.ledger import held as ledger_held
 from huduma.ledger.reports import StatementLine, day_bounds
@@ -51,13 +51,8 @@ EXPIRE_AFTER = dt.timedelta(minutes=10)
 # How many silent requests one mop-up run settles (it runs every minute).
 MOP_UP_BATCH = 200
 
-_AMOUNT = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?")
 
 logger = logging.getLogger(__name__)
-
-
-class InvalidAmount(DomainError):
-    code = "invalid_amount"
 
 
 class NothingToPay(DomainError):
@@ -107,21 +102,8 @@ class CardPaymentsOff(DomainError):
 
 
 def amount_parse(value: object, *, field: str = "amount") -> Decimal:
-    """An amount typed or sent by a person: digits with at most two decimals, above zero.
-    Floats, junk, negative and zero amounts are refused naming the field."""
-    if isinstance(value, float | bool) or not isinstance(value, str | int | Decimal):
-        raise InvalidAmount(
-            _('Send the amount as text in shillings, such as "100.00".'), field=field
-        )
-    text = str(value).strip()
-    if not _AMOUNT.fullmatch(text):
-        raise InvalidAmount(
-            _('The amount must be a number of shillings, such as "100.00".'), field=field
-        )
-    amount = kes(text)
-    if amount <= 0:
-        raise InvalidAmount(_("The amount must be more than zero."), field=field)
-    return amount
+    """An amount typed or sent by a person (core.money.parse_kes), above zero."""
+    return parse_kes(value, field=field, whole_digits=10)  # the columns: 12 digits, 2 after
 
 
 def invoice_raise(

@@ -1,14 +1,12 @@
 from django import template
 
 from huduma.catalogue.pdf import fee_text, opening_hours_text, turnaround_text
-from huduma.core.money import format_kes
+from huduma.core.templatetags import money
 
 register = template.Library()
 
-
-@register.filter
-def kes(amount) -> str:
-    return format_kes(amount)
+# {% load catalogue %} keeps its `kes` (the one in {% load money %}, core.money.format_kes).
+register.filter("kes", money.kes)
 
 
 @register.filter
