@@ -17,6 +17,7 @@ from ninja.parser import Parser
 
 from huduma.accounts.api import router as devices_router
 from huduma.catalogue.api import router as catalogue_router
+from huduma.channels.contact.api import router as contact_router
 from huduma.core.errors import DomainError
 from huduma.core.periodic import tasks_late
 from huduma.feedback.api import router as feedback_router
@@ -155,6 +156,7 @@ def http_error(request, exc: HttpError):
 
 
 api.add_router("/catalogue", catalogue_router)
+api.add_router("/contact", contact_router)
 api.add_router("/devices", devices_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/notify", notify_router)

@@ -563,3 +563,18 @@ if HUDUMA_MODE == "field":
 # A kit's seconds between automatic sync attempts after a failure, at first and at most.
 FIELD_SYNC_MIN_BACKOFF_S = env_int("FIELD_SYNC_MIN_BACKOFF_S", 60)
 FIELD_SYNC_MAX_BACKOFF_S = env_int("FIELD_SYNC_MAX_BACKOFF_S", 900)
+
+# --- Huduma Contact Centre (issue 20, docs/contact-centre.md) ----------------------------------
+# The telephony system's call events are accepted only with this shared secret (header
+# X-Huduma-Call-Secret, or ?token= for Africa's Talking, whose callback URL carries it) and, when
+# the list is set, only from these addresses. Empty secret: every event is refused.
+CONTACT_CALL_EVENT_SECRET = os.environ.get("CONTACT_CALL_EVENT_SECRET", "")
+CONTACT_CALL_EVENT_ALLOWED_IPS = env_list("CONTACT_CALL_EVENT_ALLOWED_IPS", "")
+# Numbers that reach the tele-counselling queue (its notes are read by counsellors only).
+CONTACT_COUNSELLING_NUMBERS = env_list("CONTACT_COUNSELLING_NUMBERS", "")
+# A call is "answered within target" when an agent picked it up within this many seconds.
+CONTACT_ANSWER_TARGET_SECONDS = env_int("CONTACT_ANSWER_TARGET_SECONDS", 20)
+# How often the desk's figures and waiting calls refresh themselves.
+CONTACT_DESK_POLL_SECONDS = env_int("CONTACT_DESK_POLL_SECONDS", 5)
+# Africa's Talking Voice: the agents' SIP addresses (or phones) a new call is dialled to.
+CONTACT_AT_DIAL = env_list("CONTACT_AT_DIAL", "")

@@ -60,3 +60,15 @@ def next_steps(application: Application, user) -> list[tuple[str, str]]:
     if services.can_hand_over(user, application) and Status.COLLECTED in allowed:
         return [(Status.COLLECTED, Status.COLLECTED.label)]
     return []
+
+
+def applications_for_phone(phone: str, *, limit: int = 20) -> list[Application]:
+    """The applications made with this phone number, newest first (the contact centre reads
+    them during a call with that number)."""
+    if not phone:
+        return []
+    return list(
+        Application.objects.filter(phone=phone)
+        .select_related("service", "centre")
+        .order_by("-received_at")[:limit]
+    )

@@ -1,6 +1,7 @@
 """The public service catalogue: MDAs, services with fee, turnaround and requirements,
 where each service is offered, and the knowledge base."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -210,6 +211,22 @@ class Article(models.Model):
     body_en = models.TextField(_("text (English)"))
     body_sw = models.TextField(_("text (Swahili)"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The agency an article without a service is about (one with a service is its MDA's).
+    mda = models.ForeignKey(
+        MDA, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
+    )
+    # Who keeps it true, and by when they must read it again: past that day it is stale,
+    # flagged on the staff list and (once per review date) to the owner.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    review_due = models.DateField(_("review by"), null=True, blank=True)
+    stale_notified_for = models.DateField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -227,6 +244,13 @@ class Article(models.Model):
     @property
     def body(self) -> str:
         return localized(self, "body")
+
+    def is_stale(self, today) -> bool:
+        return self.review_due is not None and self.review_due < today
+
+    @property
+    def agency(self):
+        return self.service.mda if self.service_id else self.mda
 
 
 class ArticleVersion(models.Model):
@@ -310,3 +334,77 @@ class SearchSynonym(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phrase} → {self.means}"
+
+
+class Tutorial(models.Model):
+    """A step-by-step guide to an online service, with a picture per step, in both languages;
+    linked from the service's page."""
+
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="tutorials")
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_sw = models.CharField(_("title (Swahili)"), max_length=200)
+    summary_en = models.CharField(_("summary (English)"), max_length=400, blank=True)
+    summary_sw = models.CharField(_("summary (Swahili)"), max_length=400, blank=True)
+    published = models.BooleanField(_("published"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["service__name_en", "title_en"]
+        verbose_name = _("tutorial")
+        verbose_name_plural = _("tutorials")
+
+    def __str__(self) -> str:
+        return self.title_en
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def summary(self) -> str:
+        return localized(self, "summary")
+
+
+picture_validator = RegexValidator(
+    r"^tutorials/[a-z0-9-]+\.(svg|png)$",
+    _("A picture in huduma/static/tutorials/, e.g. tutorials/kra-pin-1.svg."),
+)
+
+
+class TutorialStep(models.Model):
+    tutorial = models.ForeignKey(Tutorial, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("step"))
+    text_en = models.TextField(_("what to do (English)"))
+    text_sw = models.TextField(_("what to do (Swahili)"))
+    # A small SVG or PNG kept in the repository and served with the static files.
+    picture = models.CharField(
+        _("picture"), max_length=120, blank=True, validators=[picture_validator]
+    )
+    picture_alt_en = models.CharField(
+        _("picture description (English)"), max_length=200, blank=True
+    )
+    picture_alt_sw = models.CharField(
+        _("picture description (Swahili)"), max_length=200, blank=True
+    )
+
+    class Meta:
+        ordering = ["tutorial", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["tutorial", "position"], name="tutorial_step_unique"),
+            models.CheckConstraint(
+                condition=models.Q(picture="") | ~models.Q(picture_alt_en=""),
+                name="tutorial_picture_described",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tutorial.slug} #{self.position}"
+
+    @property
+    def text(self) -> str:
+        return localized(self, "text")
+
+    @property
+    def picture_alt(self) -> str:
+        return localized(self, "picture_alt")

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from huduma.catalogue import search_rules as rules
 from huduma.catalogue.models import (
@@ -18,6 +18,7 @@ from huduma.catalogue.models import (
     SearchSynonym,
     Service,
     ServiceChannel,
+    Tutorial,
 )
 from huduma.core.errors import DomainError
 from huduma.core.i18n import sorted_by_name
@@ -363,3 +364,59 @@ def services_in_needed_order(services: Sequence[Service]) -> list[Service]:
         placed.add(ready.pk)
         remaining = [s for s in remaining if s.pk != ready.pk]
     return ordered
+
+
+# --- the staff knowledge portal and the public tutorials --------------------------------
+
+
+def knowledge_search(
+    *, q: str = "", mda: MDA | None = None, service: Service | None = None, stale_before=None
+) -> QuerySet[Article]:
+    """Staff browse the whole knowledge base (public and staff-only articles) by MDA, service
+    and words of the title or text; `stale_before` keeps those whose review date is past."""
+    qs = Article.objects.select_related("service__mda", "mda", "owner")
+    if mda is not None:
+        qs = qs.filter(Q(service__mda=mda) | Q(service__isnull=True, mda=mda))
+    if service is not None:
+        qs = qs.filter(service=service)
+    if stale_before is not None:
+        qs = qs.filter(review_due__lt=stale_before)
+    for term in q.split()[:MAX_TERMS]:
+        qs = qs.filter(
+            Q(title_en__icontains=term)
+            | Q(title_sw__icontains=term)
+            | Q(body_en__icontains=term)
+            | Q(body_sw__icontains=term)
+        )
+    return qs.order_by("title_en")
+
+
+def article_for_staff(slug: str) -> Article | None:
+    return (
+        Article.objects.select_related("service__mda", "mda", "owner")
+        .prefetch_related("versions")
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def articles_stale_unnotified(today) -> QuerySet[Article]:
+    """Articles past their review date whose owner has not yet been told for that date."""
+    return (
+        Article.objects.filter(review_due__lt=today, owner__isnull=False)
+        .exclude(stale_notified_for=F("review_due"))
+        .select_related("owner")
+    )
+
+
+def service_tutorials(service: Service) -> QuerySet[Tutorial]:
+    return service.tutorials.filter(published=True).order_by("title_en")
+
+
+def tutorial_detail(slug: str) -> Tutorial | None:
+    return (
+        Tutorial.objects.select_related("service")
+        .prefetch_related("steps")
+        .filter(slug=slug, published=True, service__is_active=True)
+        .first()
+    )

@@ -119,3 +119,14 @@ def article_save(*, article: Article, editor=None) -> Article:
             article.version = old.version + 1
     article.save()
     return article
+
+
+def article_stale_notified(*, article: Article) -> bool:
+    """Claim the telling of an article's owner that it is stale, once per review date: a
+    conditional update that exactly one worker wins (False: already told)."""
+    return (
+        Article.objects.filter(pk=article.pk, review_due=article.review_due)
+        .exclude(stale_notified_for=article.review_due)
+        .update(stale_notified_for=article.review_due)
+        == 1
+    )

@@ -18,3 +18,15 @@ def worklist(user, *, include_closed: bool = False) -> QuerySet[Complaint]:
     if not include_closed:
         complaints = complaints.exclude(status=Status.CLOSED)
     return complaints.order_by("due_at", "created_at")[:500]
+
+
+def complaints_for_phone(phone: str, *, limit: int = 20) -> list[Complaint]:
+    """The complaints lodged from this phone number, newest first (the contact centre reads
+    them during a call with that number; anonymous reports carry no phone, so never appear)."""
+    if not phone:
+        return []
+    return list(
+        Complaint.objects.filter(phone=phone, anonymous=False)
+        .select_related("centre", "service")
+        .order_by("-created_at")[:limit]
+    )

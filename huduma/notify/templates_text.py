@@ -53,4 +53,6 @@ SMS_TEMPLATES = {
         "Huduma: chain checkpoints are not reaching their sink or witness (%(problem)s). "
         "Tamper evidence is off until this is fixed."
     ),
+    # The contact centre's answer: a knowledge-base article's own words, never an agent's.
+    "contact_article": _("Huduma: %(title)s. %(text)s More: %(url)s"),
 }

@@ -17,7 +17,7 @@ from huduma.core.i18n import sorted_by_name
 from huduma.core.periodic import tasks_late
 from huduma.places.models import Centre, Counter
 from huduma.queues import dispatch, reference, sql
-from huduma.queues.models import CounterSession, DaySkill, Ticket, Visit
+from huduma.queues.models import Appointment, CounterSession, DaySkill, Ticket, Visit
 
 Status = Ticket.Status
 DEFAULT_SERVICE_MINUTES = 8.0
@@ -570,3 +570,31 @@ def counter_queues(counter: Counter, now: dt.datetime | None = None) -> list[tup
         minutes = _minutes(ahead, open_n, means.get(service.pk))
         rows.append((service, Estimate(service.pk, ahead, open_n, minutes)))
     return rows
+
+
+# --- A citizen's history by phone (read by the contact centre during a call) -----------------
+
+HISTORY_LIMIT = 20
+
+
+def visits_for_phone(phone: str, *, limit: int = HISTORY_LIMIT) -> list[Visit]:
+    """The visits (with their tickets) issued to this phone number, newest first."""
+    if not phone:
+        return []
+    return list(
+        Visit.objects.filter(phone=phone)
+        .select_related("centre")
+        .prefetch_related("tickets__service")
+        .order_by("-arrived_at")[:limit]
+    )
+
+
+def appointments_for_phone(phone: str, *, limit: int = HISTORY_LIMIT) -> list[Appointment]:
+    """The bookings made with this phone number, latest slot first."""
+    if not phone:
+        return []
+    return list(
+        Appointment.objects.filter(phone=phone)
+        .select_related("centre", "service")
+        .order_by("-slot_start")[:limit]
+    )
