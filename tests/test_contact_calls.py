@@ -6,6 +6,7 @@ from django.test import Client
 
 from huduma.channels.contact.models import AgentSeat, Call, CallEvent
 from huduma.core.models import AuditEntry
+from huduma.core.money import format_kes
 from tests.contact_helpers import (
     AT_EVENTS,
     CALLER,
@@ -63,7 +64,7 @@ def test_an_answered_call_pops_the_callers_history_from_every_app(world, team, c
         visit.number,  # queues: the visit and its ticket
         "Replacement of a lost ID card",
         application.tracking_number,  # applications
-        str(payment.amount_kes),  # payments
+        format_kes(payment.amount_kes),  # payments
         complaint.reference,  # complaints
         "No appointments.",  # queues' bookings: none yet
     ):
