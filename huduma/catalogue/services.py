@@ -1,6 +1,13 @@
 """Catalogue verbs: keep each service's search index fresh; save knowledge-base articles."""
 
+import datetime as dt
+import logging
+
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from huduma.catalogue.models import (
     Article,
@@ -19,8 +26,20 @@ from huduma.catalogue.search_rules import (
     Kind,
     lexicon_keys,
 )
+from huduma.catalogue.selectors import articles_stale_unnotified
 from huduma.core import clock
+from huduma.core.phones import InvalidPhoneNumber
 from huduma.core.text import normalise, words
+from huduma.notify.services import email_send, sms_send
+
+logger = logging.getLogger(__name__)
+
+# Stale articles told about per run (the task runs hourly; the rest wait for the next run).
+STALE_BATCH = 200
+STALE_EMAIL = _(
+    'The knowledge-base article "%(title)s" was due for review on %(due)s. Read it again, '
+    "correct it if needed and set its next review date: %(url)s"
+)
 
 
 def _search_text(service: Service) -> str:
@@ -121,7 +140,7 @@ def article_save(*, article: Article, editor=None) -> Article:
     return article
 
 
-def article_stale_notified(*, article: Article) -> bool:
+def _article_stale_claim(article: Article) -> bool:
     """Claim the telling of an article's owner that it is stale, once per review date: a
     conditional update that exactly one worker wins (False: already told)."""
     return (
@@ -130,3 +149,43 @@ def article_stale_notified(*, article: Article) -> bool:
         .update(stale_notified_for=article.review_due)
         == 1
     )
+
+
+def articles_stale_notify(*, today: dt.date | None = None) -> int:
+    """Tell each stale article's owner, once per review date, by email (or SMS when they have
+    no email address); the claim and the message are one transaction. Returns how many."""
+    today = today or clock.local_date()
+    told = 0
+    for article in articles_stale_unnotified(today)[:STALE_BATCH]:
+        owner = article.owner
+        url = settings.PUBLIC_URL + reverse("contact:knowledge_article", args=[article.slug])
+        with transaction.atomic():
+            if not _article_stale_claim(article):
+                continue
+            with translation.override(owner.language or "en"):
+                context = {
+                    "title": article.title,
+                    "due": article.review_due.strftime("%d/%m/%Y"),
+                    "url": url,
+                }
+                if owner.email:
+                    email_send(
+                        to=owner.email,
+                        subject=str(_("Knowledge base: an article of yours needs review")),
+                        body=str(STALE_EMAIL) % context,
+                        template="knowledge_stale",
+                    )
+                elif owner.phone:
+                    try:
+                        sms_send(
+                            to=owner.phone,
+                            template="knowledge_stale",
+                            context=context,
+                            language=owner.language or "en",
+                        )
+                    except InvalidPhoneNumber:
+                        logger.warning("stale article %s: its owner has no usable phone", article)
+                else:
+                    logger.warning("stale article %s: its owner has no email or phone", article)
+            told += 1
+    return told

@@ -54,5 +54,9 @@ SMS_TEMPLATES = {
         "Tamper evidence is off until this is fixed."
     ),
     # The contact centre's answer: a knowledge-base article's own words, never an agent's.
-    "contact_article": _("Huduma: %(title)s. %(text)s More: %(url)s"),
+    "contact_article": _("Huduma: %(title)s %(text)s More: %(url)s"),
+    "knowledge_stale": _(
+        'Huduma: the knowledge-base article "%(title)s" was due for review on %(due)s. '
+        "Please review it: %(url)s"
+    ),
 }

@@ -218,6 +218,9 @@ def call_send_article(*, agent, call_id, slug: str, language: str) -> CallAction
     language = _language(language)
     title = article.title_sw if language == "sw" and article.title_sw else article.title_en
     body = article.body_sw if language == "sw" and article.body_sw else article.body_en
+    title = title.strip()
+    if title and title[-1] not in ".?!":
+        title += "."
     url = settings.PUBLIC_URL + reverse("catalogue:article", args=[article.slug])
     sms_send(
         to=call.caller,
