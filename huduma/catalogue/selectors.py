@@ -185,16 +185,33 @@ def _ranked(qs: QuerySet[Service], query: str, *, restricted: bool) -> "RankedSe
         if matched:
             scored.append((-matched, -total, service_id))
     scored.sort()
-    return RankedServices(qs, [service_id for _, _, service_id in scored[:MAX_RESULTS]])
+    kept = scored[:MAX_RESULTS]
+    return RankedServices(
+        qs,
+        [service_id for _, _, service_id in kept],
+        scores=[(-matched, -total) for matched, total, _ in kept],
+        concepts=len(concepts),
+    )
 
 
 class RankedServices:
     """Search results best first; a slice reads only its own services (a page of 20 or the 8
     reception shows), so a search costs the same whatever the number of matches."""
 
-    def __init__(self, qs: QuerySet[Service], ids: list[int]):
+    def __init__(
+        self,
+        qs: QuerySet[Service],
+        ids: list[int],
+        *,
+        scores: list[tuple[int, float]] | None = None,
+        concepts: int = 0,
+    ):
         self._qs = qs
         self._ids = ids
+        # Per result, (concepts of the query it met, the sum of how well it met them): how
+        # sure the search is, for a caller that must know when to say "not found" instead.
+        self.scores = scores or [(0, 0.0)] * len(ids)
+        self.concepts = concepts
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -217,6 +234,31 @@ class RankedServices:
 
     def __bool__(self) -> bool:
         return bool(self._ids)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A search result with how well it met the query: `coverage` is the share of the
+    query's concepts (words or synonym phrases) it met, `strength` the mean of how well it met
+    them (1 = every word as typed, in the service's name)."""
+
+    service: Service
+    coverage: float
+    strength: float
+
+
+def services_search_hits(q: str, *, limit: int = 3) -> list[SearchHit]:
+    """The best `limit` services for the words, with their scores (the catalogue search, not
+    another one): for callers that must tell a weak match from a real one (the assistant)."""
+    query = normalise(q[:MAX_QUERY_LENGTH])
+    if not query:
+        return []
+    ranked = _ranked(active_services(), query, restricted=False)
+    concepts = max(ranked.concepts, 1)
+    hits = []
+    for service, (matched, total) in zip(ranked[:limit], ranked.scores[:limit], strict=False):
+        hits.append(SearchHit(service, matched / concepts, total / concepts))
+    return hits
 
 
 def service_detail(code: str) -> Service | None:

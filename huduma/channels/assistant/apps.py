@@ -7,3 +7,11 @@ class AssistantConfig(AppConfig):
     name = "huduma.channels.assistant"
     label = "assistant"
     verbose_name = _("Digital assistant")
+
+    def ready(self) -> None:
+        # "ULIZA <question>" / "ASK <question>" sent to the inbound SMS number.
+        from huduma.channels.assistant.sms import answer_from_sms, register_templates
+        from huduma.notify.keywords import register_sms_handler
+
+        register_templates()
+        register_sms_handler(answer_from_sms)

@@ -1,3 +1,13 @@
-"""Pages of Digital assistant (filled in by its issue)."""
+"""Pages of the digital assistant."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from huduma.channels.assistant import views
+
+app_name = "assistant"
+
+urlpatterns = [
+    path("assistant/", views.ask, name="ask"),
+    path("assistant/<uuid:answer_id>/helpful/", views.feedback, name="feedback"),
+    path("assistant/thanks/", views.thanks, name="thanks"),
+]
