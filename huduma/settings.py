@@ -231,6 +231,8 @@ STORAGES = {
 # Every form and JSON body of the platform is a few KB; only the admin's imports send files.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HUDUMA_MAX_BODY_BYTES", 256 * 1024)
 HUDUMA_MAX_UPLOAD_BYTES = env_int("HUDUMA_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+# How long a verb waits for a named lock (core/locks.py) before answering 503 "try again".
+HUDUMA_LOCK_TIMEOUT_S = env_int("HUDUMA_LOCK_TIMEOUT_MS", 5000) / 1000
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("HUDUMA_MAX_FORM_FIELDS", 1000)
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # larger uploads are spooled to a temporary file

@@ -36,6 +36,7 @@ from huduma.complaints.models import (
 from huduma.complaints.permissions import can_act, is_protected
 from huduma.core import clock
 from huduma.core.errors import Conflict, DomainError, Forbidden, NotFound
+from huduma.core.locks import lock_names
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
 from huduma.core.text import shorten
 from huduma.core.throttle import target_check, target_missed
@@ -75,16 +76,6 @@ def _new_reference() -> str:
 
 def _text_hash(text: str) -> str:
     return _sha(" ".join(text.casefold().split()))
-
-
-def _lock(name: str) -> None:
-    """Serialise writers on `name` until the transaction ends. PostgreSQL: an advisory lock;
-    SQLite takes the database write lock at BEGIN (transaction_mode IMMEDIATE), so writers are
-    already one at a time."""
-    if connection.vendor == "postgresql":
-        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def track_url() -> str:
@@ -309,7 +300,7 @@ def complaint_lodge(
         try:
             with transaction.atomic():
                 if key:
-                    _lock(f"complaint-key:{scope}:{key}")
+                    lock_names(f"complaints.key:{scope}:{key}")
                     existing = Complaint.objects.filter(
                         idempotency_scope=scope, idempotency_key=key
                     ).first()
@@ -323,7 +314,7 @@ def complaint_lodge(
                 if phone:
                     # Locked per phone, so two identical submissions at once cannot both miss
                     # each other (the check and the insert are one step for this phone).
-                    _lock(f"complaint-phone:{phone}")
+                    lock_names(f"complaints.phone:{phone}")
                     now = clock.now()
                     duplicate = (
                         Complaint.objects.filter(

@@ -78,6 +78,7 @@ def details(request):
         "category": Category(category),
         "may_be_anonymous": may_be_anonymous,
     }
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -97,14 +98,13 @@ def details(request):
             )
         except DomainError as exc:
             context["errors"] = {exc.field or "text": exc.message}
+            status = 503 if exc.status == 503 else 400  # busy (core.locks): try again
         else:
             _grant(request, complaint)
             return redirect("complaints:lodged", complaint.reference)
     elif request.method == "POST":
         context["errors"] = _errors(form)
-    return render(
-        request, "complaints/details.html", context, status=400 if context.get("errors") else 200
-    )
+    return render(request, "complaints/details.html", context, status=status)
 
 
 def lodged(request, reference: str):

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.forms.models import model_to_dict
 
 from huduma.core import clock
+from huduma.core.locks import lock_names
 from huduma.core.models import AuditEntry
 
 GENESIS = "0" * 64
-_ADVISORY_LOCK_KEY = 0x48554455  # "HUDU": serialises appends on PostgreSQL
+AUDIT_CHAIN_LOCK = "core.audit-chain"
 
 _current_actor: contextvars.ContextVar = contextvars.ContextVar("audit_actor", default=None)
 
@@ -100,9 +101,7 @@ def record(
         object_id = object_id or str(instance.pk)
         object_repr = object_repr or str(instance)[:200]
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+        lock_names(AUDIT_CHAIN_LOCK)  # one append at a time: each entry hashes the last
         last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
         entry = AuditEntry(
             at=clock.now(),

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Model
 
+from huduma.core.locks import lock_names
 from huduma.notify.models import Message
 from huduma.places.models import Centre
 from huduma.queues.models import (
@@ -187,24 +188,11 @@ def visit_with_key(centre_id: int, scope: str, key: str):
     return Visit._meta.pk.to_python(row[0]) if row else None
 
 
-# The first key of the two-key advisory locks taken here (the audit chain uses the one-key
-# form, a separate key space): "QM" in ASCII.
-_CITIZEN_LOCK_SPACE = 0x514D
-
-
 def lock_citizen(centre_id: int, day: dt.date, phone: str) -> None:
     """Wait for, then hold until commit, the lock of one phone's tickets at one centre on one
-    day, so that a limit counted under it holds. PostgreSQL: a transaction-level advisory
-    lock (a hash collision only makes two phones wait for each other). SQLite: the caller's
-    transaction is IMMEDIATE, which already holds the one write lock. Call it in a
-    transaction."""
-    if not _postgres():
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-            [_CITIZEN_LOCK_SPACE, f"{centre_id}|{day.isoformat()}|{phone}"],
-        )
+    day, so that a limit counted under it holds (core.locks; a LockTimeout after the wait
+    allowed). Call it in a transaction."""
+    lock_names(f"queues.citizen:{centre_id}|{day.isoformat()}|{phone}")
 
 
 # --- writes -------------------------------------------------------------------------------
