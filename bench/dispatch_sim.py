@@ -29,6 +29,8 @@ from datetime import datetime, timedelta, timezone
 import simpy
 
 from huduma.queues.dispatch import DEFAULT_POLICY, Candidate, Policy, rank
+from huduma.staffing import planner
+from huduma.staffing import simulation as fastsim
 
 SEED = 20260302
 DAYS = 30
@@ -275,6 +277,33 @@ def erlang_c_wait(lam: float, mean_service: float, c: int) -> float:
     return p_wait * mean_service / (c * (1 - rho))
 
 
+# -- (e) the cross-training planner on this centre --------------------------------------------
+
+# What the simulated MDAs forbid their officers to learn: DCI's officers (police) serve only
+# DCI; KRA keeps its officers off identity documents.
+FORBIDDEN = {
+    "DCI": frozenset(s.key for s in SERVICES if s.mda != "DCI"),
+    "KRA": frozenset({"nrb_id_replacement", "nrb_new_id"}),
+}
+
+
+def run_planner(seed: int, days: int) -> planner.Proposal:
+    """Plan new skills for the counters of (a), on the same days, with huduma.staffing's
+    simulator (the production dispatch rule) and the learning-month slowdown."""
+    minutes_per_visit, service_load = expected_load()
+    visits_per_hour = TARGET_UTILISATION * COUNTERS * 60 / minutes_per_visit
+    counters, _ = pooled_counters(service_load)
+    officers = [fastsim.Officer(cid, cid.split("-")[0], frozenset(sk)) for cid, sk in counters]
+    history = [
+        [
+            fastsim.Visit(v.vid, v.arrival, v.priority, tuple(v.steps))
+            for v in generate_day(seed + day, visits_per_hour)
+        ]
+        for day in range(days)
+    ]
+    return planner.plan(history, officers, [s.key for s in SERVICES], forbidden=FORBIDDEN)
+
+
 # -- reporting -------------------------------------------------------------------------------
 
 
@@ -399,6 +428,32 @@ def main() -> None:
         f"bench: dispatch.full_pool_fifo_mean_wait_min {statistics.fmean(r['full'].waits):.2f} min"
     )
     print(f"bench: dispatch.utilisation {r['utilisation']:.3f} ratio")
+
+    started, cpu = time.perf_counter(), time.process_time()
+    plan = run_planner(args.seed, days)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print()
+    print(
+        f"(e) cross-training planner, seed {args.seed}, {days} days, target <= {plan.target_ratio}"
+    )
+    print(f"  new skills: {', '.join(f'{o} -> {s}' for o, s in plan.new_skills) or 'none'}")
+    print(
+        f"  mean wait today {plan.today.mean_min:.2f}, planned (learning month, 30% slower at the"
+        f" new service) {plan.planned.mean_min:.2f}, once learned {plan.settled.mean_min:.2f},"
+        f" all skills {plan.pool_mean_min:.2f} min; {plan.evaluations} simulations in"
+        f" {elapsed:.0f} s"
+    )
+    print(f"  target met: {'yes' if plan.target_met else 'no'}")
+    print(f"bench: dispatch.planner_seed {args.seed} seed")
+    print(f"bench: dispatch.today_vs_pool_ratio {plan.today_ratio:.3f} ratio")
+    print(f"bench: dispatch.planned_vs_pool_ratio {plan.ratio:.3f} ratio")
+    print(
+        "bench: dispatch.planned_settled_vs_pool_ratio"
+        f" {plan.settled.mean_min / plan.pool_mean_min:.3f} ratio"
+    )
+    print(f"bench: dispatch.planned_new_skills {len(plan.new_skills)} skills")
+    print(f"bench: dispatch.planned_p90_min {plan.planned.p90_min:.2f} min")
+    print(f"bench: dispatch.planner_cpu_s {cpu:.1f} s")
 
 
 if __name__ == "__main__":

@@ -16,8 +16,13 @@ from huduma.catalogue.models import (
     Service,
     ServiceChannel,
 )
-from huduma.catalogue.services import article_save, service_refresh_search
+from huduma.catalogue.services import (
+    article_save,
+    counter_skill_checked,
+    service_refresh_search,
+)
 from huduma.core.csv_safe import ValidatedResource
+from huduma.core.errors import DomainError
 
 
 class RequirementFormSet(forms.BaseInlineFormSet):
@@ -131,8 +136,24 @@ class CentreServiceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["service"]
 
 
+class CounterServiceForm(forms.ModelForm):
+    class Meta:
+        model = CounterService
+        fields = ["counter", "service"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("counter") and data.get("service"):
+            try:
+                counter_skill_checked(counter=data["counter"], service=data["service"])
+            except DomainError as exc:
+                raise forms.ValidationError({"service": exc.message}) from exc
+        return data
+
+
 @admin.register(CounterService)
 class CounterServiceAdmin(admin.ModelAdmin):
+    form = CounterServiceForm
     list_display = ["counter", "service"]
     list_filter = ["counter__centre"]
     autocomplete_fields = ["service"]

@@ -189,3 +189,20 @@ def articles_stale_notify(*, today: dt.date | None = None) -> int:
                     logger.warning("stale article %s: its owner has no email or phone", article)
             told += 1
     return told
+
+
+# Checks the apps above register (queues: the officer signed in at the counter must be
+# qualified for the service, by the rule staffing registers there). The admin's counter-skill
+# form calls them; catalogue imports none of those apps.
+_counter_skill_checks: list = []
+
+
+def register_counter_skill_check(fn) -> None:
+    if fn not in _counter_skill_checks:
+        _counter_skill_checks.append(fn)
+
+
+def counter_skill_checked(*, counter, service) -> None:
+    """Raise a DomainError if `service` may not be given to `counter` now."""
+    for check in _counter_skill_checks:
+        check(counter=counter, service=service)

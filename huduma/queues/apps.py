@@ -14,3 +14,9 @@ class QueuesConfig(AppConfig):
         from huduma.queues.models import DaySkill
 
         refcache.invalidate_on_change(DaySkill)
+        from huduma.catalogue.services import register_counter_skill_check
+        from huduma.queues.services import counter_skill_check
+
+        # The admin's counter-skill form asks queues whether the officer at the counter may
+        # serve the service (catalogue imports no app above it).
+        register_counter_skill_check(counter_skill_check)

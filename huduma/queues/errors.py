@@ -73,3 +73,10 @@ class NoOpenCounter(Conflict):
 
 class HolderCodeWrong(DomainError):
     code = "holder_code_wrong"
+
+
+class NotQualified(DomainError):
+    """The officer has no training record (nor supervised practice) for a service they would
+    be given (the rule is registered by the staffing app: see services.register_skill_guard)."""
+
+    code = "not_qualified"

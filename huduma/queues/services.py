@@ -403,6 +403,34 @@ def _create_visit(
     return visit
 
 
+# --- who may be given a skill ------------------------------------------------------------
+
+# Checks a higher app (staffing: training records) registers at start-up; queues imports no
+# such app. Each is called as fn(officer=, service_ids=, day=) and raises errors.NotQualified
+# when the officer may not serve one of the services. Called wherever an officer is given a
+# service: signing in to a counter (by themselves or by the manager), a skill for one day, and
+# a lasting counter skill added while someone is signed in (the admin, see counter_skill_check).
+_skill_guards: list = []
+
+
+def register_skill_guard(fn) -> None:
+    if fn not in _skill_guards:
+        _skill_guards.append(fn)
+
+
+def skills_guarded(*, officer, service_ids, day: dt.date) -> None:
+    for guard in _skill_guards:
+        guard(officer=officer, service_ids=frozenset(service_ids), day=day)
+
+
+def counter_skill_check(*, counter: Counter, service: Service) -> None:
+    """A lasting skill is about to be given to `counter`: the officer signed in there now must
+    be allowed to serve it (whoever signs in later is checked at sign-in)."""
+    session = live_session(counter)
+    if session is not None:
+        skills_guarded(officer=session.officer, service_ids={service.pk}, day=clock.local_date())
+
+
 # --- counters ----------------------------------------------------------------------------
 
 
@@ -421,6 +449,7 @@ def counter_open(*, counter: Counter, officer) -> CounterSession:
         raise OtherCentre(_("You work at another centre."), field="counter")
     if not counter.is_active:
         raise CounterNotOpen(_("This counter is not in use."), field="counter")
+    skills_guarded(officer=officer, service_ids=counter_skills(counter), day=clock.local_date())
     with transaction.atomic():
         current = live_session(counter)
         if current is not None:
@@ -577,6 +606,7 @@ def counter_add_skill_today(
     existing = DaySkill.objects.filter(counter=counter, service=service, day=day).first()
     if existing is not None:
         return existing  # a repeated request
+    skills_guarded(officer=session.officer, service_ids={service.pk}, day=day)
     if service.pk in counter_skills(counter, now):
         raise AlreadyServes(
             _("Counter %(number)s already serves %(service)s.")

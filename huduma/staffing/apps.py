@@ -7,3 +7,10 @@ class StaffingConfig(AppConfig):
     name = "huduma.staffing"
     label = "staffing"
     verbose_name = _("Establishment, training and the cross-training planner")
+
+    def ready(self):
+        from huduma.queues.services import register_skill_guard
+        from huduma.staffing.rules import skill_guard
+
+        # The training rule, enforced where queues gives skills (queues imports no staffing).
+        register_skill_guard(skill_guard)

@@ -1,0 +1,181 @@
+"""The verbs of staffing: training sessions and results, supervised practice, redeployment
+requests and training plans. Each checks the actor's scope, writes the audit row, and is the
+only writer of its tables."""
+
+import calendar
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from huduma.accounts.models import Role
+from huduma.accounts.permissions import watches_every_centre, works_at
+from huduma.core import audit, clock
+from huduma.core.errors import Conflict, DomainError, Forbidden
+from huduma.staffing.models import Attendance, Course, SupervisedPractice, TrainingSession
+
+# Longest supervised-practice period: long enough for a course to be scheduled, short enough
+# that practice does not become a way around training.
+MAX_PRACTICE_DAYS = 28
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it has no such day)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _may_train(actor, centre) -> None:
+    """Sessions and results: the Secretariat anywhere, a Centre Manager at their centre."""
+    if watches_every_centre(actor):
+        return
+    if centre is not None and works_at(actor, centre) and actor.role == Role.CENTRE_MANAGER:
+        return
+    raise Forbidden(_("Only the Secretariat or this centre's manager records training."))
+
+
+def session_create(
+    *,
+    course: Course,
+    centre,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    hours: Decimal | None = None,
+    trainer: str = "",
+    actor,
+) -> TrainingSession:
+    _may_train(actor, centre)
+    if ends_on < starts_on:
+        raise DomainError(_("A session cannot end before it starts."), field="ends_on")
+    if not course.is_active:
+        raise DomainError(_("This course is no longer given."), field="course")
+    with transaction.atomic():
+        session = TrainingSession.objects.create(
+            course=course,
+            centre=centre,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            hours=hours if hours is not None else course.hours,
+            trainer=trainer,
+            created_by=actor,
+        )
+        audit.record(
+            action="staffing.session_created",
+            instance=session,
+            actor=actor,
+            after={"course": course.code, "starts_on": starts_on, "ends_on": ends_on},
+        )
+    return session
+
+
+def attendance_record(
+    *, session: TrainingSession, officer, result: str, score: int | None = None, actor
+) -> Attendance:
+    """Enrol an officer or record their result (idempotent: the same result again changes
+    nothing). A pass is valid for the course's months from the session's last day."""
+    _may_train(actor, session.centre if session.centre_id else actor.centre)
+    if session.centre_id and officer.centre_id != session.centre_id:
+        raise DomainError(_("This officer works at another centre."), field="officer")
+    if result not in Attendance.Result.values:
+        raise DomainError(_("Choose a result."), field="result")
+    if score is not None and not 0 <= score <= 100:
+        raise DomainError(_("A score is between 0 and 100."), field="score")
+    if result == Attendance.Result.PASSED and session.ends_on > clock.local_date():
+        raise DomainError(_("A pass is recorded once the session has ended."), field="result")
+    course = session.course
+    valid_until = None
+    if result == Attendance.Result.PASSED and course.valid_months:
+        valid_until = add_months(session.ends_on, course.valid_months)
+    with transaction.atomic():
+        row = (
+            Attendance.objects.select_for_update().filter(session=session, officer=officer).first()
+        )
+        before = None
+        if row is None:
+            try:
+                with transaction.atomic():
+                    row = Attendance.objects.create(session=session, officer=officer)
+            except IntegrityError as exc:
+                raise Conflict(
+                    _("Recorded by someone else just now; reload."), field="officer"
+                ) from exc
+        else:
+            before = {"result": row.result, "score": row.score}
+            if row.result == result and row.score == score:
+                return row
+        row.result, row.score, row.valid_until = result, score, valid_until
+        row.recorded_by, row.recorded_at = actor, clock.now()
+        row.save()
+        audit.record(
+            action="staffing.attendance_recorded",
+            instance=row,
+            actor=actor,
+            before=before,
+            after={
+                "officer": officer.get_username(),
+                "course": course.code,
+                "result": result,
+                "score": score,
+                "valid_until": valid_until,
+            },
+        )
+        if result == Attendance.Result.PASSED and course.service_id:
+            plan_item_trained(officer=officer, service_id=course.service_id, actor=actor)
+    return row
+
+
+def practice_open(
+    *,
+    officer,
+    service,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    supervisor: str,
+    reason: str,
+    actor,
+) -> SupervisedPractice:
+    """The Centre Manager lets an officer of the centre serve a service under supervision
+    before their training, on purpose: named supervisor, reason, at most four weeks."""
+    if not (actor.role == Role.CENTRE_MANAGER and actor.centre_id == officer.centre_id):
+        raise Forbidden(_("Only the manager of this officer's centre opens supervised practice."))
+    if ends_on < starts_on:
+        raise DomainError(_("The period cannot end before it starts."), field="ends_on")
+    if (ends_on - starts_on).days + 1 > MAX_PRACTICE_DAYS:
+        raise DomainError(
+            _("Supervised practice lasts at most %(days)s days.") % {"days": MAX_PRACTICE_DAYS},
+            field="ends_on",
+        )
+    if not supervisor.strip():
+        raise DomainError(_("Name the supervisor."), field="supervisor")
+    if not reason.strip():
+        raise DomainError(_("Give the reason."), field="reason")
+    with transaction.atomic():
+        practice = SupervisedPractice.objects.create(
+            officer=officer,
+            service=service,
+            centre_id=officer.centre_id,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            supervisor=supervisor.strip(),
+            reason=reason.strip(),
+            opened_by=actor,
+            opened_at=clock.now(),
+        )
+        audit.record(
+            action="staffing.practice_opened",
+            instance=practice,
+            actor=actor,
+            after={
+                "officer": officer.get_username(),
+                "service": service.code,
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+            },
+        )
+    return practice
+
+
+def plan_item_trained(*, officer, service_id: int, actor) -> None:
+    """Training recorded for a skill in an accepted plan: mark the plan's item trained."""
