@@ -1,0 +1,100 @@
+"""Who sees the national dashboard, its exports and the open data: every role in one table."""
+
+import pytest
+from django.urls import reverse
+
+from huduma.accounts.models import Role, User
+from huduma.core.models import AuditEntry
+from huduma.insights import rollups
+from tests.conftest import sign_in_verified
+from tests.insights_rows import DAY, Rows
+
+QUERY = {"since": DAY.isoformat(), "until": DAY.isoformat()}
+
+# user -> (dashboard status, what the page covers: "nation", "gpo", or None when refused)
+ROLES = [
+    ("anonymous", 302, None),
+    ("sam", 200, "nation"),  # Secretariat
+    ("tess", 200, "nation"),  # Technical Committee
+    ("mona", 200, "nation"),  # monitor (read only)
+    ("bob", 200, "gpo"),  # Centre Manager: their own centre only
+    ("alice", 403, None),  # counter officer
+    ("charlie", 403, None),  # counter officer elsewhere
+    ("rita", 403, None),  # reception
+    ("otto", 403, None),  # back office
+    ("sys", 403, None),  # system administrator: runs the machines, not the programme
+    ("cora", 403, None),  # contact-centre agent
+]
+
+
+@pytest.fixture
+def people(world):
+    extra = {
+        "tess": {"role": Role.TECHNICAL_COMMITTEE},
+        "rita": {"role": Role.RECEPTION, "centre": world.gpo},
+        "otto": {"role": Role.BACK_OFFICE, "mda": world.nrb},
+        "sys": {"role": Role.SYSADMIN},
+        "cora": {"role": Role.CONTACT_AGENT},
+    }
+    for name, fields in extra.items():
+        setattr(world, name, User.objects.create_user(username=name, password="pw", **fields))
+    rows = Rows(world)
+    rows.ticket(centre=world.gpo)
+    rows.ticket(centre=world.kisumu)
+    rows.ticket(centre=world.kisumu)
+    rollups.refresh()
+    return world
+
+
+def _client(client, world, name):
+    if name != "anonymous":
+        sign_in_verified(client, getattr(world, name))
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "status", "covers"), ROLES, ids=[r[0] for r in ROLES])
+def test_dashboard_by_role(client, people, name, status, covers):
+    client = _client(client, people, name)
+    response = client.get(reverse("insights:dashboard"), QUERY)
+    assert response.status_code == status
+    export = client.get(reverse("insights:export", args=["level"]), QUERY)
+    assert export.status_code == status
+    if covers is None:
+        assert b"Kisumu" not in response.content
+        return
+    page = response.content.decode()
+    served = response.context["dash"].totals.served
+    if covers == "nation":
+        assert served == 3
+        assert "Huduma Centre Kisumu" in page and "Huduma Centre GPO" in page
+        assert b"Kisumu" in export.content
+    else:
+        assert served == 1
+        assert "Huduma Centre Kisumu" not in page
+        assert b"Kisumu" not in export.content
+    # The export is audited, with who asked.
+    entry = AuditEntry.objects.filter(action="insights.export").latest("id")
+    assert entry.actor == getattr(people, name)
+    # Read only: the page changes nothing and accepts no POST.
+    assert client.post(reverse("insights:dashboard"), QUERY).status_code == 405
+
+
+@pytest.mark.django_db
+def test_centre_manager_cannot_ask_for_another_centre(client, people):
+    sign_in_verified(client, people.bob)
+    response = client.get(reverse("insights:dashboard"), {**QUERY, "centre": people.kisumu.pk})
+    assert response.status_code == 400
+    assert "dash" not in response.context
+    assert "Select a valid choice" in response.content.decode()
+    export = client.get(
+        reverse("insights:export", args=["level"]), {**QUERY, "centre": people.kisumu.pk}
+    )
+    assert export.status_code == 400
+    assert b"Kisumu" not in export.content
+
+
+@pytest.mark.django_db
+def test_open_data_is_for_everyone_and_names_nobody(client, people):
+    for url in ("insights:open_data", "insights:open_data_csv", "insights:open_data_json"):
+        assert client.get(reverse(url)).status_code == 200
