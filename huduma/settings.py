@@ -333,6 +333,14 @@ MPESA_C2B_SECRET = os.environ.get("MPESA_C2B_SECRET", "")
 PAYMENTS_SANDBOX_DELIVERY = os.environ.get("PAYMENTS_SANDBOX_DELIVERY", "task")
 SMS_OUTBOX_FILE = os.environ.get("SMS_OUTBOX_FILE", str(VAR_DIR / "sms-outbox.jsonl"))
 
+# mHuduma over USSD (Africa's Talking). The callback and end-of-session URLs carry
+# ?token=USSD_CALLBACK_TOKEN (empty: the channel is off, 404); USSD_ALLOWED_IPS (addresses or
+# networks, comma-separated) also limits who may call them. Each phone may make
+# USSD_REQUESTS_PER_MINUTE requests a minute (a person makes a few).
+USSD_CALLBACK_TOKEN = os.environ.get("USSD_CALLBACK_TOKEN", "")
+USSD_ALLOWED_IPS = env_list("USSD_ALLOWED_IPS")
+USSD_REQUESTS_PER_MINUTE = env_int("USSD_REQUESTS_PER_MINUTE", 30)
+
 # The public complaint contacts printed on every charter.
 COMPLAINTS_PHONE = os.environ.get("HUDUMA_COMPLAINTS_PHONE", "+254 20 690 0000 (demo)")
 COMPLAINTS_EMAIL = os.environ.get("HUDUMA_COMPLAINTS_EMAIL", "complaints@huduma.example")

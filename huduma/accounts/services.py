@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huduma.accounts.lockout import LOCKED_OUT_ACTION, source_failed
-from huduma.accounts.models import User
+from huduma.accounts.models import Citizen, User
 from huduma.accounts.permissions import needs_two_factor
 from huduma.core import audit, clock
+from huduma.core.errors import DomainError
 from huduma.core.throttle import target_check, target_missed
 
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -100,3 +101,22 @@ def totp_check(*, user, device: TOTPDevice, code: str) -> bool:
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         audit.record(action="auth.two_factor_enrolled", instance=user, actor=user)
     return True
+
+
+# --- citizens known by phone -------------------------------------------------------------------
+
+
+def citizen_language(*, phone: str) -> str | None:
+    """The language a citizen chose on a channel that knows them by phone (USSD), if any."""
+    return Citizen.objects.filter(phone=phone).values_list("language", flat=True).first()
+
+
+def citizen_language_set(*, phone: str, language: str) -> Citizen:
+    """Remember the language for this phone (E.164): every channel then speaks it to them.
+    One row per phone (unique), so two sessions at once cannot make two citizens."""
+    if language not in ("en", "sw"):
+        raise DomainError(_("Choose English or Kiswahili."), field="language")
+    citizen, _created = Citizen.objects.update_or_create(
+        phone=phone, defaults={"language": language}
+    )
+    return citizen

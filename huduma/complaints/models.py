@@ -35,6 +35,7 @@ class Channel(models.TextChoices):
     SOCIAL_MEDIA = "social_media", _("Social media")
     LOW_RATING = "low_rating", _("Low rating")
     OPEN311 = "open311", _("Open311 client")
+    USSD = "ussd", _("USSD")
 
 
 class Status(models.TextChoices):

@@ -13,6 +13,7 @@ class Channel(models.TextChoices):
     TABLET = "tablet", _("Feedback tablet at the counter")
     SMS = "sms", _("SMS link after the visit")
     WEB = "web", _("Web")
+    USSD = "ussd", _("USSD (the phone that was texted the rating link)")
 
 
 class Reason(models.TextChoices):

@@ -280,3 +280,33 @@ def rating_by_link(
         comment=comment,
         language=language,
     )
+
+
+def invitation_for_phone(phone: str) -> RatingInvitation:
+    """The newest rating invitation texted to this phone that can still be used: a channel
+    that knows the caller's number from the operator (USSD) rates what the link would."""
+    invitation = (
+        RatingInvitation.objects.select_related("ticket__service", "visit__centre")
+        .filter(visit__phone=phone, used_at__isnull=True, expires_at__gt=clock.now())
+        .order_by("-created_at")
+        .first()
+    )
+    if invitation is None:
+        raise LinkNotValid(_("There is no recent visit to rate from this number."), field="phone")
+    return invitation
+
+
+@transaction.atomic
+def rating_by_phone(*, invitation: RatingInvitation, phone: str, score, language: str = "sw"):
+    """Rate once, as the SMS link would, from the phone it was texted to: the invitation is
+    spent in the same transaction, so the link and the phone cannot both rate the visit."""
+    if invitation.visit.phone != phone:
+        raise LinkNotValid(_("There is no recent visit to rate from this number."), field="phone")
+    spent = RatingInvitation.objects.filter(
+        pk=invitation.pk, used_at__isnull=True, expires_at__gt=clock.now()
+    ).update(used_at=clock.now())
+    if spent != 1:
+        raise LinkUsed(_("This visit has already been rated. Thank you."), field="link")
+    return rating_record(
+        ticket_id=invitation.ticket_id, score=score, channel=Channel.USSD, language=language
+    )

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from huduma.core import clock
 from huduma.core.http import reject_unknown_params
-from huduma.outreach.plan_models import Outreach
+from huduma.outreach.selectors import upcoming_outreaches
 
 router = Router(tags=["outreach"])
 MAX_RESULTS = 100
@@ -49,18 +49,7 @@ def upcoming(request, params: Query[UpcomingQuery]):
     """Announced outreaches with a day from today (Nairobi) on, soonest first, at most 100;
     filtered by county code and sub-county name (case-insensitive)."""
     reject_unknown_params(request, {"county", "sub_county"})
-    today = clock.local_date()
-    qs = (
-        Outreach.objects.filter(status=Outreach.Status.ANNOUNCED, days__date__gte=today)
-        .select_related("centre__county", "sub_county")
-        .prefetch_related("days", "services__service")
-        .distinct()
-        .order_by("month", "pk")
-    )
-    if params.county is not None:
-        qs = qs.filter(centre__county__code=params.county)
-    if params.sub_county.strip():
-        qs = qs.filter(sub_county__name__iexact=params.sub_county.strip())
+    qs = upcoming_outreaches(county_code=params.county, sub_county_name=params.sub_county)
     results = []
     for outreach in qs[:MAX_RESULTS]:
         results.append(
@@ -88,5 +77,5 @@ def upcoming(request, params: Query[UpcomingQuery]):
                 ],
             }
         )
-    results.sort(key=lambda r: r["days"][0] if r["days"] else today)
+    results.sort(key=lambda r: r["days"][0] if r["days"] else clock.local_date())
     return results

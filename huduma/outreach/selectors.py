@@ -331,3 +331,29 @@ def kit_outreaches(centre: Centre):
 def outreach_kit_nodes(outreach: Outreach) -> list[str]:
     """The kit source registered by OutreachConfig.ready: the kits enrolled for `outreach`."""
     return list(FieldKit.objects.filter(outreach=outreach).values_list("node_id", flat=True))
+
+
+# --- what citizens are told ---------------------------------------------------------------------
+
+
+def upcoming_outreaches(
+    *, county_code: int | None = None, sub_county_name: str = "", sub_county_id: int | None = None
+) -> QuerySet[Outreach]:
+    """Announced outreaches with a day from today (Nairobi) on, soonest first: the answer of
+    the public API and of mHuduma to "when is Huduma Mashinani near me?"."""
+    qs = (
+        Outreach.objects.filter(
+            status=Outreach.Status.ANNOUNCED, days__date__gte=clock.local_date()
+        )
+        .select_related("centre__county", "sub_county")
+        .prefetch_related("days", "services__service")
+        .distinct()
+        .order_by("month", "pk")
+    )
+    if county_code is not None:
+        qs = qs.filter(centre__county__code=county_code)
+    if sub_county_name.strip():
+        qs = qs.filter(sub_county__name__iexact=sub_county_name.strip())
+    if sub_county_id is not None:
+        qs = qs.filter(sub_county_id=sub_county_id)
+    return qs

@@ -24,6 +24,7 @@ class IssueChannel(models.TextChoices):
     SMS = "sms", _("SMS (virtual ticket)")
     APPOINTMENT = "appointment", _("Appointment")
     API = "api", _("Other channel")
+    USSD = "ussd", _("USSD (virtual ticket)")
 
 
 class Visit(OfflineRecord):

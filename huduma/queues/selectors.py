@@ -9,7 +9,7 @@ from cachetools import TTLCache
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet
 
 from huduma.catalogue.models import MDA, CounterService, Service
 from huduma.core import clock
@@ -597,4 +597,26 @@ def appointments_for_phone(phone: str, *, limit: int = HISTORY_LIMIT) -> list[Ap
         Appointment.objects.filter(phone=phone)
         .select_related("centre", "service")
         .order_by("-slot_start")[:limit]
+    )
+
+
+def visits_of_phone(phone: str, day: dt.date) -> QuerySet[Visit]:
+    """A phone's visits of a day, newest first: what its holder may ask about by phone."""
+    return (
+        Visit.objects.filter(phone=phone, service_day=day)
+        .select_related("centre")
+        .order_by("-arrived_at")
+    )
+
+
+def appointments_ahead_for_phone(phone: str, now: dt.datetime | None = None):
+    """A phone's bookings still to come (booked, not checked in or cancelled), soonest first."""
+    return (
+        Appointment.objects.filter(
+            phone=phone,
+            status=Appointment.Status.BOOKED,
+            slot_start__gt=now or clock.now(),
+        )
+        .select_related("centre", "service")
+        .order_by("slot_start")
     )

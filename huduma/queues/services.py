@@ -68,7 +68,7 @@ APPOINTMENT_GRACE = dt.timedelta(minutes=15)
 RECALL_REPEAT_WINDOW = dt.timedelta(seconds=10)
 # Idempotency keys: 1 to 80 visible ASCII characters (the column holds 80).
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,80}")
-VIRTUAL_CHANNELS = (IssueChannel.WEB, IssueChannel.SMS)
+VIRTUAL_CHANNELS = (IssueChannel.WEB, IssueChannel.SMS, IssueChannel.USSD)
 
 Status = Ticket.Status
 Kind = TicketEvent.Kind

@@ -288,7 +288,7 @@ def _called_sms_insert(sms: CalledSms, changed: str, changed_params: Sequence = 
         f"%s, 0, %s, '', '', '', %s "
         f"FROM {changed} JOIN {VISIT} v ON v.id = changed.visit_id "
         f"JOIN {CENTRE} c ON c.id = changed.centre_id "
-        f"WHERE v.phone <> '' AND v.channel IN (%s, %s) RETURNING id"
+        f"WHERE v.phone <> '' AND v.channel IN (%s, %s, %s) RETURNING id"
     )
     when = _when(sms.now)
     params = [
@@ -305,6 +305,7 @@ def _called_sms_insert(sms: CalledSms, changed: str, changed_params: Sequence = 
         *changed_params,
         IssueChannel.WEB,
         IssueChannel.SMS,
+        IssueChannel.USSD,
     ]
     return sql, params
 

@@ -7,3 +7,15 @@ class UssdConfig(AppConfig):
     name = "huduma.channels.ussd"
     label = "ussd"
     verbose_name = _("mHuduma over USSD")
+
+    def ready(self) -> None:
+        # The USSD confirmations live with the channel; the gateway renders them by name.
+        from huduma.channels.ussd.sms import register_templates
+
+        register_templates()
+        # A mistyped allow-list fails at start-up, not at the first call from the operator.
+        from django.conf import settings
+
+        from huduma.core.proxy import parse_networks
+
+        parse_networks(settings.USSD_ALLOWED_IPS)

@@ -1,3 +1,11 @@
-"""Pages of mHuduma over USSD (filled in by its issue)."""
+"""mHuduma over USSD: Africa's Talking's callback and end-of-session notification URLs."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from huduma.channels.ussd import views
+
+app_name = "ussd"
+urlpatterns = [
+    path("ussd/africastalking", views.callback, name="callback"),
+    path("ussd/africastalking/session-end", views.session_end, name="session_end"),
+]
