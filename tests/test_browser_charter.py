@@ -51,11 +51,58 @@ def test_charter_fits_a_phone_without_sideways_scrolling(phone, live_server, wor
     expect(phone.locator("html")).to_have_attribute("lang", "sw")
     nhif = phone.get_by_role("row", name="Usajili wa NHIF")
     expect(nhif.get_by_role("cell", name="Ada: Bure")).to_be_visible()
-    # In Swahili order: "Kubadilisha..." before "Kutafuta..." before "Usajili...".
-    names = phone.locator("tbody td:first-child").all_inner_texts()
-    assert names == sorted(names, key=str.casefold)
+    # Agencies in Swahili order, each with its services in Swahili order.
+    agencies = phone.locator(".charter-agency h2").all_inner_texts()
+    assert agencies == sorted(agencies, key=str.casefold)
+    for table in phone.locator(".charter-agency tbody").all():
+        names = table.locator("td:first-child").all_inner_texts()
+        assert names == sorted(names, key=str.casefold)
     assert no_sideways_scroll(phone)
     assert_accessible(phone)
+
+
+def test_a_long_charter_is_grouped_by_agency_and_filtered_on_a_phone(phone, live_server, world):
+    """64 services of 20 agencies: the phone shows the agencies to jump to, and one agency's
+    services after the filter, not a 10,000 px scroll of cards."""
+    for a in range(20):
+        mda = MDA.objects.create(
+            code=f"AG{a:02}", name_en=f"Agency {a:02}", name_sw=f"Taasisi {a:02}"
+        )
+        for s in range(3 if a < 19 else 4):
+            name = "Certificate of good conduct" if s == 3 else f"Service {s} of agency {a:02}"
+            service = make_service(mda, f"AG{a:02}-S{s}", name, f"Huduma {s} ya {a:02}")
+            CentreService.objects.create(centre=world.gpo, service=service)
+
+    phone.goto(live_server.url + "/centres/gpo-nairobi/")
+    expect(phone.get_by_role("status")).to_have_text("64 services from 23 agencies.")
+    expect(phone.locator(".charter-agency")).to_have_count(23)
+    # The list of agencies leads to each agency's heading.
+    phone.get_by_role("navigation").get_by_role("link", name="Agency 07").click()
+    assert phone.url.endswith("#agency-AG07")
+    assert no_sideways_scroll(phone)
+    assert_accessible(phone)
+
+    full_height = phone.evaluate("document.scrollingElement.scrollHeight")
+    phone.get_by_label("Agency", exact=True).select_option(label="Agency 07 (3)")
+    phone.get_by_role("button", name="Show services").click()
+    expect(phone.get_by_role("status")).to_have_text("3 of 64 services shown.")
+    expect(phone.locator(".charter-agency")).to_have_count(1)
+    expect(phone.locator(".charter-agency tbody tr")).to_have_count(3)
+    assert phone.evaluate("document.scrollingElement.scrollHeight") < full_height / 5
+    assert_accessible(phone)
+
+    # Words narrow it within the centre; a bad agency is named at its field.
+    phone.get_by_label("Agency", exact=True).select_option(label="All agencies")
+    phone.get_by_label("Words in the service's name").fill("good conduct")
+    phone.get_by_role("button", name="Show services").click()
+    expect(phone.locator(".charter-agency tbody tr").first).to_contain_text(
+        "Certificate of good conduct"
+    )
+    phone.goto(live_server.url + "/centres/gpo-nairobi/?mda=NOPE")
+    expect(phone.get_by_role("alert")).to_contain_text("Choose an agency from the list")
+    assert_accessible(phone)
+    phone.get_by_role("link", name="Show the whole charter").click()
+    expect(phone.locator(".charter-agency")).to_have_count(23)
 
 
 def test_centres_list_filtered_by_county(phone, live_server, world):

@@ -75,3 +75,35 @@ def test_reviewer_sees_an_overdue_case_flagged(browser, live_server, world):
     expect(page.get_by_test_id("overdue")).to_contain_text("Overdue since")
     assert_accessible(page)
     page.context.close()
+
+
+def test_a_swahili_complainant_is_answered_in_swahili(browser, live_server, world):
+    """The form says which language the complainant reads; an English answer to a Swahili
+    complainant is refused at its field (the SMS would be half English) unless chosen."""
+    from huduma.notify.models import Message
+
+    complaint = services.complaint_lodge(
+        channel=Channel.WEB,
+        category=Category.SERVICE_QUALITY,
+        text="Hakuna viti ukumbini asubuhi yote.",
+        phone="0712345678",
+        centre=world.gpo,
+        language="sw",
+    )
+    page = signed_in_page(browser, live_server, world.bob)
+    page.goto(f"{live_server.url}/staff/complaints/{complaint.reference}/")
+    page.get_by_role("button", name="Take this complaint").click()
+    expect(
+        page.get_by_text("The complainant reads Kiswahili: write it in Kiswahili.")
+    ).to_be_visible()
+    page.get_by_label("What was done").fill("We have put twenty more chairs in the hall for you.")
+    page.get_by_role("button", name="Mark resolved").click()
+    expect(page.get_by_role("alert")).to_contain_text("The complainant reads Kiswahili")
+    assert_accessible(page)
+    assert not Message.objects.filter(template="complaint_resolved").exists()
+    page.get_by_label("What was done").fill("Tumeweka viti ishirini zaidi ukumbini kwa ajili yako.")
+    page.get_by_role("button", name="Mark resolved").click()
+    expect(page.get_by_test_id("status")).to_contain_text("Resolved")
+    body = Message.objects.get(template="complaint_resolved").body
+    assert "yametatuliwa: Tumeweka viti" in body
+    page.context.close()

@@ -144,3 +144,49 @@ def test_the_kiosk_goes_back_to_rest_when_left(open_kiosk, live_server, world, s
     expect(page.locator(".kiosk-ticket__number")).to_have_text(visit.number)
     # A printed ticket never stays on screen for the next person.
     expect(page).to_have_url(re.compile(r"/kiosk/gpo-nairobi/start/$"), timeout=6000)
+
+
+def test_every_agency_is_an_icon_above_the_fold_grouped_by_sector(open_kiosk, live_server, world):
+    """32 agencies at one centre (as at GPO): every agency button is on the first screen of a
+    portrait kiosk, under its sector's heading and pictogram, without scrolling."""
+    from huduma.catalogue.loader import LoadReport, load_mdas
+    from huduma.catalogue.models import MDA, CentreService
+    from tests.conftest import make_service
+
+    load_mdas(LoadReport())  # the 46 agencies, names and sectors, as the reference data has them
+    # GPO's 32 agencies: the three of the test world and 29 more.
+    others = MDA.objects.exclude(code__in=["NRB", "NHIF", "KRA", "NTSA"]).order_by("code")
+    agencies = [MDA.objects.get(code="NTSA"), *others[:28]]
+    for mda in agencies:
+        if not mda.services.exists():
+            service = make_service(mda, f"{mda.code}-SVC", f"{mda.name_en} service", "Huduma")
+            CentreService.objects.get_or_create(centre=world.gpo, service=service)
+    shown = sorted({m.pk for m in MDA.objects.filter(services__offered_at__centre=world.gpo)})
+    assert len(shown) == 32
+
+    page = open_kiosk(PORTRAIT)
+    page.goto(f"{live_server.url}/kiosk/gpo-nairobi/")
+    sectors = page.locator(".kiosk-sector")
+    assert sectors.count() >= 6
+    # Each group names its sector beside its pictogram.
+    for i in range(sectors.count()):
+        heading = sectors.nth(i).locator("h3")
+        expect(heading.locator("svg use")).to_have_count(1)
+        assert heading.inner_text().strip()
+    buttons = page.locator(".kiosk-agency")
+    assert buttons.count() == len(shown)
+    fold = page.viewport_size["height"] - page.locator(".kiosk-footer").bounding_box()["height"]
+    for i in range(buttons.count()):
+        box = buttons.nth(i).bounding_box()
+        assert box["y"] + box["height"] <= fold, (buttons.nth(i).inner_text(), box, fold)
+    assert page.evaluate("document.scrollingElement.scrollTop") == 0
+    # A group holds the agencies of that sector: KRA under tax and money, NTSA under transport.
+    expect(page.locator("#sector-money").locator("..")).to_contain_text("Kenya Revenue Authority")
+    expect(page.locator("#sector-transport").locator("..")).to_contain_text(
+        "National Transport and Safety Authority"
+    )
+    check_screen(page)
+    # Touching an agency's icon lists its services.
+    page.get_by_role("link", name="Kenya Revenue Authority").click()
+    expect(page.get_by_role("heading", name="Kenya Revenue Authority")).to_be_visible()
+    expect(page.get_by_role("button", name="KRA PIN registration")).to_be_visible()

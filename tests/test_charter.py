@@ -7,7 +7,7 @@ import zlib
 import pytest
 from django.urls import reverse
 
-from huduma.catalogue.models import MDA, CentreService
+from huduma.catalogue.models import MDA, CentreService, Service
 from huduma.places.models import Centre, County
 from tests.conftest import make_service
 
@@ -87,19 +87,75 @@ def test_free_services_say_free_in_both_languages(client, world):
     assert "Saa za kazi" in html and "Kaunti ya Nairobi" in html
 
 
-def test_charter_lists_services_by_name_in_the_language_shown(client, world):
-    def names(html):
-        return re.findall(r'<td><a href="/services/[^/]+/">([^<]+)</a></td>', html)
+def test_charter_groups_services_by_agency_both_in_the_order_of_the_language_shown(client, world):
+    def agencies_and_names(html):
+        return re.findall(
+            r'<h2 id="agency-[^"]+">([^<]+)</h2>|<td><a href="/services/[^/]+/">([^<]+)</a></td>',
+            html,
+        )
 
+    make_service(
+        world.kra, "KRA-COMPLIANCE", "Tax compliance certificate", "Cheti cha kufuata kodi"
+    )
+    CentreService.objects.create(
+        centre=world.gpo, service=Service.objects.get(code="KRA-COMPLIANCE")
+    )
     url = reverse("catalogue:charter", args=["gpo-nairobi"])
-    english = names(client.get(url).content.decode())
-    assert english == ["KRA PIN registration", "NHIF registration", "Replacement of a lost ID card"]
-    swahili = names(sw(client).get(url).content.decode())
-    assert swahili == [
-        "Kubadilisha kitambulisho kilichopotea",
-        "Usajili wa NHIF",
-        "Usajili wa PIN ya KRA",
+    english = agencies_and_names(client.get(url).content.decode())
+    assert [a or n for a, n in english] == [
+        "Kenya Revenue Authority",
+        "KRA PIN registration",
+        "Tax compliance certificate",
+        "National Hospital Insurance Fund",
+        "NHIF registration",
+        "National Registration Bureau",
+        "Replacement of a lost ID card",
     ]
+    swahili = agencies_and_names(sw(client).get(url).content.decode())
+    assert [a or n for a, n in swahili] == [
+        "Mamlaka ya Ushuru Kenya",
+        "Cheti cha kufuata kodi",
+        "Usajili wa PIN ya KRA",
+        "Mfuko wa Kitaifa wa Bima ya Afya",
+        "Usajili wa NHIF",
+        "Ofisi ya Usajili wa Kitaifa",
+        "Kubadilisha kitambulisho kilichopotea",
+    ]
+
+
+@pytest.mark.parametrize(
+    "params, shown",
+    [
+        ({"mda": "KRA"}, ["KRA PIN registration"]),
+        ({"q": "nhi"}, ["NHIF registration"]),  # the one search, from the third letter
+        ({"q": "lost id"}, ["Replacement of a lost ID card"]),
+        ({"mda": "KRA", "q": "nhif"}, []),
+    ],
+)
+def test_charter_filters_by_agency_and_words_within_the_centre(client, world, params, shown):
+    url = reverse("catalogue:charter", args=["gpo-nairobi"])
+    html = client.get(url, params).content.decode()
+    table_part = html.split('role="status"')[1]
+    assert re.findall(r'<td><a href="/services/[^/]+/">([^<]+)</a></td>', table_part) == shown
+    assert f"{len(shown)} of 3 services shown." in html
+    if not shown:
+        assert "No service of this charter matches" in html
+
+
+@pytest.mark.parametrize(
+    "params, field, message",
+    [
+        ({"mda": "NOPE"}, "mda", "Choose an agency from the list"),
+        ({"q": "x" * 101}, "q", "Search words must be 100 characters or fewer"),
+    ],
+)
+def test_charter_filter_refuses_bad_input_naming_the_field(client, world, params, field, message):
+    response = client.get(reverse("catalogue:charter", args=["gpo-nairobi"]), params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'<a href="#{field}">{message}</a>' in html
+    # The whole charter stays readable below the message.
+    assert "KRA PIN registration" in html
 
 
 def test_search_without_words_lists_services_by_name_in_the_language_shown(client, world):
@@ -191,8 +247,8 @@ def test_citizen_pages_say_agency_not_mda(client, world):
     """Citizens read "Agency" / "Taasisi" (as on the kiosk), not the shorthand "MDA"."""
     charter = reverse("catalogue:charter", args=["gpo-nairobi"])
     html = client.get(charter).content.decode()
-    assert ">Agency</th>" in html and 'data-label="Agency"' in html and ">MDA<" not in html
+    assert '<label for="mda">Agency</label>' in html and ">MDA<" not in html
     search = client.get(reverse("catalogue:search")).content.decode()
     assert '<label for="mda">Agency</label>' in search
     html = sw(client).get(charter).content.decode()
-    assert ">Taasisi</th>" in html and 'data-label="Taasisi"' in html and "MDA" not in html
+    assert '<label for="mda">Taasisi</label>' in html and "MDA" not in html

@@ -70,3 +70,40 @@ def test_the_payment_sms_names_the_service_in_the_citizens_language(world, clock
     sms = Message.objects.get(template="payment_received")
     assert sms.language == "sw"
     assert world.id_dup.name_sw in sms.body and world.id_dup.name_en not in sms.body
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("We have added a second officer to the NHIF counter and the queue moves.", "en"),
+        ("Tumeongeza afisa wa pili kwenye dirisha la NHIF na foleni sasa inasonga.", "sw"),
+        ("Officer Peter Mwangi moved 20 chairs in.", None),  # too few common words: unsure
+        ("Usajili wa NHIF", None),  # a service's name is not a sentence
+        ("The counter ya NHIF na foleni is shorter", None),  # mixed
+    ],
+)
+def test_which_language_a_resolution_is_written_in(text, expected):
+    from huduma.core.text import written_in
+
+    assert written_in(text) == expected
+
+
+def test_an_english_resolution_is_not_sent_to_a_swahili_complainant_unless_chosen(world, clock):
+    from huduma.core.errors import DomainError
+
+    complaint = lodge(world)
+    assert complaint.language == "sw"
+    complaint = complaints.complaint_take(complaint=complaint, actor=world.bob)
+    english = "We have added a second officer to the NHIF counter and the queue moves."
+    with pytest.raises(DomainError) as refused:
+        complaints.complaint_resolve(
+            complaint=complaint, actor=world.bob, resolution=english, send_as_written=False
+        )
+    assert refused.value.field == "resolution" and "Kiswahili" in str(refused.value)
+    assert not Message.objects.filter(template="complaint_resolved").exists()
+    swahili = "Tumeongeza afisa wa pili kwenye dirisha la NHIF na foleni sasa inasonga."
+    complaints.complaint_resolve(
+        complaint=complaint, actor=world.bob, resolution=swahili, send_as_written=False
+    )
+    body = Message.objects.get(template="complaint_resolved").body
+    assert body.startswith("Huduma: malalamiko") and "Tumeongeza afisa" in body

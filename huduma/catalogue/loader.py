@@ -117,6 +117,7 @@ def load_mdas(report: LoadReport) -> None:
                 "name_sw": entry.get("name_sw", ""),
                 "in_reference": bool(entry.get("in_reference", True)),
                 "complaints_contact": bool(entry.get("complaints_contact", False)),
+                "sector": entry.get("sector", "government"),
             },
             report,
             "MDAs",

@@ -22,8 +22,25 @@ class Channel(models.TextChoices):
     MASHINANI = "mashinani", _("Huduma Mashinani outreach")
 
 
+class Sector(models.TextChoices):
+    """What an agency does, as a citizen looks for it: the kiosk groups its agencies by these,
+    each with its own pictogram (static/img/sectors.svg)."""
+
+    IDENTITY = "identity", _("Identity and registration")
+    MONEY = "money", _("Tax, business and money")
+    SOCIAL = "social", _("Health, pensions and social protection")
+    TRANSPORT = "transport", _("Transport and driving")
+    LAND = "land", _("Land, housing and energy")
+    JUSTICE = "justice", _("Police, justice and rights")
+    EDUCATION = "education", _("Education, youth and jobs")
+    GOVERNMENT = "government", _("Government offices")
+
+
 class MDA(Bilingual, models.Model):
     code = models.CharField(_("code"), max_length=16, unique=True, validators=[code_validator])
+    sector = models.CharField(
+        _("sector"), max_length=12, choices=Sector.choices, default=Sector.GOVERNMENT
+    )
     name_en = models.CharField(_("name (English)"), max_length=160)
     name_sw = models.CharField(_("name (Swahili)"), max_length=160, blank=True)
     in_reference = models.BooleanField(_("named in the programme documents"), default=True)

@@ -16,6 +16,7 @@ from huduma.catalogue.models import (
     SearchKey,
     SearchPosting,
     SearchSynonym,
+    Sector,
     Service,
     ServiceChannel,
     Tutorial,
@@ -298,6 +299,38 @@ def centre_charter(centre: Centre) -> list[Service]:
             Prefetch("requirements", queryset=Requirement.objects.order_by("position"))
         )
     )
+
+
+@dataclass(frozen=True)
+class SectorGroup:
+    sector: str
+    label: str
+    mdas: list[MDA]
+
+
+def mdas_by_sector(mdas: Sequence[MDA]) -> list[SectorGroup]:
+    """Agencies grouped as a citizen looks for them (the kiosk's icons): the sectors in their
+    fixed order, each sector's agencies by the name in the language shown; empty sectors left out."""
+    groups = []
+    for sector in Sector:
+        members = [m for m in mdas if m.sector == sector.value]
+        if members:
+            groups.append(SectorGroup(sector.value, str(sector.label), sorted_by_name(members)))
+    return groups
+
+
+def charter_by_agency(
+    services: Sequence[Service], *, ranked: bool = False
+) -> list[tuple[MDA, list[Service]]]:
+    """A charter's services under their agency, the services in the order given. Agencies by
+    the name shown; after a search (`ranked`), the agency of the best match first."""
+    by_mda: dict[int, list[Service]] = {}
+    mdas: dict[int, MDA] = {}
+    for service in services:
+        by_mda.setdefault(service.mda_id, []).append(service)
+        mdas[service.mda_id] = service.mda
+    order = list(mdas.values()) if ranked else sorted_by_name(mdas.values())
+    return [(mda, by_mda[mda.pk]) for mda in order]
 
 
 def open_centres() -> QuerySet[Centre]:

@@ -158,7 +158,36 @@ def _charter_context(code: str) -> dict:
 
 
 def charter(request, code: str):
-    return render(request, "catalogue/charter.html", _charter_context(code))
+    """The charter under each agency's heading, with a filter by agency and by words (the one
+    catalogue search, limited to this centre): a phone shows one agency, not 64 cards."""
+    context = _charter_context(code)
+    centre = context["centre"]
+    filters = selectors.ServiceFilters(
+        q=request.GET.get("q", "").strip(), mda=request.GET.get("mda", ""), centre=centre.code
+    )
+    errors = {}
+    services = context["services"]
+    try:
+        selectors.service_filters_validate(filters)
+        if filters.q or filters.mda:
+            services = list(selectors.services_search(filters))
+            if not filters.q:
+                services = sorted_by_name(services)
+    except DomainError as exc:
+        field = exc.field or "q"
+        errors[field] = (
+            _("Choose an agency from the list") if field == "mda" else _field_message(field)
+        )
+    context.update(
+        filters=filters,
+        errors=errors,
+        filtered=bool(filters.q or filters.mda) and not errors,
+        agencies=selectors.charter_by_agency(services, ranked=bool(filters.q) and not errors),
+        all_agencies=selectors.charter_by_agency(context["services"]),
+        shown_count=len(services),
+        total_count=len(context["services"]),
+    )
+    return render(request, "catalogue/charter.html", context, status=400 if errors else 200)
 
 
 def charter_download(request, code: str):

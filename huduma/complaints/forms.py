@@ -120,6 +120,9 @@ class ResolveForm(forms.Form):
         label=_("What was done"),
         error_messages={"required": _("Say what was done to resolve the complaint")},
     )
+    send_as_written = forms.BooleanField(
+        required=False, label=_("Send it as written, even if not in the complainant's language")
+    )
     public_note = forms.CharField(
         max_length=PUBLIC_NOTE_MAX_LENGTH,
         required=False,
@@ -133,3 +136,14 @@ class ResolveForm(forms.Form):
             "max_length": _("Write the public note in %(limit_value)d characters or fewer")
         },
     )
+
+    def __init__(self, *args, complainant_language: str = "sw", **kwargs):
+        super().__init__(*args, **kwargs)
+        # The complainant reads this on their page and by SMS: the officer is told in which
+        # language to write it.
+        self.fields["resolution"].help_text = (
+            _("The complainant reads Kiswahili: write it in Kiswahili. It is sent to them by SMS.")
+            if complainant_language == "sw"
+            else _("The complainant reads English: write it in English. It is sent to them by SMS.")
+        )
+        self.fields["send_as_written"].widget.attrs["value"] = "1"

@@ -38,7 +38,7 @@ from huduma.core import clock
 from huduma.core.errors import Conflict, DomainError, Forbidden, NotFound
 from huduma.core.locks import lock_names
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
-from huduma.core.text import shorten
+from huduma.core.text import shorten, written_in
 from huduma.core.throttle import target_check, target_missed
 from huduma.notify.services import sms_send, sms_send_many
 from huduma.places.models import Centre
@@ -462,13 +462,21 @@ def complaint_start(*, complaint: Complaint, actor) -> Complaint:
 
 @transaction.atomic
 def complaint_resolve(
-    *, complaint: Complaint, actor, resolution: str, public_note: str = ""
+    *,
+    complaint: Complaint,
+    actor,
+    resolution: str,
+    public_note: str = "",
+    send_as_written: bool = True,
 ) -> Complaint:
     """Record what was done. The citizen then confirms (and rates) or reopens; without an
     answer the complaint closes by itself after COMPLAINT_AUTO_CLOSE_DAYS.
 
-    `resolution` is internal (it may name staff and the citizen); `public_note` is what the
-    public may read (Open311 status_notes), written for that purpose, optional."""
+    `resolution` is for the complainant alone (their page and SMS: it may name staff and the
+    citizen, so it is never published); `public_note` is what the public may read (Open311
+    status_notes), written for that purpose, optional. The complainant reads it in their own
+    language: a resolution plainly written in the other one is refused unless the officer
+    chose to send it as written (`send_as_written`; the staff page asks, other callers say so)."""
     public_note = (public_note or "").strip()
     if len(public_note) > PUBLIC_NOTE_MAX_LENGTH or "\x00" in public_note:
         raise DomainError(
@@ -482,6 +490,19 @@ def complaint_resolve(
     if len(resolution) > 1000 or "\x00" in resolution:
         raise DomainError(
             _("Write the resolution in 1,000 characters or fewer"), field="resolution"
+        )
+    if not send_as_written and written_in(resolution) not in (None, complaint.language):
+        raise DomainError(
+            _(
+                "The complainant reads Kiswahili: write what was done in Kiswahili (it is sent "
+                "to them by SMS), or tick 'Send it as written'"
+            )
+            if complaint.language == "sw"
+            else _(
+                "The complainant reads English: write what was done in English (it is sent "
+                "to them by SMS), or tick 'Send it as written'"
+            ),
+            field="resolution",
         )
     complaint = _locked(complaint)
     _require_holder(actor, complaint)

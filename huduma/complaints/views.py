@@ -279,7 +279,7 @@ def staff_detail(request, reference: str, errors=None, status_code=200):
             "complaint": complaint,
             "events": complaint.events.all(),
             "can_act": permissions.can_act(request.user, complaint),
-            "resolve_form": ResolveForm(),
+            "resolve_form": ResolveForm(complainant_language=complaint.language),
             "errors": errors or {},
         },
         status=status_code,
@@ -294,6 +294,7 @@ STAFF_ACTIONS = {
         actor=user,
         resolution=post.get("resolution", ""),
         public_note=post.get("public_note", ""),
+        send_as_written=post.get("send_as_written") == "1",
     ),
     "escalate": lambda c, user, post: services.complaint_escalate(
         complaint=c, actor=user, note=post.get("note", "")[:1000]

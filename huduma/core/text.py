@@ -38,3 +38,29 @@ def shorten(text: str, limit: int, tail: str = "...") -> str:
     if text[room].isalnum() and cut[-1:].isalnum() and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,.;:-") + tail
+
+
+# The commonest short words of each language: enough to tell a sentence written in one from
+# the other (a service name or a reference in the other language does not tip it).
+_STOPWORDS = {
+    "en": frozenset(
+        "the and was were is are to of for we you your has have been it this that with "
+        "on at by from not will our they he she his her an be as".split()
+    ),
+    "sw": frozenset(
+        "na ya wa kwa ni la za katika hii huu hiyo kwamba tume ime ili lakini pia sana "
+        "yako wako lako zako kuwa hakuna bado kama au tu hapo".split()
+    ),
+}
+
+
+def written_in(text: str) -> str | None:
+    """ "en" or "sw" when the text is plainly a sentence of that language (at least three of
+    its common words, three times as many as the other's), else None: unsure says nothing."""
+    counts = {lang: 0 for lang in _STOPWORDS}
+    for word in words(text):
+        for lang, common in _STOPWORDS.items():
+            if word in common:
+                counts[lang] += 1
+    (first, top), (_, other) = sorted(counts.items(), key=lambda kv: -kv[1])
+    return first if top >= 3 and top >= 3 * other else None

@@ -20,7 +20,12 @@ from django.views.decorators.http import require_GET, require_POST
 from huduma.accounts.devices import device_required
 from huduma.accounts.models import Device
 from huduma.catalogue.models import MDA, Service
-from huduma.catalogue.selectors import MAX_QUERY_LENGTH, ServiceFilters, services_search
+from huduma.catalogue.selectors import (
+    MAX_QUERY_LENGTH,
+    ServiceFilters,
+    mdas_by_sector,
+    services_search,
+)
 from huduma.core.errors import DomainError
 from huduma.core.i18n import sorted_by_name
 from huduma.core.phones import InvalidPhoneNumber
@@ -138,7 +143,11 @@ def _choose_context(request, choice: Choice) -> dict:
         search_url=reverse("queues:kiosk_search", args=[centre.code]),
         max_chosen=MAX_CHOSEN,
     )
-    context["mda_urls"] = [(m, choice.url(mda=m)) for m in context["mdas"]]
+    # The agencies as icons, grouped by what they do (the kiosk shows them above the fold).
+    context["sectors"] = [
+        (group, [(m, choice.url(mda=m)) for m in group.mdas])
+        for group in mdas_by_sector(context["mdas"])
+    ]
     context["all_mdas_url"] = choice.url(mda=None)
     return context
 
