@@ -23,7 +23,7 @@ def set_sectors(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalogue", "0008_search_index"),
+        ("catalogue", "0009_knowledge_owners_tutorials"),
     ]
 
     operations = [
