@@ -34,7 +34,7 @@ from huduma.complaints.models import (
     Status,
 )
 from huduma.complaints.permissions import can_act, is_protected
-from huduma.core import clock
+from huduma.core import clock, idempotency
 from huduma.core.errors import Conflict, DomainError, Forbidden, NotFound
 from huduma.core.locks import lock_names
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
@@ -49,7 +49,6 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 # (a double tap, an SMS resent by the phone), not a new one.
 DUPLICATE_WINDOW = dt.timedelta(minutes=10)
 SECRET_PHRASE_MIN = 8
-IDEMPOTENCY_KEY_MAX = 100
 # A resolution rated 1 or 2 (of 5) is not accepted: it goes on appeal to the next level.
 POOR_RATING = 2
 SMS_KEYWORDS = {"COMPLAINT": "en", "MALALAMIKO": "sw"}
@@ -264,11 +263,7 @@ def complaint_lodge(
             raise DomainError(str(exc), field="phone") from exc
     elif channel not in NO_PHONE_CHANNELS:
         raise DomainError(_("Enter a mobile number so that we can reply"), field="phone")
-    key = (idempotency_key or "").strip()
-    if len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
-        raise DomainError(
-            _("The Idempotency-Key is too long or malformed"), field="idempotency_key"
-        )
+    key = idempotency.key_checked((idempotency_key or "").strip() or None) or ""
     if ticket is not None:  # a low rating: the complaint is about that ticket's centre and service
         centre = centre or ticket.centre
         service = service or ticket.service
@@ -305,11 +300,7 @@ def complaint_lodge(
                         idempotency_scope=scope, idempotency_key=key
                     ).first()
                     if existing is not None:
-                        if existing.request_hash != request_hash:
-                            raise Conflict(
-                                _("This Idempotency-Key was used for a different complaint"),
-                                field="idempotency_key",
-                            )
+                        idempotency.replay_check(existing.request_hash, request_hash)
                         return existing
                 if phone:
                     # Locked per phone, so two identical submissions at once cannot both miss

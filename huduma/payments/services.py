@@ -24,8 +24,9 @@ from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from huduma.core import clock
+from huduma.core import clock, idempotency
 from huduma.core.errors import Conflict, DomainError
+from huduma.core.idempotency import InvalidIdempotencyKey
 from huduma.core.money import InvalidAmount, format_kes, kes, parse_kes
 from huduma.core.phones import InvalidPhoneNumber, normalise_phone
 from huduma.ledger import held as ledger_held
@@ -38,8 +39,7 @@ from huduma.notify.services import (
 )
 from huduma.payments import providers
 from huduma.payments.models import Invoice, PaybillTransaction, Payment, PaymentEvent
-from huduma.queues.errors import InvalidIdempotencyKey
-from huduma.queues.services import idempotency_key_checked, idempotency_scope
+from huduma.queues.services import idempotency_scope
 
 Status = Payment.Status
 
@@ -73,10 +73,6 @@ class PushNotSent(DomainError):
 
     status = 503
     code = "push_not_sent"
-
-
-class IdempotencyConflict(Conflict):
-    code = "idempotency_conflict"
 
 
 class HeldPaymentOpen(Conflict):
@@ -307,8 +303,11 @@ def _refused_reason(payment: Payment, receipt: str) -> str:
 # Starting a payment
 
 
+_REQUEST_PARTS = ("invoice", "channel", "amount", "phone")
+
+
 def _request_signature(*, invoice: Invoice, channel: str, amount: Decimal, phone: str) -> str:
-    return "|".join([str(invoice.pk), channel, str(amount), phone])
+    return idempotency.signature(invoice=invoice.pk, channel=channel, amount=amount, phone=phone)
 
 
 def callback_url(secret: str) -> str:
@@ -330,7 +329,7 @@ def payment_start(
 
     The same idempotency key with the same request returns the first payment (a double click
     sends one push); with a different request it is refused (409)."""
-    key = idempotency_key_checked(idempotency_key)
+    key = idempotency.key_checked(idempotency_key)
     if key is None:
         raise InvalidIdempotencyKey(
             _("Starting a payment needs an Idempotency-Key."), field="idempotency_key"
@@ -425,10 +424,7 @@ def _push_not_sent(payment: Payment) -> bool:
 
 
 def _same_request(payment: Payment, asked: str) -> Payment:
-    if payment.idempotency_request != asked:
-        raise IdempotencyConflict(
-            _("This idempotency key was used for a different payment."), field="idempotency_key"
-        )
+    idempotency.replay_check(payment.idempotency_request, asked, parts=_REQUEST_PARTS)
     return payment
 
 
@@ -987,7 +983,7 @@ def payment_cash_record(
 ) -> Payment:
     """The officer received the fee in cash. Only the official fee is accepted; it counts in
     the officer's cash-up for the day."""
-    key = idempotency_key_checked(idempotency_key)
+    key = idempotency.key_checked(idempotency_key)
     amount = amount_parse(amount)
     scope = f"user:{officer.pk}"
     asked = _request_signature(invoice=invoice, channel="cash", amount=amount, phone="")

@@ -1,6 +1,10 @@
 """Refusals of the queue system; each becomes a clear 4xx and changes nothing."""
 
 from huduma.core.errors import Conflict, DomainError, Forbidden, NotFound
+from huduma.core.idempotency import IdempotencyMismatch, InvalidIdempotencyKey
+
+__all__ = ["IdempotencyMismatch", "InvalidIdempotencyKey"]  # and the classes below (one rule:
+# core.idempotency; re-exported for the queue's callers)
 
 
 class ServiceNotOffered(DomainError):
@@ -45,10 +49,6 @@ class OtherCentre(Forbidden):
     code = "other_centre"
 
 
-class IdempotencyMismatch(Conflict):
-    code = "idempotency_mismatch"
-
-
 class SlotUnavailable(Conflict):
     code = "slot_unavailable"
 
@@ -59,10 +59,6 @@ class UnknownAppointment(NotFound):
 
 class TooManyVirtualTickets(Conflict):
     code = "too_many_virtual_tickets"
-
-
-class InvalidIdempotencyKey(DomainError):
-    code = "invalid_idempotency_key"
 
 
 class NoOpenCounter(Conflict):

@@ -6,7 +6,6 @@ two counters never get the same ticket; SQLite serialises writers (IMMEDIATE tra
 """
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from huduma.accounts.models import Role
 from huduma.catalogue.models import Service
 from huduma.catalogue.selectors import services_in_needed_order
-from huduma.core import audit, clock
+from huduma.core import audit, clock, idempotency
 from huduma.core.errors import NotFound
 from huduma.core.phones import normalise_phone
 from huduma.notify.services import enqueue_safely
@@ -31,7 +30,6 @@ from huduma.queues.errors import (
     CounterHoldsTicket,
     CounterNotOpen,
     IdempotencyMismatch,
-    InvalidIdempotencyKey,
     NoOpenCounter,
     NotYourTicket,
     OtherCentre,
@@ -66,8 +64,7 @@ APPOINTMENT_GRACE = dt.timedelta(minutes=15)
 # A recall this soon after the last call or recall is the same press repeated (a double click,
 # a retried request): it changes nothing. Nobody recalls a number the display showed 10 s ago.
 RECALL_REPEAT_WINDOW = dt.timedelta(seconds=10)
-# Idempotency keys: 1 to 80 visible ASCII characters (the column holds 80).
-_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,80}")
+# Idempotency keys: core.idempotency (1 to 80 visible ASCII characters; the column holds 80).
 VIRTUAL_CHANNELS = (IssueChannel.WEB, IssueChannel.SMS, IssueChannel.USSD)
 
 Status = Ticket.Status
@@ -158,15 +155,9 @@ def services_offered(centre: Centre, services: Sequence[Service]) -> None:
 
 
 def idempotency_key_checked(key: str | None, *, field: str = "idempotency_key") -> str | None:
-    """The one rule for an idempotency key, applied by every page and endpoint that takes
-    one: None when absent, else 1 to 80 visible ASCII characters."""
-    if key is None:
-        return None
-    if not _IDEMPOTENCY_KEY.fullmatch(key):
-        raise InvalidIdempotencyKey(
-            _("An idempotency key is 1 to 80 visible ASCII characters (no spaces)."), field=field
-        )
-    return key
+    """The one rule for an idempotency key (core.idempotency), applied by every page and
+    endpoint that takes one: None when absent, else 1 to 80 visible ASCII characters."""
+    return idempotency.key_checked(key, field=field)
 
 
 def idempotency_scope(*, channel: str, actor, phone: str) -> str:
@@ -186,7 +177,9 @@ _REQUEST_PARTS = ("services", "channel", "priority", "phone", "language")
 def idempotency_request(*, services, channel, priority, phone, language) -> str:
     """What was asked, as stored beside the key, so a replay asking otherwise is refused."""
     ids = ",".join(str(s.pk) for s in services)
-    return "|".join([ids, channel, priority or "", phone, language])
+    return idempotency.signature(
+        services=ids, channel=channel, priority=priority, phone=phone, language=language
+    )
 
 
 def visit_issue(
@@ -315,19 +308,8 @@ def _same_request(existing: Visit, asked: str, services: Sequence[Service]) -> V
     """The visit a key made, if this request asks for the same thing; else a 409 naming
     what differs."""
     if existing.idempotency_request:
-        if existing.idempotency_request == asked:
-            return existing
-        before = dict(zip(_REQUEST_PARTS, existing.idempotency_request.split("|"), strict=False))
-        now = dict(zip(_REQUEST_PARTS, asked.split("|"), strict=False))
-        part = next((p for p in _REQUEST_PARTS if before.get(p) != now.get(p)), "services")
-        raise IdempotencyMismatch(
-            _(
-                "This idempotency key was already used for a different request "
-                "(the %(part)s differ)."
-            )
-            % {"part": part},
-            field="idempotency_key",
-        )
+        idempotency.replay_check(existing.idempotency_request, asked, parts=_REQUEST_PARTS)
+        return existing
     # A visit written before requests were stored: compare its services.
     original = list(existing.tickets.order_by("position").values_list("service_id", flat=True))
     if original[: len(services)] != [s.pk for s in services]:
