@@ -3,6 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Count, Q
+
 from huduma.applications import services
 from huduma.applications.models import CLOCK_RUNNING, OPEN_STATUSES, Application, Status
 from huduma.core import clock
@@ -71,4 +73,29 @@ def applications_for_phone(phone: str, *, limit: int = 20) -> list[Application]:
         Application.objects.filter(phone=phone)
         .select_related("service", "centre")
         .order_by("-received_at")[:limit]
+    )
+
+
+def breached_count(*, centre, today: dt.date) -> int:
+    """Open applications of the centre whose due day has passed while the clock runs."""
+    return Application.objects.filter(
+        centre=centre, status__in=CLOCK_RUNNING, due_on__lt=today
+    ).count()
+
+
+def turnaround_compliance(
+    *,
+    first: dt.date,
+    last: dt.date,
+    today: dt.date,
+    group_by: tuple[str, ...] = ("service_id",),
+) -> list[dict]:
+    """The charter's turnaround, kept or not, for applications due on first..last (only days
+    before today: a due day not yet over is not decided). `n` counted; `met`: never breached
+    and the clock no longer running (ready, collected, rejected, or waiting for the citizen)."""
+    decided_until = min(last, today - dt.timedelta(days=1))
+    rows = Application.objects.filter(due_on__gte=first, due_on__lte=decided_until)
+    met = Q(breached_at__isnull=True) & ~Q(status__in=CLOCK_RUNNING)
+    return list(
+        rows.values(*group_by).annotate(n=Count("id"), met=Count("id", filter=met)).order_by()
     )

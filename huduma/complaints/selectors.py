@@ -1,8 +1,8 @@
 """Reads shared by the complaint pages and the API."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from huduma.complaints.models import Complaint, ComplaintEvent, Status
+from huduma.complaints.models import Category, Complaint, ComplaintEvent, Status
 from huduma.complaints.permissions import visible_complaints
 
 # What the citizen's page shows of the history: the steps, never staff names or notes.
@@ -30,3 +30,41 @@ def complaints_for_phone(phone: str, *, limit: int = 20) -> list[Complaint]:
         .select_related("centre", "service")
         .order_by("-created_at")[:limit]
     )
+
+
+def received_count(*, centre, since, until) -> int:
+    """Complaints about the centre received in [since, until)."""
+    return Complaint.objects.filter(
+        centre=centre, created_at__gte=since, created_at__lt=until
+    ).count()
+
+
+def overdue_count(*, centre, now) -> int:
+    """Open complaints of the centre past their due time (or flagged overdue at the top)."""
+    return (
+        Complaint.objects.filter(centre=centre)
+        .exclude(status__in=[Status.RESOLVED, Status.CLOSED])
+        .filter(Q(overdue_since__isnull=False) | Q(due_at__lt=now))
+        .count()
+    )
+
+
+def upheld_counts(*, officer_ids: list[int], since, until) -> dict[int, int]:
+    """Complaints about a ticket each officer served, resolved in [since, until): acted on
+    with a resolution, not thrown out (the complaint app records no separate finding, so a
+    resolution about the officer's own ticket is what counts as upheld; docs/performance.md)."""
+    rows = Complaint.objects.filter(
+        ticket__officer_id__in=officer_ids,
+        status__in=[Status.RESOLVED, Status.CLOSED],
+        resolved_at__gte=since,
+        resolved_at__lt=until,
+    )
+    return dict(rows.values_list("ticket__officer_id").annotate(n=Count("id")).order_by())
+
+
+def bribery_counts(*, since, until) -> dict[int, int]:
+    """Bribery reports received in [since, until), per centre named."""
+    rows = Complaint.objects.filter(
+        category=Category.BRIBERY, created_at__gte=since, created_at__lt=until
+    ).exclude(centre__isnull=True)
+    return dict(rows.values_list("centre_id").annotate(n=Count("id")).order_by())
