@@ -21,7 +21,7 @@ from huduma.performance.models import (
     Recognition,
     SavingsMethod,
 )
-from huduma.performance.tasks import daily_reports_task
+from huduma.performance.tasks import performance_daily_reports_task
 from tests.conftest import sign_in_verified
 from tests.performance_rows import DAY, at, ticket
 
@@ -51,7 +51,7 @@ def test_daily_report_is_made_at_closing_once_and_emailed(day, clock):
     services.daily_reports_due()  # GPO closes at 17:00 on a Tuesday (Monday's are made)
     assert not DailyReport.objects.filter(day=DAY).exists()
     clock.set(at(DAY, "17:00"))
-    daily_reports_task.call_local()
+    performance_daily_reports_task.call_local()
     report = DailyReport.objects.get(centre=day.gpo, day=DAY)
     assert report.figures["served"]["totals"]["today"] == 1
     # Kisumu closed too (same hours), but has no manager with an email and no county contact.

@@ -19,5 +19,5 @@ from huduma.performance import services
     "performance-daily-reports", period=dt.timedelta(minutes=15), lease=dt.timedelta(minutes=15)
 )
 @server_sweep
-def daily_reports_task() -> None:
+def performance_daily_reports_task() -> None:
     services.daily_reports_due()
