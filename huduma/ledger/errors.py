@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from huduma.core.errors import Conflict, DomainError, Forbidden, NotFound
+from huduma.core.approvals import SameOfficer  # the one maker-checker rule
+from huduma.core.errors import Conflict, DomainError, NotFound
 
 
 class UnknownReceipt(NotFound):
@@ -9,10 +10,6 @@ class UnknownReceipt(NotFound):
 
 class RefundTooLarge(Conflict):
     code = "refund_exceeds_remaining"
-
-
-class SameOfficer(Forbidden):
-    code = "maker_checker"
 
 
 class RefundNotPending(Conflict):

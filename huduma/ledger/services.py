@@ -20,13 +20,13 @@ from huduma.accounts.models import Role
 from huduma.accounts.permissions import has_role, works_at
 from huduma.catalogue.models import Service
 from huduma.core import audit, clock
+from huduma.core.approvals import second_person
 from huduma.core.errors import DomainError, Forbidden, NotFound
 from huduma.core.money import kes, parse_kes
 from huduma.ledger import receipt_format, signing
 from huduma.ledger.errors import (
     RefundNotPending,
     RefundTooLarge,
-    SameOfficer,
     UnknownReceipt,
 )
 from huduma.ledger.models import LEGACY_CHAIN, Chain, Entry, Posting, Receipt, Refund
@@ -347,8 +347,11 @@ def refund_approve(*, refund_id: int, by) -> Refund:
     refund = Refund.objects.select_related("payment").get(pk=refund_id)
     payment = Entry.objects.select_for_update().get(pk=refund.payment_id)
     _require_refund_role(by, payment.centre, (Role.CENTRE_MANAGER,))
-    if by.pk == refund.requested_by_id:
-        raise SameOfficer(_("A refund must be approved by another officer than the one who asked."))
+    second_person(
+        maker_id=refund.requested_by_id,
+        checker=by,
+        message=_("A refund must be approved by another officer than the one who asked."),
+    )
     refund = Refund.objects.select_for_update().get(pk=refund_id)
     if refund.status != Refund.Status.PENDING:
         raise RefundNotPending(_("This refund was already decided."))

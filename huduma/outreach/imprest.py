@@ -8,8 +8,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from huduma.accounts.models import Role
+from huduma.accounts.permissions import has_role, require_centre
 from huduma.core import audit, clock
-from huduma.core.errors import Conflict, Forbidden
+from huduma.core.approvals import second_person
+from huduma.core.errors import Conflict
 from huduma.core.money import format_amount, parse_kes
 from huduma.outreach.plan_base import (
     OutreachError,
@@ -158,14 +161,22 @@ def reimbursement_request(*, outreach: Outreach, actor) -> Reimbursement:
 
 
 def reimbursement_approve(*, reimbursement: Reimbursement, actor) -> Reimbursement:
-    """A second person approves: never the one who asked (a database constraint too)."""
+    """A second person approves: the centre's manager or the Secretariat, never the one who
+    asked (core.approvals; a database constraint too)."""
     with transaction.atomic():
-        claim = Reimbursement.objects.select_for_update().get(pk=reimbursement.pk)
-        if claim.requested_by_id == actor.pk:
-            raise Forbidden(
-                _("A second person must approve: you asked for this reimbursement."),
-                field="approved_by",
-            )
+        claim = (
+            Reimbursement.objects.select_for_update()
+            .select_related("outreach__centre")
+            .get(pk=reimbursement.pk)
+        )
+        if not has_role(actor, Role.SECRETARIAT):
+            require_centre(actor, claim.outreach.centre, Role.CENTRE_MANAGER)
+        second_person(
+            maker_id=claim.requested_by_id,
+            checker=actor,
+            message=_("A second person must approve: you asked for this reimbursement."),
+            field="approved_by",
+        )
         if claim.status == Reimbursement.Status.APPROVED:
             return claim
         claim.status = Reimbursement.Status.APPROVED

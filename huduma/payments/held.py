@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from huduma.accounts.models import Role
 from huduma.accounts.permissions import has_role, works_at
 from huduma.core import audit, clock
+from huduma.core.approvals import SameOfficer, second_person  # noqa: F401 (held.SameOfficer)
 from huduma.core.errors import Conflict, DomainError, Forbidden
 from huduma.ledger import held as ledger_held
 from huduma.payments import providers
@@ -43,10 +44,6 @@ class ProposalOpen(Conflict):
 
 class ProposalNotPending(Conflict):
     code = "proposal_not_pending"
-
-
-class SameOfficer(Forbidden):
-    code = "maker_checker"
 
 
 def can_decide(user, centre) -> bool:
@@ -134,8 +131,11 @@ def held_approve(*, decision_id: int, by) -> HeldDecision:
             .get(pk=decision.payment_id)
         )
         _require_decider(by, payment.invoice.centre)
-        if by.pk == decision.proposed_by_id:
-            raise SameOfficer(_("Another person than the one who proposed it must approve."))
+        second_person(
+            maker_id=decision.proposed_by_id,
+            checker=by,
+            message=_("Another person than the one who proposed it must approve."),
+        )
         if decision.status != HeldDecision.Status.PENDING:
             raise ProposalNotPending(_("This decision was already taken."))
         if payment.status != Status.HELD:
@@ -182,8 +182,11 @@ def held_reject(*, decision_id: int, by) -> HeldDecision:
         _require_decider(by, decision.payment.invoice.centre)
         if decision.status != HeldDecision.Status.PENDING:
             raise ProposalNotPending(_("This decision was already taken."))
-        if by.pk == decision.proposed_by_id:
-            raise SameOfficer(_("Another person than the one who proposed it must decide."))
+        second_person(
+            maker_id=decision.proposed_by_id,
+            checker=by,
+            message=_("Another person than the one who proposed it must decide."),
+        )
         decision.status = HeldDecision.Status.REJECTED
         decision.decided_by = by
         decision.decided_at = clock.now()
