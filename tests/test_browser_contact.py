@@ -11,6 +11,7 @@ from huduma.complaints.models import Complaint
 from huduma.notify.models import Message
 from tests.conftest import assert_accessible, idle_then_use
 from tests.contact_helpers import CALLER, agents, caller_history, configure, send
+from tests.test_tutorials import make_tutorial
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 800}
@@ -83,5 +84,30 @@ def test_the_desk_left_idle_pops_the_callers_screen(browser, live_server, world,
     page.get_by_role("button", name="Save the outcome").click()
     expect(page.get_by_role("heading", name="Contact centre desk")).to_be_visible()
     expect(page.locator("[data-figure=answered]")).to_have_text("1")
+    assert_accessible(page)
+    page.context.close()
+
+
+def test_a_tutorial_from_its_service_page_in_both_languages(browser, live_server, world):
+    make_tutorial(world.kra_pin)
+    page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    page.goto(f"{live_server.url}/services/KRA-PIN/")
+    page.get_by_role("link", name="Register for a KRA PIN online").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Register for a KRA PIN online")
+    steps = page.locator(".tutorial-step")
+    expect(steps).to_have_count(3)
+    expect(steps.nth(1).get_by_role("heading")).to_have_text("Step 2")
+    picture = steps.nth(1).get_by_role("img", name="Picture of step 2")
+    expect(picture).to_be_visible()
+    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")  # served by us
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
+    assert_accessible(page)
+    page.get_by_role("button", name="Kiswahili").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Jisajili kupata PIN ya KRA mtandaoni"
+    )
+    expect(steps.nth(1).get_by_role("heading")).to_have_text("Hatua 2")
+    expect(steps.nth(1)).to_contain_text("Andika nambari ya kitambulisho.")
+    expect(steps.nth(1).get_by_role("img", name="Picha ya hatua 2")).to_be_visible()
     assert_accessible(page)
     page.context.close()

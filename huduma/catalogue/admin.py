@@ -15,6 +15,8 @@ from huduma.catalogue.models import (
     SearchSynonym,
     Service,
     ServiceChannel,
+    Tutorial,
+    TutorialStep,
 )
 from huduma.catalogue.services import (
     article_save,
@@ -172,10 +174,20 @@ class ArticleVersionInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title_en", "service", "audience", "kind", "version", "updated_at"]
-    list_filter = ["audience", "kind"]
+    list_display = [
+        "title_en",
+        "service",
+        "audience",
+        "kind",
+        "version",
+        "owner",
+        "review_due",
+        "updated_at",
+    ]
+    list_filter = ["audience", "kind", "mda"]
     search_fields = ["title_en", "title_sw", "body_en", "body_sw", "slug"]
     autocomplete_fields = ["service"]
+    raw_id_fields = ["owner"]
     readonly_fields = ["version"]
     inlines = [ArticleVersionInline]
 
@@ -189,3 +201,28 @@ class SearchSynonymAdmin(admin.ModelAdmin):
 
     list_display = ["phrase", "means"]
     search_fields = ["phrase", "means"]
+
+
+class TutorialStepInline(admin.StackedInline):
+    model = TutorialStep
+    extra = 1
+    fields = [
+        "position",
+        "text_en",
+        "text_sw",
+        "picture",
+        "picture_alt_en",
+        "picture_alt_sw",
+    ]
+
+
+@admin.register(Tutorial)
+class TutorialAdmin(admin.ModelAdmin):
+    """Step-by-step guides; each step's picture is a small SVG or PNG kept in
+    huduma/static/tutorials/ (named here), so no upload reaches the server."""
+
+    list_display = ["title_en", "service", "published", "updated_at"]
+    list_filter = ["published"]
+    search_fields = ["title_en", "title_sw", "slug"]
+    autocomplete_fields = ["service"]
+    inlines = [TutorialStepInline]

@@ -21,6 +21,8 @@ from huduma.catalogue.models import (
     SearchSynonym,
     Service,
     ServiceChannel,
+    Tutorial,
+    TutorialStep,
 )
 from huduma.catalogue.services import service_refresh_search
 from huduma.core.money import kes
@@ -288,6 +290,61 @@ def load_articles(report: LoadReport) -> None:
 
 
 @transaction.atomic
+def load_tutorials(report: LoadReport) -> None:
+    """The step-by-step guides, keyed by their address; a guide's steps are replaced when the
+    file changed them."""
+    services = {s.code: s for s in Service.objects.all()}
+    for entry in _read_yaml("tutorials.yaml"):
+        service = services.get(entry["service"])
+        if service is None:
+            raise DataFileError(f"tutorials.yaml: unknown service {entry['service']!r}")
+        tutorial, _created = _upsert(
+            Tutorial,
+            {"slug": entry["slug"]},
+            {
+                "service": service,
+                "title_en": entry["title_en"],
+                "title_sw": entry["title_sw"],
+                "summary_en": entry.get("summary_en", ""),
+                "summary_sw": entry.get("summary_sw", ""),
+            },
+            report,
+            "tutorials",
+        )
+        wanted = [
+            (
+                n,
+                step["text_en"].strip(),
+                step["text_sw"].strip(),
+                step.get("picture", ""),
+                step.get("alt_en", ""),
+                step.get("alt_sw", ""),
+            )
+            for n, step in enumerate(entry["steps"], start=1)
+        ]
+        have = list(
+            tutorial.steps.order_by("position").values_list(
+                "position", "text_en", "text_sw", "picture", "picture_alt_en", "picture_alt_sw"
+            )
+        )
+        if have != wanted:
+            tutorial.steps.all().delete()
+            TutorialStep.objects.bulk_create(
+                TutorialStep(
+                    tutorial=tutorial,
+                    position=n,
+                    text_en=en,
+                    text_sw=sw,
+                    picture=picture,
+                    picture_alt_en=alt_en,
+                    picture_alt_sw=alt_sw,
+                )
+                for n, en, sw, picture, alt_en, alt_sw in wanted
+            )
+            report.count("tutorial steps", not have, bool(have))
+
+
+@transaction.atomic
 def load_synonyms(report: LoadReport) -> None:
     """The seed synonyms, each added once: the Secretariat's edits in the admin are kept."""
     for entry in _read_yaml("synonyms.yaml"):
@@ -305,5 +362,6 @@ def load_reference_data(*, with_boundaries: bool = True) -> LoadReport:
     load_services(report)
     offer_services_at_open_centres(report)
     load_articles(report)
+    load_tutorials(report)
     load_synonyms(report)
     return report

@@ -12,4 +12,5 @@ urlpatterns = [
     path("centres/<slug:code>/", views.charter, name="charter"),
     path("centres/<slug:code>/charter.pdf", views.charter_download, name="charter_pdf"),
     path("help/<slug:slug>/", views.article, name="article"),
+    path("tutorials/<slug:slug>/", views.tutorial, name="tutorial"),
 ]

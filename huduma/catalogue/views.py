@@ -101,6 +101,7 @@ def service(request, code: str):
             "articles": selectors.service_articles(
                 item, include_staff=is_staff_member(request.user)
             ),
+            "tutorials": selectors.service_tutorials(item),
         },
         status=400 if errors else 200,
     )
@@ -213,3 +214,11 @@ def article(request, slug: str):
     if item is None:
         raise Http404
     return render(request, "catalogue/article.html", {"article": item})
+
+
+def tutorial(request, slug: str):
+    """A step-by-step guide to an online service, in the reader's language, with pictures."""
+    item = selectors.tutorial_detail(slug)
+    if item is None:
+        raise Http404
+    return render(request, "catalogue/tutorial.html", {"tutorial": item})
