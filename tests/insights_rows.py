@@ -55,6 +55,10 @@ class Rows:
             arrived_at=arrived,
             channel=channel,
         )
+        if status == "waiting":
+            wait_min = None  # not called yet
+        elif status in ("served", "no_show") and wait_min is None:
+            wait_min = 0
         called = arrived + dt.timedelta(minutes=wait_min) if wait_min is not None else None
         started = called if status == "served" else None
         finished = None
