@@ -181,7 +181,7 @@ def _about_service(reading: rules.Reading, service: Service, centre: Centre | No
         for channel in service.channels.order_by("channel")[:2]:
             if channel.how:
                 lines.append(f"{channel.get_channel_display()}: {channel.how}")
-    return Answer(
+    answer = Answer(
         language=reading.language,
         intent=intent,
         lines=lines,
@@ -190,6 +190,10 @@ def _about_service(reading: rules.Reading, service: Service, centre: Centre | No
         service=service,
         centre=centre,
     )
+    article = article_for(service)
+    if article is not None:  # the knowledge base's question and answer about it, cited too
+        answer.links.append((article.title, reverse("catalogue:article", args=[article.slug])))
+    return answer
 
 
 def _where(reading: rules.Reading, service: Service, centre: Centre | None) -> Answer:
