@@ -47,6 +47,7 @@ WORK = {
     "rating_invitations_task": "huduma.feedback.services.rating_invitations_send",
     "late_tasks_watchdog_task": "huduma.accounts.tasks.late_tasks_alert",
     "performance_daily_reports_task": "huduma.performance.services.daily_reports_due",
+    "assistant_forget_task": "huduma.channels.assistant.services.assistant_forget",
 }
 
 # Started in a subprocess: every periodic task runs in a thread of its own and hangs inside its
