@@ -1,12 +1,17 @@
 """The contact centre's call events and screen pop: an answered call opens the caller's history
 from every app (audited), and the agent's access ends with the call."""
 
+import threading
+
 import pytest
+from django.db import connections
 from django.test import Client
 
 from huduma.channels.contact.models import AgentSeat, Call, CallEvent
+from huduma.core.logs import redact
 from huduma.core.models import AuditEntry
 from huduma.core.money import format_kes
+from tests.conftest import require_postgres
 from tests.contact_helpers import (
     AT_EVENTS,
     CALLER,
@@ -219,3 +224,43 @@ def test_an_extension_of_another_role_opens_nothing(world, team):
     call = Call.objects.get()
     assert call.state == "answered" and call.agent is None
     assert _signed_in(team[2]).get(f"/contact/calls/{call.pk}/").status_code == 403
+
+
+def test_the_callback_secret_in_the_url_is_never_logged():
+    line = 'POST /api/contact/call-events/africastalking?token=s3cret&x=1 HTTP/1.1" 403'
+    assert redact(line) == (
+        'POST /api/contact/call-events/africastalking?token=[secret]&x=1 HTTP/1.1" 403'
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_call_s_events_arriving_at_once_are_each_applied_once(world, settings):
+    """Four deliveries each of "new" and "answered" of a call not yet known, all at once: one
+    call, two events, answered by agnes (the row lock orders them; the unique index keeps one
+    of each)."""
+    require_postgres()
+    configure(settings)
+    agents()
+    start = threading.Barrier(8)
+    statuses, errors = [], []
+
+    def deliver(kind):
+        try:
+            start.wait()
+            statuses.append(send(Client(), kind, "race-1", ext="201").status_code)
+        except Exception as exc:  # noqa: BLE001 - re-raised in the main thread below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver, args=(k,)) for k in ["new", "answered"] * 4]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert statuses == [200] * 8
+    call = Call.objects.get()
+    assert sorted(call.events.values_list("kind", flat=True)) == ["answered", "new"]
+    assert call.state == "answered" and call.agent.username == "agnes"
