@@ -68,3 +68,29 @@ def test_a_refusal_on_the_api_names_the_phone_field(client, world, clock):
         content_type="application/json",
     )
     assert (response.status_code, response.json()["field"]) == (400, "phone")
+
+
+def test_a_bad_number_is_a_domain_error_naming_the_phone():
+    """Phone errors are DomainErrors: a verb lets them pass and every face answers a 400 at
+    the phone field (core.errors), with no conversion at each call site."""
+    from huduma.core.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        normalise_phone("0712 345 67x")
+    assert isinstance(refused.value, InvalidPhoneNumber)
+    assert (refused.value.status, refused.value.field, refused.value.code) == (
+        400,
+        "phone",
+        "invalid_phone",
+    )
+
+
+def test_the_api_answers_a_bad_number_at_the_phone_field(client, world):
+    client.force_login(world.bob)
+    response = client.post(
+        "/api/queues/centres/gpo-nairobi/visits",
+        {"services": ["NRB-ID-DUPLICATE"], "requirements_confirmed": True, "phone": "07123"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "phone" and response.json()["code"] == "invalid_phone"

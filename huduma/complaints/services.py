@@ -257,10 +257,7 @@ def complaint_lodge(
             )
         phone = ""
     elif phone:
-        try:
-            phone = normalise_phone(phone)
-        except InvalidPhoneNumber as exc:
-            raise DomainError(str(exc), field="phone") from exc
+        phone = normalise_phone(phone)  # InvalidPhoneNumber: a 400 naming the phone
     elif channel not in NO_PHONE_CHANNELS:
         raise DomainError(_("Enter a mobile number so that we can reply"), field="phone")
     key = idempotency.key_checked((idempotency_key or "").strip() or None) or ""

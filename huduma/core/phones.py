@@ -13,14 +13,23 @@ import re
 import phonenumbers
 from django.utils.translation import gettext as _
 
+from huduma.core.errors import DomainError
+
 MAX_LENGTH = 32
 # [0-9], not \d: \d also matches Arabic-Indic, fullwidth and other digits.
 _WRITTEN = re.compile(r"\+?[0-9]+(?:[ .-][0-9]+)*")
 _SEPARATORS = re.compile(r"[ .-]")
 
 
-class InvalidPhoneNumber(ValueError):
-    pass
+class InvalidPhoneNumber(DomainError, ValueError):
+    """A number that is not one (a 400 naming the field "phone", like every DomainError): a
+    verb lets it pass to the face that shows it; only a caller that answers otherwise (a form
+    field, an SMS from a strange sender) catches it."""
+
+    code = "invalid_phone"
+
+    def __init__(self, message: str, *, field: str | None = "phone", status: int | None = None):
+        super().__init__(message, field=field, status=status)
 
 
 def normalise_phone(raw: str, *, region: str = "KE", mobile_only: bool = True) -> str:

@@ -28,7 +28,7 @@ from huduma.core import clock, idempotency
 from huduma.core.errors import Conflict, DomainError
 from huduma.core.idempotency import InvalidIdempotencyKey
 from huduma.core.money import InvalidAmount, format_kes, kes, parse_kes
-from huduma.core.phones import InvalidPhoneNumber, normalise_phone
+from huduma.core.phones import normalise_phone
 from huduma.ledger import held as ledger_held
 from huduma.ledger.reports import StatementLine, day_bounds
 from huduma.notify.services import (
@@ -345,10 +345,7 @@ def payment_start(
                 _("Card payments are not set up here: take M-Pesa or cash."), field="channel"
             )
     # M-Pesa pushes to the phone; Pesapal's card page needs the payer's phone (or an email).
-    try:
-        phone = normalise_phone(phone)
-    except InvalidPhoneNumber as exc:
-        raise DomainError(str(exc), field="phone") from exc
+    phone = normalise_phone(phone)  # InvalidPhoneNumber: a 400 naming the phone
     scope = idempotency_scope(channel=f"pay-{channel}", actor=actor, phone=phone)
     asked = _request_signature(invoice=invoice, channel=channel, amount=amount, phone=phone)
     existing = Payment.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
@@ -1058,10 +1055,7 @@ def payment_mpesa_code_record(
             field="amount",
         )
     if phone:
-        try:
-            phone = normalise_phone(phone)
-        except InvalidPhoneNumber as exc:
-            raise DomainError(str(exc), field="phone") from exc
+        phone = normalise_phone(phone)
     now = now or clock.now()
     with transaction.atomic():
         if Payment.objects.filter(provider=OFFLINE_CODE_PROVIDER, provider_receipt=code).exists():

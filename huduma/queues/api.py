@@ -15,7 +15,6 @@ from huduma.accounts.permissions import require_centre, require_centre_view
 from huduma.catalogue.models import Service
 from huduma.core.errors import DomainError, Forbidden, NotFound
 from huduma.core.inputs import tokens_equal
-from huduma.core.phones import InvalidPhoneNumber
 from huduma.core.throttle import throttle_writes
 from huduma.places.models import Centre, Counter
 from huduma.queues import appointments, reference, selectors, services
@@ -120,13 +119,6 @@ def visit_out(visit: Visit) -> dict:
     }
 
 
-def _phone_errors(func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except InvalidPhoneNumber as exc:
-        raise DomainError(str(exc), field="phone") from exc
-
-
 # --- issuing ----------------------------------------------------------------------------
 
 
@@ -147,8 +139,7 @@ def issue_visit(
     centre = _centre(code)
     require_centre(request.user, centre, *ISSUERS)
     idempotency_key = services.idempotency_key_checked(idempotency_key, field="Idempotency-Key")
-    visit = _phone_errors(
-        services.visit_issue,
+    visit = services.visit_issue(
         centre=centre,
         services=_services(payload.services),
         channel=payload.channel,
@@ -175,8 +166,7 @@ def join_queue(
     Retrying with the same Idempotency-Key header (and the same phone) returns the same ticket."""
     idempotency_key = services.idempotency_key_checked(idempotency_key, field="Idempotency-Key")
     centre = _centre(code)
-    visit = _phone_errors(
-        services.visit_issue,
+    visit = services.visit_issue(
         centre=centre,
         services=_services(payload.services),
         channel=IssueChannel.WEB,
@@ -421,8 +411,7 @@ def slots(
 @decorate_view(throttle_writes("book", limit=20, window_s=600, json=True))
 def book(request, code: str, payload: AppointmentIn):
     centre = _centre(code)
-    appointment = _phone_errors(
-        appointments.appointment_book,
+    appointment = appointments.appointment_book(
         centre=centre,
         service=_services([payload.service], "service")[0],
         slot_start=payload.slot_start,
