@@ -184,9 +184,12 @@ def _period(request) -> tuple[dt.date, dt.date]:
     """The period asked for (since, until), the last full month by default."""
     first_of_month = clock.local_date().replace(day=1)
     default_last = first_of_month - dt.timedelta(days=1)
+    # A form sent back with an error keeps the period it was written for.
+    since = request.GET.get("since") or request.POST.get("first_day") or ""
+    until = request.GET.get("until") or request.POST.get("last_day") or ""
     try:
-        first = dt.date.fromisoformat(request.GET.get("since") or "")
-        last = dt.date.fromisoformat(request.GET.get("until") or "")
+        first = dt.date.fromisoformat(since)
+        last = dt.date.fromisoformat(until)
     except ValueError:
         return default_last.replace(day=1), default_last
     return (first, last) if first <= last else (last, first)
@@ -282,7 +285,10 @@ def appraise(request, officer_id: int):
         )
     except DomainError as exc:
         return _refused(request, officer_id, exc, request.POST)
-    return redirect(reverse("performance:appraisal", args=[officer.pk]) + "#appraisals")
+    return redirect(
+        reverse("performance:appraisal", args=[officer.pk])
+        + f"?since={first.isoformat()}&until={last.isoformat()}#appraisals"
+    )
 
 
 @login_required
