@@ -6,6 +6,7 @@ from huduma.queues.models import (
     Appointment,
     CounterSession,
     DaySkill,
+    OfficerSkill,
     Ticket,
     TicketEvent,
     Visit,
@@ -72,3 +73,10 @@ class DaySkillAdmin(ReadOnlyAdmin):
     list_display = ["day", "counter", "service", "added_by", "added_at"]
     list_filter = ["day", "counter__centre"]
     date_hierarchy = "day"
+
+
+@admin.register(OfficerSkill)
+class OfficerSkillAdmin(ReadOnlyAdmin):
+    """Read only: a second skill is given on the staffing pages, through the training rule."""
+
+    list_display = ["officer", "service", "granted_by", "granted_at"]

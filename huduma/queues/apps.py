@@ -11,9 +11,10 @@ class QueuesConfig(AppConfig):
 
         kit_rules()  # what a field kit may write here (core.kit_rules)
         from huduma.core import refcache
-        from huduma.queues.models import DaySkill
+        from huduma.queues.models import DaySkill, OfficerSkill
 
         refcache.invalidate_on_change(DaySkill)
+        refcache.invalidate_on_change(OfficerSkill)
         from huduma.catalogue.services import register_counter_skill_check
         from huduma.queues.services import counter_skill_check
 

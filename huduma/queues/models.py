@@ -278,3 +278,29 @@ class DaySkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service.code} at counter {self.counter.number} on {self.day}"
+
+
+class OfficerSkill(models.Model):
+    """A service an officer serves at whichever counter they sign in to, beyond the counter's
+    own skills: a second skill learned by cross-training. Given only through
+    services.officer_skill_grant (which checks the training rule); dispatch reads it with the
+    counter's skills (services.skills_at_counter)."""
+
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="extra_skills"
+    )
+    service = models.ForeignKey("catalogue.Service", on_delete=models.CASCADE, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("officer's second skill")
+        verbose_name_plural = _("officers' second skills")
+        constraints = [
+            models.UniqueConstraint(fields=["officer", "service"], name="officer_skill_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} · {self.officer}"

@@ -8,7 +8,7 @@ import datetime as dt
 from huduma.catalogue.models import CentreService, CounterService, Service
 from huduma.core import refcache
 from huduma.places.models import Centre, Counter
-from huduma.queues.models import DaySkill
+from huduma.queues.models import DaySkill, OfficerSkill
 
 # Long texts a ticket never needs when a counter calls it.
 HEAVY_SERVICE_FIELDS = (
@@ -59,6 +59,16 @@ def counter_skills(counter_id: int, day: dt.date) -> frozenset[int]:
                     "service_id", flat=True
                 )
             )
+        ),
+    )
+
+
+def officer_skills(officer_id: int) -> frozenset[int]:
+    """The ids of the services an officer carries to any counter (second skills)."""
+    return refcache.get(
+        ("officer-skills", officer_id),
+        lambda: frozenset(
+            OfficerSkill.objects.filter(officer_id=officer_id).values_list("service_id", flat=True)
         ),
     )
 

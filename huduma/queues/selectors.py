@@ -556,6 +556,15 @@ def counter_queues(counter: Counter, now: dt.datetime | None = None) -> list[tup
     every press and every poll)."""
     now = now or clock.now()
     skills = reference.counter_skills(counter.pk, clock.local_date(now))
+    # And the second skills of the officer signed in there (dispatch offers them too).
+    session = (
+        CounterSession.objects.filter(counter=counter)
+        .exclude(status=CounterSession.Status.CLOSED)
+        .values_list("officer_id", flat=True)
+        .first()
+    )
+    if session is not None:
+        skills = skills | reference.officer_skills(session)
     waiting = dict(
         Ticket.objects.filter(
             centre_id=counter.centre_id, status=Status.WAITING, service_id__in=skills

@@ -45,6 +45,7 @@ from huduma.queues.models import (
     DailyCounter,
     DaySkill,
     IssueChannel,
+    OfficerSkill,
     Ticket,
     TicketEvent,
     Visit,
@@ -657,6 +658,41 @@ def counter_skills(counter: Counter, now: dt.datetime | None = None) -> frozense
     return reference.counter_skills(counter.pk, clock.local_date(now))
 
 
+def skills_at_counter(counter: Counter, officer, now: dt.datetime | None = None) -> frozenset:
+    """What dispatch offers `officer` at `counter` today: the counter's skills and the
+    officer's own second skills (cross-training; queues.OfficerSkill)."""
+    return counter_skills(counter, now) | reference.officer_skills(officer.pk)
+
+
+def officer_skill_grant(*, officer, service: Service, actor) -> OfficerSkill:
+    """Give an officer a second skill they carry to any counter of their centre. The training
+    rule (registered by staffing) must pass; audited; a repeat changes nothing."""
+    if officer.centre_id is None or (
+        actor is not None and actor.centre_id not in (None, officer.centre_id)
+    ):
+        raise OtherCentre(_("This officer works at another centre."), field="officer")
+    services_offered(officer.centre, [service])
+    existing = OfficerSkill.objects.filter(officer=officer, service=service).first()
+    if existing is not None:
+        return existing
+    skills_guarded(officer=officer, service_ids={service.pk}, day=clock.local_date())
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                skill = OfficerSkill.objects.create(
+                    officer=officer, service=service, granted_by=actor, granted_at=clock.now()
+                )
+        except IntegrityError:
+            return OfficerSkill.objects.get(officer=officer, service=service)
+        audit.record(
+            action="queues.officer_skill_granted",
+            instance=skill,
+            actor=actor,
+            after={"officer": officer.get_username(), "service": service.code},
+        )
+    return skill
+
+
 # --- calling and serving -------------------------------------------------------------------
 
 
@@ -667,7 +703,7 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
     the counter holds a ticket (called or being served), calling again answers with it.
     """
     now = now or clock.now()
-    skills = counter_skills(counter, now)
+    skills = skills_at_counter(counter, officer, now)
     rules = policy()
     try:
         with sql.one_statement():

@@ -183,3 +183,137 @@ class SupervisedPractice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} · {self.service} ({self.starts_on}..{self.ends_on})"
+
+
+class CrossTrainingBan(models.Model):
+    """A service an MDA does not let its officers learn (the planner never proposes it)."""
+
+    mda = models.ForeignKey("catalogue.MDA", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey("catalogue.Service", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("service an MDA's officers may not learn")
+        verbose_name_plural = _("services MDAs' officers may not learn")
+        constraints = [
+            models.UniqueConstraint(fields=["mda", "service"], name="cross_training_ban_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mda.code} ✗ {self.service.code}"
+
+
+class RedeploymentRequest(models.Model):
+    """The Centre Manager asks an MDA for more officers (or offers a surplus back); the MDA's
+    liaison (a back-office officer of that MDA) or the Secretariat answers."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the MDA")
+        AGREED = "agreed", _("Agreed")
+        REFUSED = "refused", _("Refused")
+
+    centre = models.ForeignKey("places.Centre", on_delete=models.PROTECT, related_name="+")
+    mda = models.ForeignKey("catalogue.MDA", on_delete=models.PROTECT, related_name="+")
+    change = models.SmallIntegerField(
+        _("officers"),
+        help_text=_("How many more officers are asked for; negative to release a surplus."),
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    answer = models.CharField(_("answer"), max_length=500, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("redeployment request")
+        verbose_name_plural = _("redeployment requests")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(change=0), name="redeployment_not_zero"),
+            # One open request per centre and MDA: a second one would be answered twice.
+            models.UniqueConstraint(
+                fields=["centre", "mda"],
+                condition=models.Q(status="pending"),
+                name="one_pending_redeployment",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending") | models.Q(answered_at__isnull=False),
+                name="redeployment_answered_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.centre} · {self.mda.code} {self.change:+d} ({self.status})"
+
+
+class TrainingPlan(models.Model):
+    """A proposal of the cross-training planner for a centre and, once the Centre Manager
+    accepts it, the quarter's training plan. `prediction` holds the simulated waits."""
+
+    class Status(models.TextChoices):
+        COMPUTING = "computing", _("Being computed")
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted as the training plan")
+        FAILED = "failed", _("Could not be computed")
+
+    centre = models.ForeignKey("places.Centre", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMPUTING)
+    quarter = models.DateField(_("quarter"), help_text=_("The first day of the quarter."))
+    history_from = models.DateField()
+    history_to = models.DateField()
+    target_ratio = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("1.20"))
+    prediction = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("training plan")
+        verbose_name_plural = _("training plans")
+
+    def __str__(self) -> str:
+        return f"{self.centre} {self.quarter} ({self.status})"
+
+
+class PlanItem(models.Model):
+    """One new skill of a plan: an officer to be trained in a service."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        PLANNED = "planned", _("Training planned")
+        TRAINED = "trained", _("Trained: dispatch uses the skill")
+
+    plan = models.ForeignKey(TrainingPlan, on_delete=models.CASCADE, related_name="items")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey("catalogue.Service", on_delete=models.PROTECT, related_name="+")
+    quarter = models.DateField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PROPOSED)
+    trained_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "id"]
+        constraints = [
+            # At most one new skill per officer per quarter, whatever the pages do.
+            models.UniqueConstraint(
+                fields=["officer", "quarter"],
+                condition=models.Q(status__in=["planned", "trained"]),
+                name="one_new_skill_per_officer_per_quarter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} → {self.service.code} ({self.status})"

@@ -34,6 +34,10 @@ class TrainingLine:
     valid_until: dt.date | None
 
     @property
+    def result_label(self) -> str:
+        return Attendance.Result(self.result).label
+
+    @property
     def attended(self) -> bool:
         return self.result in (Attendance.Result.PASSED, Attendance.Result.FAILED)
 

@@ -13,7 +13,18 @@ from huduma.accounts.models import Role
 from huduma.accounts.permissions import watches_every_centre, works_at
 from huduma.core import audit, clock
 from huduma.core.errors import Conflict, DomainError, Forbidden
-from huduma.staffing.models import Attendance, Course, SupervisedPractice, TrainingSession
+from huduma.queues import services as queues
+from huduma.staffing import planner, tasks
+from huduma.staffing.establishment import HISTORY_WEEKS
+from huduma.staffing.models import (
+    Attendance,
+    Course,
+    PlanItem,
+    RedeploymentRequest,
+    SupervisedPractice,
+    TrainingPlan,
+    TrainingSession,
+)
 
 # Longest supervised-practice period: long enough for a course to be scheduled, short enough
 # that practice does not become a way around training.
@@ -178,4 +189,165 @@ def practice_open(
 
 
 def plan_item_trained(*, officer, service_id: int, actor) -> None:
-    """Training recorded for a skill in an accepted plan: mark the plan's item trained."""
+    """Training recorded for a skill in an accepted plan: the item is trained and the officer
+    is given the skill (queues.officer_skill_grant, through the training rule, which now
+    passes), so dispatch offers them that service at any counter."""
+    items = list(
+        PlanItem.objects.select_for_update()
+        .filter(officer=officer, service_id=service_id, status=PlanItem.Status.PLANNED)
+        .select_related("service")
+    )
+    for item in items:
+        queues.officer_skill_grant(officer=officer, service=item.service, actor=actor)
+        item.status, item.trained_at = PlanItem.Status.TRAINED, clock.now()
+        item.save(update_fields=["status", "trained_at"])
+        audit.record(
+            action="staffing.plan_item_trained",
+            instance=item,
+            actor=actor,
+            after={"officer": officer.get_username(), "service": item.service.code},
+        )
+
+
+# --- establishment: redeployment requests --------------------------------------------------
+
+
+def is_mda_liaison(user, mda) -> bool:
+    """An MDA answers through its liaison: a back-office officer of that MDA."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.BACK_OFFICE
+        and user.mda_id is not None
+        and user.mda_id == mda.pk
+    )
+
+
+def redeployment_request(*, centre, mda, change: int, reason: str, actor) -> RedeploymentRequest:
+    if not (actor.role == Role.CENTRE_MANAGER and works_at(actor, centre)):
+        raise Forbidden(_("Only this centre's manager asks an MDA for officers."))
+    if not change:
+        raise DomainError(
+            _("Ask for at least one officer, or release at least one."), field="change"
+        )
+    if abs(change) > 50:
+        raise DomainError(_("Ask for at most 50 officers at a time."), field="change")
+    if not reason.strip():
+        raise DomainError(_("Give the reason."), field="reason")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = RedeploymentRequest.objects.create(
+                    centre=centre,
+                    mda=mda,
+                    change=change,
+                    reason=reason.strip()[:500],
+                    requested_by=actor,
+                    requested_at=clock.now(),
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                _("%(mda)s has not yet answered this centre's last request.") % {"mda": mda},
+                field="mda",
+            ) from exc
+        audit.record(
+            action="staffing.redeployment_requested",
+            instance=row,
+            actor=actor,
+            after={"centre": centre.code, "mda": mda.code, "change": change},
+        )
+    return row
+
+
+def redeployment_answer(
+    *, request: RedeploymentRequest, agreed: bool, answer: str, actor
+) -> RedeploymentRequest:
+    """The MDA's liaison or the Secretariat agrees or refuses, once."""
+    if not (watches_every_centre(actor) or is_mda_liaison(actor, request.mda)):
+        raise Forbidden(_("Only the MDA's liaison or the Secretariat answers this request."))
+    if not agreed and not answer.strip():
+        raise DomainError(_("Say why the request is refused."), field="answer")
+    status = RedeploymentRequest.Status.AGREED if agreed else RedeploymentRequest.Status.REFUSED
+    with transaction.atomic():
+        changed = RedeploymentRequest.objects.filter(
+            pk=request.pk, status=RedeploymentRequest.Status.PENDING
+        ).update(
+            status=status,
+            answer=answer.strip()[:500],
+            answered_by=actor,
+            answered_at=clock.now(),
+        )
+        if changed != 1:
+            raise Conflict(_("This request has already been answered."), field="answer")
+        request.refresh_from_db()
+        audit.record(
+            action="staffing.redeployment_answered",
+            instance=request,
+            actor=actor,
+            after={"status": status, "answer": request.answer},
+        )
+    return request
+
+
+# --- the cross-training planner -------------------------------------------------------------
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def plan_propose(*, centre, actor, today: dt.date | None = None) -> TrainingPlan:
+    """The Centre Manager asks for a proposal; the planner runs in the background."""
+    if not (actor.role == Role.CENTRE_MANAGER and works_at(actor, centre)):
+        raise Forbidden(_("Only this centre's manager runs the planner for it."))
+    today = today or clock.local_date()
+    with transaction.atomic():
+        running = (
+            TrainingPlan.objects.select_for_update()
+            .filter(centre=centre, status=TrainingPlan.Status.COMPUTING)
+            .first()
+        )
+        if running is not None:
+            return running  # one at a time per centre
+        plan = TrainingPlan.objects.create(
+            centre=centre,
+            quarter=quarter_start(today),
+            history_from=today - dt.timedelta(weeks=HISTORY_WEEKS),
+            history_to=today - dt.timedelta(days=1),
+            target_ratio=Decimal(str(planner.TARGET_RATIO)),
+            created_by=actor,
+            created_at=clock.now(),
+        )
+        audit.record(action="staffing.plan_requested", instance=plan, actor=actor)
+        transaction.on_commit(lambda: tasks.plan_compute_task(plan.pk))
+    return plan
+
+
+def plan_accept(*, plan: TrainingPlan, actor) -> TrainingPlan:
+    """The manager accepts the proposal as the quarter's training plan."""
+    if not (actor.role == Role.CENTRE_MANAGER and works_at(actor, plan.centre)):
+        raise Forbidden(_("Only this centre's manager accepts its training plan."))
+    with transaction.atomic():
+        changed = TrainingPlan.objects.filter(
+            pk=plan.pk, status=TrainingPlan.Status.PROPOSED
+        ).update(status=TrainingPlan.Status.ACCEPTED, accepted_by=actor, accepted_at=clock.now())
+        if changed != 1:
+            raise Conflict(_("This proposal is not waiting to be accepted."), field="plan")
+        try:
+            with transaction.atomic():
+                for item in plan.items.all():
+                    item.status = PlanItem.Status.PLANNED
+                    item.save(update_fields=["status"])
+        except IntegrityError as exc:
+            raise Conflict(
+                _("An officer of this plan already has a new skill planned this quarter."),
+                field="plan",
+            ) from exc
+        plan.refresh_from_db()
+        audit.record(
+            action="staffing.plan_accepted",
+            instance=plan,
+            actor=actor,
+            after={"skills": [f"{i.officer.username}:{i.service.code}" for i in plan.items.all()]},
+        )
+    return plan
