@@ -7,154 +7,460 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalogue', '0004_search_word_trgm'),
-        ('places', '0001_initial'),
+        ("catalogue", "0004_search_word_trgm"),
+        ("places", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.UUIDField(default=huduma.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('node_id', models.CharField(default=huduma.core.ids.current_node_id, editable=False, max_length=64)),
-                ('node_seq', models.BigIntegerField(blank=True, editable=False, null=True)),
-                ('service_day', models.DateField(verbose_name='day')),
-                ('prefix', models.CharField(max_length=1)),
-                ('sequence', models.PositiveIntegerField()),
-                ('number', models.CharField(max_length=8, verbose_name='ticket number')),
-                ('arrived_at', models.DateTimeField(verbose_name='arrived')),
-                ('priority', models.CharField(blank=True, choices=[('', 'None'), ('elderly', 'Elderly'), ('disability', 'Person with disability'), ('expectant', 'Expectant mother')], default='', max_length=12)),
-                ('channel', models.CharField(choices=[('reception', 'Reception desk'), ('kiosk', 'Self-service kiosk'), ('web', 'Web (virtual ticket)'), ('sms', 'SMS (virtual ticket)'), ('appointment', 'Appointment'), ('api', 'Other channel')], max_length=12)),
-                ('phone', models.CharField(blank=True, max_length=16)),
-                ('language', models.CharField(default='sw', max_length=2)),
-                ('requirements_confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('near_front_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('idempotency_key', models.CharField(blank=True, max_length=80, null=True)),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='places.centre')),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=huduma.core.ids.uuid7,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "node_id",
+                    models.CharField(
+                        default=huduma.core.ids.current_node_id, editable=False, max_length=64
+                    ),
+                ),
+                ("node_seq", models.BigIntegerField(blank=True, editable=False, null=True)),
+                ("service_day", models.DateField(verbose_name="day")),
+                ("prefix", models.CharField(max_length=1)),
+                ("sequence", models.PositiveIntegerField()),
+                ("number", models.CharField(max_length=8, verbose_name="ticket number")),
+                ("arrived_at", models.DateTimeField(verbose_name="arrived")),
+                (
+                    "priority",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "None"),
+                            ("elderly", "Elderly"),
+                            ("disability", "Person with disability"),
+                            ("expectant", "Expectant mother"),
+                        ],
+                        default="",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("reception", "Reception desk"),
+                            ("kiosk", "Self-service kiosk"),
+                            ("web", "Web (virtual ticket)"),
+                            ("sms", "SMS (virtual ticket)"),
+                            ("appointment", "Appointment"),
+                            ("api", "Other channel"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=16)),
+                ("language", models.CharField(default="sw", max_length=2)),
+                ("requirements_confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("near_front_notified_at", models.DateTimeField(blank=True, null=True)),
+                ("idempotency_key", models.CharField(blank=True, max_length=80, null=True)),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="places.centre",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['arrived_at'],
+                "ordering": ["arrived_at"],
             },
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.UUIDField(default=huduma.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('node_id', models.CharField(default=huduma.core.ids.current_node_id, editable=False, max_length=64)),
-                ('node_seq', models.BigIntegerField(blank=True, editable=False, null=True)),
-                ('position', models.PositiveSmallIntegerField()),
-                ('status', models.CharField(choices=[('pending', 'Later in this visit'), ('waiting', 'Waiting'), ('called', 'Called'), ('serving', 'Being served'), ('served', 'Served'), ('no_show', 'Did not come'), ('cancelled', 'Cancelled')], default='pending', max_length=10)),
-                ('queue_key', models.FloatField(blank=True, null=True)),
-                ('recalls', models.PositiveSmallIntegerField(default=0)),
-                ('waiting_since', models.DateTimeField(blank=True, null=True)),
-                ('called_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.centre')),
-                ('counter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='places.counter')),
-                ('officer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.service')),
-                ('target_counter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='places.counter')),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tickets', to='queues.visit')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=huduma.core.ids.uuid7,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "node_id",
+                    models.CharField(
+                        default=huduma.core.ids.current_node_id, editable=False, max_length=64
+                    ),
+                ),
+                ("node_seq", models.BigIntegerField(blank=True, editable=False, null=True)),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Later in this visit"),
+                            ("waiting", "Waiting"),
+                            ("called", "Called"),
+                            ("serving", "Being served"),
+                            ("served", "Served"),
+                            ("no_show", "Did not come"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("queue_key", models.FloatField(blank=True, null=True)),
+                ("recalls", models.PositiveSmallIntegerField(default=0)),
+                ("waiting_since", models.DateTimeField(blank=True, null=True)),
+                ("called_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.centre",
+                    ),
+                ),
+                (
+                    "counter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="places.counter",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalogue.service",
+                    ),
+                ),
+                (
+                    "target_counter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="places.counter",
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tickets",
+                        to="queues.visit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['visit', 'position'],
+                "ordering": ["visit", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.UUIDField(default=huduma.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('node_id', models.CharField(default=huduma.core.ids.current_node_id, editable=False, max_length=64)),
-                ('node_seq', models.BigIntegerField(blank=True, editable=False, null=True)),
-                ('reference', models.CharField(max_length=12, unique=True)),
-                ('slot_start', models.DateTimeField()),
-                ('phone', models.CharField(max_length=16)),
-                ('language', models.CharField(default='sw', max_length=2)),
-                ('status', models.CharField(choices=[('booked', 'Booked'), ('checked_in', 'Checked in'), ('cancelled', 'Cancelled')], default='booked', max_length=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.centre')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalogue.service')),
-                ('visit', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='appointment', to='queues.visit')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=huduma.core.ids.uuid7,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "node_id",
+                    models.CharField(
+                        default=huduma.core.ids.current_node_id, editable=False, max_length=64
+                    ),
+                ),
+                ("node_seq", models.BigIntegerField(blank=True, editable=False, null=True)),
+                ("reference", models.CharField(max_length=12, unique=True)),
+                ("slot_start", models.DateTimeField()),
+                ("phone", models.CharField(max_length=16)),
+                ("language", models.CharField(default="sw", max_length=2)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("booked", "Booked"),
+                            ("checked_in", "Checked in"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="booked",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.centre",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalogue.service",
+                    ),
+                ),
+                (
+                    "visit",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="appointment",
+                        to="queues.visit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['slot_start'],
+                "ordering": ["slot_start"],
             },
         ),
         migrations.CreateModel(
-            name='CounterSession',
+            name="CounterSession",
             fields=[
-                ('id', models.UUIDField(default=huduma.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('paused', 'Paused'), ('closed', 'Closed')], default='open', max_length=8)),
-                ('opened_at', models.DateTimeField()),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('counter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='places.counter')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='counter_sessions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=huduma.core.ids.uuid7,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("paused", "Paused"), ("closed", "Closed")],
+                        default="open",
+                        max_length=8,
+                    ),
+                ),
+                ("opened_at", models.DateTimeField()),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "counter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="places.counter",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="counter_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'closed'), _negated=True), fields=('counter',), name='one_live_session_per_counter'), models.UniqueConstraint(condition=models.Q(('status', 'closed'), _negated=True), fields=('officer',), name='one_live_session_per_officer')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "closed"), _negated=True),
+                        fields=("counter",),
+                        name="one_live_session_per_counter",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "closed"), _negated=True),
+                        fields=("officer",),
+                        name="one_live_session_per_officer",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DailyCounter',
+            name="DailyCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('prefix', models.CharField(max_length=1)),
-                ('last', models.PositiveIntegerField(default=0)),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='places.centre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("prefix", models.CharField(max_length=1)),
+                ("last", models.PositiveIntegerField(default=0)),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="places.centre",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('centre', 'day', 'prefix'), name='daily_counter_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("centre", "day", "prefix"), name="daily_counter_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TicketEvent',
+            name="TicketEvent",
             fields=[
-                ('id', models.UUIDField(default=huduma.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('node_id', models.CharField(default=huduma.core.ids.current_node_id, editable=False, max_length=64)),
-                ('node_seq', models.BigIntegerField(blank=True, editable=False, null=True)),
-                ('kind', models.CharField(choices=[('issued', 'Issued'), ('checked_in', 'Checked in'), ('waiting', 'Waiting'), ('called', 'Called'), ('recalled', 'Recalled'), ('serving', 'Serving'), ('served', 'Served'), ('transferred', 'Transferred'), ('service_added', 'Service added'), ('no_show', 'No-show'), ('cancelled', 'Cancelled')], max_length=16)),
-                ('at', models.DateTimeField(db_index=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.centre')),
-                ('counter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='places.counter')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='queues.ticket')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=huduma.core.ids.uuid7,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "node_id",
+                    models.CharField(
+                        default=huduma.core.ids.current_node_id, editable=False, max_length=64
+                    ),
+                ),
+                ("node_seq", models.BigIntegerField(blank=True, editable=False, null=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("issued", "Issued"),
+                            ("checked_in", "Checked in"),
+                            ("waiting", "Waiting"),
+                            ("called", "Called"),
+                            ("recalled", "Recalled"),
+                            ("serving", "Serving"),
+                            ("served", "Served"),
+                            ("transferred", "Transferred"),
+                            ("service_added", "Service added"),
+                            ("no_show", "No-show"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.centre",
+                    ),
+                ),
+                (
+                    "counter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="places.counter",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="queues.ticket",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
-                'indexes': [models.Index(fields=['centre', 'kind', 'at'], name='event_centre_kind_idx')],
+                "ordering": ["at", "id"],
+                "indexes": [
+                    models.Index(fields=["centre", "kind", "at"], name="event_centre_kind_idx")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.UniqueConstraint(fields=('centre', 'service_day', 'prefix', 'sequence'), name='visit_number_unique'),
+            model_name="visit",
+            constraint=models.UniqueConstraint(
+                fields=("centre", "service_day", "prefix", "sequence"), name="visit_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('centre', 'idempotency_key'), name='visit_idempotency_unique'),
+            model_name="visit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("idempotency_key__isnull", False)),
+                fields=("centre", "idempotency_key"),
+                name="visit_idempotency_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['centre', 'status', 'service'], name='ticket_queue_idx'),
+            model_name="ticket",
+            index=models.Index(fields=["centre", "status", "service"], name="ticket_queue_idx"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['counter', 'status'], name='ticket_counter_idx'),
+            model_name="ticket",
+            index=models.Index(fields=["counter", "status"], name="ticket_counter_idx"),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.UniqueConstraint(fields=('visit', 'position'), name='ticket_position_unique'),
+            model_name="ticket",
+            constraint=models.UniqueConstraint(
+                fields=("visit", "position"), name="ticket_position_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['centre', 'service', 'slot_start'], name='appt_slot_idx'),
+            model_name="appointment",
+            index=models.Index(fields=["centre", "service", "slot_start"], name="appt_slot_idx"),
         ),
     ]

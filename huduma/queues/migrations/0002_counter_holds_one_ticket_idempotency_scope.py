@@ -5,35 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0004_search_word_trgm'),
-        ('places', '0001_initial'),
-        ('queues', '0001_initial'),
+        ("catalogue", "0004_search_word_trgm"),
+        ("places", "0001_initial"),
+        ("queues", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='visit',
-            name='visit_idempotency_unique',
+            model_name="visit",
+            name="visit_idempotency_unique",
         ),
         migrations.AddField(
-            model_name='visit',
-            name='idempotency_request',
-            field=models.CharField(blank=True, default='', max_length=200),
+            model_name="visit",
+            name="idempotency_request",
+            field=models.CharField(blank=True, default="", max_length=200),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='idempotency_scope',
-            field=models.CharField(blank=True, default='', max_length=40),
+            model_name="visit",
+            name="idempotency_scope",
+            field=models.CharField(blank=True, default="", max_length=40),
         ),
         migrations.AddConstraint(
-            model_name='ticket',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['called', 'serving'])), fields=('counter',), name='one_held_ticket_per_counter'),
+            model_name="ticket",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["called", "serving"])),
+                fields=("counter",),
+                name="one_held_ticket_per_counter",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('centre', 'idempotency_scope', 'idempotency_key'), name='visit_idempotency_unique'),
+            model_name="visit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("idempotency_key__isnull", False)),
+                fields=("centre", "idempotency_scope", "idempotency_key"),
+                name="visit_idempotency_unique",
+            ),
         ),
     ]

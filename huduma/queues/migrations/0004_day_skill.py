@@ -6,29 +6,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0006_mda_office_address'),
-        ('places', '0001_initial'),
-        ('queues', '0003_visit_near_front_sms'),
+        ("catalogue", "0006_mda_office_address"),
+        ("places", "0001_initial"),
+        ("queues", "0003_visit_near_front_sms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DaySkill',
+            name="DaySkill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('added_at', models.DateTimeField()),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('counter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='places.counter')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalogue.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                ("added_at", models.DateTimeField()),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "counter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="places.counter",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalogue.service",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'skill for one day',
-                'verbose_name_plural': 'skills for one day',
-                'constraints': [models.UniqueConstraint(fields=('counter', 'day', 'service'), name='day_skill_unique')],
+                "verbose_name": "skill for one day",
+                "verbose_name_plural": "skills for one day",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("counter", "day", "service"), name="day_skill_unique"
+                    )
+                ],
             },
         ),
     ]

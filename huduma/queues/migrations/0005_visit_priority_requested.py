@@ -4,20 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('queues', '0004_day_skill'),
+        ("queues", "0004_day_skill"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='visit',
-            name='priority_requested',
-            field=models.CharField(blank=True, choices=[('', 'None'), ('elderly', 'Elderly'), ('disability', 'Person with disability'), ('expectant', 'Expectant mother')], default='', max_length=12),
+            model_name="visit",
+            name="priority_requested",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "None"),
+                    ("elderly", "Elderly"),
+                    ("disability", "Person with disability"),
+                    ("expectant", "Expectant mother"),
+                ],
+                default="",
+                max_length=12,
+            ),
         ),
         migrations.AlterField(
-            model_name='ticketevent',
-            name='kind',
-            field=models.CharField(choices=[('issued', 'Issued'), ('checked_in', 'Checked in'), ('waiting', 'Waiting'), ('called', 'Called'), ('recalled', 'Recalled'), ('serving', 'Serving'), ('served', 'Served'), ('transferred', 'Transferred'), ('service_added', 'Service added'), ('no_show', 'No-show'), ('cancelled', 'Cancelled'), ('priority', 'Priority confirmed')], max_length=16),
+            model_name="ticketevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("issued", "Issued"),
+                    ("checked_in", "Checked in"),
+                    ("waiting", "Waiting"),
+                    ("called", "Called"),
+                    ("recalled", "Recalled"),
+                    ("serving", "Serving"),
+                    ("served", "Served"),
+                    ("transferred", "Transferred"),
+                    ("service_added", "Service added"),
+                    ("no_show", "No-show"),
+                    ("cancelled", "Cancelled"),
+                    ("priority", "Priority confirmed"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('queues', '0005_visit_priority_requested'),
+        ("queues", "0005_visit_priority_requested"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='visit',
-            name='channel',
-            field=models.CharField(choices=[('reception', 'Reception desk'), ('kiosk', 'Self-service kiosk'), ('web', 'Web (virtual ticket)'), ('sms', 'SMS (virtual ticket)'), ('appointment', 'Appointment'), ('api', 'Other channel'), ('ussd', 'USSD (virtual ticket)')], max_length=12),
+            model_name="visit",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("reception", "Reception desk"),
+                    ("kiosk", "Self-service kiosk"),
+                    ("web", "Web (virtual ticket)"),
+                    ("sms", "SMS (virtual ticket)"),
+                    ("appointment", "Appointment"),
+                    ("api", "Other channel"),
+                    ("ussd", "USSD (virtual ticket)"),
+                ],
+                max_length=12,
+            ),
         ),
     ]
