@@ -38,6 +38,7 @@ def test_a_swahili_question_gets_a_swahili_answer_marked_as_such(client, world):
     html = ask(client, "Kitambulisho kilichopotea ni pesa ngapi?").content.decode()
     assert 'lang="sw"' in html
     assert "Ada rasmi ya" in html and "KES 100.00" in html
+    assert "Je, jibu hili limekusaidia?" in html and "Did this help?" not in html
 
 
 def test_outside_what_it_knows_the_page_offers_the_contact_centre_and_a_complaint(

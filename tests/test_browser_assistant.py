@@ -69,5 +69,8 @@ def test_a_question_it_cannot_answer_and_a_swahili_one(phone, live_server, world
     assert "Ada rasmi ya Kubadilisha kitambulisho kilichopotea ni KES 100.00." in (
         answer.inner_text()
     )
+    # The whole answer, its source and "Did this help?" in the question's language.
+    assert answer.get_by_role("heading", name="Jibu").is_visible()
+    assert page.get_by_role("group", name="Je, jibu hili limekusaidia?").is_visible()
     assert_accessible(page)
     assert fits(page)
