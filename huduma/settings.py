@@ -578,7 +578,9 @@ FIELD_SYNC_MAX_BACKOFF_S = env_int("FIELD_SYNC_MAX_BACKOFF_S", 900)
 # The telephony system's call events are accepted only with this shared secret (header
 # X-Huduma-Call-Secret, or ?token= for Africa's Talking, whose callback URL carries it) and, when
 # the list is set, only from these addresses. Empty secret: every event is refused.
-CONTACT_CALL_EVENT_SECRET = os.environ.get("CONTACT_CALL_EVENT_SECRET", "")
+CONTACT_CALL_EVENT_SECRET = os.environ.get(
+    "CONTACT_CALL_EVENT_SECRET", "demo-call-secret" if DEMO else ""
+)
 CONTACT_CALL_EVENT_ALLOWED_IPS = env_list("CONTACT_CALL_EVENT_ALLOWED_IPS", "")
 # Numbers that reach the tele-counselling queue (its notes are read by counsellors only).
 CONTACT_COUNSELLING_NUMBERS = env_list("CONTACT_COUNSELLING_NUMBERS", "")

@@ -13,6 +13,7 @@ from huduma.complaints.models import Complaint
 from huduma.core.models import AuditEntry
 from huduma.notify.models import Message
 from huduma.queues.models import Appointment
+from tests.conftest import sign_in_verified
 from tests.contact_helpers import CALLER, agents, caller_history, configure, send
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +221,16 @@ def test_counselling_notes_are_for_counsellors_only(world, team, clock):
     history = agent.get(f"/api/contact/calls/{general.pk}/history").json()
     assert history["previous_calls"] == []
     assert "Tele-counselling desk" in counsellor.get("/contact/").content.decode()
+
+
+def test_only_the_contact_centre_and_the_secretariat_open_the_desk(world, team):
+    assert _signed_in(world.alice).get("/contact/").status_code == 403  # a counter officer
+    assert _signed_in(world.mona).get("/contact/panel/").status_code == 403  # a monitor
+    assert Client().get("/contact/").status_code == 302  # signed out: to the sign-in page
+    supervisor = Client()
+    sign_in_verified(supervisor, world.sam)  # the Secretariat signs in with a second factor
+    assert "Contact centre desk" in supervisor.get("/contact/").content.decode()
+    # The Secretariat watches the figures; it is never on a call, so never sees a caller.
+    call = _on_call()
+    assert supervisor.get(f"/contact/calls/{call.pk}/").status_code == 403
+    assert supervisor.get(f"/api/contact/calls/{call.pk}/history").status_code == 403

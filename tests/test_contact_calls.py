@@ -1,12 +1,15 @@
 """The contact centre's call events and screen pop: an answered call opens the caller's history
 from every app (audited), and the agent's access ends with the call."""
 
+import io
 import threading
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
 from django.test import Client
 
+from huduma.accounts.models import User
 from huduma.channels.contact.models import AgentSeat, Call, CallEvent
 from huduma.core.logs import redact
 from huduma.core.models import AuditEntry
@@ -264,3 +267,15 @@ def test_a_call_s_events_arriving_at_once_are_each_applied_once(world, settings)
     call = Call.objects.get()
     assert sorted(call.events.values_list("kind", flat=True)) == ["answered", "new"]
     assert call.state == "answered" and call.agent.username == "agnes"
+
+
+def test_the_demo_has_a_contact_team_and_prints_how_to_play_a_call(world, settings):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "Contact centre: agent.contact (extension 201) at /contact/" in out.getvalue()
+    agent = User.objects.get(username="agent.contact")
+    assert agent.role == "contact_agent" and agent.check_password("huduma-demo")
+    assert AgentSeat.objects.get(extension="201").agent == agent
+    send(Client(), "new", "demo-1")
+    assert send(Client(), "answered", "demo-1", ext="201").json()["state"] == "answered"
+    assert Call.objects.get().agent == agent
