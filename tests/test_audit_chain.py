@@ -44,6 +44,7 @@ def test_admin_edit_records_the_signed_in_editor(client, world):
             "code": "KRA",
             "name_en": "Kenya Revenue Authority (KRA)",
             "name_sw": "Mamlaka ya Ushuru",
+            "sector": "money",
             "in_reference": "on",
         },
     )
