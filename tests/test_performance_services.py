@@ -270,3 +270,14 @@ def test_standard_target_out_of_range_is_refused(client, world, clock):
 def test_unknown_quarter_is_a_400(client, world):
     sign_in_verified(client, world.sam)
     assert client.get(reverse("performance:evaluation_pdf", args=["2026-Q9"])).status_code == 400
+
+
+def test_pages_in_swahili(client, world, clock):
+    client.cookies["django_language"] = "sw"
+    page = client.get(reverse("performance:savings")).content.decode()
+    assert "Huduma inavyowaokolea wananchi" in page and "Safari zilizoepukwa" in page
+    sign_in_verified(client, world.bob)
+    client.cookies["django_language"] = "sw"
+    report = client.get(reverse("performance:daily_report", args=["gpo-nairobi"]))
+    assert "Ripoti ya siku" in report.content.decode()
+    assert "Madirisha yaliyokaa bure watu wakisubiri" in report.content.decode()
