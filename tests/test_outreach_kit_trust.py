@@ -280,3 +280,42 @@ def test_a_kits_payment_naming_another_application_is_refused(client, kit, world
     response = push(client, kit, money(kit, world, application_id=other.pk))
     assert results(response)[1] == ("rejected", "payment: not for its invoice's application")
     assert not Payment.objects.filter(application=other).exists()
+
+
+def test_a_kits_rating_naming_another_centres_tablet_is_refused(client, kit, world):
+    """A rating made on the kit names the kit itself (its own tablet), or no device: never a
+    tablet of the centre or of another centre, whose misuse counts and reasons it would take."""
+    from huduma.accounts.models import Device
+    from huduma.feedback.models import Rating
+
+    visit = kit.visit()
+    push(client, kit, visit)
+    tablets = [
+        Device.objects.create(kind="feedback_tablet", centre=centre, name="Hall tablet")
+        for centre in (world.kisumu, world.gpo)
+    ]
+
+    def rating(device_id):
+        made = Rating(
+            id=uuid7(),
+            node_id=kit.kit.node_id,
+            node_seq=kit.next_seq(),
+            ticket_id=visit[1]["id"],
+            centre=world.gpo,
+            service=world.id_dup,
+            ending="served",
+            channel="tablet",
+            score=5,
+            device_id=device_id,
+            at=clock.now(),
+        )
+        return wire(made, made.node_seq)
+
+    response = push(client, kit, [rating(tablet.pk) for tablet in tablets])
+    assert results(response) == [("rejected", "rating: from a device that is not this kit")] * 2
+    assert not Rating.objects.exists()
+    assert "rating: from a device that is not this kit" in kits_page(client, world)
+    # The kit's own tablet (the kit itself) is its to name.
+    response = push(client, kit, [rating(kit.kit.device_id)])
+    assert [outcome for outcome, _reason in results(response)] == ["stored"]
+    assert Rating.objects.get().device_id == kit.kit.device_id

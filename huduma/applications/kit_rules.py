@@ -1,10 +1,10 @@
 """What a field kit may write of applications: those it received at its tent, for the official
 fee, moved only along the steps the back office allows."""
 
-from huduma.applications.models import Application
+from huduma.applications.models import Application, ApplicationEvent
 from huduma.applications.services import TRANSITIONS, applications_from_kit
 from huduma.catalogue.models import Service
-from huduma.core.kit_rules import KitRefused, KitWrite, register
+from huduma.core.kit_rules import KitRefused, KitWrite, instances, register
 
 FIXED = {"tracking_number", "service_id", "mda_id", "centre_id", "fee_kes", "received_at"}
 
@@ -35,6 +35,24 @@ def _event(write: KitWrite) -> None:
         raise KitRefused("application event: of an application this kit did not receive")
 
 
+def applications_received_on_kit(writes: list[KitWrite]) -> None:
+    Application._base_manager.bulk_create(instances(Application, writes))
+
+
+def application_moved_on_kit(write: KitWrite) -> None:
+    Application._base_manager.filter(pk=write.record_id).update(**write.values)
+
+
+def application_events_from_kit(writes: list[KitWrite]) -> None:
+    ApplicationEvent._base_manager.bulk_create(instances(ApplicationEvent, writes))
+
+
 def register_rules() -> None:
-    register("applications.Application", _application, arrived=applications_from_kit)
-    register("applications.ApplicationEvent", _event)
+    register(
+        "applications.Application",
+        _application,
+        create=applications_received_on_kit,
+        change=application_moved_on_kit,
+        arrived=applications_from_kit,
+    )
+    register("applications.ApplicationEvent", _event, create=application_events_from_kit)

@@ -2,9 +2,9 @@
 lodged, is the centre's to handle: a kit never rewrites one (least of all a report of
 corruption or about staff), it only adds what it recorded."""
 
-from huduma.complaints.models import Complaint, Status
+from huduma.complaints.models import Complaint, ComplaintEvent, Status
 from huduma.complaints.services import complaints_from_kit
-from huduma.core.kit_rules import KitRefused, KitWrite, register
+from huduma.core.kit_rules import KitRefused, KitWrite, instances, register
 
 
 def _complaint(write: KitWrite) -> None:
@@ -21,6 +21,19 @@ def _event(write: KitWrite) -> None:
         raise KitRefused("complaint event: of a complaint this kit did not record")
 
 
+def complaints_lodged_on_kit(writes: list[KitWrite]) -> None:
+    Complaint._base_manager.bulk_create(instances(Complaint, writes))
+
+
+def complaint_events_from_kit(writes: list[KitWrite]) -> None:
+    ComplaintEvent._base_manager.bulk_create(instances(ComplaintEvent, writes))
+
+
 def register_rules() -> None:
-    register("complaints.Complaint", _complaint, arrived=complaints_from_kit)
-    register("complaints.ComplaintEvent", _event)
+    register(
+        "complaints.Complaint",
+        _complaint,
+        create=complaints_lodged_on_kit,
+        arrived=complaints_from_kit,
+    )
+    register("complaints.ComplaintEvent", _event, create=complaint_events_from_kit)

@@ -1,10 +1,14 @@
-"""What a field kit may write, decided by the app that owns each table.
+"""What a field kit may write, decided and written by the app that owns each table.
 
 A kit reports what happened at its tent; the server decides what it keeps. Outreach's sync asks
 this registry about every record a kit pushes (a new one, or a change of one the kit made), and
-each owning app registers its own rule here from its AppConfig.ready (a lower module offers the
-registry, the apps register into it: no import cycle). A rule raises KitRefused with a reason the
-centre manager reads on the kits page.
+each owning app registers here, from its AppConfig.ready (a lower module offers the registry,
+the apps register into it: no import cycle), for each of its tables:
+- its rule, which raises KitRefused with a reason the centre manager reads on the kits page;
+- its writer: the app's own verb storing the records a kit made (`create`, all of a batch's new
+  records of the table at once) and, where a kit may change its own records, the change
+  (`change`). Outreach never writes another app's table itself;
+- what the server does as they arrive (`arrived`), such as the SMS it renders and sends itself.
 """
 
 from collections.abc import Callable
@@ -43,6 +47,7 @@ class KitWrite:
     values: dict
     current: models.Model | None
     kit: KitActor
+    record_id: Any = None
 
     @property
     def creating(self) -> bool:
@@ -56,18 +61,58 @@ class KitWrite:
 
 
 Rule = Callable[[KitWrite], None]
+Create = Callable[[list[KitWrite]], None]
+Change = Callable[[KitWrite], None]
 Arrived = Callable[[list], None]
 _rules: dict[str, Rule] = {}
+_create: dict[str, Create] = {}
+_change: dict[str, Change] = {}
 _arrived: dict[str, Arrived] = {}
 
 
-def register(label: str, rule: Rule, *, arrived: Arrived | None = None) -> None:
-    """`rule` checks each write; `arrived(ids)`, if given, is the owning app's verb for records
-    of this table that a kit's batch has just stored (in the batch's transaction): what the
-    server does as they arrive, such as the SMS it renders and sends itself."""
+def register(
+    label: str,
+    rule: Rule,
+    *,
+    create: Create,
+    change: Change | None = None,
+    arrived: Arrived | None = None,
+) -> None:
+    """`rule` checks each write. `create(writes)` is the owning app's writer for new records
+    its rule allowed (none of them on the server yet; the database's refusal, IntegrityError,
+    is the caller's to handle); `change(write)`, for a table whose records a kit may change,
+    applies one change its rule allowed. `arrived(ids)`, if given, is the owning app's verb for
+    records of this table that a kit's batch has just stored (in the batch's transaction)."""
     _rules[label] = rule
+    _create[label] = create
+    if change is not None:
+        _change[label] = change
     if arrived is not None:
         _arrived[label] = arrived
+
+
+def instances(model: type[models.Model], writes: list[KitWrite]) -> list[models.Model]:
+    """Unsaved instances of the kit's new records, for the owning app's writer."""
+    return [model(pk=write.record_id, **write.values) for write in writes]
+
+
+def create(label: str, writes: list[KitWrite]) -> None:
+    """Store new records through their owning app's writer (checked by its rule before)."""
+    if writes:
+        _create[label](writes)
+
+
+def change(write: KitWrite) -> None:
+    """Apply a kit's change of its own record through the owning app's writer (checked by its
+    rule before). Raises KitRefused for a table whose records a kit never changes."""
+    writer = _change.get(write.label)
+    if writer is None:
+        raise KitRefused(f"{write.label}: never changed from a field kit")
+    writer(write)
+
+
+def writers(label: str) -> tuple[Create | None, Change | None]:
+    return _create.get(label), _change.get(label)
 
 
 def arrived(label: str, ids: list) -> None:

@@ -1,7 +1,8 @@
 """What a field kit may write of feedback: a rating of a ticket it issued, from itself (or its
 own tablet), once."""
 
-from huduma.core.kit_rules import KitRefused, KitWrite, register
+from huduma.core.kit_rules import KitRefused, KitWrite, instances, register
+from huduma.feedback.models import Rating
 from huduma.queues.models import Ticket
 
 
@@ -15,5 +16,9 @@ def _rating(write: KitWrite) -> None:
         raise KitRefused("rating: from a device that is not this kit")
 
 
+def ratings_from_kit(writes: list[KitWrite]) -> None:
+    Rating._base_manager.bulk_create(instances(Rating, writes))
+
+
 def register_rules() -> None:
-    register("feedback.Rating", _rating)
+    register("feedback.Rating", _rating, create=ratings_from_kit)

@@ -5,7 +5,7 @@ public address: a kit cannot make the server send any text."""
 
 from django.db.models import Q
 
-from huduma.core.kit_rules import KitRefused, KitWrite, register
+from huduma.core.kit_rules import KitRefused, KitWrite, instances, register
 from huduma.notify.models import Message
 from huduma.notify.templates_text import SMS_TEMPLATES
 
@@ -29,5 +29,10 @@ def _arrived(ids: list) -> None:
     )
 
 
+def messages_from_kit(writes: list[KitWrite]) -> None:
+    """Kept for the record, as not sent: the server sends its own (see `_arrived`)."""
+    Message._base_manager.bulk_create(instances(Message, writes))
+
+
 def register_rules() -> None:
-    register("notify.Message", _message, arrived=_arrived)
+    register("notify.Message", _message, create=messages_from_kit, arrived=_arrived)

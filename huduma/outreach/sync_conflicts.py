@@ -129,9 +129,13 @@ def conflict_resolve(*, conflict: SyncConflict, choice: str, actor) -> SyncConfl
             )
         try:
             values = python_values(model, conflict.kit_fields)
+            lookups = KitLookups(conflict.kit, [])
+            write = kit_rules.KitWrite(
+                conflict.model, values, record, lookups.actor(), conflict.record_id
+            )
             with transaction.atomic():
-                model._base_manager.filter(pk=conflict.record_id).update(**values)
-        except (InvalidRecord, IntegrityError) as exc:
+                kit_rules.change(write)  # the owning app's writer
+        except (InvalidRecord, IntegrityError, kit_rules.KitRefused) as exc:
             raise Conflict(
                 _("The kit's version cannot be applied: %(reason)s") % {"reason": str(exc)[:100]},
                 field="choice",

@@ -1,11 +1,14 @@
-"""The centre server's side of field-kit sync: register and enrol kits, hand them what they need
-offline, receive their batches, hold conflicts for a person, show gaps and refused pushes.
+"""The centre server's side of field-kit sync: receive a kit's batches, hold conflicts for a
+person, remember every change once per (kit, sequence number).
 
-A batch is one transaction. Its new records go in with one INSERT ... ON CONFLICT DO NOTHING
-per table; if the database refuses any of them, the batch is taken again record by record, each
-in its own savepoint, so one bad record is reported with its reason and the others are kept. A
-record is inserted only if its id is absent (PostgreSQL and SQLite alike): the same record
-pushed twice, even at the same moment, is stored once. Every change a kit pushes is remembered once per (kit,
+Outreach writes no other app's table: each record goes through its owning app's rule and writer
+(core.kit_rules, registered by queues, applications, payments, feedback, complaints, notify),
+with the kit as the actor. A batch is one transaction. Its new records go in with one writer
+call per table; if the database refuses any of them, the batch is taken again record by record,
+each in its own savepoint, so one bad record is reported with its reason and the others are
+kept. A record is created only if its id is absent (PostgreSQL and SQLite alike): the same
+record pushed twice, even at the same moment, is stored once (the second writer's insert is
+refused by the primary key, and the record compared with what the first stored). Every change a kit pushes is remembered once per (kit,
 sequence number) in SyncItem, so a replayed, retried or re-ordered batch changes nothing, and
 the numbers never received are the kit's gaps.
 
@@ -16,11 +19,10 @@ number comes back with other content) is held as a SyncConflict, never applied.
 """
 
 import logging
-import sqlite3
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.utils import DatabaseError
 from django.utils.translation import gettext as _
@@ -40,6 +42,7 @@ from huduma.outreach.records import (
     record_fields,
     synced_model,
 )
+from huduma.outreach.sync_conflicts import conflict_hold, record_centre_id
 from huduma.outreach.sync_models import (
     FieldKit,
     MpesaCodeCheck,
@@ -47,9 +50,6 @@ from huduma.outreach.sync_models import (
 )
 from huduma.payments import services as payments
 from huduma.payments.models import Payment
-
-logger = logging.getLogger(__name__)
-from huduma.outreach.sync_conflicts import conflict_hold, record_centre_id
 
 logger = logging.getLogger(__name__)
 
@@ -64,26 +64,6 @@ class BatchResult:
     counts: dict = field(default_factory=dict)
     verify: list = field(default_factory=list)  # offline M-Pesa payments to check after commit
     unreadable: list = field(default_factory=list)  # (item, reason) refused before the batch
-
-
-def _insert_sql(model) -> tuple[str, list]:
-    qn = connection.ops.quote_name
-    pk = model._meta.pk
-    columns = [pk, *data_fields(model)]
-    sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({qn(pk.column)}) DO NOTHING"
-    )
-    return sql, columns
-
-
-def _insert_if_absent(model, record_id: uuid.UUID, values: dict) -> bool:
-    sql, columns = _insert_sql(model)
-    params = [columns[0].get_db_prep_save(record_id, connection)]
-    params += [f.get_db_prep_save(values[f.attname], connection) for f in columns[1:]]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount == 1
 
 
 def _claim_seq(kit: FieldKit, item: PushedRecord, outcome: str, reason: str = "") -> None:
@@ -207,11 +187,15 @@ def _refs_ok(refs: _References, item: PushedRecord) -> bool:
     return True
 
 
+def _write(item: PushedRecord, actor: kit_rules.KitActor) -> kit_rules.KitWrite:
+    return kit_rules.KitWrite(item.model, item.values, None, actor, item.uuid)
+
+
 def _check_new(item: PushedRecord, actor: kit_rules.KitActor) -> None:
     """The owning app's rule for a record the kit creates. Raises KitRefused."""
     if "node_id" in item.values and item.values["node_id"] != actor.node_id:
         raise kit_rules.KitRefused("node_id: not this kit's")
-    kit_rules.check(kit_rules.KitWrite(item.model, item.values, None, actor))
+    kit_rules.check(_write(item, actor))
 
 
 def _latest_accepted(label: str, record_id: uuid.UUID) -> SyncItem | None:
@@ -246,13 +230,14 @@ def _existing(
         )
     if "node_id" in item.values and item.values["node_id"] != current.node_id:
         raise kit_rules.KitRefused("node_id: set once, when the record is made")
-    kit_rules.check(kit_rules.KitWrite(item.model, item.values, current, actor))
+    write = kit_rules.KitWrite(item.model, item.values, current, actor, item.uuid)
+    kit_rules.check(write)
     last = _latest_accepted(item.model, item.uuid)
     if last is not None and last.node_id == kit.node_id:
         if item.seq < last.seq:
             return Outcome.STALE, "older than the version held"
         if last.hash == current_hash:
-            manager.filter(pk=item.uuid).update(**item.values)
+            kit_rules.change(write)  # the owning app's writer
             return Outcome.UPDATED, ""
         reason = gettext_noop("changed on the server since the kit sent it")
     elif last is None:
@@ -272,9 +257,17 @@ def _receive_one(
 ) -> str:
     model = synced_model(item.model)
     refs.check(model, item.values)
+    inserted = False
     if not model._base_manager.filter(pk=item.uuid).exists():
         _check_new(item, actor)
-    inserted = _insert_if_absent(model, item.uuid, item.values)
+        try:
+            with transaction.atomic():
+                kit_rules.create(item.model, [_write(item, actor)])
+            inserted = True
+        except IntegrityError:
+            if not model._base_manager.filter(pk=item.uuid).exists():
+                raise
+            # A twin batch stored the same record at the same moment: compared below.
     refs.add(model, item.uuid)  # there now, whoever wrote it (a twin batch, at once)
     if not inserted:
         outcome, reason = _existing(kit, item, model, actor)
@@ -284,32 +277,11 @@ def _receive_one(
     return Outcome.STORED
 
 
-# One multi-row INSERT per table for a whole batch (RETURNING the ids it inserted) instead of a
-# savepoint and two statements per record: the usual batch, all new and well formed, costs a
+# One writer call per table for a whole batch (the owning app's bulk insert) instead of a
+# savepoint and several statements per record: the usual batch, all new and well formed, costs a
 # dozen statements. Any refusal sends the batch back to the record-by-record path, which finds
-# the culprit and keeps the rest. SQLite has RETURNING from 3.35.
-FAST_PATH = connection.vendor != "sqlite" or sqlite3.sqlite_version_info >= (3, 35)
-
-
-def _bulk_insert(model, items: list[PushedRecord]) -> set[uuid.UUID]:
-    qn = connection.ops.quote_name
-    pk = model._meta.pk
-    columns = [pk, *data_fields(model)]
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in columns)}) "  # noqa: S608
-        f"VALUES {', '.join([row] * len(items))} "
-        f"ON CONFLICT ({qn(pk.column)}) DO NOTHING RETURNING {qn(pk.column)}"
-    )
-    conn = connections[DEFAULT_DB_ALIAS]  # not the proxy: this runs for every value
-    params = []
-    for item in items:
-        values = item.values
-        params.append(pk.get_db_prep_save(item.uuid, conn))
-        params.extend(f.get_db_prep_save(values[f.attname], conn) for f in columns[1:])
-    with conn.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {uuid.UUID(str(value)) for (value,) in cursor.fetchall()}
+# the culprit and keeps the rest.
+FAST_PATH = True
 
 
 def _bulk_claim(kit: FieldKit, items: list[PushedRecord], outcome: str) -> None:
@@ -337,8 +309,9 @@ def _fast_path(
     refs: "_References",
     result: BatchResult,
     lookups: KitLookups,
+    actor: kit_rules.KitActor,
 ):
-    """Insert every new record of the batch with one statement per table. Returns what is left
+    """Store every new record of the batch with one writer call per table. Returns what is left
     for the record-by-record path (records whose id exists, or whose parent is missing), and
     the references to use from now on."""
     fast, rest, first = [], [], set()
@@ -367,20 +340,29 @@ def _fast_path(
                 group = sorted((i for i in fast if i.model == label), key=lambda i: (i.uuid, i.seq))
                 if not group:
                     continue
-                inserted = _bulk_insert(synced_model(label), group)
-                for item in group:
-                    (stored if item.uuid in inserted else rest).append(item)
+                # The owning app's writer; a record a twin batch stored meanwhile makes the
+                # database refuse the whole group, and the batch goes record by record.
+                kit_rules.create(label, [_write(item, actor) for item in group])
+                stored.extend(group)
+            # The same record again further on in the change log, with the content just
+            # stored (a kit sends a record as it is now, once per change): already had it.
+            just_stored = {(item.model, item.uuid): item.hash for item in stored}
+            again = [i for i in rest if just_stored.get((i.model, i.uuid)) == i.hash]
+            rest = [i for i in rest if just_stored.get((i.model, i.uuid)) != i.hash]
             for label in SYNCED_MODELS:
                 ids = [i.uuid for i in stored if i.model == label]
                 if ids:
                     _after_insert(label, ids, result)
             _bulk_claim(kit, stored, Outcome.STORED)
+            _bulk_claim(kit, again, Outcome.DUPLICATE)
     except (IntegrityError, DatabaseError, DomainError):
         logger.info("batch from %s: one record refused, taking them one by one", kit.node_id)
         result.verify.clear()
         return todo, _References(todo, kit.device.centre_id)
     for item in stored:
         _done(result, item, Outcome.STORED)
+    for item in again:
+        _done(result, item, Outcome.DUPLICATE)
     rest.sort(key=lambda i: i.n)
     return rest, refs
 
@@ -470,6 +452,9 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
                 try:
                     _check_new(item, actor)
                     item.checked_new = True
+                    # Its children later in the batch may point at it: one writer call per
+                    # table stores parents first (the fast path), not one record at a time.
+                    refs.add(synced_model(item.model), item.uuid)
                 except kit_rules.KitRefused as refused:
                     # The owning app's rule refused it: kept out, with the reason shown.
                     _claim_seq(kit, item, Outcome.REJECTED, refused.reason)
@@ -477,7 +462,7 @@ def batch_receive(*, kit: FieldKit, items: list, pending: int = 0) -> BatchResul
                     continue
             todo.append(item)
         if todo and FAST_PATH:
-            todo, refs = _fast_path(kit, todo, refs, result, lookups)
+            todo, refs = _fast_path(kit, todo, refs, result, lookups, actor)
         # Children whose parent comes later in the same batch wait for it: passes until none
         # moves. A parent that never comes leaves the child refused, with the reason.
         while todo:

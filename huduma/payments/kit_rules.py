@@ -5,7 +5,7 @@ A kit never completes an M-Pesa payment: only the server does, on the provider's
 
 from huduma.applications.models import Application
 from huduma.catalogue.models import Service
-from huduma.core.kit_rules import KitRefused, KitWrite, register
+from huduma.core.kit_rules import KitRefused, KitWrite, instances, register
 from huduma.payments.models import Invoice, Payment
 from huduma.payments.services import (
     _MPESA_CODE,
@@ -76,6 +76,21 @@ def _payment(write: KitWrite) -> None:
     raise KitRefused("payment: a kit records cash or an M-Pesa code to verify, nothing else")
 
 
+def invoices_from_kit(writes: list[KitWrite]) -> None:
+    Invoice._base_manager.bulk_create(instances(Invoice, writes))
+
+
+def payments_reported_by_kit(writes: list[KitWrite]) -> None:
+    """Cash its officers took (posted to the ledger as it arrives, payments_from_kit) and
+    M-Pesa codes held to verify (completed only on the provider's answer)."""
+    Payment._base_manager.bulk_create(instances(Payment, writes))
+
+
 def register_rules() -> None:
-    register("payments.Invoice", _invoice)
-    register("payments.Payment", _payment, arrived=payments_from_kit)
+    register("payments.Invoice", _invoice, create=invoices_from_kit)
+    register(
+        "payments.Payment",
+        _payment,
+        create=payments_reported_by_kit,
+        arrived=payments_from_kit,
+    )

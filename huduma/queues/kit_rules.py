@@ -1,7 +1,7 @@
 """What a field kit may write of the queue: its own visits under its own ticket letter and their
 tickets, never the priority or the order a ticket takes (the centre server's to decide)."""
 
-from huduma.core.kit_rules import KitRefused, KitWrite, register
+from huduma.core.kit_rules import KitRefused, KitWrite, instances, register
 from huduma.queues import dispatch, notifications
 from huduma.queues.models import Ticket, TicketEvent, Visit
 
@@ -84,7 +84,32 @@ def _events_arrived(ids: list) -> None:
         notifications.day_closed_sms(ticket_ids=list(closed))
 
 
+# The queue's writers for what a kit reports (each write checked by the rules above first).
+
+
+def visits_from_kit(writes: list[KitWrite]) -> None:
+    Visit._base_manager.bulk_create(instances(Visit, writes))
+
+
+def visit_changed_on_kit(write: KitWrite) -> None:
+    Visit._base_manager.filter(pk=write.record_id).update(**write.values)
+
+
+def tickets_from_kit(writes: list[KitWrite]) -> None:
+    Ticket._base_manager.bulk_create(instances(Ticket, writes))
+
+
+def ticket_changed_on_kit(write: KitWrite) -> None:
+    Ticket._base_manager.filter(pk=write.record_id).update(**write.values)
+
+
+def ticket_events_from_kit(writes: list[KitWrite]) -> None:
+    TicketEvent._base_manager.bulk_create(instances(TicketEvent, writes))
+
+
 def register_rules() -> None:
-    register("queues.Visit", _visit)
-    register("queues.Ticket", _ticket)
-    register("queues.TicketEvent", _ticket_event, arrived=_events_arrived)
+    register("queues.Visit", _visit, create=visits_from_kit, change=visit_changed_on_kit)
+    register("queues.Ticket", _ticket, create=tickets_from_kit, change=ticket_changed_on_kit)
+    register(
+        "queues.TicketEvent", _ticket_event, create=ticket_events_from_kit, arrived=_events_arrived
+    )
