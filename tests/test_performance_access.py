@@ -185,3 +185,27 @@ def test_who_may_write(client, people, clock, what, allowed, refused):
         Appraisal.objects.all().delete()
         sign_in_verified(client, names.get(who) or getattr(people, who))
         assert _post(client, what, people).status_code == 302, who
+
+
+@pytest.mark.parametrize(
+    ("who", "links"),
+    [
+        ("bob", ["Service delivery standards", "Staff appraisal", "What Huduma saves citizens"]),
+        ("alice", ["My appraisal", "What Huduma saves citizens"]),
+        ("tess", ["Service delivery standards", "What Huduma saves citizens"]),
+        ("sam", ["Service delivery standards", "Staff appraisal", "What Huduma saves citizens"]),
+    ],
+)
+def test_staff_home_links_to_what_each_may_open(client, people, who, links):
+    user = {"tess": people.tc}.get(who) or getattr(people, who)
+    sign_in_verified(client, user)
+    page = client.get(reverse("accounts:home"), follow=True).content.decode()
+    for link in links:
+        assert link in page
+    assert ("Staff appraisal" in page) == (who in ("bob", "sam"))
+
+
+def test_the_centre_page_links_to_the_daily_report(client, people):
+    sign_in_verified(client, people.bob)
+    page = client.get(reverse("accounts:centre", args=["gpo-nairobi"])).content.decode()
+    assert reverse("performance:daily_report", args=["gpo-nairobi"]) in page
