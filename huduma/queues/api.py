@@ -87,8 +87,9 @@ def ticket_out(ticket: Ticket) -> dict:
     }
 
 
-def visit_out(visit: Visit) -> dict:
-    tickets = getattr(visit, "new_tickets", None)
+def visit_out(visit: Visit, issued: "services.IssuedVisit | None" = None) -> dict:
+    """A visit as the API answers it; `issued` (just issued) spares the queries."""
+    tickets = list(issued.tickets) if issued is not None and issued.tickets else None
     if tickets is None:
         tickets = list(
             visit.tickets.select_related("service", "counter")
@@ -100,7 +101,7 @@ def visit_out(visit: Visit) -> dict:
     waiting = next((t for t in tickets if t.status == Ticket.Status.WAITING), None)
     ahead = None
     if waiting:
-        ahead = getattr(visit, "places_ahead", None)  # known when just issued
+        ahead = issued.places_ahead if issued is not None else None  # known when just issued
         if ahead is None:
             ahead = selectors.places_ahead(waiting)
     return {
@@ -139,7 +140,7 @@ def issue_visit(
     centre = _centre(code)
     require_centre(request.user, centre, *ISSUERS)
     idempotency_key = services.idempotency_key_checked(idempotency_key, field="Idempotency-Key")
-    visit = services.visit_issue(
+    issued = services.visit_issue_answer(
         centre=centre,
         services=_services(payload.services),
         channel=payload.channel,
@@ -151,7 +152,7 @@ def issue_visit(
         actor=request.user,
         near_front_sms=payload.near_front_sms,
     )
-    return Status(201, visit_out(visit))
+    return Status(201, visit_out(issued.visit, issued))
 
 
 @router.post("/centres/{code}/join", response={201: VisitOut}, summary="Join a queue remotely")
@@ -166,7 +167,7 @@ def join_queue(
     Retrying with the same Idempotency-Key header (and the same phone) returns the same ticket."""
     idempotency_key = services.idempotency_key_checked(idempotency_key, field="Idempotency-Key")
     centre = _centre(code)
-    visit = services.visit_issue(
+    issued = services.visit_issue_answer(
         centre=centre,
         services=_services(payload.services),
         channel=IssueChannel.WEB,
@@ -175,7 +176,7 @@ def join_queue(
         language=payload.language,
         idempotency_key=idempotency_key,
     )
-    return Status(201, visit_out(visit))
+    return Status(201, visit_out(issued.visit, issued))
 
 
 @router.get(

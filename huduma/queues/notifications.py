@@ -27,11 +27,17 @@ NUMBER_SLOT = "\x1fnumber\x1f"
 CENTRE_SLOT = "\x1fcentre\x1f"
 
 
-def visit_issued_sms(*, visit: Visit, services: Sequence[Service], now: dt.datetime) -> None:
-    """Write the ticket SMS of a visit just issued (in its transaction)."""
+def visit_issued_sms(*, issued, services: Sequence[Service], now: dt.datetime) -> None:
+    """Write the ticket SMS of a visit just issued (in its transaction). `issued` is the
+    services.IssuedVisit; for a visit read back (no tickets or places known) they are read."""
+    visit = issued.visit
     names = ", ".join(s.name_sw if visit.language == "sw" else s.name_en for s in services)
-    first = visit.new_tickets[0]
-    wait = selectors.ticket_wait(first, visit.places_ahead, now)
+    if issued.tickets:
+        first, ahead = issued.tickets[0], issued.places_ahead
+    else:
+        first = visit.tickets.order_by("position").first()
+        ahead = selectors.places_ahead(first) if first.status == Ticket.Status.WAITING else 0
+    wait = selectors.ticket_wait(first, ahead, now)
     if not visit.near_front_sms:
         template = "ticket_issued_here"  # in the hall: the screen calls them, no promise of SMS
     elif wait.minutes is None:

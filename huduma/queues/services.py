@@ -89,8 +89,6 @@ def _event(ticket: Ticket, kind: str, *, at, actor=None, counter=None, **data) -
 
 
 def _visit_appointment(visit: Visit) -> Appointment | None:
-    if hasattr(visit, "_appointment"):  # set while the visit is being created
-        return visit._appointment
     try:
         return visit.appointment
     except Appointment.DoesNotExist:
@@ -112,8 +110,12 @@ def _dispatch_candidate(w: sql.WaitingTicket) -> dispatch.Candidate:
     )
 
 
-def _candidate(ticket: Ticket, visit: Visit) -> dispatch.Candidate:
-    appointment = _visit_appointment(visit)
+_READ = object()  # "read the visit's appointment": a visit being created passes its own
+
+
+def _candidate(ticket: Ticket, visit: Visit, appointment=_READ) -> dispatch.Candidate:
+    if appointment is _READ:
+        appointment = _visit_appointment(visit)
     return _dispatch_candidate(
         sql.WaitingTicket(
             id=ticket.pk,
@@ -126,10 +128,10 @@ def _candidate(ticket: Ticket, visit: Visit) -> dispatch.Candidate:
     )
 
 
-def _start_waiting(ticket: Ticket, visit: Visit, now) -> None:
+def _start_waiting(ticket: Ticket, visit: Visit, now, appointment=_READ) -> None:
     ticket.status = Status.WAITING
     ticket.waiting_since = now
-    ticket.queue_key = dispatch.queue_key(_candidate(ticket, visit), policy())
+    ticket.queue_key = dispatch.queue_key(_candidate(ticket, visit, appointment), policy())
 
 
 # --- issuing -----------------------------------------------------------------------------
@@ -183,7 +185,23 @@ def idempotency_request(*, services, channel, priority, phone, language) -> str:
     )
 
 
-def visit_issue(
+@dataclass(frozen=True)
+class IssuedVisit:
+    """What issuing answers: the visit, and what was just written with it, so that the answer
+    (a page, the API, the ticket SMS) needs no query. `tickets` and `places_ahead` are None
+    for a repeated request answered with the visit the first one made: read them."""
+
+    visit: Visit
+    tickets: tuple[Ticket, ...] | None = None
+    places_ahead: int | None = None
+
+
+def visit_issue(**request) -> Visit:
+    """visit_issue_answer(...).visit: the visit alone, for callers that need no more."""
+    return visit_issue_answer(**request).visit
+
+
+def visit_issue_answer(
     *,
     centre: Centre,
     services: Sequence[Service],
@@ -197,7 +215,7 @@ def visit_issue(
     appointment: Appointment | None = None,
     now: dt.datetime | None = None,
     near_front_sms: bool = False,
-) -> Visit:
+) -> IssuedVisit:
     """Issue one ticket number for a visit with one or more services, in the order given,
     except that a service another needs first queues before it (an ID card first).
 
@@ -258,7 +276,7 @@ def visit_issue(
             # Without a phone the insert itself finds a repeated key (unique per centre and
             # scope): the hot path makes no extra query, and no transaction on PostgreSQL.
             with sql.one_statement():
-                visit = create()
+                issued = create()
         else:
             # The visit and its SMS are written together (the outbox: a worker only delivers).
             with transaction.atomic():
@@ -271,17 +289,19 @@ def visit_issue(
                     if idempotency_key:
                         existing_id = sql.visit_with_key(centre.pk, scope, idempotency_key)
                         if existing_id is not None:
-                            return _same_request(Visit.objects.get(pk=existing_id), asked, services)
+                            existing = Visit.objects.get(pk=existing_id)
+                            return IssuedVisit(_same_request(existing, asked, services))
                     _virtual_tickets_allowed(centre, phone, now)
-                visit = create()
-                notifications.visit_issued_sms(visit=visit, services=services, now=now)
+                issued = create()
+                notifications.visit_issued_sms(issued=issued, services=services, now=now)
     except IntegrityError:
         if idempotency_key:  # the same request raced itself: answer with the winner
             existing_id = sql.visit_with_key(centre.pk, scope, idempotency_key)
             if existing_id is not None:
-                return _same_request(Visit.objects.get(pk=existing_id), asked, services)
+                existing = Visit.objects.get(pk=existing_id)
+                return IssuedVisit(_same_request(existing, asked, services))
         raise
-    return visit
+    return issued
 
 
 def _virtual_tickets_allowed(centre: Centre, phone: str, now: dt.datetime) -> None:
@@ -338,7 +358,7 @@ def _create_visit(
     now,
     confirmed,
     near_front_sms,
-) -> Visit:
+) -> IssuedVisit:
     day = clock.local_date(now)
     # A field kit numbers every ticket with its outreach's own prefix, which no centre uses.
     prefix = settings.FIELD_TICKET_PREFIX or services[0].group or "A"
@@ -362,12 +382,11 @@ def _create_visit(
         idempotency_request=idempotency_request if idempotency_key else "",
         issued_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    visit._appointment = appointment  # known here: saves a query in dispatch_key
     tickets = []
     for position, service in enumerate(services):
         ticket = Ticket(visit=visit, centre=centre, service=service, position=position)
         if position == 0:
-            _start_waiting(ticket, visit, now)
+            _start_waiting(ticket, visit, now, appointment)  # known here: no query
         tickets.append(ticket)
     events = [
         TicketEvent(
@@ -381,9 +400,8 @@ def _create_visit(
         for t in tickets
     ]
     events.append(TicketEvent(ticket=tickets[0], centre=centre, kind=Kind.WAITING, at=now))
-    sql.create_visit(visit, tickets, events)
-    visit.new_tickets = tickets  # what was just written, so the answer needs no query
-    return visit
+    ahead = sql.create_visit(visit, tickets, events)
+    return IssuedVisit(visit=visit, tickets=tuple(tickets), places_ahead=ahead)
 
 
 # --- who may be given a skill ------------------------------------------------------------

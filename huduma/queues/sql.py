@@ -445,10 +445,10 @@ _NEXT_NUMBER = (
 )
 
 
-def create_visit(visit: Visit, tickets: Sequence[Ticket], events: Sequence[TicketEvent]) -> None:
+def create_visit(visit: Visit, tickets: Sequence[Ticket], events: Sequence[TicketEvent]) -> int:
     """Number the visit (sets its `sequence` and `number`) and write it with its tickets and
-    their events; the first ticket waits. Sets `visit.places_ahead`: the waiting tickets
-    ahead of the first one. Run it inside ``one_statement()``."""
+    their events; the first ticket waits. Returns the waiting tickets ahead of the first one.
+    Run it inside ``one_statement()``."""
     first = tickets[0]
     if not _postgres():
         visit.sequence = next_number(visit.centre_id, visit.service_day, visit.prefix)
@@ -456,13 +456,12 @@ def create_visit(visit: Visit, tickets: Sequence[Ticket], events: Sequence[Ticke
         insert([visit])
         insert(tickets)
         insert(events)
-        visit.places_ahead = places_ahead(
+        return places_ahead(
             centre_id=first.centre_id,
             service_id=first.service_id,
             queue_key=first.queue_key,
             ticket_id=first.pk,
         )
-        return
     # One statement: the number, the visit (numbered in SQL), its tickets and events.
     fields = Visit._meta.concrete_fields
     exprs, params = [], []
@@ -495,4 +494,5 @@ def create_visit(visit: Visit, tickets: Sequence[Ticket], events: Sequence[Ticke
     ahead = _places_ahead_params(first.centre_id, first.service_id, first.queue_key, first.pk)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*head, *params, *ticket_params, *event_params, *ahead])
-        visit.sequence, visit.number, visit.places_ahead = cursor.fetchone()
+        visit.sequence, visit.number, ahead = cursor.fetchone()
+    return ahead
