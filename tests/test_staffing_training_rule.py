@@ -166,3 +166,10 @@ def test_the_api_sign_in_answers_4xx_naming_the_field(gpo, client):
     response = client.post(f"/api/queues/counters/{gpo.c2.pk}/open")
     assert response.status_code == 400
     assert response.json()["code"] == "not_qualified"
+
+
+def test_the_refusal_is_in_swahili_for_a_swahili_reader(gpo):
+    from django.utils import translation
+
+    with translation.override("sw"), pytest.raises(NotQualified, match="hana rekodi ya mafunzo"):
+        queues.counter_open(counter=gpo.c2, officer=gpo.dave)
