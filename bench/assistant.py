@@ -115,6 +115,32 @@ def measure() -> None:
         value, n = share(results, in_scope=in_scope, split="held_out")
         print(f"bench: assistant.{name}_held_out{suffix} {value:.3f} share ({n} questions)")
     print(f"bench: assistant.cpu_per_question{suffix} {cpu_ms:.1f} ms ({len(rows)} questions)")
+    # Baseline, same run: the whole question typed into the catalogue search, its first
+    # service taken as the answer (no rules, no refusal). Compared on the service alone.
+    from huduma.catalogue.selectors import services_search_hits
+
+    named = [
+        (row, answer)
+        for row, answer, _ in results
+        if row.in_scope and row.expected.isupper()  # a service code, not a centre or "-"
+    ]
+    started = time.process_time()
+    raw = [services_search_hits(row.question, limit=1) for row, _ in named]
+    base_ms = (time.process_time() - started) * 1000 / len(named)
+    base = sum(
+        bool(h) and h[0].service.code == row.expected
+        for (row, _), h in zip(named, raw, strict=True)
+    )
+    ours = sum(bool(a.service) and a.service.code == row.expected for row, a in named)
+    print(
+        f"bench: assistant.search_only_service_top1{suffix} {base / len(named):.3f} share "
+        f"({len(named)} questions naming a service; {base_ms:.1f} ms each)"
+    )
+    print(
+        f"bench: assistant.service_top1{suffix} {ours / len(named):.3f} share "
+        f"(ratio to the search alone {ours / max(base, 1):.2f}; refusals of the search "
+        f"alone: 0 of {sum(not row.in_scope for row in rows)})"
+    )
 
 
 def main() -> None:
