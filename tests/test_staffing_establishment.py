@@ -169,3 +169,25 @@ def test_the_liaison_answers_on_the_page_but_a_manager_cannot(history, client):
     assert client.post(url, {"decision": "agree", "answer": "ok"}).status_code == 302
     req.refresh_from_db()
     assert req.status == "agreed"
+
+
+def test_a_back_office_officer_at_a_centre_is_not_the_mdas_voice(history, client):
+    at_centre = User.objects.create_user(
+        username="bea", role=Role.BACK_OFFICE, centre=history.gpo, mda=history.nrb
+    )
+    req = services.redeployment_request(
+        centre=history.gpo, mda=history.nrb, change=1, reason="peak", actor=history.bob
+    )
+    with pytest.raises(Forbidden):
+        services.redeployment_answer(request=req, agreed=True, answer="", actor=at_centre)
+    client.force_login(at_centre)
+    assert client.get(f"/staff/centres/{history.gpo.code}/establishment/").status_code == 403
+
+
+def test_viewing_the_establishment_is_audited(history, client):
+    from huduma.core.models import AuditEntry
+
+    client.force_login(history.bob)
+    client.get(f"/staff/centres/{history.gpo.code}/establishment/")
+    entry = AuditEntry.objects.filter(action="staffing.establishment_viewed").get()
+    assert entry.actor == history.bob

@@ -148,3 +148,17 @@ def test_planner_page_is_the_managers(busy, client, django_capture_on_commit_cal
     assert client.post(url, {"action": "accept", "plan": plan.pk}).status_code == 302
     plan.refresh_from_db()
     assert plan.status == TrainingPlan.Status.ACCEPTED
+
+
+def test_a_lost_computation_does_not_block_the_planner(busy, clock):
+    stuck = TrainingPlan.objects.create(
+        centre=busy.gpo,
+        quarter=dt.date(2026, 10, 1),
+        history_from=dt.date(2026, 9, 1),
+        history_to=dt.date(2026, 11, 23),
+        created_by=busy.bob,
+        created_at=dt.datetime(2026, 11, 24, 8, 0, tzinfo=NAIROBI),
+    )
+    assert services.plan_propose(centre=busy.gpo, actor=busy.bob) != stuck
+    stuck.refresh_from_db()
+    assert stuck.status == TrainingPlan.Status.FAILED

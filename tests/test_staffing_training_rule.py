@@ -173,3 +173,41 @@ def test_the_refusal_is_in_swahili_for_a_swahili_reader(gpo):
 
     with translation.override("sw"), pytest.raises(NotQualified, match="hana rekodi ya mafunzo"):
         queues.counter_open(counter=gpo.c2, officer=gpo.dave)
+
+
+def test_a_manager_records_national_sessions_only_for_their_own_officers(gpo):
+    national = services.session_create(
+        course=gpo.nhif_course,
+        centre=None,
+        starts_on=dt.date(2026, 11, 2),
+        ends_on=dt.date(2026, 11, 2),
+        actor=gpo.sam,
+    )
+    with pytest.raises(Forbidden):
+        services.attendance_record(
+            session=national, officer=gpo.charlie, result="passed", actor=gpo.bob
+        )
+    row = services.attendance_record(
+        session=national, officer=gpo.dave, result="passed", actor=gpo.bob
+    )
+    assert row.valid_until == dt.date(2027, 11, 2)
+    # The Secretariat records anyone's.
+    assert (
+        services.attendance_record(
+            session=national, officer=gpo.charlie, result="failed", score=30, actor=gpo.sam
+        ).valid_until
+        is None
+    )
+
+
+def test_a_pass_cannot_be_recorded_before_the_session_ends(gpo):
+    future = services.session_create(
+        course=gpo.nhif_course,
+        centre=gpo.gpo,
+        starts_on=dt.date(2026, 12, 1),
+        ends_on=dt.date(2026, 12, 2),
+        actor=gpo.bob,
+    )
+    with pytest.raises(Exception, match="once the session has ended") as exc:
+        services.attendance_record(session=future, officer=gpo.dave, result="passed", actor=gpo.bob)
+    assert exc.value.field == "result"

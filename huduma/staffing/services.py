@@ -29,6 +29,8 @@ from huduma.staffing.models import (
 # Longest supervised-practice period: long enough for a course to be scheduled, short enough
 # that practice does not become a way around training.
 MAX_PRACTICE_DAYS = 28
+# A proposal still computing after this is taken for lost (its worker died).
+STALE_COMPUTING = dt.timedelta(minutes=30)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -89,6 +91,9 @@ def attendance_record(
     _may_train(actor, session.centre if session.centre_id else actor.centre)
     if session.centre_id and officer.centre_id != session.centre_id:
         raise DomainError(_("This officer works at another centre."), field="officer")
+    if not watches_every_centre(actor) and officer.centre_id != actor.centre_id:
+        # A national session: a manager records only their own centre's officers.
+        raise Forbidden(_("Only the Secretariat or this centre's manager records training."))
     if result not in Attendance.Result.values:
         raise DomainError(_("Choose a result."), field="result")
     if score is not None and not 0 <= score <= 100:
@@ -212,15 +217,22 @@ def plan_item_trained(*, officer, service_id: int, actor) -> None:
 # --- establishment: redeployment requests --------------------------------------------------
 
 
-def is_mda_liaison(user, mda) -> bool:
-    """An MDA answers through its liaison: a back-office officer of that MDA."""
-    return (
+def liaison_mda_id(user) -> int | None:
+    """The MDA a user answers for: an MDA's liaison is a back-office officer of that MDA who
+    works for no single centre (a back-office officer at a centre is not the MDA's voice)."""
+    if (
         user.is_authenticated
         and user.is_active
         and user.role == Role.BACK_OFFICE
+        and user.centre_id is None
         and user.mda_id is not None
-        and user.mda_id == mda.pk
-    )
+    ):
+        return user.mda_id
+    return None
+
+
+def is_mda_liaison(user, mda) -> bool:
+    return liaison_mda_id(user) == mda.pk
 
 
 def redeployment_request(*, centre, mda, change: int, reason: str, actor) -> RedeploymentRequest:
@@ -307,8 +319,13 @@ def plan_propose(*, centre, actor, today: dt.date | None = None) -> TrainingPlan
             .filter(centre=centre, status=TrainingPlan.Status.COMPUTING)
             .first()
         )
-        if running is not None:
+        if running is not None and running.created_at > clock.now() - STALE_COMPUTING:
             return running  # one at a time per centre
+        if running is not None:
+            # Its worker died (a planner run takes minutes, not half an hour).
+            running.status = TrainingPlan.Status.FAILED
+            running.note = _("The planner stopped before it finished; run it again.")
+            running.save(update_fields=["status", "note"])
         plan = TrainingPlan.objects.create(
             centre=centre,
             quarter=quarter_start(today),

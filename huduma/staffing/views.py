@@ -37,10 +37,8 @@ def _manages(user, centre) -> bool:
 
 
 def _liaison_mda(user):
-    """The MDA a back-office officer answers for (None for anyone else)."""
-    if has_role(user, Role.BACK_OFFICE) and user.mda_id:
-        return user.mda
-    return None
+    """The MDA a liaison answers for (None for anyone else): see services.liaison_mda_id."""
+    return user.mda if services.liaison_mda_id(user) else None
 
 
 def _posted(request, name, queryset):
@@ -223,6 +221,7 @@ def training_page(request, code: str):
             status = exc.status
         else:
             return redirect("staffing:training", centre.code)
+    audit.record(action="staffing.training_viewed", instance=centre, actor=request.user)
     officers = get_user_model().objects.filter(
         centre=centre, role=Role.COUNTER_OFFICER, is_active=True
     )
