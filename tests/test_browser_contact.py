@@ -2,13 +2,19 @@
 agent's phone is answered; the agent answers from the knowledge base, lodges a complaint, and
 wraps up once the call has ended, when the caller's history has closed."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
 from huduma.catalogue.models import Article
 from huduma.complaints.models import Complaint
+from huduma.core import clock
 from huduma.notify.models import Message
+from huduma.places.hours import hours_on
+from huduma.queues.appointments import bookable_day
+from huduma.queues.models import Appointment
 from tests.conftest import assert_accessible, idle_then_use
 from tests.contact_helpers import CALLER, agents, caller_history, configure, send
 from tests.test_tutorials import make_tutorial
@@ -38,6 +44,9 @@ def test_the_desk_left_idle_pops_the_callers_screen(browser, live_server, world,
         body_en="Report the loss at any police station and ask for a police abstract.",
         body_sw="Ripoti kupotea kwa kitambulisho katika kituo chochote cha polisi.",
     )
+    tomorrow = clock.local_date() + dt.timedelta(days=1)
+    while not bookable_day(tomorrow) or hours_on(world.gpo, tomorrow) is None:
+        tomorrow += dt.timedelta(days=1)
     page = browser.new_context(viewport=DESKTOP).new_page()
     sign_in(page, live_server.url, "agnes", "pw-agnes")
     page.goto(f"{live_server.url}/contact/")
@@ -73,6 +82,18 @@ def test_the_desk_left_idle_pops_the_callers_screen(browser, live_server, world,
     expect(page.get_by_test_id("done")).to_contain_text("Complaint lodged")
     lodged = Complaint.objects.get(channel="contact_centre")
     assert lodged.phone == CALLER and lodged.created_by.username == "agnes"
+
+    booking = page.get_by_role("region", name="Book an appointment")
+    booking.get_by_label("Huduma Centre").select_option(label="Huduma Centre GPO")
+    booking.get_by_label("Service").select_option(label="KRA PIN registration")
+    booking.get_by_label("Day").fill(f"{tomorrow:%Y-%m-%d}")
+    booking.get_by_role("button", name="Show free times").click()
+    booking = page.get_by_role("region", name="Book an appointment")
+    booking.get_by_label("10:15").check()
+    assert_accessible(page)
+    booking.get_by_role("button", name="Book", exact=True).click()
+    expect(page.get_by_test_id("done")).to_contain_text("Booked: AP-")
+    assert Appointment.objects.get().phone == CALLER
 
     # The caller hangs up: the history closes; the wrap-up brings the agent back to the desk.
     send(Client(), "hungup", "pbx-77")

@@ -96,6 +96,13 @@ def test_book_track_complain_and_transfer_for_the_caller(world, team, clock):
     agent = _signed_in(team[0])
     url = f"/contact/calls/{call.pk}"
     slot = (clock.current + dt.timedelta(days=1)).replace(hour=10, minute=15)
+    free = agent.get(
+        f"{url}/",
+        {"book-centre": world.gpo.pk, "book-service": world.kra_pin.pk, "book-day": slot.date()},
+    ).content.decode()
+    assert f'name="slot_start" value="{slot:%Y-%m-%dT%H:%M}"' in free
+    no_day = agent.get(f"{url}/", {"book-centre": world.gpo.pk, "book-day": ""}).content.decode()
+    assert "Choose a service" in no_day and "Choose a day" in no_day
     booked = agent.post(
         f"{url}/book/",
         {

@@ -39,6 +39,19 @@ class ArticleSmsForm(forms.Form):
     language = forms.ChoiceField(choices=LANGUAGES, label=_("Language of the SMS"))
 
 
+class FreeTimesForm(forms.Form):
+    """The first step of a booking: which centre, service and day (then its free times)."""
+
+    centre = _centres(True)
+    service = _services(True)
+    day = forms.DateField(
+        label=_("Day"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"required": _("Choose a day"), "invalid": _("Choose a day")},
+    )
+
+
 class BookForm(forms.Form):
     centre = _centres(True)
     service = _services(True)

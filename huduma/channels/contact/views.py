@@ -19,6 +19,7 @@ from huduma.channels.contact.forms import (
     ArticleSmsForm,
     BookForm,
     ComplaintForm,
+    FreeTimesForm,
     KnowledgeFilterForm,
     NoteForm,
     TrackForm,
@@ -30,6 +31,7 @@ from huduma.core import clock
 from huduma.core.errors import DomainError
 from huduma.core.inputs import ascii_int
 from huduma.core.pagination import paginate
+from huduma.queues.appointments import available_slots
 
 DESK_ROLES = (Role.CONTACT_AGENT, Role.COUNSELLOR, Role.SECRETARIAT)
 ON_CALL_ROLES = (Role.CONTACT_AGENT, Role.COUNSELLOR)
@@ -103,6 +105,11 @@ def _call_page(request, call_id, *, forms=None, errors=None, done=None, status=2
         history = services.caller_history_open(agent=request.user, call_id=call.pk)
     forms = forms or {}
     q = request.GET.get("q", "")[:100]
+    free = FreeTimesForm(request.GET if "book-day" in request.GET else None, prefix="book")
+    slots = []
+    if free.is_bound and free.is_valid():
+        data = free.cleaned_data
+        slots = available_slots(data["centre"], data["service"], data["day"])
     context = {
         "call": call,
         "history": history,
@@ -113,6 +120,9 @@ def _call_page(request, call_id, *, forms=None, errors=None, done=None, status=2
         "q": q,
         "sms_form": forms.get("sms") or ArticleSmsForm(initial={"language": "sw"}),
         "book_form": forms.get("book") or BookForm(initial={"language": "sw"}),
+        "free_form": free,
+        "free_errors": _errors(free),
+        "slots": slots,
         "track_form": forms.get("track") or TrackForm(),
         "complaint_form": forms.get("complaint")
         or ComplaintForm(initial={"form_token": uuid.uuid4().hex}),
