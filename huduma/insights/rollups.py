@@ -20,7 +20,13 @@ from huduma.applications.models import OPEN_STATUSES
 from huduma.complaints.models import Status as ComplaintStatus
 from huduma.core import clock
 from huduma.insights import partitions
-from huduma.insights.models import LEVELS, WAIT_BUCKETS, WAIT_EDGES_S, Pending
+from huduma.insights.models import (
+    DEFAULT_WAIT_TARGET_MIN,
+    LEVELS,
+    WAIT_BUCKETS,
+    WAIT_EDGES_S,
+    Pending,
+)
 
 # pg_advisory_xact_lock key of the rollup writers (refresh, rebuild, generator): one at a time,
 # so two workers never recompute the same slice at once (the second would insert beside the
@@ -81,6 +87,7 @@ def _queue_measures() -> list[str]:
         _count_if("status = 'no_show'") + " AS no_show_n",
         _count_if("status = 'cancelled'") + " AS cancelled_n",
         f"{_count_if('wait_s IS NOT NULL')} AS wait_n",
+        f"{_count_if('wait_s <= target_s')} AS within_n",
         "COALESCE(SUM(wait_s), 0) AS wait_sum_s",
         f"{_count_if('service_s IS NOT NULL')} AS service_n",
         "COALESCE(SUM(service_s), 0) AS service_sum_s",
@@ -93,7 +100,8 @@ def _ticket_rows() -> str:
     """One row per ticket of the slice, with what the rollups need. A ticket is counted on its
     visit's service day; it is an outreach's when its visit's number has the prefix of an
     outreach of that centre and day (unique per centre and day, see outreach.OutreachDay).
-    Wait: from waiting to (last) call. Service time: from start to finish of a served ticket."""
+    Wait: from waiting to (last) call. Service time: from start to finish of a served ticket.
+    Within the charter: at most the service's target in force now (insights.WaitTarget)."""
     wait = seconds_between("t.called_at", "t.waiting_since")
     service = seconds_between("t.finished_at", "t.started_at")
     return f"""
@@ -106,7 +114,8 @@ def _ticket_rows() -> str:
                     THEN {wait} END AS wait_s,
                CASE WHEN t.status = 'served' AND t.started_at IS NOT NULL
                          AND t.finished_at IS NOT NULL THEN {service} END AS service_s,
-               r.score AS score
+               r.score AS score,
+               COALESCE(wt.minutes, {DEFAULT_WAIT_TARGET_MIN}) * 60 AS target_s
         FROM queues_ticket t
         JOIN queues_visit v ON v.id = t.visit_id
         JOIN places_centre c ON c.id = v.centre_id
@@ -115,16 +124,26 @@ def _ticket_rows() -> str:
                ON od.centre_id = v.centre_id AND od.date = v.service_day
               AND od.ticket_prefix = v.prefix
         LEFT JOIN feedback_rating r ON r.ticket_id = t.id
+        LEFT JOIN insights_waittarget wt ON wt.service_id = t.service_id
         WHERE v.service_day >= %(first)s AND v.service_day <= %(last)s {{centre}}
     """  # noqa: S608
 
 
 @dataclass(frozen=True)
-class Rollup:
-    """One day table (and its month table): its dimensions, and the SQL of its rows."""
+class Derived:
+    """A table summed from a day table: by month (`monthly`), or by day over fewer dims."""
 
     table: str
-    month_table: str | None
+    dims: tuple[str, ...]
+    monthly: bool
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """One day table and the tables derived from it: its dimensions, the SQL of its rows."""
+
+    table: str
+    derived: tuple[Derived, ...]
     dims: tuple[str, ...]
     measures: tuple[str, ...]  # column names, all summable
     select: object  # () -> SQL selecting dims + measures for %(first)s..%(last)s {centre}
@@ -199,12 +218,22 @@ def _complaint_select() -> str:
 QUEUE_DIMS = ("centre_id", "county_id", "service_id", "mda_id", "channel")
 COUNTER_DIMS = ("centre_id", "counter_id", "officer_id", "service_id")
 PLACE_DIMS = ("centre_id", "county_id", "service_id", "mda_id")
+# The queue's coarser tables: a view reads the smallest that has the dimensions it needs.
+QUEUE_DERIVED = (
+    Derived("insights_queuemonth", QUEUE_DIMS, monthly=True),
+    Derived("insights_queuecentreday", ("centre_id", "county_id"), monthly=False),
+    Derived("insights_queuecentremonth", ("centre_id", "county_id"), monthly=True),
+    Derived("insights_queuemdaday", ("centre_id", "county_id", "mda_id"), monthly=False),
+    Derived("insights_queuemdamonth", ("centre_id", "county_id", "mda_id"), monthly=True),
+    Derived("insights_queuechannelday", ("centre_id", "county_id", "channel"), monthly=False),
+    Derived("insights_queuechannelmonth", ("centre_id", "county_id", "channel"), monthly=True),
+)
 
 ROLLUPS: dict[str, tuple[Rollup, ...]] = {
     Pending.Kind.QUEUE: (
         Rollup(
             "insights_queueday",
-            "insights_queuemonth",
+            QUEUE_DERIVED,
             QUEUE_DIMS,
             _measure_names(_queue_measures()),
             _queue_select(QUEUE_DIMS),
@@ -213,7 +242,7 @@ ROLLUPS: dict[str, tuple[Rollup, ...]] = {
         ),
         Rollup(
             "insights_counterday",
-            None,
+            (),
             COUNTER_DIMS,
             _measure_names(_queue_measures()),
             _queue_select(COUNTER_DIMS, "WHERE counter_id IS NOT NULL"),
@@ -224,7 +253,7 @@ ROLLUPS: dict[str, tuple[Rollup, ...]] = {
     Pending.Kind.REVENUE: (
         Rollup(
             "insights_revenueday",
-            "insights_revenuemonth",
+            (Derived("insights_revenuemonth", PLACE_DIMS, monthly=True),),
             PLACE_DIMS,
             ("paid_kes", "refunded_kes", "payments_n", "refunds_n"),
             _revenue_select,
@@ -235,7 +264,7 @@ ROLLUPS: dict[str, tuple[Rollup, ...]] = {
     Pending.Kind.APPLICATION: (
         Rollup(
             "insights_applicationday",
-            "insights_applicationmonth",
+            (Derived("insights_applicationmonth", PLACE_DIMS, monthly=True),),
             PLACE_DIMS,
             ("due_n", "breached_n", "open_n"),
             _application_select,
@@ -246,7 +275,7 @@ ROLLUPS: dict[str, tuple[Rollup, ...]] = {
     Pending.Kind.COMPLAINT: (
         Rollup(
             "insights_complaintday",
-            None,
+            (),
             (*PLACE_DIMS, "category"),
             ("received_n", "open_n", "overdue_n", "resolved_n", "resolve_sum_s"),
             _complaint_select,
@@ -269,14 +298,6 @@ def _lock(cursor) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
-def _months(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, month = [], first.replace(day=1)
-    while month <= last:
-        months.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return months
-
-
 def _next_month(month: dt.date) -> dt.date:
     return (month + dt.timedelta(days=32)).replace(day=1)
 
@@ -296,21 +317,29 @@ def _recompute_days(cursor, rollup: Rollup, first, last, centre_id: int | None) 
     cursor.execute(f"INSERT INTO {rollup.table} ({', '.join(rollup.columns())}) {select}", params)
 
 
-def _recompute_month(cursor, rollup: Rollup, month: dt.date, centre_id: int | None) -> None:
-    if rollup.month_table is None:
-        return
-    params = {"month": month, "next": _next_month(month), "centre": centre_id}
+def _recompute_derived(
+    cursor, rollup: Rollup, derived: Derived, first, last, centre_id: int | None
+) -> None:
+    """Sum the day table's slice into a derived table: whole months for a monthly one."""
+    if derived.monthly:
+        first = first.replace(day=1)
+        last = _next_month(last.replace(day=1)) - dt.timedelta(days=1)
+    time_column = "month" if derived.monthly else "day"
+    time_value = month_of("day") if derived.monthly else "day"
+    params = {"first": first, "last": last, "centre": centre_id}
     where_centre = "" if centre_id is None else " AND centre_id = %(centre)s"
     cursor.execute(
-        f"DELETE FROM {rollup.month_table} WHERE month = %(month)s{where_centre}",  # noqa: S608
+        f"DELETE FROM {derived.table} WHERE {time_column} >= %(first)s "  # noqa: S608
+        f"AND {time_column} <= %(last)s{where_centre}",
         params,
     )
-    dims = ", ".join(rollup.dims)
+    dims = ", ".join(derived.dims)
     sums = ", ".join(f"SUM({m})" for m in rollup.measures)
     cursor.execute(
-        f"INSERT INTO {rollup.month_table} (month, {dims}, {', '.join(rollup.measures)}) "  # noqa: S608
-        f"SELECT %(month)s, {dims}, {sums} FROM {rollup.table} "
-        f"WHERE day >= %(month)s AND day < %(next)s{where_centre} GROUP BY {dims}",
+        f"INSERT INTO {derived.table} ({time_column}, {dims}, {', '.join(rollup.measures)}) "  # noqa: S608
+        f"SELECT {time_value}, {dims}, {sums} FROM {rollup.table} "
+        f"WHERE day >= %(first)s AND day <= %(last)s{where_centre} "
+        f"GROUP BY {time_value}, {dims}",
         params,
     )
 
@@ -321,8 +350,8 @@ def recompute(kind: str, first: dt.date, last: dt.date, centre_id: int | None = 
     with connection.cursor() as cursor:
         for rollup in ROLLUPS[kind]:
             _recompute_days(cursor, rollup, first, last, centre_id)
-            for month in _months(first, last):
-                _recompute_month(cursor, rollup, month, centre_id)
+            for derived in rollup.derived:
+                _recompute_derived(cursor, rollup, derived, first, last, centre_id)
 
 
 def rebuild(first: dt.date, last: dt.date, kinds=None) -> None:

@@ -8,7 +8,7 @@ whose properties do the arithmetic (means, p90 from the wait histogram, shares).
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Q, Sum
@@ -22,16 +22,19 @@ from huduma.insights.models import (
     ApplicationMonth,
     ComplaintDay,
     CounterDay,
+    QueueCentreDay,
+    QueueCentreMonth,
+    QueueChannelDay,
+    QueueChannelMonth,
     QueueDay,
+    QueueMdaDay,
+    QueueMdaMonth,
     QueueMonth,
     RevenueDay,
     RevenueMonth,
-    WaitTarget,
 )
 
 MAX_DAILY_DAYS = 62
-# The charter's longest wait for a service without its own WaitTarget (minutes).
-DEFAULT_WAIT_TARGET_MIN = 30
 OUTREACH = "outreach"
 CSAT_STANDARD_PCT = STANDARD_PCT
 
@@ -92,7 +95,14 @@ def _window(model, period: Period) -> Q:
     return Q(**{f"{column}__gte": period.first, f"{column}__lte": period.last})
 
 
-_MONTH_TABLES = (QueueMonth, RevenueMonth, ApplicationMonth)
+_MONTH_TABLES = (
+    QueueMonth,
+    QueueCentreMonth,
+    QueueMdaMonth,
+    QueueChannelMonth,
+    RevenueMonth,
+    ApplicationMonth,
+)
 
 
 def _dims(model) -> tuple[str, ...]:
@@ -127,16 +137,6 @@ def percentile_s(buckets: tuple[int, ...], q: float) -> float | None:
     return float(low)
 
 
-def wait_targets_s() -> dict[int, int]:
-    """Each service's charter wait (seconds), for the services that set one."""
-    return {sid: m * 60 for sid, m in WaitTarget.objects.values_list("service_id", "minutes")}
-
-
-def within_count(buckets: tuple[int, ...], target_s: int) -> int:
-    """Waits of at most `target_s` (a bucket edge, as every charter target is)."""
-    return sum(n for n, high in zip(buckets, WAIT_EDGES_S, strict=False) if high <= target_s)
-
-
 # --- queue figures -------------------------------------------------------------------------------
 
 QUEUE_SUMS = (
@@ -148,6 +148,7 @@ QUEUE_SUMS = (
     "wait_sum_s",
     "service_n",
     "service_sum_s",
+    "within_n",
     *WAIT_BUCKETS,
     *LEVELS,
 )
@@ -171,7 +172,7 @@ class QueueFigures:
     service_sum_s: int = 0
     buckets: tuple[int, ...] = (0,) * len(WAIT_BUCKETS)
     levels: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
-    within: int = 0  # waits within their service's charter target
+    within: int = 0  # waits within their service's charter target (as in force then)
 
     @property
     def wait_mean_min(self) -> float | None:
@@ -202,62 +203,68 @@ class QueueFigures:
     def satisfaction(self) -> Figures:
         return Figures(key=self.key, label=self.label, levels=self.levels, ended=self.ended)
 
-    def __add__(self, other: "QueueFigures") -> "QueueFigures":
-        return replace(
-            self,
-            **{
-                f.name: _plus(getattr(self, f.name), getattr(other, f.name))
-                for f in fields(self)
-                if f.name not in ("key", "label")
-            },
-        )
 
-
-def _plus(a, b):
-    if isinstance(a, tuple):
-        return tuple(x + y for x, y in zip(a, b, strict=True))
-    return a + b
-
-
-def _figures(row: dict, targets: dict[int, int], key=None, label="") -> QueueFigures:
-    buckets = tuple(row[b] or 0 for b in WAIT_BUCKETS)
-    target = targets.get(row.get("service_id"), DEFAULT_WAIT_TARGET_MIN * 60)
-    return QueueFigures(
-        key=key,
-        label=label,
-        tickets=row["tickets_n"] or 0,
-        served=row["served_n"] or 0,
-        no_show=row["no_show_n"] or 0,
-        cancelled=row["cancelled_n"] or 0,
-        wait_n=row["wait_n"] or 0,
-        wait_sum_s=row["wait_sum_s"] or 0,
-        service_n=row["service_n"] or 0,
-        service_sum_s=row["service_sum_s"] or 0,
-        buckets=buckets,
-        levels=tuple(row[level] or 0 for level in LEVELS),
-        within=within_count(buckets, target),
-    )
-
-
-def _grouped(queryset, by: tuple[str, ...], sums=QUEUE_SUMS) -> list[dict]:
+def _grouped(queryset, by: tuple[str, ...], sums: tuple[str, ...]) -> list[dict]:
     return list(queryset.values(*by).annotate(**{s: Sum(s) for s in sums}).order_by(*by))
 
 
+def _figures(row: dict, key=None, label="") -> QueueFigures:
+    return QueueFigures(
+        key=key,
+        label=label,
+        tickets=row["s_tickets_n"] or 0,
+        served=row["s_served_n"] or 0,
+        no_show=row["s_no_show_n"] or 0,
+        cancelled=row["s_cancelled_n"] or 0,
+        wait_n=row["s_wait_n"] or 0,
+        wait_sum_s=row["s_wait_sum_s"] or 0,
+        service_n=row["s_service_n"] or 0,
+        service_sum_s=row["s_service_sum_s"] or 0,
+        buckets=tuple(row[f"s_{b}"] or 0 for b in WAIT_BUCKETS),
+        levels=tuple(row[f"s_{level}"] or 0 for level in LEVELS),
+        within=row["s_within_n"] or 0,
+    )
+
+
+def _queue_rows(queryset, by: tuple[str, ...]) -> list[dict]:
+    """The queue sums per value of the columns `by`, summed in the database."""
+    aggregates = {f"s_{s}": Sum(s) for s in QUEUE_SUMS}
+    if not by:
+        return [queryset.aggregate(**aggregates)]
+    return list(queryset.values(*by).annotate(**aggregates).order_by(*by))
+
+
 def _queue_by(queryset, by: str | None) -> dict[object, QueueFigures]:
-    """Figures per value of `by` (one group when None), each summed over its services so the
-    charter target of each service applies to its own waits."""
-    targets = wait_targets_s()
-    keys = (by, "service_id") if by and by != "service_id" else ("service_id",)
-    out: dict[object, QueueFigures] = {}
-    for row in _grouped(queryset, keys):
-        key = row[by] if by else None
-        figures = _figures(row, targets, key=key)
-        out[key] = out[key] + figures if key in out else figures
-    return out
+    """Figures per value of `by` (one group, key None, when None)."""
+    rows = _queue_rows(queryset, (by,) if by else ())
+    return {(row[by] if by else None): _figures(row, key=row[by] if by else None) for row in rows}
+
+
+# The queue's tables, smallest first: (day model, month model). A view reads the first whose
+# dimensions hold its cut and its grouping (rollups.QUEUE_DERIVED fills them).
+QUEUE_TABLES = (
+    (QueueCentreDay, QueueCentreMonth),
+    (QueueChannelDay, QueueChannelMonth),
+    (QueueMdaDay, QueueMdaMonth),
+    (QueueDay, QueueMonth),
+)
+
+
+def _queue_query(period: Period, cut: Cut, group: str | None = None):
+    needed = set(cut.filters(has=QUEUE_DIMS_ALL))
+    if group is not None:
+        needed.add(group)
+    for day_model, month_model in QUEUE_TABLES:
+        if needed <= set(_dims(day_model)):
+            return _query(day_model, month_model, period, cut)
+    raise ValueError(f"no queue table has {sorted(needed)}")
+
+
+QUEUE_DIMS_ALL = ("county_id", "centre_id", "mda_id", "service_id", "channel")
 
 
 def queue_totals(period: Period, cut: Cut = Cut()) -> QueueFigures:
-    _model, rows = _query(QueueDay, QueueMonth, period, cut)
+    _model, rows = _queue_query(period, cut)
     return _queue_by(rows, None).get(None, QueueFigures())
 
 
@@ -269,8 +276,8 @@ class TrendPoint:
 
 def queue_trend(period: Period, cut: Cut = Cut()) -> list[TrendPoint]:
     """One point per day (or month) of the period, days without tickets included as zeros."""
-    model, rows = _query(QueueDay, QueueMonth, period, cut)
-    column = "month" if model is QueueMonth else "day"
+    model, rows = _queue_query(period, cut)
+    column = "month" if model in _MONTH_TABLES else "day"
     by = _queue_by(rows, column)
     snapped = period.snapped()
     if column == "month":
@@ -293,7 +300,7 @@ def queue_breakdown(period: Period, cut: Cut, by: str) -> list[QueueFigures]:
         return counter_breakdown(period, cut, by)
     if by not in BREAKDOWNS:
         raise ValueError(by)
-    _model, rows = _query(QueueDay, QueueMonth, period, cut)
+    _model, rows = _queue_query(period, cut, by)
     groups = _queue_by(rows, by)
     return sorted(groups.values(), key=lambda f: (-f.tickets, str(f.key)))
 
@@ -503,10 +510,10 @@ def outreach_reach(period: Period, cut: Cut = Cut()) -> list[Reach]:
 
 def _served_at_outreach(period: Period, cut: Cut) -> dict[dt.date, int]:
     period = period.snapped()
-    rows = QueueDay.objects.filter(
+    rows = QueueChannelDay.objects.filter(
         day__gte=period.first.replace(day=1),
         day__lte=period.last,
-        **replace(cut, channel=OUTREACH).filters(has=_dims(QueueDay)),
+        **replace(cut, channel=OUTREACH).filters(has=_dims(QueueChannelDay)),
     ).values_list("day", "served_n")
     out: dict[dt.date, int] = defaultdict(int)
     for day, served in rows:
@@ -530,15 +537,13 @@ def open_data(*, first_month: dt.date, last_month: dt.date) -> list[OpenDataRow]
     """Per centre and month: the published figures. No personal data exists in the rollups
     (no phone, name, officer or ticket), and none is read here."""
     period = Period(first_month, last_month)
-    targets = wait_targets_s()
-    queue: dict[tuple, QueueFigures] = {}
-    for row in _grouped(
-        QueueMonth.objects.filter(month__gte=first_month, month__lte=last_month),
-        ("month", "centre_id", "service_id"),
-    ):
-        key = (row["month"], row["centre_id"])
-        f = _figures(row, targets, key=key)
-        queue[key] = queue[key] + f if key in queue else f
+    queue = {
+        (row["month"], row["centre_id"]): _figures(row, key=(row["month"], row["centre_id"]))
+        for row in _queue_rows(
+            QueueCentreMonth.objects.filter(month__gte=first_month, month__lte=last_month),
+            ("month", "centre_id"),
+        )
+    }
     complaints_by: dict[tuple, int] = defaultdict(int)
     for day, centre, n in ComplaintDay.objects.filter(
         day__gte=first_month, day__lte=period.snapped().last
