@@ -162,6 +162,7 @@ class Stats:
     retries_same: int = 0
     retries_different: int = 0
     errors: list = field(default_factory=list)
+    failed: list = field(default_factory=list)  # tickets whose rating was refused or cut off
     ran_out: bool = False
 
 
@@ -191,12 +192,14 @@ class VirtualTablet:
                 status, answer = self.post(ticket, score)
             except (OSError, ValueError) as exc:
                 self.stats.errors.append(f"{type(exc).__name__}: {exc}")
+                self.stats.failed.append(ticket)
                 self.conn.close()
                 continue
             self.stats.samples.append((started, time.perf_counter() - started))
             # (the retry below is an extra request, not counted as a rating)
             if status != 201:
                 self.stats.errors.append(f"HTTP {status} {answer}")
+                self.stats.failed.append(ticket)
                 continue
             self.stats.stored[ticket] = answer["id"]
             if n % RETRY_EVERY == 0:  # the answer was "lost": the tablet sends it again
@@ -211,7 +214,9 @@ class VirtualTablet:
 
 def verify(clients: list[VirtualTablet]) -> tuple[int, list[str]]:
     """Lost: a rating a tablet was told was stored that the database lacks (or holds for
-    another ticket). Doubled: more than one row per ticket, or rows nobody was told about."""
+    another ticket), or one whose request failed (refused, cut off) and is not stored: the
+    citizen pressed a face and it counted for nothing. Doubled: more than one row per ticket,
+    or rows nobody was told about (a failed request the server stored after all)."""
     from django.db.models import Count
 
     from huduma.feedback.models import Rating
@@ -223,15 +228,18 @@ def verify(clients: list[VirtualTablet]) -> tuple[int, list[str]]:
     per_ticket = rows.values("ticket").annotate(n=Count("id")).filter(n__gt=1).count()
     unacked = sum(1 for t in in_db if t not in acked)
     retried_wrong = sum(c.stats.retries_different for c in clients)
+    failed = [str(t) for c in clients for t in c.stats.failed]
+    failed_lost = sum(1 for t in failed if t not in in_db)
     notes = [
         (
             f"integrity: {len(acked)} ratings acknowledged, {len(in_db)} in the database; "
             f"lost {lost}, tickets rated twice {per_ticket}, rows never acknowledged {unacked}; "
             f"retries answered with the same rating {sum(c.stats.retries_same for c in clients)}, "
-            f"otherwise {retried_wrong}"
+            f"otherwise {retried_wrong}; failed requests {len(failed)}, of which not stored "
+            f"{failed_lost}"
         )
     ]
-    return lost + per_ticket + unacked + retried_wrong, notes
+    return lost + per_ticket + unacked + retried_wrong + failed_lost, notes
 
 
 def main() -> None:
@@ -306,6 +314,7 @@ def main() -> None:
     # Ratings stored per second (first posts; the one-in-ten retries are extra requests).
     print(f"bench: feedback.ratings_per_s {per_s:.1f} 1/s")
     print(f"bench: feedback.lost_or_doubled {bad} count")
+    print(f"bench: feedback.failed_requests {sum(len(c.stats.failed) for c in clients)} count")
     print(f"bench: feedback.cpu_ms_per_rating {cpu_ms:.1f} ms")
     print(f"bench: feedback.server_cpu_ms_per_rating {server_ms:.1f} ms")
     print(f"bench: feedback.p99_ms {percentile(ms, 99):.1f} ms")
