@@ -1,0 +1,129 @@
+"""Controls for the locks: the same race run twice, with the lock and with it removed. The
+window between a verb's check and its write is widened (a pause after the check) so the race
+happens every time; with the lock the invariant holds, without it the duplicate appears. A
+lock test without its control could pass because the race never happened."""
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from huduma.core import audit
+from huduma.core.models import AuditEntry
+from huduma.queues import appointments, services, sql
+from huduma.queues.models import Appointment, Visit
+from tests.conftest import require_postgres
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+API = "/api/queues"
+PAUSE_S = 0.3
+
+
+def _at_once(work, count: int) -> list:
+    start = threading.Barrier(count)
+    answers: list = []
+
+    def run(n):
+        try:
+            start.wait()
+            answers.append(work(n))
+        except Exception as exc:  # noqa: BLE001 - the answers say what happened
+            answers.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
+def _paused_after(monkeypatch, module, name):
+    checked = getattr(module, name)
+
+    def slow(*args, **kwargs):
+        answer = checked(*args, **kwargs)
+        time.sleep(PAUSE_S)  # every request has checked before any writes
+        return answer
+
+    monkeypatch.setattr(module, name, slow)
+
+
+def _joins(count: int) -> list:
+    body = {
+        "services": ["NHIF-REGISTRATION"],
+        "phone": "0712345678",
+        "requirements_confirmed": True,
+    }
+    return _at_once(
+        lambda n: Client(REMOTE_ADDR=f"10.0.2.{n}").post(
+            f"{API}/centres/gpo-nairobi/join", body, content_type="application/json"
+        ),
+        count,
+    )
+
+
+@pytest.mark.parametrize("locked", [True, False], ids=["with-lock", "control-without-lock"])
+def test_one_phones_virtual_tickets(world, monkeypatch, locked):
+    require_postgres()
+    _paused_after(monkeypatch, services, "_virtual_tickets_allowed")
+    if not locked:
+        monkeypatch.setattr(sql, "lock_citizen", lambda *args: None)
+    _joins(5)
+    issued = Visit.objects.filter(phone="+254712345678").count()
+    if locked:
+        assert issued == services.MAX_VIRTUAL_TICKETS_PER_PHONE
+    else:
+        assert issued > services.MAX_VIRTUAL_TICKETS_PER_PHONE  # the race the lock prevents
+
+
+@pytest.mark.parametrize("locked", [True, False], ids=["with-lock", "control-without-lock"])
+def test_the_last_places_in_a_slot(world, clock, monkeypatch, locked):
+    require_postgres()
+    _paused_after(monkeypatch, appointments, "_slot_checked")
+    if not locked:
+        monkeypatch.setattr(appointments, "_lock_slots", lambda centre: None)
+    slot = (clock.current + dt.timedelta(days=1)).replace(hour=10, minute=0)
+    body = {"service": "NHIF-REGISTRATION", "slot_start": slot.isoformat()}
+    capacity = 2  # counters 2 and 3 at GPO serve NHIF registration
+    _at_once(
+        lambda n: Client(REMOTE_ADDR=f"10.0.3.{n}").post(
+            f"{API}/centres/gpo-nairobi/appointments",
+            {**body, "phone": f"07120000{n:02d}"},
+            content_type="application/json",
+        ),
+        5,
+    )
+    booked = Appointment.objects.filter(slot_start=slot).count()
+    if locked:
+        assert booked == capacity
+    else:
+        assert booked > capacity
+
+
+@pytest.mark.parametrize("locked", [True, False], ids=["with-lock", "control-without-lock"])
+def test_the_audit_chain_appended_at_once(world, monkeypatch, locked):
+    require_postgres()
+    hashed = audit._entry_hash
+
+    def slow_hash(entry):
+        if entry.hash == "":  # a new entry: the last hash is read, pause before writing
+            time.sleep(PAUSE_S)
+        return hashed(entry)
+
+    monkeypatch.setattr(audit, "_entry_hash", slow_hash)
+    if not locked:
+        monkeypatch.setattr(audit, "lock_names", lambda *names, **kw: None)
+    before = AuditEntry.objects.count()
+    _at_once(lambda n: audit.record(action=f"test.concurrent.{n}"), 4)
+    assert AuditEntry.objects.count() == before + 4
+    report = audit.verify_chain()
+    if locked:
+        assert report.ok
+    else:
+        assert not report.ok  # two entries linked to the same predecessor: a fork
