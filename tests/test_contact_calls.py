@@ -279,3 +279,30 @@ def test_the_demo_has_a_contact_team_and_prints_how_to_play_a_call(world, settin
     send(Client(), "new", "demo-1")
     assert send(Client(), "answered", "demo-1", ext="201").json()["state"] == "answered"
     assert Call.objects.get().agent == agent
+
+
+def test_a_withheld_number_opens_no_history_but_the_call_can_be_wrapped_up(world, team):
+    send(Client(), "new", "pbx-w", caller="anonymous")
+    send(Client(), "answered", "pbx-w", caller="anonymous", ext="201")
+    call = Call.objects.get()
+    assert call.caller == "" and call.agent == team[0]
+    agent = _signed_in(team[0])
+    page = agent.get(f"/contact/calls/{call.pk}/")
+    assert page.status_code == 200 and "The caller withheld their number" in page.content.decode()
+    assert 'data-testid="history"' not in page.content.decode()
+    assert agent.get(f"/api/contact/calls/{call.pk}/history").status_code == 403
+    wrap = agent.post(
+        f"/contact/calls/{call.pk}/wrap-up/", {"outcome": "resolved", "wrap_up": "enquiry"}
+    )
+    assert wrap.status_code == 302
+
+
+def test_a_counselling_call_opens_no_service_history(world, team):
+    send(Client(), "new", "pbx-c", called="+254800720000")
+    send(Client(), "answered", "pbx-c", called="+254800720000", ext="301")
+    call = Call.objects.get()
+    counsellor = _signed_in(team[2])
+    assert counsellor.get(f"/api/contact/calls/{call.pk}/history").status_code == 403
+    assert (
+        'data-testid="history"' not in counsellor.get(f"/contact/calls/{call.pk}/").content.decode()
+    )

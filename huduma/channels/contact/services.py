@@ -168,8 +168,11 @@ def call_for_agent(*, agent, call_id) -> Call:
 
 
 def caller_history_open(*, agent, call_id) -> selectors.CallerHistory:
-    """The caller's history from every app, for the agent on the call; audited."""
+    """The caller's history from every app, for the agent on an enquiry call; audited. A
+    counselling call opens only its counselling notes (counselling_notes_read)."""
     call = call_for_agent(agent=agent, call_id=call_id)
+    if call.queue != CallQueue.GENERAL:
+        raise CallNotActive(_("A counselling call opens no service history."), field="call")
     history = selectors.caller_history(call)
     audit.record(
         action="contact.caller_history.view",

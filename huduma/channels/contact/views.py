@@ -101,7 +101,7 @@ def _call_page(request, call_id, *, forms=None, errors=None, done=None, status=2
     history, notes = None, []
     if counselling:
         notes = services.counselling_notes_read(counsellor=request.user, call_id=call.pk)
-    elif call.state == CallState.ANSWERED:
+    elif call.state == CallState.ANSWERED and call.caller:
         history = services.caller_history_open(agent=request.user, call_id=call.pk)
     forms = forms or {}
     q = request.GET.get("q", "")[:100]
