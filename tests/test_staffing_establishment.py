@@ -191,3 +191,17 @@ def test_viewing_the_establishment_is_audited(history, client):
     client.get(f"/staff/centres/{history.gpo.code}/establishment/")
     entry = AuditEntry.objects.filter(action="staffing.establishment_viewed").get()
     assert entry.actor == history.bob
+
+
+def test_the_staff_home_links_to_staffing(history, client):
+    from django.urls import reverse
+
+    client.force_login(history.alice)
+    page = client.get(reverse("accounts:centre", args=[history.gpo.code])).content.decode()
+    assert reverse("staffing:my_training") in page
+    assert client.get(reverse("staffing:index")).status_code == 302  # to her own record
+    client.force_login(history.bob)
+    page = client.get(reverse("accounts:centre", args=[history.gpo.code])).content.decode()
+    assert reverse("staffing:establishment", args=[history.gpo.code]) in page
+    sign_in_verified(client, history.sam)
+    assert reverse("staffing:index") in client.get(reverse("accounts:home")).content.decode()
