@@ -211,3 +211,61 @@ def test_a_pass_cannot_be_recorded_before_the_session_ends(gpo):
     with pytest.raises(Exception, match="once the session has ended") as exc:
         services.attendance_record(session=future, officer=gpo.dave, result="passed", actor=gpo.bob)
     assert exc.value.field == "result"
+
+
+@pytest.mark.parametrize(
+    ("post", "field"),
+    [
+        ({"action": "session", "course": "x", "starts_on": "2026-11-02"}, "course"),
+        ({"action": "session", "course": "{c}", "starts_on": "02/11/2026"}, "starts_on"),
+        (
+            {
+                "action": "session",
+                "course": "{c}",
+                "starts_on": "2026-11-03",
+                "ends_on": "2026-11-02",
+            },
+            "ends_on",
+        ),
+        ({"action": "result", "session": "99999999999999999999", "officer": "1"}, "session"),
+        (
+            {
+                "action": "result",
+                "session": "{s}",
+                "officer": "{o}",
+                "result": "passed",
+                "score": "1e3",
+            },
+            "score",
+        ),
+        ({"action": "result", "session": "{s}", "officer": "{o}", "result": "top"}, "result"),
+        (
+            {
+                "action": "practice",
+                "officer": "{o}",
+                "service": "{v}",
+                "starts_on": "2026-11-24",
+                "ends_on": "2027-02-01",
+                "supervisor": "A",
+                "reason": "B",
+            },
+            "p-ends_on",
+        ),
+        ({"action": "nonsense"}, "action"),
+    ],
+)
+def test_the_training_page_names_the_field_at_fault(gpo, client, post, field):
+    session = services.session_create(
+        course=gpo.nhif_course,
+        centre=gpo.gpo,
+        starts_on=dt.date(2026, 11, 2),
+        ends_on=dt.date(2026, 11, 2),
+        actor=gpo.bob,
+    )
+    ids = {"{c}": gpo.nhif_course.pk, "{s}": session.pk, "{o}": gpo.dave.pk, "{v}": gpo.id_dup.pk}
+    data = {k: str(ids.get(v, v)) for k, v in post.items()}
+    client.force_login(gpo.bob)
+    response = client.post(f"/staff/centres/{gpo.gpo.code}/training/", data)
+    assert response.status_code == 400
+    assert f'href="#{field}"' in response.content.decode()
+    assert not session.attendees.exists()

@@ -30,6 +30,7 @@ from huduma.staffing.models import (
 )
 
 MAX_ID = 2**62
+PRACTICE_FIELDS = {"officer", "starts_on", "ends_on"}
 
 
 def _manages(user, centre) -> bool:
@@ -217,7 +218,10 @@ def training_page(request, code: str):
         except DomainError as exc:
             if exc.status == 403:
                 raise PermissionDenied from exc
-            errors[exc.field or "action"] = exc.message
+            field = exc.field or "action"
+            if action == "practice" and field in PRACTICE_FIELDS:
+                field = f"p-{field}"  # the practice form's own inputs (ids differ on the page)
+            errors[field] = exc.message
             status = exc.status
         else:
             return redirect("staffing:training", centre.code)
