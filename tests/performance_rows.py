@@ -353,9 +353,16 @@ def build_scene(world, officers, clock):
         updated_at=at(DAY, "08:00"),
     )
     training(w.alice, ends_on=DAY - dt.timedelta(days=3), hours="6.0")
-    if not SavingsMethod.objects.exists():
-        # A transactional test flushed the first method, which migration 0002 writes: the same.
-        SavingsMethod.objects.create(
+    ensure_method()
+    return w
+
+
+def ensure_method() -> SavingsMethod:
+    """The first method in force, as migration 0002 writes it (a transactional test flushes
+    the tables, and a reused database keeps them flushed)."""
+    method = SavingsMethod.objects.order_by("-created_at", "-id").first()
+    if method is None:
+        method = SavingsMethod.objects.create(
             trip_cost_kes=Decimal("300.00"),
             hour_value_kes=Decimal("150.00"),
             hours_saved_per_service=Decimal("4.50"),
@@ -364,4 +371,4 @@ def build_scene(world, officers, clock):
             source="Huduma Kenya",
             created_at=at(DAY - dt.timedelta(days=300), "08:00"),
         )
-    return w
+    return method

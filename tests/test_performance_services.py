@@ -23,9 +23,14 @@ from huduma.performance.models import (
 )
 from huduma.performance.tasks import performance_daily_reports_task
 from tests.conftest import sign_in_verified
-from tests.performance_rows import DAY, at, ticket
+from tests.performance_rows import DAY, at, ensure_method, ticket
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def method(db):
+    return ensure_method()
 
 
 @pytest.fixture
@@ -236,7 +241,7 @@ def test_bad_savings_input_is_refused_with_the_field_named(client, world, clock,
 
 def test_savings_method_keeps_its_history_and_is_audited(client, world, clock):
     sign_in_verified(client, world.sam)
-    first = SavingsMethod.objects.get()
+    first = SavingsMethod.objects.get()  # the one in force (see the `method` fixture)
     client.post(
         reverse("performance:savings_method"),
         {
@@ -281,3 +286,10 @@ def test_pages_in_swahili(client, world, clock):
     report = client.get(reverse("performance:daily_report", args=["gpo-nairobi"]))
     assert "Ripoti ya siku" in report.content.decode()
     assert "Madirisha yaliyokaa bure watu wakisubiri" in report.content.decode()
+
+
+def test_the_public_savings_page_refuses_more_than_a_year(client, world, clock):
+    response = client.get(reverse("performance:savings") + "?since=2020-01-01&until=2026-11-24")
+    assert response.status_code == 400
+    assert "Choose a period of a year at most." in response.content.decode()
+    assert 'href="#since"' in response.content.decode()

@@ -16,6 +16,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
+
+from huduma.core import clock
 from huduma.performance.models import SavingsMethod
 from huduma.places.models import Centre
 from huduma.queues import selectors as queues
@@ -70,8 +73,11 @@ def current_method() -> SavingsMethod | None:
 def savings(
     method: SavingsMethod, *, first: dt.date, last: dt.date, centre: Centre | None = None
 ) -> tuple[list[Saving], Saving]:
-    """Per centre (most saved first) and the national total, over the visits of first..last."""
-    rows = queues.trips_avoided(first=first, last=last, centre=centre)
+    """Per centre (most saved first) and the national total, over the services completed on
+    the days first..last."""
+    since = dt.datetime.combine(first, dt.time.min, tzinfo=clock.NAIROBI)
+    until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=clock.NAIROBI)
+    rows = queues.trips_avoided(since=since, until=until, centre=centre)
     centres = Centre.objects.in_bulk([r.centre_id for r in rows])
     per_centre = [
         saving_of(
@@ -94,3 +100,16 @@ def savings(
         trips=sum(r.trips_avoided for r in rows),
     )
     return per_centre, total
+
+
+# The public page's figures, kept a few minutes: anyone may ask for them, and a year of a
+# national programme is millions of tickets. A new method has a new id, so it shows at once.
+CACHE_SECONDS = 600
+LONGEST_PERIOD = dt.timedelta(days=366)
+
+
+def savings_cached(
+    method: SavingsMethod, *, first: dt.date, last: dt.date
+) -> tuple[list[Saving], Saving]:
+    key = f"performance:savings:{method.pk}:{first.isoformat()}:{last.isoformat()}"
+    return cache.get_or_set(key, lambda: savings(method, first=first, last=last), CACHE_SECONDS)

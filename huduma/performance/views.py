@@ -358,8 +358,12 @@ def _savings_period(request) -> tuple[dt.date, dt.date]:
 def savings_page(request, errors: dict | None = None, form: dict | None = None, status=200):
     """Public: the method, its inputs and what it gives per centre and nationally."""
     first, last = _savings_period(request)
+    errors = dict(errors or {})
+    if last - first > savings.LONGEST_PERIOD:
+        errors["since"] = _("Choose a period of a year at most.")
+        first, status = last - savings.LONGEST_PERIOD, 400
     method = savings.current_method()
-    rows, total = savings.savings(method, first=first, last=last) if method else ([], None)
+    rows, total = savings.savings_cached(method, first=first, last=last) if method else ([], None)
     context = {
         "first": first,
         "last": last,
@@ -368,7 +372,7 @@ def savings_page(request, errors: dict | None = None, form: dict | None = None, 
         "total": total,
         "history": perf.savings_history() if has_role(request.user, Role.SECRETARIAT) else [],
         "can_edit": has_role(request.user, Role.SECRETARIAT),
-        "errors": errors or {},
+        "errors": errors,
         "form": form or {},
         "method_fields": [
             (
