@@ -228,9 +228,11 @@ class _Engine:
                 updated_at__gte=self.now - RESUME_WINDOW,
             )
             .exclude(pk=self.session.pk)
-            .order_by("-updated_at")
+            .order_by("-updated_at", "-started_at")
             .first()
         )
+        # Only the caller's latest session counts: one they left at home, or ended, means
+        # they have moved on from anything older.
         if earlier is not None and len(earlier.stack) > 1:
             self.stack = [self._frame("resume", {"from": str(earlier.pk)})]
 
