@@ -681,6 +681,11 @@ _PATTERNS = {
 }
 
 
+_ALL_CUES = sorted(
+    (pair for pairs in _PATTERNS.values() for pair in pairs), key=lambda p: -len(p[0].split())
+)
+
+
 def detect_language(text: str, default: str = "en") -> str:
     """ "sw" when more of the words are Kiswahili markers than English ones; `default` (the
     page's language) on a tie."""
@@ -711,9 +716,8 @@ def read(text: str, default_language: str = "en") -> Reading:
     rest = f" {normal} "
     for phrase in FILLER_PHRASES:
         rest = rest.replace(f" {phrase} ", " ")
-    for candidate in INTENTS:
-        for cue, pattern in _PATTERNS[candidate]:
-            if cue not in TOPIC_WORDS:
-                rest = pattern.sub(" ", rest)
+    for cue, pattern in _ALL_CUES:  # longest first: "siku ngapi" goes whole, not "ngapi"
+        if cue not in TOPIC_WORDS:
+            rest = pattern.sub(" ", rest)
     topic = " ".join(w for w in rest.split() if w not in FILLER)
     return Reading(language=language, intent=intent, topic=topic)

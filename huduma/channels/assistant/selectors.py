@@ -22,7 +22,7 @@ MIN_COVERAGE = 0.6
 # ... and met them well enough on average (1 = every word as typed, in the service's name; a
 # word found only in a description, or through a typo, counts for less).
 MIN_STRENGTH = 0.3
-# The best service must be clearly ahead for a question that names no service precisely.
+# A "where" answer names this many centres, then says how many more (an SMS has little room).
 MAX_CENTRES_LISTED = 5
 # Words of a question about a general page ("how do I track my application") that do not name
 # a service there.
