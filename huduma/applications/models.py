@@ -90,6 +90,7 @@ class Application(OfflineRecord):
         ]
         indexes = [
             models.Index(fields=["mda", "status", "due_on"], name="application_worklist_idx"),
+            models.Index(fields=["phone", "-received_at"], name="application_phone_idx"),
             # The breach sweep reads only open applications not yet alerted.
             models.Index(
                 fields=["due_on"],

@@ -163,7 +163,10 @@ class Payment(OfflineRecord):
                 condition=models.Q(amount_kes__gt=0), name="payment_amount_positive"
             ),
         ]
-        indexes = [models.Index(fields=["status", "started_at"], name="payment_status_started")]
+        indexes = [
+            models.Index(fields=["status", "started_at"], name="payment_status_started"),
+            models.Index(fields=["phone", "-started_at"], name="payment_phone_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {format_kes(self.amount_kes)} {self.status}"

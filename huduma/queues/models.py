@@ -73,6 +73,8 @@ class Visit(OfflineRecord):
                 condition=models.Q(idempotency_key__isnull=False),
             ),
         ]
+        # A caller's visits, newest first (the contact centre's screen pop, during a call).
+        indexes = [models.Index(fields=["phone", "-arrived_at"], name="visit_phone_idx")]
 
     def __str__(self) -> str:
         return f"{self.number} ({self.service_day})"
@@ -249,7 +251,10 @@ class Appointment(OfflineRecord):
 
     class Meta:
         ordering = ["slot_start"]
-        indexes = [models.Index(fields=["centre", "service", "slot_start"], name="appt_slot_idx")]
+        indexes = [
+            models.Index(fields=["centre", "service", "slot_start"], name="appt_slot_idx"),
+            models.Index(fields=["phone", "-slot_start"], name="appt_phone_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
