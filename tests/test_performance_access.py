@@ -118,6 +118,7 @@ def _url(page, w):
         "evaluation": reverse("performance:evaluation_pdf", args=[QUARTER]),
         "appraisal_of_alice": reverse("performance:appraisal", args=[w.alice.pk]),
         "appraisal_of_bob": reverse("performance:appraisal", args=[w.bob.pk]),
+        "appraisal_of_mona": reverse("performance:appraisal", args=[w.mona.pk]),
         "appraisals_list": reverse("performance:appraisals"),
         "savings": reverse("performance:savings"),
     }[page]

@@ -49,6 +49,9 @@ def manages(user, officer) -> bool:
     """A Centre Manager of the officer's centre (not the officer), or the Secretariat."""
     if officer is None or user.pk == officer.pk:
         return False
+    # Only centre staff are appraised here (an appraisal belongs to the officer's centre).
+    if officer.role not in APPRAISED_ROLES or officer.centre_id is None:
+        return False
     if has_role(user, Role.SECRETARIAT):
         return True
     return (

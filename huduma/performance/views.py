@@ -72,6 +72,13 @@ def daily_report_pdf(request, code: str):
     day = min(_day(request), clock.local_date())
     figures, _report_row = _report(centre, day)
     body = pdf.daily_report_pdf(figures)
+    audit.record(
+        action="performance.daily_report_downloaded",
+        object_type="places.centre",
+        object_id=str(centre.pk),
+        object_repr=f"{centre.code} {day.isoformat()}",
+        actor=request.user,
+    )
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="huduma-daily-{centre.code}-{day.isoformat()}.pdf"'
