@@ -207,3 +207,45 @@ def test_every_write_answers_every_body_kind_as_documented(client, world, creden
     body = {**BODIES[kind], "data": data}
     response = client.post("/open311/v2/requests.json", **body, **credential)
     assert 400 <= response.status_code < 500, response.content[:300]
+
+
+# The device and kit endpoints with their own credentials: a paired feedback tablet's token,
+# and an enrolled field kit's. Anonymous or signed-in callers only ever reach their 401.
+device_schema = schema.include(path_regex=r"^/api/(devices/|feedback/)")
+kit_schema = schema.include(path_regex=r"^/api/outreach/(kits|sync)/")
+
+
+def _with_token(token: str) -> dict:
+    return {"Authorization": f"Device {token}", "Accept-Encoding": "identity"}
+
+
+@pytest.fixture
+def tablet_token(world) -> str:
+    from huduma.accounts import devices
+    from tests.feedback_helpers import paired_tablet
+
+    token = paired_tablet(world, world.counters[("gpo-nairobi", 1)])[1]
+    devices.device_authenticate(token=token)  # a working token: the fuzzer gets past the 401
+    return token
+
+
+@pytest.fixture
+def kit_token(world) -> str:
+    from huduma.outreach import enrolment
+    from tests.outreach_helpers import Kit
+
+    token = Kit(world).token
+    enrolment.kit_authenticate(token=token)  # a working token: the fuzzer gets past the 401
+    return token
+
+
+@device_schema.parametrize()
+def test_device_endpoints_answer_every_input_as_documented(case, tablet_token, real_ids):
+    aim_at_real_rows(case, real_ids)
+    case.call_and_validate(headers=_with_token(tablet_token), checks=CHECKS)
+
+
+@kit_schema.parametrize()
+def test_kit_endpoints_answer_every_input_as_documented(case, kit_token, real_ids):
+    aim_at_real_rows(case, real_ids)
+    case.call_and_validate(headers=_with_token(kit_token), checks=CHECKS)
