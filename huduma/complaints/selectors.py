@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from huduma.complaints.models import Category, Complaint, ComplaintEvent, Status
+from huduma.complaints.models import Complaint, ComplaintEvent, Status
 from huduma.complaints.permissions import visible_complaints
 
 # What the citizen's page shows of the history: the steps, never staff names or notes.
@@ -60,11 +60,3 @@ def upheld_counts(*, officer_ids: list[int], since, until) -> dict[int, int]:
         resolved_at__lt=until,
     )
     return dict(rows.values_list("ticket__officer_id").annotate(n=Count("id")).order_by())
-
-
-def bribery_counts(*, since, until) -> dict[int, int]:
-    """Bribery reports received in [since, until), per centre named."""
-    rows = Complaint.objects.filter(
-        category=Category.BRIBERY, created_at__gte=since, created_at__lt=until
-    ).exclude(centre__isnull=True)
-    return dict(rows.values_list("centre_id").annotate(n=Count("id")).order_by())

@@ -250,7 +250,9 @@ def recognition_propose(
     permissions.require_manages(by, officer)
     if kind not in Recognition.Kind.values:
         raise DomainError(_("Choose a reward or a sanction."), field="kind")
-    what = _text(what, "what")[:200]
+    what = _text(what, "what")
+    if len(what) > 200:
+        raise DomainError(_("Keep it under %(n)s characters.") % {"n": 200}, field="what")
     reason = _text(reason, "reason")
     if appraisal is not None and appraisal.officer_id != officer.pk:
         raise DomainError(_("That appraisal is another officer's."), field="appraisal")
