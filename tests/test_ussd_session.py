@@ -265,3 +265,43 @@ def test_end_of_session_notification_refusals(client, world):
     assert client.post(url("ussd:session_end"), weird).status_code == 200
     end = UssdSessionEnd.objects.get()
     assert end.duration_ms is None and end.hops is None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_copies_of_one_request_racing_each_other_act_once(world, settings):
+    """The gateway sends the last request of a journey four times at once: one ticket, and
+    every copy gets the same answer (the exchange's constraint picks one, the verb's key makes
+    the others find its ticket)."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+
+    from tests.conftest import require_postgres
+
+    require_postgres()
+    phone = Phone(Client())
+    phone.dial()
+    phone.press("2", "1", "GPO", "1")
+    phone.press(choice(phone.screens[-1], "NHIF registration"))
+    start = threading.Barrier(4)
+    answers: list[str] = []
+
+    def send():
+        try:
+            start.wait()
+            racer = Phone(Client())
+            racer.session_id, racer.inputs = phone.session_id, [*phone.inputs, "1"]
+            answers.append(racer.post("*".join(racer.inputs)).content.decode())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    visit = Visit.objects.get(phone=phone.number)
+    assert answers == [answers[0]] * 4
+    assert answers[0].startswith(f"END Ticket {visit.number} ")
