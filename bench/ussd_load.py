@@ -250,7 +250,16 @@ def main() -> None:
     database = os.environ["DATABASE_URL"].rsplit("/", 1)[-1]
     with tempfile.TemporaryDirectory(prefix="ussd-load-") as tmp:
         log_path = Path(tmp) / "server.log"
-        server = start_server(port, log_path, redis is not None)
+        server = None
+        for attempt in range(3):  # on a loaded machine the workers may take over 30 s to start
+            try:
+                server = start_server(port, log_path, redis is not None)
+                break
+            except RuntimeError as exc:
+                print(f"  the server did not start (attempt {attempt + 1}): {str(exc)[:80]}")
+                port = free_port()
+        if server is None:
+            raise SystemExit("ussd_load: the server would not start")
         try:
             callers = [Caller(port, n, random.Random(n)) for n in range(CALLERS)]
             go = threading.Event()

@@ -305,3 +305,18 @@ def test_copies_of_one_request_racing_each_other_act_once(world, settings):
     visit = Visit.objects.get(phone=phone.number)
     assert answers == [answers[0]] * 4
     assert answers[0].startswith(f"END Ticket {visit.number} ")
+
+
+def test_sessions_are_forgotten_after_30_days(phone, world, clock):
+    from huduma.channels.ussd.services import ussd_sessions_prune
+
+    phone.dial()
+    phone.press("6")
+    old = phone.session_id
+    clock.advance(days=29)
+    phone.dial()
+    clock.advance(days=2)
+    assert ussd_sessions_prune() == 1
+    assert not UssdSession.objects.filter(session_id=old).exists()
+    assert UssdSession.objects.filter(session_id=phone.session_id).exists()
+    assert UssdExchange.objects.count() == 1

@@ -390,3 +390,19 @@ def session_end_record(
             )
     except IntegrityError:
         return UssdSessionEnd.objects.get(session_id=session_id)
+
+
+# --- keeping --------------------------------------------------------------------------------
+
+# Sessions, their answers and the operator's notifications are kept this long: enough to answer
+# a question about a session a citizen raises, no longer (they hold phone numbers).
+KEEP = dt.timedelta(days=30)
+
+
+def ussd_sessions_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete the sessions (with their answers) and end-of-session notifications older than
+    KEEP; returns how many sessions went. Safe to run twice or in two workers at once."""
+    cutoff = (now or clock.now()) - KEEP
+    UssdSessionEnd.objects.filter(received_at__lt=cutoff).delete()
+    _total, by_model = UssdSession.objects.filter(updated_at__lt=cutoff).delete()
+    return by_model.get(UssdSession._meta.label, 0)
