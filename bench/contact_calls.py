@@ -3,9 +3,10 @@ lock; one in ten a provider's retry), and the screen pop (the caller's history r
 app through their selectors, and audited) at a small and a large number of other citizens'
 rows in the same run: with the phone indexes the ratio stays near 1.
 
-Knobs (environment): CONTACT_BENCH_CALLS (calls, 1000: three events each), CONTACT_BENCH_SMALL
-(other citizens' rows per table at first, 2000), CONTACT_BENCH_LARGE (then, 100000),
-CONTACT_BENCH_POPS (screen pops measured at each size, 200).
+Knobs (environment): CONTACT_BENCH_CALLS (calls, 300: three events each), CONTACT_BENCH_SMALL
+(other citizens' rows per table at first, 2000), CONTACT_BENCH_LARGE (then, 20000; 100000 for
+the figures in docs/contact-centre.md, about ten minutes on a busy machine),
+CONTACT_BENCH_POPS (screen pops measured at each size, 100).
 """
 
 import datetime as dt
@@ -18,10 +19,10 @@ from decimal import Decimal
 
 import django
 
-CALLS = int(os.environ.get("CONTACT_BENCH_CALLS", "1000"))
+CALLS = int(os.environ.get("CONTACT_BENCH_CALLS", "300"))
 SMALL = int(os.environ.get("CONTACT_BENCH_SMALL", "2000"))
-LARGE = int(os.environ.get("CONTACT_BENCH_LARGE", "100000"))
-POPS = int(os.environ.get("CONTACT_BENCH_POPS", "200"))
+LARGE = int(os.environ.get("CONTACT_BENCH_LARGE", "20000"))
+POPS = int(os.environ.get("CONTACT_BENCH_POPS", "100"))
 PREFIX = "CCB"
 
 
