@@ -29,6 +29,15 @@ def people(world, officers):
         username="rita", password="pw", role=Role.RECEPTION, centre=w.gpo, first_name="Rita"
     )
     w.gpo2 = officers[2]
+    w.agent = User.objects.create_user(
+        username="cara", password="pw", role=Role.CONTACT_AGENT, first_name="Cara"
+    )
+    w.counsellor = User.objects.create_user(
+        username="cole", password="pw", role=Role.COUNSELLOR, first_name="Cole"
+    )
+    w.back_office = User.objects.create_user(
+        username="beth", password="pw", role=Role.BACK_OFFICE, centre=w.gpo, mda=w.nrb
+    )
     return w
 
 
@@ -109,6 +118,21 @@ ACCESS = [
     ("savings", {"alice": 200, "bob": 200, "sam": 200, "mona": 200, "tess": 200, None: 200}),
 ]
 
+# The roles with no business here, and the back office (centre staff, appraised): cara
+# (contact-centre agent), cole (tele-counsellor), beth (back office at GPO).
+OTHER_ROLES = {
+    "daily": {"cara": 403, "cole": 403, "beth": 403},
+    "standards": {"cara": 403, "cole": 403, "beth": 403},
+    "evaluation": {"cara": 403, "cole": 403, "beth": 403},
+    "appraisal_of_alice": {"cara": 403, "cole": 403, "beth": 403},
+    "appraisal_of_beth": {"beth": 200, "bob": 200, "alice": 403, "kim": 403, "sam": 200},
+    "appraisals_list": {"cara": 403, "cole": 403, "beth": 302},
+    "savings": {"cara": 200, "cole": 200, "beth": 200},
+}
+ACCESS += [(page, {}) for page in OTHER_ROLES if page not in dict(ACCESS)]
+for _page, _table in ACCESS:
+    _table.update(OTHER_ROLES.get(_page, {}))
+
 
 def _url(page, w):
     return {
@@ -119,6 +143,7 @@ def _url(page, w):
         "appraisal_of_alice": reverse("performance:appraisal", args=[w.alice.pk]),
         "appraisal_of_bob": reverse("performance:appraisal", args=[w.bob.pk]),
         "appraisal_of_mona": reverse("performance:appraisal", args=[w.mona.pk]),
+        "appraisal_of_beth": reverse("performance:appraisal", args=[w.back_office.pk]),
         "appraisals_list": reverse("performance:appraisals"),
         "savings": reverse("performance:savings"),
     }[page]
@@ -135,6 +160,9 @@ def test_who_sees_what(client, people, clock, page, who, status):
         "kim": people.kisumu_manager,
         "tess": people.tc,
         "sid": people.sysadmin,
+        "cara": people.agent,
+        "cole": people.counsellor,
+        "beth": people.back_office,
     }.get(who) or (getattr(people, who) if who else None)
     assert _get(client, user, _url(page, people)) == status
 
