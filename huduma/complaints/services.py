@@ -243,23 +243,7 @@ def complaint_lodge(
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel"), field="channel")
     text = _clean_text(text, channel)
-    if anonymous:
-        if category not in MONITOR_CATEGORIES:
-            raise DomainError(
-                _("Only reports of corruption or maladministration can be anonymous"),
-                field="anonymous",
-            )
-        if len((secret_phrase or "").strip()) < SECRET_PHRASE_MIN:
-            raise DomainError(
-                _("Choose a secret phrase of at least %(min)s characters")
-                % {"min": SECRET_PHRASE_MIN},
-                field="secret_phrase",
-            )
-        phone = ""
-    elif phone:
-        phone = normalise_phone(phone)  # InvalidPhoneNumber: a 400 naming the phone
-    elif channel not in NO_PHONE_CHANNELS:
-        raise DomainError(_("Enter a mobile number so that we can reply"), field="phone")
+    phone = _reply_phone(channel, category, phone, anonymous, secret_phrase)
     key = idempotency.key_checked((idempotency_key or "").strip() or None) or ""
     if ticket is not None:  # a low rating: the complaint is about that ticket's centre and service
         centre = centre or ticket.centre
@@ -269,53 +253,24 @@ def complaint_lodge(
     if language not in ("en", "sw"):
         language = "sw"
     scope = _scope(channel, actor, api_client, source) if key else ""
-    request_hash = _sha(
-        json.dumps(
-            [
-                channel,
-                category,
-                text,
-                phone,
-                getattr(centre, "pk", None),
-                getattr(service, "pk", None),
-                getattr(mda, "pk", None),
-                getattr(ticket, "pk", None) and str(ticket.pk),
-                anonymous,
-                names_staff,
-            ],
-            default=str,
-        )
+    request_hash = _request_hash(
+        channel, category, text, phone, centre, service, mda, ticket, anonymous, names_staff
     )
     # A blank description (Open311) is "the same complaint" only about the same thing.
     text_hash = _text_hash(text or f"{category}:{getattr(centre, 'pk', '')}")
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                if key:
-                    lock_names(f"complaints.key:{scope}:{key}")
-                    existing = Complaint.objects.filter(
-                        idempotency_scope=scope, idempotency_key=key
-                    ).first()
-                    if existing is not None:
-                        idempotency.replay_check(existing.request_hash, request_hash)
-                        return existing
-                if phone:
-                    # Locked per phone, so two identical submissions at once cannot both miss
-                    # each other (the check and the insert are one step for this phone).
-                    lock_names(f"complaints.phone:{phone}")
-                    now = clock.now()
-                    duplicate = (
-                        Complaint.objects.filter(
-                            phone=phone,
-                            text_hash=text_hash,
-                            created_at__gte=now - DUPLICATE_WINDOW,
-                        )
-                        .order_by("created_at")
-                        .first()
-                    )
-                    if duplicate is not None:
-                        _event(duplicate, ComplaintEvent.Kind.SENT_AGAIN, actor=actor)
-                        return duplicate
+                again = _lodged_already(
+                    scope=scope,
+                    key=key,
+                    request_hash=request_hash,
+                    phone=phone,
+                    text_hash=text_hash,
+                    actor=actor,
+                )
+                if again is not None:
+                    return again
                 return _create(
                     channel=channel,
                     category=category,
@@ -345,6 +300,81 @@ def complaint_lodge(
             # reference was drawn): look again.
             continue
     raise Conflict(_("Please try again"), field="idempotency_key")
+
+
+def _reply_phone(channel, category, phone, anonymous, secret_phrase) -> str:
+    """The number the complainant is answered on (E.164), or "" for an anonymous report
+    (followed with its secret phrase instead) or a channel with none to give."""
+    if anonymous:
+        if category not in MONITOR_CATEGORIES:
+            raise DomainError(
+                _("Only reports of corruption or maladministration can be anonymous"),
+                field="anonymous",
+            )
+        if len((secret_phrase or "").strip()) < SECRET_PHRASE_MIN:
+            raise DomainError(
+                _("Choose a secret phrase of at least %(min)s characters")
+                % {"min": SECRET_PHRASE_MIN},
+                field="secret_phrase",
+            )
+        return ""
+    if phone:
+        return normalise_phone(phone)  # InvalidPhoneNumber: a 400 naming the phone
+    if channel not in NO_PHONE_CHANNELS:
+        raise DomainError(_("Enter a mobile number so that we can reply"), field="phone")
+    return ""
+
+
+def _request_hash(
+    channel, category, text, phone, centre, service, mda, ticket, anonymous, names_staff
+) -> str:
+    """What was asked, stored beside an Idempotency-Key (core.idempotency.replay_check)."""
+    return _sha(
+        json.dumps(
+            [
+                channel,
+                category,
+                text,
+                phone,
+                getattr(centre, "pk", None),
+                getattr(service, "pk", None),
+                getattr(mda, "pk", None),
+                getattr(ticket, "pk", None) and str(ticket.pk),
+                anonymous,
+                names_staff,
+            ],
+            default=str,
+        )
+    )
+
+
+def _lodged_already(*, scope, key, request_hash, phone, text_hash, actor) -> Complaint | None:
+    """The same complaint again, if it is: the one this Idempotency-Key made (the same key
+    asking otherwise is a 409), or the same text from the same phone within the window (a
+    "sent again" event on the first). Call it in the transaction that would create it."""
+    if key:
+        lock_names(f"complaints.key:{scope}:{key}")
+        existing = Complaint.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
+        if existing is not None:
+            idempotency.replay_check(existing.request_hash, request_hash)
+            return existing
+    if phone:
+        # Locked per phone, so two identical submissions at once cannot both miss each other
+        # (the check and the insert are one step for this phone).
+        lock_names(f"complaints.phone:{phone}")
+        duplicate = (
+            Complaint.objects.filter(
+                phone=phone,
+                text_hash=text_hash,
+                created_at__gte=clock.now() - DUPLICATE_WINDOW,
+            )
+            .order_by("created_at")
+            .first()
+        )
+        if duplicate is not None:
+            _event(duplicate, ComplaintEvent.Kind.SENT_AGAIN, actor=actor)
+            return duplicate
+    return None
 
 
 def _create(*, secret_phrase, actor, scope, key, text_hash, **fields) -> Complaint:
