@@ -127,3 +127,28 @@ def test_the_audit_chain_appended_at_once(world, monkeypatch, locked):
         assert report.ok
     else:
         assert not report.ok  # two entries linked to the same predecessor: a fork
+
+
+@pytest.mark.parametrize("locked", [True, False], ids=["with-lock", "control-without-lock"])
+def test_the_same_complaint_sent_twice_at_once(world, monkeypatch, locked):
+    from huduma.complaints import services as complaints
+    from huduma.complaints.models import Complaint
+
+    require_postgres()
+    _paused_after(monkeypatch, complaints, "_lodged_already")
+    if not locked:
+        monkeypatch.setattr(complaints, "lock_names", lambda *names, **kw: None)
+    _at_once(
+        lambda n: complaints.complaint_lodge(
+            channel="web",
+            category="service_quality",
+            text="Waited four hours and nobody served me.",
+            phone="0712345678",
+        ),
+        3,
+    )
+    stored = Complaint.objects.filter(phone="+254712345678").count()
+    if locked:
+        assert stored == 1  # the others are "sent again" on the first
+    else:
+        assert stored > 1
