@@ -120,10 +120,14 @@ def kit_ids(var_dir: Path) -> dict[str, set]:
 
     db = sqlite3.connect(var_dir / "fieldkit.sqlite3")
     try:
+        # A counter session still open is sent once its counter closes (kit._LOG_WHEN).
         return {
             label: {
                 row[0]
-                for row in db.execute(f'SELECT id FROM "{synced_model(label)._meta.db_table}"')
+                for row in db.execute(
+                    f'SELECT id FROM "{synced_model(label)._meta.db_table}"'
+                    + (" WHERE status = 'closed'" if label == "queues.CounterSession" else "")
+                )
             }
             for label in SYNCED_MODELS
         }

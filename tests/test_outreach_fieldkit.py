@@ -120,13 +120,17 @@ def kit_offered(var_dir: Path) -> set[str]:
 
 
 def kit_records(var_dir: Path) -> dict[str, set[str]]:
-    """Every record on the kit, by model: ids as the kit stores them (hex)."""
+    """Every record on the kit that it sends, by model: ids as the kit stores them (hex). A
+    counter session still open is sent once its counter closes (kit._LOG_WHEN)."""
     db = sqlite3.connect(var_dir / "fieldkit.sqlite3")
     try:
         return {
             label: {
                 row[0]
-                for row in db.execute(f'SELECT id FROM "{synced_model(label)._meta.db_table}"')
+                for row in db.execute(
+                    f'SELECT id FROM "{synced_model(label)._meta.db_table}"'
+                    + (" WHERE status = 'closed'" if label == "queues.CounterSession" else "")
+                )
             }
             for label in SYNCED_MODELS
         }

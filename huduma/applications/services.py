@@ -533,17 +533,33 @@ def referral_record(
         created_by=actor,
         created_at=clock.now(),
     )
+    _referral_sms(referral)
+    return referral
+
+
+def _referral_sms(referral: Referral) -> None:
+    service, mda = referral.service, referral.mda
     sms_send(
-        to=phone,
+        to=referral.phone,
         template="referral_address",
         context={
             "service": service.name_sw if referral.language == "sw" else service.name_en,
             "mda": mda.name_sw or mda.name_en if referral.language == "sw" else mda.name_en,
-            "address": address,
+            "address": referral.address,
         },
         language=referral.language,
     )
-    return referral
+
+
+def referrals_from_kit(ids: list) -> None:
+    """Referrals a field kit's batch has just stored: each citizen gets the MDA office's
+    address by SMS from the server (the address the server holds: applications.kit_rules
+    writes it), and the follow-up is the centre's, on its referrals page."""
+    for referral in Referral.objects.filter(pk__in=ids).select_related("service", "mda"):
+        try:
+            _referral_sms(referral)
+        except InvalidPhoneNumber:
+            continue  # kept for the follow-up; no message
 
 
 @transaction.atomic

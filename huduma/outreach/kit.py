@@ -34,7 +34,7 @@ from huduma.outreach.records import SYNCED_MODELS, data_fields, synced_model, wi
 from huduma.outreach.sync_models import KitChange, KitDeferred, KitRejection, KitState
 from huduma.places.models import Centre
 from huduma.queues import services as queues
-from huduma.queues.models import Ticket, Visit
+from huduma.queues.models import CounterSession, Ticket, Visit
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def _request(
 
 
 _INSERT_TRIGGER = (
-    'CREATE TRIGGER "kit_ins_{table}" AFTER INSERT ON "{table}" BEGIN '
+    'CREATE TRIGGER "kit_ins_{table}" AFTER INSERT ON "{table}" {log_when_insert}BEGIN '
     "INSERT INTO \"{change}\" (model, record_id) VALUES ('{label}', NEW.id); {set_seq} END"
 )
 _SET_SEQ = (
@@ -139,9 +139,13 @@ _SET_SEQ = (
 )
 # The update that sets node_seq on a new row is part of its creation, not a change.
 _UPDATE_TRIGGER = (
-    'CREATE TRIGGER "kit_upd_{table}" AFTER UPDATE ON "{table}" {when}BEGIN '
+    'CREATE TRIGGER "kit_upd_{table}" AFTER UPDATE ON "{table}" {when}{log_when}BEGIN '
     "INSERT INTO \"{change}\" (model, record_id) VALUES ('{label}', NEW.id); END"
 )
+# Records logged only once they reach a state the server takes: an officer's time at a tent's
+# counter once the counter has closed (open, it would keep the centre's own counter taken), so
+# no sequence number is spent on a session still open, and none is held back.
+_LOG_WHEN = {"queues.CounterSession": "NEW.status = 'closed'"}
 
 
 def _trigger_sql(label: str) -> list[str]:
@@ -155,6 +159,9 @@ def _trigger_sql(label: str) -> list[str]:
         "label": label,
         "when": "WHEN OLD.node_seq IS NOT NULL " if seq else "",
     }
+    condition = _LOG_WHEN.get(label)
+    parts["log_when_insert"] = f"WHEN {condition} " if condition else ""
+    parts["log_when"] = f"{'AND' if seq else 'WHEN'} {condition} " if condition else ""
     parts["set_seq"] = _SET_SEQ.format(**parts) if seq else ""
     return [
         'DROP TRIGGER IF EXISTS "kit_ins_{table}"'.format(**parts),
@@ -336,10 +343,13 @@ class PushReport:
 
 
 def _in_a_queue(obj) -> bool:
-    """A ticket still waiting, called or being served at the tent. It would stand in the
-    centre's own queue if it reached the server now: it is held back on the kit (KitDeferred),
-    with the records made under it, until it has ended (served, no-show, cancelled, or closed
-    at the end of the day); everything else goes on."""
+    """A ticket still waiting, called or being served at the tent, or an officer still signed
+    in at a tent's counter. It would stand in the centre's own queue (or keep the centre's
+    counter taken) if it reached the server now: it is held back on the kit (KitDeferred),
+    with the records made under it, until it has ended (served, no-show, cancelled, closed at
+    the end of the day; the counter closed); everything else goes on."""
+    if isinstance(obj, CounterSession):
+        return obj.status != CounterSession.Status.CLOSED
     return isinstance(obj, Ticket) and obj.status in Ticket.ACTIVE
 
 
@@ -518,6 +528,8 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
     """Push every pending change, batch after batch. Raises KitOffline when the connection
     fails (what was acknowledged stays acknowledged), KitRefused when the server refuses."""
     state = kit_state()
+    if connection.vendor == "sqlite":
+        kit_triggers_install()  # a kit enrolled before a table was synced logs it from now on
     report = PushReport()
     started = time.perf_counter()
     max_bytes, rate = BATCH_FIRST_BYTES, None
@@ -648,10 +660,20 @@ def held_back() -> dict:
 
 
 def kit_close_day(*, day: dt.date) -> queues.DayClosed:
-    """The tent packs up: the day's tickets not yet served end (queues.tickets_close_day);
-    the records held back under them are released at the next push."""
+    """The tent packs up: the day's tickets not yet served end (queues.tickets_close_day) and
+    the tent's counters close (queues.counter_close; a counter still serving someone stays
+    open); the records held back under them are released at the next push."""
     centre = Centre.objects.get(code=kit_state().centre_code)
-    return queues.tickets_close_day(centre=centre, day=day)
+    closed = queues.tickets_close_day(centre=centre, day=day)
+    live = CounterSession.objects.filter(counter__centre=centre).exclude(
+        status=CounterSession.Status.CLOSED
+    )
+    for session in live.select_related("counter", "officer"):
+        try:
+            queues.counter_close(counter=session.counter, officer=session.officer)
+        except queues.TicketStateError:
+            pass  # its officer finishes the citizen first: the session goes once closed
+    return closed
 
 
 # --- automatic sync ------------------------------------------------------------------------

@@ -23,11 +23,13 @@ from django.db import models
 # between kits and the centre. Kits push in the order of their change log, which follows the
 # order of creation: a visit before its tickets, an application before its invoice and payment.
 SYNCED_MODELS = (
+    "queues.CounterSession",
     "queues.Visit",
     "queues.Ticket",
     "queues.TicketEvent",
     "applications.Application",
     "applications.ApplicationEvent",
+    "applications.Referral",
     "payments.Invoice",
     "payments.Payment",
     "feedback.Rating",
@@ -35,6 +37,17 @@ SYNCED_MODELS = (
     "complaints.ComplaintEvent",
     "notify.Message",
 )
+
+# Tables of the apps that a kit writes and never sends, each with the reason (the kit's own
+# machinery, outreach's KitState, KitChange..., is listed by the test that walks a kit's tables).
+LOCAL_ONLY = {
+    "payments.PaymentEvent": (
+        "a payment's history as the kit saw it, never evidence: the server writes its own "
+        "events as the payment arrives (from_field_kit, with the kit's node and sequence) and "
+        "when M-Pesa answers about a code"
+    ),
+    "queues.DailyCounter": "the kit's ticket numbering (the server's own follows the visits)",
+}
 
 
 @functools.cache

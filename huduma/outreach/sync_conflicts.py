@@ -27,6 +27,7 @@ _CENTRE_VIA = {
     "Payment": "invoice",
     "ApplicationEvent": "application",
     "ComplaintEvent": "complaint",
+    "CounterSession": "counter",
 }
 
 

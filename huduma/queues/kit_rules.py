@@ -3,7 +3,7 @@ tickets, never the priority or the order a ticket takes (the centre server's to 
 
 from huduma.core.kit_rules import KitRefused, KitWrite, instances, register
 from huduma.queues import dispatch, notifications
-from huduma.queues.models import Ticket, TicketEvent, Visit
+from huduma.queues.models import CounterSession, Ticket, TicketEvent, Visit
 
 # Columns the kit sets once, when it issues the visit or ticket; changing them later would move
 # a ticket in a queue or turn it into another citizen's.
@@ -84,6 +84,20 @@ def _events_arrived(ids: list) -> None:
         notifications.day_closed_sms(ticket_ids=list(closed))
 
 
+def _counter_session(write: KitWrite) -> None:
+    """An officer's time at a tent's counter, reported once it has ended: a live session would
+    sign the officer in at the centre's own counter (the kit holds it back until closed)."""
+    values, kit = write.values, write.kit
+    if not write.creating:
+        raise KitRefused("counter session: sent once, when it has closed")
+    if values["officer_id"] not in kit.officer_ids:
+        raise KitRefused("counter session: of an officer who did not come with this kit")
+    if values["status"] != CounterSession.Status.CLOSED or values["closed_at"] is None:
+        raise KitRefused("counter session: a kit reports a session once it has closed")
+    if values["closed_at"] < values["opened_at"]:
+        raise KitRefused("counter session: closed before it opened")
+
+
 # The queue's writers for what a kit reports (each write checked by the rules above first).
 
 
@@ -107,7 +121,12 @@ def ticket_events_from_kit(writes: list[KitWrite]) -> None:
     TicketEvent._base_manager.bulk_create(instances(TicketEvent, writes))
 
 
+def counter_sessions_from_kit(writes: list[KitWrite]) -> None:
+    CounterSession._base_manager.bulk_create(instances(CounterSession, writes))
+
+
 def register_rules() -> None:
+    register("queues.CounterSession", _counter_session, create=counter_sessions_from_kit)
     register("queues.Visit", _visit, create=visits_from_kit, change=visit_changed_on_kit)
     register("queues.Ticket", _ticket, create=tickets_from_kit, change=ticket_changed_on_kit)
     register(
