@@ -98,3 +98,12 @@ def test_centre_manager_cannot_ask_for_another_centre(client, people):
 def test_open_data_is_for_everyone_and_names_nobody(client, people):
     for url in ("insights:open_data", "insights:open_data_csv", "insights:open_data_json"):
         assert client.get(reverse(url)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_dashboard_speaks_swahili(client, people, settings):
+    sign_in_verified(client, people.tess)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sw"
+    page = client.get(reverse("insights:dashboard"), QUERY).content.decode()
+    assert "Dashibodi ya kitaifa" in page
+    assert "Wananchi waliohudumiwa" in page
