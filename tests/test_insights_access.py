@@ -107,3 +107,17 @@ def test_the_dashboard_speaks_swahili(client, people, settings):
     page = client.get(reverse("insights:dashboard"), QUERY).content.decode()
     assert "Dashibodi ya kitaifa" in page
     assert "Wananchi waliohudumiwa" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "allowed"), [("sam", True), ("mona", False), ("tess", False)])
+def test_only_the_secretariat_sets_charter_waits_and_it_is_audited(client, people, name, allowed):
+    from huduma.insights.models import WaitTarget
+
+    sign_in_verified(client, getattr(people, name))
+    client.post(
+        reverse("admin:insights_waittarget_add"), {"service": people.id_dup.pk, "minutes": 10}
+    )
+    assert WaitTarget.objects.filter(service=people.id_dup, minutes=10).exists() == allowed
+    audited = AuditEntry.objects.filter(action="insights.wait_target").exists()
+    assert audited == allowed
