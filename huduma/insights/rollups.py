@@ -360,6 +360,11 @@ def rebuild(first: dt.date, last: dt.date, kinds=None) -> None:
     the next refresh recomputes them again, which changes nothing."""
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
+        if _pg():
+            # A month of national tickets takes longer than a web request may (the server's
+            # statement timeout); this is maintenance, run from a command, for this
+            # transaction only.
+            cursor.execute("SET LOCAL statement_timeout = 0")
         for kind in kinds or ROLLUPS:
             recompute(kind, first, last)
 
