@@ -29,3 +29,9 @@ class InsightsConfig(AppConfig):
         # Once per migrate (sender=self): the triggers live on other apps' tables.
         pre_migrate.connect(_before_migrate, sender=self, dispatch_uid="insights-db-hooks-off")
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="insights-db-hooks-on")
+        # `load_demo` ends by refreshing the rollups over the demo's rows (runs last: insights
+        # is the last app registering a step).
+        from huduma.accounts.demo import register_demo_step
+        from huduma.insights.demo import demo_insights_lines
+
+        register_demo_step(demo_insights_lines)

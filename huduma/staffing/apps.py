@@ -14,3 +14,9 @@ class StaffingConfig(AppConfig):
 
         # The training rule, enforced where queues gives skills (queues imports no staffing).
         register_skill_guard(skill_guard)
+
+        # `load_demo` records the demo officers' training (accounts imports no staffing).
+        from huduma.accounts.demo import register_demo_step
+        from huduma.staffing.demo import demo_training_lines
+
+        register_demo_step(demo_training_lines)
