@@ -46,7 +46,9 @@ def test_charter_is_dated_and_has_complaint_contacts(client, world, settings):
     assert "Service charter" in html
     assert "Dated" in html
     assert settings.COMPLAINTS_PHONE in html
-    assert html.count("<tr>") == 4  # header and three services
+    # Three services of three agencies: a table each, with its header row.
+    assert html.count('<section class="charter-agency"') == 3
+    assert html.count("<tr>") == 6
 
 
 def test_charter_pdf_downloads(client, world):
