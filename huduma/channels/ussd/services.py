@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -88,9 +88,8 @@ def ussd_answer(
     if len(text) > MAX_TEXT or "\x00" in text:
         return Answer(_end(_("Sorry, that is too long. Please dial again.")))
     now = clock.now()
-    session = _session(session_id, phone, service_code[:40], network_code[:12], now)
     digest = text_digest(text)
-    stored = _stored_reply(session, digest)
+    session, stored = _session(session_id, phone, service_code[:40], network_code[:12], now, digest)
     if stored is not None:
         return Answer(stored, repeated=True)
     if session.phone and session.phone != phone:
@@ -101,13 +100,22 @@ def ussd_answer(
     return _save(session, engine, text, digest, reply, now)
 
 
-def _session(session_id, phone, service_code, network_code, now) -> UssdSession:
-    session = UssdSession.objects.filter(session_id=session_id).first()
+def _session(
+    session_id, phone, service_code, network_code, now, digest
+) -> tuple[UssdSession, str | None]:
+    """The session, and the answer it already gave to this text if any (one query for both:
+    this runs on every request)."""
+    answered = UssdExchange.objects.filter(session=OuterRef("pk"), text_digest=digest)
+    session = (
+        UssdSession.objects.filter(session_id=session_id)
+        .annotate(stored_reply=Subquery(answered.values("reply")[:1]))
+        .first()
+    )
     if session is not None:
-        return session
+        return session, session.stored_reply
     try:
         with transaction.atomic():
-            return UssdSession.objects.create(
+            session = UssdSession.objects.create(
                 session_id=session_id,
                 phone=phone,
                 service_code=service_code,
@@ -117,7 +125,9 @@ def _session(session_id, phone, service_code, network_code, now) -> UssdSession:
                 updated_at=now,
             )
     except IntegrityError:  # the same first request twice at once: one row
-        return UssdSession.objects.get(session_id=session_id)
+        session = UssdSession.objects.get(session_id=session_id)
+        return session, _stored_reply(session, digest)
+    return session, None  # just made: nothing answered yet
 
 
 def _stored_reply(session: UssdSession, digest: str) -> str | None:
