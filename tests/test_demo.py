@@ -36,6 +36,11 @@ PAGES = [
     ("officer.gpo.1a", "counter_officer", ["/staff/staffing/my-training/"]),
     ("secretariat", "secretariat", ["/insights/", "/staff/standards/", "/staff/staffing/"]),
     ("monitor.eacc", "monitor", ["/insights/"]),
+    (
+        "liaison.nrb",
+        "back_office",
+        ["/staff/staffing/", "/staff/centres/gpo-nairobi/establishment/"],
+    ),
 ]
 
 
@@ -47,7 +52,7 @@ def demo(reference):
 
 
 def test_the_demo_prints_the_new_logins_and_each_opens_its_pages(demo):
-    for username in ("agent.contact", "counsellor", "committee"):
+    for username in ("agent.contact", "counsellor", "committee", "liaison.nrb"):
         assert username in demo
     for username, role, urls in PAGES:
         user = User.objects.get(username=username)
@@ -56,6 +61,10 @@ def test_the_demo_prints_the_new_logins_and_each_opens_its_pages(demo):
         sign_in_verified(client, user)
         for url in urls:
             assert client.get(url).status_code == 200, (username, url)
+    # The liaison has the GPO manager's request for officers waiting.
+    client = Client()
+    sign_in_verified(client, User.objects.get(username="liaison.nrb"))
+    assert len(client.get("/staff/staffing/").context["pending"]) == 1
     for url in ("/assistant/", "/open-data/", "/savings/"):
         assert Client().get(url).status_code == 200, url
 

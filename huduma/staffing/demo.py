@@ -16,7 +16,7 @@ from huduma.accounts.models import Role, User
 from huduma.catalogue.models import Service
 from huduma.core import clock
 from huduma.staffing import services
-from huduma.staffing.models import Attendance, Course, TrainingSession
+from huduma.staffing.models import Attendance, Course, RedeploymentRequest, TrainingSession
 
 DEMO_CENTRES = ("gpo-nairobi", "kisumu", "eldoret")
 TRAINER = "Huduma Kenya Secretariat (demo)"
@@ -109,10 +109,34 @@ def demo_training_lines() -> list[str]:
                     result=Attendance.Result.PENDING,
                     actor=secretariat,
                 )
+    # The NRB's liaison (a back-office officer of the MDA at no centre) with a request to answer.
+    User.objects.update_or_create(
+        username="liaison.nrb",
+        defaults={
+            "role": Role.BACK_OFFICE,
+            "mda": service.mda,
+            "centre": None,
+            "first_name": "Liaison",
+            "last_name": "NRB",
+            "password": secretariat.password,  # the demo's one password
+        },
+    )
+    manager = User.objects.filter(username="manager.gpo").first()
+    if gpo is not None and manager is not None:
+        asked = RedeploymentRequest.objects.filter(centre=gpo, mda=service.mda)
+        if not asked.exists():
+            services.redeployment_request(
+                centre=gpo,
+                mda=service.mda,
+                change=2,
+                reason="Two more ID officers: the queue for IDs is past the standard most days.",
+                actor=manager,
+            )
     return [
+        ("MDA liaison: liaison.nrb answers the centres' redeployment requests at /staff/staffing/"),
         (
             f"Training: {cse.name_en} and {skill.name_en}, passes recorded for "
             f"{len(officers)} counter officers (manager.gpo: "
             "/staff/centres/gpo-nairobi/training/, officers: /staff/staffing/my-training/)"
-        )
+        ),
     ]
