@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from huduma.accounts.models import Role, User
 from huduma.core.models import AuditEntry
-from huduma.insights import rollups
+from huduma.insights import exports, rollups
 from tests.conftest import sign_in_verified
 from tests.insights_rows import DAY, Rows
 
@@ -96,8 +96,25 @@ def test_centre_manager_cannot_ask_for_another_centre(client, people):
 
 @pytest.mark.django_db
 def test_open_data_is_for_everyone_and_names_nobody(client, people):
-    for url in ("insights:open_data", "insights:open_data_csv", "insights:open_data_json"):
-        assert client.get(reverse(url)).status_code == 200
+    rows = Rows(people)
+    rows.complaint()  # a complainant's phone, +254700000002
+    rows.application(due_on=DAY)  # an applicant's phone, +254700000001
+    rollups.refresh()
+    assert client.get(reverse("insights:open_data")).status_code == 200
+    query = {"from": "2026-11", "to": "2026-11"}
+    csv = client.get(reverse("insights:open_data_csv"), query)
+    body = client.get(reverse("insights:open_data_json"), query)
+    assert csv.status_code == body.status_code == 200
+    assert "public" in csv["Cache-Control"] and "public" in body["Cache-Control"]
+    text = csv.content.decode()
+    assert text.splitlines()[0].split(",") == list(exports.OPEN_DATA_FIELDS)
+    gpo = next(r for r in body.json()["rows"] if r["centre_code"] == "gpo-nairobi")
+    assert gpo["served"] == 1 and gpo["complaints_received"] == 1
+    for personal in ("+2547", "alice", "bob", "Officer"):
+        assert personal not in text and personal not in body.content.decode()
+    # A bad month is a clear 400, not a 500.
+    bad = client.get(reverse("insights:open_data_csv"), {"from": "2026-13"})
+    assert bad.status_code == 400 and b"YYYY-MM" in bad.content
 
 
 @pytest.mark.django_db

@@ -536,7 +536,10 @@ class OpenDataRow:
 def open_data(*, first_month: dt.date, last_month: dt.date) -> list[OpenDataRow]:
     """Per centre and month: the published figures. No personal data exists in the rollups
     (no phone, name, officer or ticket), and none is read here."""
-    period = Period(first_month, last_month)
+    # The last day of the last month (the complaints table is by day).
+    last_day = (last_month.replace(day=1) + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(
+        days=1
+    )
     queue = {
         (row["month"], row["centre_id"]): _figures(row, key=(row["month"], row["centre_id"]))
         for row in _queue_rows(
@@ -546,7 +549,7 @@ def open_data(*, first_month: dt.date, last_month: dt.date) -> list[OpenDataRow]
     }
     complaints_by: dict[tuple, int] = defaultdict(int)
     for day, centre, n in ComplaintDay.objects.filter(
-        day__gte=first_month, day__lte=period.snapped().last
+        day__gte=first_month, day__lte=last_day
     ).values_list("day", "centre_id", "received_n"):
         complaints_by[(day.replace(day=1), centre)] += n
     revenue: dict[tuple, Decimal] = defaultdict(Decimal)
