@@ -119,6 +119,8 @@ def demo_performance_lines() -> list[str]:
         if not Visit.objects.filter(centre=centre, prefix=PREFIX).exists():
             written += _history(centre, rng, today)
     yesterday = today - dt.timedelta(days=1)
+    if yesterday.weekday() == 6:  # no history on Sundays: show Saturday
+        yesterday -= dt.timedelta(days=1)
     lines = [
         (
             "Technical Committee: committee (standards and evaluation at /staff/standards/, "
