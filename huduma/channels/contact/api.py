@@ -57,7 +57,7 @@ class CallEventIn(Schema):
     caller: str = Field("", max_length=40, description="The caller's number, E.164 or local")
     called: str = Field("", max_length=40, description="The number they dialled")
     agent_extension: str = Field("", max_length=150, description="Who answered (answered)")
-    provider: str = Field("pbx", pattern=r"^[a-z0-9_-]{1,32}$")
+    provider: str = Field("pbx", max_length=32, pattern=r"^[a-z0-9_-]{1,32}$")
 
 
 class CallOut(Schema):
@@ -98,7 +98,7 @@ def call_event(request, body: CallEventIn, token: str | None = None):
 class ATVoiceIn(Schema):
     """Africa's Talking Voice's callback (form fields; the others it sends are ignored)."""
 
-    isActive: str = Field(..., pattern=r"^[01]$")
+    isActive: str = Field(..., max_length=1, pattern=r"^[01]$")
     sessionId: str = Field(..., min_length=1, max_length=150)
     direction: str = Field("", max_length=20)
     callerNumber: str = Field("", max_length=40)
