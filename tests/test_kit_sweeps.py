@@ -16,6 +16,7 @@ from huduma.notify.models import Message
 KIT_TASKS = {
     "kit_sync_task": "the kit's own sync with the centre server",
     "deliver_due_messages_task": "on a kit it only holds SMS in the outbox until sync",
+    "rollups_refresh_task": "the kit's own rollups (its triggers' marks), never synced",
 }
 
 

@@ -48,6 +48,9 @@ WORK = {
     "late_tasks_watchdog_task": "huduma.accounts.tasks.late_tasks_alert",
     "performance_daily_reports_task": "huduma.performance.services.daily_reports_due",
     "assistant_forget_task": "huduma.channels.assistant.services.assistant_forget",
+    "stale_articles_task": "huduma.catalogue.tasks.articles_stale_notify",
+    "ussd_sessions_prune_task": "huduma.channels.ussd.services.ussd_sessions_prune",
+    "rollups_refresh_task": "huduma.insights.tasks.rollups_refresh_logged",
 }
 
 # Started in a subprocess: every periodic task runs in a thread of its own and hangs inside its

@@ -18,6 +18,10 @@ logger = logging.getLogger(__name__)
 @db_periodic_task(crontab(minute="*"))
 @leased("insights-rollups", period=dt.timedelta(minutes=1), lease=dt.timedelta(minutes=10))
 def rollups_refresh_task() -> None:
+    rollups_refresh_logged()
+
+
+def rollups_refresh_logged() -> None:
     result = rollups.refresh()
     if result.marks:
         logger.info("rollups: %s marks, %s slices", result.marks, result.slices)
