@@ -32,10 +32,12 @@ def test_numbers_past_999_keep_every_digit(world, clock):
 def test_issuing_answers_with_the_places_ahead_as_stored(world, clock):
     issue(world, [world.id_dup])
     issue(world, [world.id_dup])
-    third = issue(world, [world.id_dup])
-    assert third.places_ahead == 2
-    ticket = Ticket.objects.get(visit=third)
-    assert (ticket.status, ticket.queue_key) == ("waiting", third.new_tickets[0].queue_key)
+    answer = services.visit_issue_answer(
+        centre=world.gpo, services=[world.id_dup], channel="reception", requirements_confirmed=True
+    )
+    assert answer.places_ahead == 2
+    ticket = Ticket.objects.get(visit=answer.visit)
+    assert (ticket.status, ticket.queue_key) == ("waiting", answer.tickets[0].queue_key)
     assert TicketEvent.objects.filter(ticket=ticket).count() == 2  # issued, waiting
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import BeforeValidator, Field, StringConstraints
@@ -19,7 +20,7 @@ from huduma.accounts.models import Role, User
 from huduma.accounts.permissions import require_centre, require_centre_view
 from huduma.catalogue.models import Service
 from huduma.core import clock
-from huduma.core.errors import NotFound
+from huduma.core.errors import DomainError, NotFound
 from huduma.payments import services
 from huduma.payments.cashup import cashup_for
 from huduma.payments.models import Invoice, Payment
@@ -268,7 +269,11 @@ def cashup(
         require_centre(request.user, who.centre, *TAKERS)
     else:
         raise NotFound("No such officer.", field="officer")
-    report = cashup_for(officer=who, day=day or clock.local_date())
+    today = clock.local_date()
+    if day is not None and not (dt.date(2000, 1, 1) <= day <= today + dt.timedelta(days=366)):
+        # Far from year 1 and 9999, where the day's time-zone arithmetic would overflow (a 500).
+        raise DomainError(_("Choose a day from 2000 to next year."), field="day")
+    report = cashup_for(officer=who, day=day or today)
 
     def lines(payments):
         return [
