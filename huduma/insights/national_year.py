@@ -220,6 +220,10 @@ def generate(
                     progress(day, counts)
         finally:
             cursor.execute("SET session_replication_role = DEFAULT")
+        # Fresh statistics after a bulk load: without them the planner takes the tables for
+        # empty, and the live refresh's slice of one centre-day scans them whole.
+        for table in Buffers.COLUMNS:
+            cursor.execute(f"ANALYZE {table}")
     return counts
 
 
