@@ -50,6 +50,24 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def holidays_present(request, django_db_blocker):
+    """The seeded public holidays, before every test that uses the database: a transactional
+    test (a browser test, a live server) empties every table when it ends, and whichever test
+    a worker runs next (the order differs under pytest-xdist) must still find them."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    from huduma.core.holidays import holidays_seed
+    from huduma.core.models import Holiday
+
+    with django_db_blocker.unblock():
+        if not Holiday.objects.exists():
+            holidays_seed()
+
+
+@pytest.fixture(autouse=True)
 def fresh_reference_cache():
     """Rows cached by an earlier test (rolled back since) must not leak into the next."""
     from huduma.core import clock, refcache
