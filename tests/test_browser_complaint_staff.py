@@ -99,6 +99,10 @@ def test_a_swahili_complainant_is_answered_in_swahili(browser, live_server, worl
     page.get_by_label("What was done").fill("We have put twenty more chairs in the hall for you.")
     page.get_by_role("button", name="Mark resolved").click()
     expect(page.get_by_role("alert")).to_contain_text("The complainant reads Kiswahili")
+    # What the officer wrote is still there to rewrite, not lost with the refusal.
+    expect(page.get_by_label("What was done")).to_have_value(
+        "We have put twenty more chairs in the hall for you."
+    )
     assert_accessible(page)
     assert not Message.objects.filter(template="complaint_resolved").exists()
     page.get_by_label("What was done").fill("Tumeweka viti ishirini zaidi ukumbini kwa ajili yako.")

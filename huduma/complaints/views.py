@@ -270,7 +270,7 @@ def _visible(request, reference: str) -> Complaint:
 
 
 @login_required
-def staff_detail(request, reference: str, errors=None, status_code=200):
+def staff_detail(request, reference: str, errors=None, status_code=200, posted=None):
     complaint = _visible(request, reference)
     return render(
         request,
@@ -279,7 +279,8 @@ def staff_detail(request, reference: str, errors=None, status_code=200):
             "complaint": complaint,
             "events": complaint.events.all(),
             "can_act": permissions.can_act(request.user, complaint),
-            "resolve_form": ResolveForm(complainant_language=complaint.language),
+            # A refused resolve shows again what the officer wrote (bound to what was posted).
+            "resolve_form": ResolveForm(posted, complainant_language=complaint.language),
             "errors": errors or {},
         },
         status=status_code,
@@ -312,6 +313,10 @@ def staff_action(request, reference: str, action: str):
         STAFF_ACTIONS[action](complaint, request.user, request.POST)
     except DomainError as exc:
         return staff_detail(
-            request, reference, errors={exc.field or action: exc.message}, status_code=exc.status
+            request,
+            reference,
+            errors={exc.field or action: exc.message},
+            status_code=exc.status,
+            posted=request.POST if action == "resolve" else None,
         )
     return redirect("complaints:staff_detail", complaint.reference)
