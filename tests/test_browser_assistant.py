@@ -2,6 +2,7 @@
 whether it helped (real Chromium, axe)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from huduma.channels.assistant.models import AssistantAnswer
 from tests.conftest import assert_accessible
@@ -36,7 +37,7 @@ def test_ask_read_the_answer_and_say_it_helped(phone, live_server, world, settin
     assert "For Replacement of a lost ID card, bring: Police abstract." in answer.inner_text()
     source = answer.get_by_role("link", name="Replacement of a lost ID card")
     assert source.get_attribute("href") == "/services/NRB-ID-DUPLICATE/"
-    assert page.get_by_role("group", name="Did this help?").is_visible()
+    expect(page.get_by_role("group", name="Did this help?")).to_be_visible()
     assert_accessible(page)
     assert fits(page)
 
@@ -58,8 +59,8 @@ def test_a_question_it_cannot_answer_and_a_swahili_one(phone, live_server, world
     page.get_by_role("button", name="Ask", exact=True).click()
     answer = page.get_by_test_id("answer")
     assert "I cannot answer that" in answer.inner_text()
-    assert answer.get_by_role("link", name="Call the Huduma Contact Centre: 1919").is_visible()
-    assert answer.get_by_role("link", name="Make a complaint").is_visible()
+    expect(answer.get_by_role("link", name="Call the Huduma Contact Centre: 1919")).to_be_visible()
+    expect(answer.get_by_role("link", name="Make a complaint")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Ask another question").fill("kitambulisho kilichopotea ni pesa ngapi?")
@@ -70,7 +71,7 @@ def test_a_question_it_cannot_answer_and_a_swahili_one(phone, live_server, world
         answer.inner_text()
     )
     # The whole answer, its source and "Did this help?" in the question's language.
-    assert answer.get_by_role("heading", name="Jibu").is_visible()
-    assert page.get_by_role("group", name="Je, jibu hili limekusaidia?").is_visible()
+    expect(answer.get_by_role("heading", name="Jibu")).to_be_visible()
+    expect(page.get_by_role("group", name="Je, jibu hili limekusaidia?")).to_be_visible()
     assert_accessible(page)
     assert fits(page)

@@ -1,6 +1,7 @@
 """A citizen on a small phone searches a service and opens a centre's charter (real Chromium)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import assert_accessible
 
@@ -16,7 +17,7 @@ def test_search_service_then_open_charter(page, live_server, world):
 
     assert page.get_by_role("heading", level=1).inner_text() == "Replacement of a lost ID card"
     assert "KES 100.00" in page.content()
-    assert page.get_by_text("Police abstract").is_visible()
+    expect(page.get_by_text("Police abstract")).to_be_visible()
     assert_accessible(page)
 
     join = page.get_by_role("link", name="Join the queue at Huduma Centre GPO")
@@ -29,8 +30,8 @@ def test_search_service_then_open_charter(page, live_server, world):
     assert_accessible(page)
 
     page.get_by_role("button", name="Kiswahili").click()
-    assert page.locator("html").get_attribute("lang") == "sw"
-    assert page.get_by_role("link", name="Kubadilisha kitambulisho kilichopotea").is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "sw")
+    expect(page.get_by_role("link", name="Kubadilisha kitambulisho kilichopotea")).to_be_visible()
     assert_accessible(page)
 
 
