@@ -79,3 +79,38 @@ def test_manager_compares_a_conflict_field_by_field_and_decides(browser, live_se
     expect(page.get_by_text("Conflict resolved.")).to_be_visible()
     assert Ticket.objects.get(pk=items[1]["id"]).status == "served"
     page.context.close()
+
+
+def test_a_double_click_on_register_makes_one_kit_whose_code_works(browser, live_server, world):
+    from huduma.outreach import enrolment
+
+    add_mashinani(world)
+    outreach = agreed(world, world.kibra, [coming_day()], {world.id_dup: world.alice})
+    base = live_server.url
+    page = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
+    page.goto(f"{base}/staff/sign-in/")
+    page.get_by_label("Username").fill("bob")
+    page.get_by_label("Password").fill("pw-bob")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{base}/staff/centres/gpo-nairobi/field-kits/")
+    page.get_by_label("Name of the kit").fill("Kit Kibra")
+    page.get_by_label("Outreach").select_option(str(outreach.pk))
+    posts = []
+    page.on("request", lambda r: posts.append(r) if r.method == "POST" else None)
+    # Two presses before the first answer comes back (a slow link): both reach the server.
+    page.get_by_role("button", name="Register").evaluate(
+        "b => { b.form.requestSubmit(b); setTimeout(() => b.form.requestSubmit(b), 50); }"
+    )
+    code = page.get_by_test_id("enrol-code")
+    expect(code).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert len(posts) == 2  # both presses reached the server
+    assert FieldKit.objects.count() == 1
+    kit, _token = enrolment.field_kit_enroll(code=page.get_by_test_id("enrol-code").inner_text())
+    assert kit.device.name == "Kit Kibra"
+    # Enrolled: the list no longer offers a new code for it.
+    page.goto(f"{base}/staff/centres/gpo-nairobi/field-kits/")
+    expect(page.get_by_test_id("kits")).to_contain_text("Kit Kibra")
+    expect(page.get_by_role("button", name="New enrolment code Kit Kibra")).to_have_count(0)
+    assert_accessible(page)
+    page.context.close()

@@ -50,24 +50,48 @@ def snapshot(instance) -> dict:
     return _jsonable(data)
 
 
-def _entry_hash(entry: AuditEntry) -> str:
+HASHED_FIELDS = (
+    "at",
+    "actor",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "prev",
+)
+
+
+def hash_of(fields: dict) -> str:
+    """The hash of one entry from its fields as JSON values (`at` as its ISO text, `actor` the
+    user's id, `prev` the previous entry's hash): what `_entry_hash` computes for a row, and
+    what the server checks an entry reported by another installation (a field kit) against."""
     payload = json.dumps(
-        {
-            "at": entry.at.isoformat(),
-            "actor": entry.actor_id,
-            "actor_label": entry.actor_label,
-            "action": entry.action,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "object_repr": entry.object_repr,
-            "before": entry.before,
-            "after": entry.after,
-            "prev": entry.prev_hash,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
+        {name: fields.get(name) for name in HASHED_FIELDS}, sort_keys=True, separators=(",", ":")
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def entry_fields(entry: AuditEntry) -> dict:
+    """An entry's hashed fields as JSON values (see hash_of)."""
+    return {
+        "at": entry.at.isoformat(),
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "before": entry.before,
+        "after": entry.after,
+        "prev": entry.prev_hash,
+    }
+
+
+def _entry_hash(entry: AuditEntry) -> str:
+    return hash_of(entry_fields(entry))
 
 
 def current_actor():
@@ -93,9 +117,13 @@ def record(
     object_type: str = "",
     object_id: str = "",
     object_repr: str = "",
+    actor_label: str | None = None,
 ) -> AuditEntry:
-    """Append one entry to the chain, inside the caller's transaction."""
+    """Append one entry to the chain, inside the caller's transaction. `actor_label` names an
+    actor with no account here (a field kit's officer, as the kit reported them)."""
     actor = actor if actor is not None else current_actor()
+    if actor_label is None:
+        actor_label = actor.get_username() if actor is not None else "system"
     if instance is not None:
         object_type = object_type or instance._meta.label_lower
         object_id = object_id or str(instance.pk)
@@ -106,7 +134,7 @@ def record(
         entry = AuditEntry(
             at=clock.now(),
             actor=actor,
-            actor_label=(actor.get_username() if actor is not None else "system"),
+            actor_label=actor_label[:150],
             action=action,
             object_type=object_type,
             object_id=object_id,

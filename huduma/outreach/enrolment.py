@@ -2,13 +2,14 @@
 recognising it (or refusing it, revoked) at each contact."""
 
 import json
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from huduma.accounts import devices
 from huduma.accounts.models import Device, User
-from huduma.core import audit, clock
+from huduma.core import audit, clock, idempotency
 from huduma.core.errors import Conflict, DomainError, Forbidden
 from huduma.outreach.letters import ticket_letter_free
 from huduma.outreach.plan_models import Outreach
@@ -57,7 +58,13 @@ def _going(outreach: Outreach, officers: list) -> list:
 
 
 def field_kit_register(
-    *, centre: Centre, name: str, officers=(), outreach: Outreach | None = None, actor
+    *,
+    centre: Centre,
+    name: str,
+    officers=(),
+    outreach: Outreach | None = None,
+    actor,
+    registration_key: str | None = None,
 ) -> tuple[FieldKit, str]:
     """Register a kit for a coming outreach of the centre (agreed or announced), with the
     officers its plan sends (all of them unless some are chosen); returns it and its one-time
@@ -99,10 +106,70 @@ def field_kit_register(
             centre=centre, kind=Device.Kind.FIELD_KIT, name=name, actor=actor
         )
         kit = FieldKit.objects.create(
-            device=device, node_id=str(device.pk), ticket_prefix=prefix, outreach=outreach
+            device=device,
+            node_id=str(device.pk),
+            ticket_prefix=prefix,
+            outreach=outreach,
+            registration_key=registration_key,
         )
         kit.officers.set(officers)
     return kit, code
+
+
+@dataclass(frozen=True)
+class KitRegistered:
+    """A registration answered: the kit, its one-time enrolment code, and whether this was the
+    same form sent again (the code is then a fresh one: the first no longer works)."""
+
+    kit: FieldKit
+    code: str
+    repeated: bool = False
+
+
+def field_kit_register_once(*, request_key: str | None, actor, **request) -> KitRegistered:
+    """`field_kit_register` for a form that may arrive twice (a double click, a retry after a
+    lost answer): the same `request_key` again finds the kit the first one made and gives it a
+    fresh code (only the answer shown last has a code that works, so the manager never holds a
+    dead one), unless the kit has enrolled meanwhile. Two at once: the device name's unique
+    constraint lets one register; the other then finds it by its key."""
+    key = idempotency.key_checked(request_key, field="request_key")
+    if key is not None:
+        again = _registered_with(key, actor)
+        if again is not None:
+            return again
+    try:
+        kit, code = field_kit_register(actor=actor, registration_key=key, **request)
+    except Conflict:
+        # The same form at the same moment: the centre's lock made it wait for the first,
+        # whose kit (and key) it now finds.
+        again = _registered_with(key, actor) if key is not None else None
+        if again is None:
+            raise
+        return again
+    return KitRegistered(kit=kit, code=code)
+
+
+def _registered_with(key: str, actor) -> KitRegistered | None:
+    kit = (
+        FieldKit.objects.select_related("device")
+        .filter(registration_key=key, device__created_by=actor)
+        .first()
+    )
+    if kit is None:
+        return None
+    return KitRegistered(kit=kit, code=field_kit_code_reissue(kit=kit, actor=actor), repeated=True)
+
+
+def field_kit_code_reissue(*, kit: FieldKit, actor) -> str:
+    """A fresh one-time enrolment code for a kit not enrolled yet (its code lost, expired, or
+    shown to a page the manager closed); the earlier code stops working."""
+    if kit.enrolled_at is not None:
+        raise Conflict(
+            _("%(name)s is already enrolled: register a new kit to replace it.")
+            % {"name": kit.device.name},
+            field="name",
+        )
+    return devices.device_pairing_code_issue(device=kit.device, actor=actor)
 
 
 @transaction.atomic

@@ -29,7 +29,8 @@ from django.db import connection, transaction
 from huduma.accounts.models import User
 from huduma.catalogue.models import CentreService, Service
 from huduma.catalogue.services import service_refresh_search
-from huduma.core import clock
+from huduma.core import audit, clock
+from huduma.core.models import AuditEntry
 from huduma.outreach.records import SYNCED_MODELS, data_fields, synced_model, wire
 from huduma.outreach.sync_models import KitChange, KitDeferred, KitRejection, KitState
 from huduma.places.models import Centre
@@ -340,6 +341,7 @@ class PushReport:
     held_back: int = 0  # changes held back under a ticket still in the tent's queue
     released: int = 0  # records held back before, sent now that their ticket has ended
     rebased: dict | None = None  # the kit's log had gone back (kit_rebase)
+    audit_sent: int = 0  # the kit's audit entries the server received (kit_audit_push)
 
 
 def _in_a_queue(obj) -> bool:
@@ -589,11 +591,58 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
         report.sent += len(items)
         for outcome, n in answer["counts"].items():
             report.counts[outcome] = report.counts.get(outcome, 0) + n
+    report.audit_sent = kit_audit_push(server=server, state=state)
     report.pending = pending_count(state)
     report.held_back = KitDeferred.objects.count()
     report.elapsed_s = round(time.perf_counter() - started, 3)
     report.waiting_s = round(report.waiting_s, 3)
     return report
+
+
+AUDIT_BATCH = 200
+
+
+def audit_pending(state: KitState | None = None) -> int:
+    state = state or kit_state()
+    return AuditEntry.objects.filter(pk__gt=state.audit_sent_id).count()
+
+
+def kit_audit_push(*, server: str | None = None, state: KitState | None = None) -> int:
+    """Report the kit's audit entries the server has not acknowledged (sign-ins, failed
+    sign-ins, audited changes), oldest first, in batches; returns how many went. The server
+    appends each to its own chain once (sync_audit.kit_audit_receive)."""
+    state = state or kit_state()
+    sent = 0
+    while True:
+        entries = list(
+            AuditEntry.objects.filter(pk__gt=state.audit_sent_id).order_by("pk")[:AUDIT_BATCH]
+        )
+        if not entries:
+            return sent
+        body = {
+            "entries": [
+                {
+                    "id": entry.pk,
+                    **{k: v for k, v in audit.entry_fields(entry).items() if k != "prev"},
+                    "prev_hash": entry.prev_hash,
+                    "hash": entry.hash,
+                }
+                for entry in entries
+            ]
+        }
+        data = json.dumps(body, separators=(",", ":")).encode()
+        answer = _request(
+            server or state.server_url,
+            "POST",
+            "/api/outreach/sync/audit",
+            token=kit_token(state),
+            data=data,
+            timeout=request_timeout(len(data), None),
+        )
+        acked = int(answer["acked_id"])
+        KitState.objects.filter(pk=1).update(audit_sent_id=acked)
+        state.audit_sent_id = acked
+        sent += len(entries)
 
 
 def _defer(changes: list[KitChange]) -> None:

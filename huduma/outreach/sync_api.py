@@ -14,7 +14,7 @@ from ninja.security import APIKeyHeader
 
 from huduma.accounts import devices
 from huduma.core.throttle import client_address, throttle_writes
-from huduma.outreach import enrolment, sync_pull, sync_push, sync_selectors
+from huduma.outreach import enrolment, sync_audit, sync_pull, sync_push, sync_selectors
 
 router = Router(tags=["outreach"])
 
@@ -89,6 +89,38 @@ class PushOut(Schema):
     results: list[ItemResult]
 
 
+HASH = r"^[0-9a-f]{64}$"
+
+
+class AuditEntryIn(Schema):
+    """One entry of the kit's own audit chain, its hashed fields as the kit holds them."""
+
+    id: int = Field(..., ge=1, le=2**62)
+    at: str = Field(..., min_length=1, max_length=40, description="ISO 8601 with its zone")
+    actor: int | None = Field(None, ge=1, le=2**62)
+    actor_label: str = Field("", max_length=150)
+    action: str = Field(..., min_length=1, max_length=60)
+    object_type: str = Field("", max_length=100)
+    object_id: str = Field("", max_length=64)
+    object_repr: str = Field("", max_length=200)
+    before: dict | None = None
+    after: dict | None = None
+    prev_hash: str = Field(..., pattern=HASH)
+    hash: str = Field(..., pattern=HASH)
+
+
+class AuditIn(Schema):
+    entries: list[AuditEntryIn] = Field(..., max_length=sync_audit.MAX_ENTRIES)
+
+
+class AuditOut(Schema):
+    acked_id: int = Field(description="The highest entry id of this report now held")
+    stored: int
+    duplicate: int
+    unverified: int = Field(description="Entries whose hash or link did not check out")
+    breaks: int = Field(description="Places where the kit's chain did not link")
+
+
 class StatusOut(Schema):
     received: int
     highest_seq: int
@@ -153,3 +185,25 @@ def status(request, after: int | None = Query(None, ge=0, le=2**62)):
         answer.log = sync_selectors.kit_log(kit.node_id, after=after)
         answer.numbers = sync_selectors.kit_last_numbers(kit)
     return answer
+
+
+@router.post(
+    "/sync/audit",
+    response=AuditOut,
+    auth=kit_auth,
+    summary="Report the kit's audit entries (sign-ins, failed sign-ins, changes)",
+)
+def audit_report(request, body: AuditIn):
+    """Each entry is appended to the server's audit chain once (by the kit's hash), as
+    "kit.<action>", with the kit's time, id, hash and link kept beside it."""
+    answer = sync_audit.kit_audit_receive(
+        kit=request.auth,
+        entries=[sync_audit.KitAuditEntry(**entry.dict()) for entry in body.entries],
+    )
+    return AuditOut(
+        acked_id=answer.acked_id,
+        stored=answer.stored,
+        duplicate=answer.duplicate,
+        unverified=answer.unverified,
+        breaks=answer.breaks,
+    )

@@ -2,7 +2,8 @@
 
 Server side: FieldKit (a registered device of kind field_kit, with its node id and ticket
 prefix), SyncItem (every change a kit pushed, once per kit and sequence number: duplicates and
-gaps are read from it), SyncConflict, RefusedPush and MpesaCodeCheck.
+gaps are read from it), SyncConflict, RefusedPush, MpesaCodeCheck and KitAuditReceipt (each
+audit entry a kit reported, once per kit and entry hash).
 Kit side (the same tables exist on both; only a kit writes them): KitState (one row: where the
 server is, the token, the cursor of acknowledged changes), KitChange (the kit's change log,
 written by SQLite triggers, huduma/outreach/kit.py) and KitRejection.
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 __all__ = [
     "FieldKit",
+    "KitAuditReceipt",
     "KitChange",
     "KitDeferred",
     "KitRejection",
@@ -55,10 +57,16 @@ class FieldKit(models.Model):
     last_pull_at = models.DateTimeField(_("last pull"), null=True, blank=True)
     # What the kit said it still had to send, at its last push (a fact reported by the kit).
     pending_reported = models.PositiveIntegerField(_("records pending"), default=0)
+    # The key of the registration form that made the kit: the same form sent again (a double
+    # click, a retry) finds this kit instead of registering a second one (NULL: no key, many).
+    registration_key = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("field kit")
         verbose_name_plural = _("field kits")
+        constraints = [
+            models.UniqueConstraint(fields=["registration_key"], name="kit_registered_once_per_key")
+        ]
 
     def __str__(self) -> str:
         return self.node_id
@@ -164,6 +172,32 @@ class MpesaCodeCheck(models.Model):
         return f"{self.code} {self.outcome}"
 
 
+class KitAuditReceipt(models.Model):
+    """One audit entry a kit made offline (a sign-in, a failed one, a change), received once:
+    the server appended it to its own chain as entry `audit_entry` ("kit.<action>"), with
+    the kit's time, hash and link. `verified` is False when the kit's hash did not match the
+    entry's content or it did not link to the kit's previous entry (a kit restored from an old
+    copy, or entries removed on the kit): shown to the centre, never silently dropped."""
+
+    kit = models.ForeignKey(FieldKit, on_delete=models.PROTECT, related_name="audit_receipts")
+    kit_entry_id = models.BigIntegerField()
+    kit_hash = models.CharField(max_length=64)
+    kit_prev_hash = models.CharField(max_length=64)
+    verified = models.BooleanField(default=True)
+    audit_entry = models.OneToOneField(
+        "core.AuditEntry", on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kit", "kit_hash"], name="kit_audit_once_per_hash")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kit_id} #{self.kit_entry_id}"
+
+
 class KitState(models.Model):
     """On a kit: its enrolment and sync cursor (one row, id 1)."""
 
@@ -176,6 +210,8 @@ class KitState(models.Model):
     plan = models.JSONField(default=dict, blank=True)
     # Every change up to this sequence number has been acknowledged by the server.
     acked_seq = models.BigIntegerField(default=0)
+    # Every audit entry of the kit up to this id has been received by the server.
+    audit_sent_id = models.BigIntegerField(default=0)
     catalogue_version = models.CharField(max_length=400, blank=True, default="")
     last_push_at = models.DateTimeField(null=True, blank=True)
     last_pull_at = models.DateTimeField(null=True, blank=True)

@@ -8,7 +8,13 @@ from django.db.models import Count, Max, Q
 
 from huduma.core import clock
 from huduma.core.models import AuditEntry
-from huduma.outreach.sync_models import FieldKit, MpesaCodeCheck, SyncConflict, SyncItem
+from huduma.outreach.sync_models import (
+    FieldKit,
+    KitAuditReceipt,
+    MpesaCodeCheck,
+    SyncConflict,
+    SyncItem,
+)
 from huduma.places.models import Centre
 from huduma.queues.models import Visit
 
@@ -82,6 +88,9 @@ class KitRow:
     # Records the server refused (their reasons are listed below the kits): a kit with
     # refusals is not "fine".
     refused_records: int = 0
+    # The kit's audit entries received (sync_audit), and those whose hash or link did not check.
+    audit_received: int = 0
+    audit_unverified: int = 0
 
 
 def field_kits_for_centre(centre: Centre) -> list[KitRow]:
@@ -102,6 +111,13 @@ def field_kits_for_centre(centre: Centre) -> list[KitRow]:
         .order_by("-device__created_at")
     )
     kits = list(kits)
+    audit = {
+        kit_id: (n, bad)
+        for kit_id, n, bad in KitAuditReceipt.objects.filter(kit__in=kits)
+        .values("kit")
+        .annotate(n=Count("pk"), bad=Count("pk", filter=Q(verified=False)))
+        .values_list("kit", "n", "bad")
+    }
     refused = dict(
         SyncItem.objects.filter(
             node_id__in=[k.node_id for k in kits], outcome=SyncItem.Outcome.REJECTED
@@ -125,6 +141,8 @@ def field_kits_for_centre(centre: Centre) -> list[KitRow]:
                 last_refused_at=last_refused,
                 flagged_codes=kit.flagged,
                 refused_records=refused.get(kit.node_id, 0),
+                audit_received=audit.get(kit.pk, (0, 0))[0],
+                audit_unverified=audit.get(kit.pk, (0, 0))[1],
             )
         )
     return rows

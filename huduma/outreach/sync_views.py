@@ -1,6 +1,8 @@
 """The Centre Manager's page of field kits: register one for an outreach (with its one-time
 enrolment code), see each kit's sync, resolve conflicts, revoke a lost kit."""
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -72,6 +74,8 @@ def _page(request, centre: Centre, form: FieldKitForm, status: int = 200, **extr
         "conflicts": sync_selectors.open_conflicts(centre),
         "codes": sync_selectors.flagged_codes(centre),
         "refused": sync_selectors.refused_records(centre),
+        # The register form's key: the same form sent twice registers one kit.
+        "request_key": uuid.uuid4().hex,
         **extra,
     }
     return render(request, "outreach/field_kits.html", context, status=status)
@@ -87,22 +91,46 @@ def field_kits(request, code: str):
         errors = {name: errs[0] for name, errs in form.errors.items()}
         return _page(request, centre, form, status=400, errors=errors)
     try:
-        kit, enrol_code = enrolment.field_kit_register(
-            centre=centre, actor=request.user, **form.cleaned_data
+        registered = enrolment.field_kit_register_once(
+            centre=centre,
+            actor=request.user,
+            request_key=request.POST.get("request_key") or None,
+            **form.cleaned_data,
         )
     except DomainError as exc:
         return _page(request, centre, form, status=400, errors={exc.field or "name": exc.message})
+    return _enrol_page(request, centre, registered.kit, registered.code, registered.repeated)
+
+
+def _enrol_page(request, centre: Centre, kit: FieldKit, code: str, repeated: bool = False):
     server = request.build_absolute_uri("/").rstrip("/")
-    command = f"HUDUMA_MODE=field manage.py fieldkit enroll --server {server} --code {enrol_code}"
+    command = f"HUDUMA_MODE=field manage.py fieldkit enroll --server {server} --code {code}"
     return _page(
         request,
         centre,
         FieldKitForm(centre=centre),
         new_kit=kit,
-        enrol_code=enrol_code,
+        enrol_code=code,
         enrol_command=command,
         qr=qr_svg(command),
+        repeated=repeated,
     )
+
+
+@login_required
+@require_POST
+def field_kit_code(request, code: str, node_id: str):
+    """A fresh enrolment code for a kit not enrolled yet (the first lost or expired)."""
+    centre = _managed_centre(request, code)
+    kit = get_object_or_404(
+        FieldKit.objects.select_related("device"), node_id=node_id, device__centre=centre
+    )
+    try:
+        enrol_code = enrolment.field_kit_code_reissue(kit=kit, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("outreach:field_kits", centre.code)
+    return _enrol_page(request, centre, kit, enrol_code, repeated=True)
 
 
 @login_required

@@ -36,6 +36,11 @@ urlpatterns = [
     path("mashinani/suggest/", views.suggest, name="suggest"),
     path("staff/centres/<slug:code>/field-kits/", sync_views.field_kits, name="field_kits"),
     path(
+        "staff/centres/<slug:code>/field-kits/<str:node_id>/code/",
+        sync_views.field_kit_code,
+        name="field_kit_code",
+    ),
+    path(
         "staff/centres/<slug:code>/field-kits/<str:node_id>/revoke/",
         sync_views.field_kit_revoke,
         name="field_kit_revoke",

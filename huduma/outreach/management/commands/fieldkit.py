@@ -115,6 +115,8 @@ class Command(BaseCommand):
                     "device": state.device_id,
                     "server": state.server_url,
                     "pending": kit.pending_count(state),
+                    # Sign-ins, failed sign-ins and audited changes not yet reported.
+                    "audit_pending": kit.audit_pending(state),
                     "refused": KitRejection.objects.count(),
                     # Held back, not sent: tickets still in the tent's queue (and what was
                     # made under them) go once they end; `close-day` ends them.
