@@ -591,7 +591,12 @@ def kit_push(*, max_batches: int | None = None, server: str | None = None) -> Pu
         report.sent += len(items)
         for outcome, n in answer["counts"].items():
             report.counts[outcome] = report.counts.get(outcome, 0) + n
-    report.audit_sent = kit_audit_push(server=server, state=state)
+    try:
+        report.audit_sent = kit_audit_push(server=server, state=state)
+    except KitRefused as exc:
+        # The records went; the audit report waits for the next sync, and the reason is shown.
+        logger.warning("field kit audit report refused: %s", exc)
+        KitState.objects.filter(pk=1).update(last_error=f"audit: {exc}"[:300])
     report.pending = pending_count(state)
     report.held_back = KitDeferred.objects.count()
     report.elapsed_s = round(time.perf_counter() - started, 3)
@@ -613,9 +618,13 @@ def kit_audit_push(*, server: str | None = None, state: KitState | None = None) 
     appends each to its own chain once (sync_audit.kit_audit_receive)."""
     state = state or kit_state()
     sent = 0
+    # What is there now: entries written while this runs go at the next sync.
+    top = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     while True:
         entries = list(
-            AuditEntry.objects.filter(pk__gt=state.audit_sent_id).order_by("pk")[:AUDIT_BATCH]
+            AuditEntry.objects.filter(pk__gt=state.audit_sent_id, pk__lte=top).order_by("pk")[
+                :AUDIT_BATCH
+            ]
         )
         if not entries:
             return sent

@@ -99,7 +99,7 @@ class AuditEntryIn(Schema):
     at: str = Field(..., min_length=1, max_length=40, description="ISO 8601 with its zone")
     actor: int | None = Field(None, ge=1, le=2**62)
     actor_label: str = Field("", max_length=150)
-    action: str = Field(..., min_length=1, max_length=60)
+    action: str = Field(..., min_length=1, max_length=64)
     object_type: str = Field("", max_length=100)
     object_id: str = Field("", max_length=64)
     object_repr: str = Field("", max_length=200)
