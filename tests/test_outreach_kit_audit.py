@@ -235,3 +235,14 @@ def test_the_same_report_twice_at_once_appends_once(world):
     assert KitAuditReceipt.objects.count() == 20
     assert AuditEntry.objects.filter(action="kit.auth.sign_in_failed").count() == 20
     assert audit.verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_a_kit_cannot_flood_the_servers_chain(client, world, real_cache):
+    kit = Kit(world)
+    entries = chain([{"action": "auth.sign_in_failed", "object_repr": "x"}])
+    answers = [post(client, kit, entries).status_code for _ in range(31)]
+    assert answers[:30] == [200] * 30 and answers[30] == 429
+    # Another kit is not slowed by the first one's count.
+    other = Kit(world, name="other")
+    assert post(client, other, entries).status_code == 200

@@ -187,12 +187,21 @@ def status(request, after: int | None = Query(None, ge=0, le=2**62)):
     return answer
 
 
+def per_kit_token(request) -> str:
+    """A kit counts on its own (by its token), whatever address it reaches us from."""
+    token = devices.token_from_request(request)
+    return f"kit:{devices.digest(token)[:16]}" if token else f"addr:{client_address(request)}"
+
+
 @router.post(
     "/sync/audit",
     response=AuditOut,
     auth=kit_auth,
     summary="Report the kit's audit entries (sign-ins, failed sign-ins, changes)",
 )
+# A kit's day makes a few dozen entries; 30 reports of 500 a minute is far more than any kit
+# needs and keeps a stolen token from flooding the server's chain.
+@decorate_view(throttle_writes("kit-audit", limit=30, window_s=60, json=True, key=per_kit_token))
 def audit_report(request, body: AuditIn):
     """Each entry is appended to the server's audit chain once (by the kit's hash), as
     "kit.<action>", with the kit's time, id, hash and link kept beside it."""
