@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from huduma.core import clock, idempotency
 from huduma.core.errors import Conflict, DomainError
 from huduma.core.idempotency import InvalidIdempotencyKey
+from huduma.core.locks import lock_names
 from huduma.core.money import InvalidAmount, format_kes, kes, parse_kes
 from huduma.core.phones import normalise_phone
 from huduma.ledger import held as ledger_held
@@ -247,9 +248,7 @@ def _settle(
     with transaction.atomic():
         try:
             with transaction.atomic():
-                updated = Payment.objects.filter(pk=payment.pk, status=from_status).update(
-                    **changes
-                )
+                updated = _status_moved(payment, from_status, changes)
         except IntegrityError:
             status = Status.HELD
             changes.update(status=status, hold_reason=_refused_reason(payment, receipt))
@@ -258,7 +257,7 @@ def _settle(
                 # one (the receipt is kept in the event, and the callback's body).
                 changes.pop("provider_receipt", None)
                 changes.pop("amount_paid_kes", None)
-            updated = Payment.objects.filter(pk=payment.pk, status=from_status).update(**changes)
+            updated = _status_moved(payment, from_status, changes)
             detail["refused_by_database"] = True
         if updated != 1:
             return None
@@ -279,6 +278,18 @@ def _settle(
         elif status == Status.HELD and payment.amount_paid_kes is not None:
             _on_payment_held(payment)
     return status
+
+
+def _status_moved(payment: Payment, from_status: str, changes: dict) -> int:
+    """The conditional UPDATE that settles a payment: 1 if it was still `from_status`, else 0
+    (someone else settled it first)."""
+    return Payment.objects.filter(pk=payment.pk, status=from_status).update(**changes)
+
+
+def _payment_locked(pk) -> Payment:
+    """The payment, its row locked until the transaction ends: a callback, its duplicate and
+    the mop-up read its status one after the other."""
+    return Payment.objects.select_for_update().select_related("invoice").get(pk=pk)
 
 
 INVOICE_PAID = "invoice already paid"
@@ -632,7 +643,7 @@ def _callback_confirm(callback: providers.StkCallback, body: object) -> str:
         "claimed_phone": callback.phone,
     }
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related("invoice").get(pk=payment.pk)
+        payment = _payment_locked(payment.pk)
         if payment.status == Status.PENDING:
             if answer.pending:
                 # Daraja still processing (or unreachable): the mop-up asks again, and takes
@@ -710,7 +721,7 @@ def payment_query_settle(*, payment: Payment, now=None) -> str:
             return "expired"
         return "pending"
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related("invoice").get(pk=payment.pk)
+        payment = _payment_locked(payment.pk)
         if payment.status != Status.PENDING:
             return "already_settled"
         receipt = ""
@@ -1058,7 +1069,11 @@ def payment_mpesa_code_record(
         phone = normalise_phone(phone)
     now = now or clock.now()
     with transaction.atomic():
-        if Payment.objects.filter(provider=OFFLINE_CODE_PROVIDER, provider_receipt=code).exists():
+        # Two officers typing the same code at once: the second waits, then finds the first
+        # (no constraint can say it: a code shown at two tents offline is kept twice, and
+        # verifying the second fails).
+        lock_names(f"payments.mpesa-code:{code}")
+        if _code_recorded_already(code):
             raise Conflict(_("This M-Pesa code was already recorded."), field="code")
         payment = Payment.objects.create(
             invoice=invoice,
@@ -1075,6 +1090,10 @@ def payment_mpesa_code_record(
         )
         _event(payment, "code_recorded", status=Status.HELD, actor=officer, now=now, code=code)
     return payment
+
+
+def _code_recorded_already(code: str) -> bool:
+    return Payment.objects.filter(provider=OFFLINE_CODE_PROVIDER, provider_receipt=code).exists()
 
 
 def payment_synced(*, payment: Payment) -> None:
