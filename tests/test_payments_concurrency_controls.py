@@ -8,7 +8,7 @@ import pytest
 from huduma.core.errors import Conflict
 from huduma.ledger.models import Entry
 from huduma.notify.models import Message
-from huduma.payments import services
+from huduma.payments import paybill, services, settling, stk
 from huduma.payments.models import Payment
 from huduma.payments.providers import SandboxDaraja
 from tests.conftest import callback_secret, require_postgres
@@ -46,18 +46,18 @@ def test_the_same_callback_twice_at_once_completes_the_payment_once(world, monke
     payment, secret, body = _push_started(world)
     if not guarded:
         monkeypatch.setattr(
-            services,
+            stk,
             "_payment_locked",
             lambda pk: Payment.objects.select_related("invoice").get(pk=pk),
         )
         monkeypatch.setattr(
-            services,
+            settling,
             "_status_moved",
             lambda payment, from_status, changes: Payment.objects.filter(pk=payment.pk).update(
                 **changes
             ),
         )
-    _paused_after(monkeypatch, services, "_payment_locked")
+    _paused_after(monkeypatch, stk, "_payment_locked")
     answers = _at_once(lambda n: services.mpesa_callback_receive(secret=secret, body=body), 2)
     assert not [a for a in answers if isinstance(a, Exception)], answers
     completions = payment.events.filter(kind="callback", status=S.COMPLETED).count()
@@ -81,9 +81,9 @@ def test_one_code_typed_at_two_counters_at_once_is_recorded_once(world, monkeypa
     one records it, the other is told it was already recorded (a 409 naming the code)."""
     require_postgres()
     invoices = [services.invoice_raise(service=world.id_dup, centre=world.gpo) for _ in range(2)]
-    _paused_after(monkeypatch, services, "_code_recorded_already")
+    _paused_after(monkeypatch, paybill, "_code_recorded_already")
     if not locked:
-        monkeypatch.setattr(services, "lock_names", lambda *names, **kw: None)
+        monkeypatch.setattr(paybill, "lock_names", lambda *names, **kw: None)
     answers = _at_once(
         lambda n: services.payment_mpesa_code_record(
             invoice=invoices[n], code=CODE, amount="100.00", officer=world.alice
