@@ -3,14 +3,20 @@ guard removed. The window between a verb's check and its write is widened (a pau
 check), so the race happens every time: with the guard the invariant holds, without it the
 duplicate appears (tests/test_concurrency_controls.py explains the pattern)."""
 
-import pytest
+import datetime as dt
+from contextlib import contextmanager, nullcontext
+from decimal import Decimal
 
+import pytest
+from django.db import connection, transaction
+
+from huduma.core import clock
 from huduma.core.errors import Conflict
 from huduma.ledger.models import Entry
-from huduma.notify.models import Message
+from huduma.notify.models import InboundWebhook, Message
 from huduma.payments import paybill, services, settling, stk
-from huduma.payments.models import Payment
-from huduma.payments.providers import SandboxDaraja
+from huduma.payments.models import PaybillTransaction, Payment
+from huduma.payments.providers import SandboxDaraja, c2b_confirmation_body
 from tests.conftest import callback_secret, require_postgres
 from tests.test_concurrency_controls import _at_once, _paused_after
 
@@ -97,3 +103,62 @@ def test_one_code_typed_at_two_counters_at_once_is_recorded_once(world, monkeypa
         assert isinstance(refused, Conflict) and refused.field == "code"
     else:
         assert recorded == 2  # the race the lock prevents: one code claimed by two fees
+
+
+@contextmanager
+def _without_constraint(model, name: str):
+    """The model's constraint dropped for the block (committed: the threads must see it), put
+    back after, once the duplicates the control made are gone."""
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(model, constraint)
+    try:
+        yield
+    finally:
+        model.objects.all().delete()
+        with connection.schema_editor() as editor:
+            editor.add_constraint(model, constraint)
+
+
+def _handled_every_time(*, handle, **stored):
+    """webhook_once without its store: every delivery is acted on."""
+    with transaction.atomic():
+        return handle()
+
+
+@pytest.mark.parametrize(
+    ("webhook_key", "unique_trans_id"),
+    [(True, True), (True, False), (False, True), (False, False)],
+    ids=["both-guards", "webhook-key-only", "constraint-only", "control-without-either"],
+)
+def test_one_c2b_confirmation_delivered_twice_at_once_is_stored_once(
+    world, monkeypatch, webhook_key, unique_trans_id
+):
+    """Safaricom posts one paybill payment's confirmation twice at the same instant (a retry
+    crossing the first). Either guard keeps one row: the webhook's unique key (the second waits
+    for the first, then reads its outcome) or the row's unique M-Pesa transaction id; without
+    both the code is on the paybill's record twice (and counted twice in reconciliation)."""
+    require_postgres()
+    body = c2b_confirmation_body(
+        trans_id=CODE,
+        amount=Decimal(100),
+        when=dt.datetime(2026, 11, 26, 9, 15, tzinfo=clock.NAIROBI),
+        msisdn="254712345678",
+    )
+    if not webhook_key:
+        monkeypatch.setattr(paybill, "webhook_once", _handled_every_time)
+    dropped = (
+        _without_constraint(PaybillTransaction, "paybill_transaction_once")
+        if not unique_trans_id
+        else nullcontext()
+    )
+    with dropped:
+        answers = _at_once(lambda n: services.c2b_confirmation_receive(body=body), 2)
+        assert not [a for a in answers if isinstance(a, Exception)], answers
+        stored = PaybillTransaction.objects.filter(trans_id=CODE).count()
+    if webhook_key or unique_trans_id:
+        assert stored == 1
+    else:
+        assert stored == 2  # the race both guards prevent
+    if webhook_key:
+        assert InboundWebhook.objects.filter(kind="c2b").count() == 1
