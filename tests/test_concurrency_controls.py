@@ -131,15 +131,15 @@ def test_the_audit_chain_appended_at_once(world, monkeypatch, locked):
 
 @pytest.mark.parametrize("locked", [True, False], ids=["with-lock", "control-without-lock"])
 def test_the_same_complaint_sent_twice_at_once(world, monkeypatch, locked):
-    from huduma.complaints import services as complaints
+    from huduma.complaints import lodging
     from huduma.complaints.models import Complaint
 
     require_postgres()
-    _paused_after(monkeypatch, complaints, "_lodged_already")
+    _paused_after(monkeypatch, lodging, "_lodged_already")
     if not locked:
-        monkeypatch.setattr(complaints, "lock_names", lambda *names, **kw: None)
+        monkeypatch.setattr(lodging, "lock_names", lambda *names, **kw: None)
     _at_once(
-        lambda n: complaints.complaint_lodge(
+        lambda n: lodging.complaint_lodge(
             channel="web",
             category="service_quality",
             text="Waited four hours and nobody served me.",

@@ -220,3 +220,17 @@ def test_slots_of_a_day_at_the_ends_of_the_calendar_are_none(client, world, cloc
     # A day outside the booking window is a form message on the page, never a 500.
     assert page.status_code == 400
     assert "Choose a day in the next 30 days" in page.content.decode()
+
+
+def test_a_form_in_another_charset_is_a_400_naming_the_charset(client, world):
+    """Django reads forms in UTF-8 only: one declaring Latin-1 was a bare 400 page, in no
+    API's error format and naming nothing (found by tests/test_open311_fuzz.py)."""
+    latin1 = {
+        "data": "text=caf%E9",
+        "content_type": "application/x-www-form-urlencoded; charset=latin-1",
+    }
+    api = client.generic("POST", f"{API}/queues/sms/inbound?token=test-callback-token", **latin1)
+    assert (api.status_code, api.json()["field"]) == (400, "charset")
+    open311 = client.generic("POST", "/open311/v2/requests.json", **latin1)
+    assert open311.status_code == 400
+    assert "charset" in open311.json()[0]["description"]

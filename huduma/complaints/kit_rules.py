@@ -2,8 +2,8 @@
 lodged, is the centre's to handle: a kit never rewrites one (least of all a report of
 corruption or about staff), it only adds what it recorded."""
 
+from huduma.complaints.lodging import complaints_from_kit
 from huduma.complaints.models import Complaint, ComplaintEvent, Status
-from huduma.complaints.services import complaints_from_kit
 from huduma.core.kit_rules import KitRefused, KitWrite, instances, register
 
 

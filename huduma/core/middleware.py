@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
@@ -171,6 +171,15 @@ def _check_body(request) -> None:
             _check_json(data)
     except RequestDataTooBig as exc:
         raise Refused(413, "too_large", _("The request is too large.")) from exc
+    except BadRequest as exc:
+        # Django reads a form only in UTF-8: one declaring another charset was a bare 400 page
+        # (in no API's error format, naming nothing).
+        raise Refused(
+            400,
+            "invalid_charset",
+            _("A form is read in UTF-8 only: send it without a charset or with charset=utf-8."),
+            "charset",
+        ) from exc
     except (SuspiciousOperation, MultiPartParserError) as exc:
         # Too many fields or files, or a malformed multipart body.
         raise Refused(

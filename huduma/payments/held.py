@@ -16,15 +16,11 @@ from huduma.core.approvals import SameOfficer, second_person  # noqa: F401 (held
 from huduma.core.errors import Conflict, DomainError, Forbidden
 from huduma.ledger import held as ledger_held
 from huduma.payments import providers
+from huduma.payments.errors import AlreadyPaid
 from huduma.payments.models import HeldDecision, Payment
-from huduma.payments.services import (
-    OFFLINE_CODE_PROVIDER,
-    AlreadyPaid,
-    _ask_provider,
-    _completed_sms,
-    _event,
-    _on_payment_held,
-)
+from huduma.payments.paybill import OFFLINE_CODE_PROVIDER
+from huduma.payments.settling import _completed_sms, _event, _on_payment_held
+from huduma.payments.stk import _ask_provider
 
 Status = Payment.Status
 Outcome = HeldDecision.Outcome

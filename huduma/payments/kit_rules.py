@@ -1,18 +1,14 @@
 """What a field kit may write of payments: an invoice for the official fee of a service it
 received, cash its own officers took for exactly that fee, and an M-Pesa code held "to verify".
 A kit never completes an M-Pesa payment: only the server does, on the provider's own answer
-(services.payment_mpesa_code_verify). Nothing about money is ever changed from a kit."""
+(paybill.payment_mpesa_code_verify). Nothing about money is ever changed from a kit."""
 
 from huduma.applications.models import Application
 from huduma.catalogue.models import Service
 from huduma.core.kit_rules import KitRefused, KitWrite, instances, register
+from huduma.payments.from_kits import payments_from_kit
 from huduma.payments.models import Invoice, Payment
-from huduma.payments.services import (
-    _MPESA_CODE,
-    OFFLINE_CODE_PROVIDER,
-    TO_VERIFY,
-    payments_from_kit,
-)
+from huduma.payments.paybill import _MPESA_CODE, OFFLINE_CODE_PROVIDER, TO_VERIFY
 from huduma.queues.models import Ticket
 
 Status = Payment.Status

@@ -3,8 +3,8 @@ sandbox that drives the demo and the tests, and card through Pesapal API 3.0; an
 Daraja's callbacks (STK, C2B confirmations).
 
 A provider only talks to the outside world; persistence, idempotency and reconciliation are in
-services.py. Nothing here writes to the database (transaction_status reads the paybill's C2B
-confirmations that services.c2b_confirmation_receive stored).
+the verbs (named by services.py). Nothing here writes to the database (transaction_status reads
+the paybill's C2B confirmations that paybill.c2b_confirmation_receive stored).
 """
 
 import datetime as dt

@@ -2,8 +2,8 @@
 
 A Menu is a fixed list of choices, each leading to another node. A Step shows a screen built
 from what the journey knows so far (`ctx.data`) and takes one answer; it may act (through the
-owning app's verb) and end the session. The table itself is in journeys.py; the engine that
-walks it, per session, is in services.py.
+owning app's verb) and end the session. The table itself is in journeys/__init__.py (each
+journey's steps in a module beside it); the engine that walks it, per session, is in services.py.
 """
 
 from collections.abc import Callable

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from huduma.accounts.services import citizen_language
 from huduma.channels.ussd import journeys
 from huduma.channels.ussd.flow import Ctx, Done, Go, Home, Menu, Retry, Step
+from huduma.channels.ussd.journeys import answers
 from huduma.channels.ussd.models import UssdExchange, UssdSession, UssdSessionEnd
 from huduma.channels.ussd.screens import BACK, HOME, MAX_LABEL, MORE, Page, View, cut, paginate
 from huduma.core import clock
@@ -265,7 +266,7 @@ class _Engine:
             return _("There is no more to show.")
         node = journeys.NODES[top["node"]]
         if isinstance(node, Menu):
-            choice = journeys._pick(value, len(node.items))
+            choice = answers._pick(value, len(node.items))
             if choice is None:
                 return _("Choose one of the numbers shown.")
             return self._open(node.items[choice][1], {})
@@ -273,7 +274,7 @@ class _Engine:
             return self._resume(value, top)
         if node.take is None:
             return _("Choose one of the numbers shown.")
-        return self._apply(node.take(self._ctx(top), value[: journeys.MAX_INPUT]))
+        return self._apply(node.take(self._ctx(top), value[: answers.MAX_INPUT]))
 
     def _apply(self, outcome) -> str:
         if isinstance(outcome, Go):
@@ -304,7 +305,7 @@ class _Engine:
         return ""
 
     def _resume(self, value: str, top: dict) -> str:
-        choice = journeys._pick(value, 2)
+        choice = answers._pick(value, 2)
         if choice is None:
             return _("Choose one of the numbers shown.")
         earlier = UssdSession.objects.filter(pk=top["data"]["from"], resumed=False).first()
