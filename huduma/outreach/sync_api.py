@@ -105,8 +105,8 @@ class AuditEntryIn(Schema):
     object_repr: str = Field("", max_length=200)
     before: dict | None = None
     after: dict | None = None
-    prev_hash: str = Field(..., pattern=HASH)
-    hash: str = Field(..., pattern=HASH)
+    prev_hash: str = Field(..., max_length=64, pattern=HASH)
+    hash: str = Field(..., max_length=64, pattern=HASH)
 
 
 class AuditIn(Schema):
