@@ -102,6 +102,7 @@ def test_the_sql_claim_claims_exactly_when_the_orm_finds_no_refusal(
     waiting.refresh_from_db()
     assert waiting.status == ("called" if claimed else "waiting")
     if claimed:
-        assert (claimed.pk, claimed.counter_id) == (waiting.pk, counter.pk)
+        assert (claimed.ticket.pk, claimed.ticket.counter_id) == (waiting.pk, counter.pk)
+        assert claimed.number == waiting.visit.number and claimed.called_sms_id is None
     assert CounterSession.objects.count() == (0 if case == "closed" else 1)
     assert Ticket.objects.filter(counter=counter, status="called").count() <= 1

@@ -6,6 +6,7 @@ two counters never get the same ticket; SQLite serialises writers (IMMEDIATE tra
 """
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -714,7 +715,27 @@ def officer_skill_grant(*, officer, service: Service, actor) -> OfficerSkill:
 # --- calling and serving -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Called:
+    """What call-next answers: the ticket the counter now holds and what the caller needs of
+    it, read with the call (no query): the visit's number, and the "go to counter" SMS
+    written with the call, which is delivered once the call commits."""
+
+    ticket: Ticket
+    number: str  # the visit's number, as the display and the console show it
+    called_sms_id: uuid.UUID | None = None  # None: not a virtual ticket, or nothing new called
+    repeated: bool = False  # the counter already held this ticket: a repeated press
+
+
 def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = None) -> Ticket | None:
+    """ticket_call_next_answer(...).ticket: the ticket alone, for callers that need no more."""
+    called = ticket_call_next_answer(counter=counter, officer=officer, now=now)
+    return called.ticket if called is not None else None
+
+
+def ticket_call_next_answer(
+    *, counter: Counter, officer, now: dt.datetime | None = None
+) -> Called | None:
     """Call the most urgent waiting ticket this counter can serve (see dispatch.py).
 
     Returns None when nobody is waiting for this counter's services. Safe to repeat: while
@@ -741,15 +762,17 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
             )
             # Only if this officer has the counter open and free. Another counter may hold or
             # have taken a row: it is skipped, never waited for.
-            ticket = sql.claim(
+            claimed = sql.claim(
                 ranked_ids=[c.ticket_id for c in ranked],
                 counter_id=counter.pk,
                 officer_id=officer.pk,
                 now=now,
                 sms=notifications.called_sms(counter=counter, now=now),
             )
-            if ticket is not None:
-                transaction.on_commit(partial(_after_call, counter.centre_id, ticket.called_sms_id))
+            if claimed is not None:
+                transaction.on_commit(
+                    partial(_after_call, counter.centre_id, claimed.called_sms_id)
+                )
     except IntegrityError:
         # The claim saw the counter free, but another request from it (a double click) claimed
         # a ticket meanwhile, and the index one_held_ticket_per_counter refused this one.
@@ -757,8 +780,12 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
         if held is None:
             raise
         return held
-    if ticket is not None:
-        return _as_held(ticket, counter)
+    if claimed is not None:
+        return Called(
+            ticket=_at_counter_read(claimed.ticket, counter),
+            number=claimed.number,
+            called_sms_id=claimed.called_sms_id,
+        )
     try:
         _may_call(counter, officer)  # raises if the counter could not call
     except CounterHoldsTicket:
@@ -769,13 +796,13 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
     return None
 
 
-def _held_ticket(counter: Counter, officer) -> Ticket | None:
+def _held_ticket(counter: Counter, officer) -> Called | None:
     """The ticket this officer holds at this counter (called or being served), if any."""
     held = current_ticket(counter)
     if held is None or held.officer_id != officer.pk:
         return None
     held.counter = counter
-    return held
+    return Called(ticket=held, number=held.visit.number, repeated=True)
 
 
 def _may_call(counter: Counter, officer) -> None:
@@ -792,15 +819,16 @@ def _may_call(counter: Counter, officer) -> None:
         raise CounterHoldsTicket(_("Finish the current ticket first."), field="counter")
 
 
-def _as_held(ticket: Ticket, counter: Counter) -> Ticket:
-    """Fill in what callers read of a ticket a counter holds, without more queries."""
-    ticket.visit = Visit(pk=ticket.visit_id, centre_id=ticket.centre_id, number=ticket.visit_number)
+def _at_counter_read(ticket: Ticket, counter: Counter) -> Ticket:
+    """Set the relations callers read of a ticket a counter holds from rows already at hand
+    (the counter, the cached service), without queries. Its visit is read when asked for:
+    the typed answers carry the visit's number."""
     ticket.service = reference.service_by_id(ticket.service_id)
     ticket.counter = counter
     return ticket
 
 
-def _after_call(centre_id: int, called_sms_id) -> None:
+def _after_call(centre_id: int, called_sms_id: uuid.UUID | None) -> None:
     # The called SMS is already a row; the task delivers it, then texts whoever is now near
     # the front. If the task is lost, the sweeps do both within about a minute.
     message_id = str(called_sms_id) if called_sms_id else None
@@ -848,12 +876,23 @@ def ticket_recall(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
     return ticket
 
 
+@dataclass(frozen=True)
+class Moved:
+    """What start and finish answer: the ticket, its visit's number (read with the change:
+    no query) and whether the visit has services still to come."""
+
+    ticket: Ticket
+    number: str
+    has_pending: bool
+    repeated: bool = False  # the move was already made (a repeated press): nothing changed
+
+
 def _move(
     ticket: Ticket, counter: Counter, officer, leaving: str, entering: str, stamp: str, kind: str
-) -> tuple[Ticket, dt.datetime | None]:
+) -> Moved:
     """One conditional UPDATE (with its event); if it matches nothing, the ORM path says why
     (and raises), or finds the move already made by this officer (a repeated request) and
-    answers with the ticket as it is, and None for the time: nothing changed."""
+    answers with the ticket as it is (`repeated`): nothing changed."""
     now = clock.now()
     moved = sql.move(
         ticket_id=ticket.pk,
@@ -869,18 +908,23 @@ def _move(
         with transaction.atomic():
             current = _at_counter(ticket, counter, officer, leaving, entering)
         if current.status == entering:
-            return current, None
+            pending = sql.has_pending(current.visit_id)
+            return Moved(current, current.visit.number, pending, repeated=True)
         # It was in that state after all: another request moved it meanwhile.
         raise TicketStateError(_("The ticket changed meanwhile; try again."), field="ticket")
-    return _as_held(moved, counter), now
+    return Moved(_at_counter_read(moved.ticket, counter), moved.number, moved.has_pending)
 
 
 def ticket_start(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
+    return ticket_start_answer(ticket=ticket, counter=counter, officer=officer).ticket
+
+
+def ticket_start_answer(*, ticket: Ticket, counter: Counter, officer) -> Moved:
+    """Start serving the ticket called at this counter. A repeat answers with it as it is."""
     with sql.one_statement():
-        ticket, _now = _move(
+        return _move(
             ticket, counter, officer, Status.CALLED, Status.SERVING, "started_at", Kind.SERVING
         )
-    return ticket
 
 
 def _advance_visit(visit: Visit, now, actor=None) -> Ticket | None:
@@ -900,6 +944,10 @@ def _advance_visit(visit: Visit, now, actor=None) -> Ticket | None:
 
 
 def ticket_finish(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
+    return ticket_finish_answer(ticket=ticket, counter=counter, officer=officer).ticket
+
+
+def ticket_finish_answer(*, ticket: Ticket, counter: Counter, officer) -> Moved:
     """Finish serving; the visit's next service, if any, joins its queue."""
     with sql.one_statement():
         # The usual case, a visit's last service, in one statement.
@@ -915,20 +963,22 @@ def ticket_finish(*, ticket: Ticket, counter: Counter, officer) -> Ticket:
             unless_pending=True,
         )
     if done is not None:
-        return _as_held(done, counter)
+        return Moved(_at_counter_read(done.ticket, counter), done.number, done.has_pending)
     with transaction.atomic():
-        ticket, now = _move(
+        moved = _move(
             ticket, counter, officer, Status.SERVING, Status.SERVED, "finished_at", Kind.SERVED
         )
-        if now is not None and ticket.has_pending:
-            _advance_visit(Visit.objects.get(pk=ticket.visit_id), now, officer)
-    return ticket
+        if not moved.repeated and moved.has_pending:
+            _advance_visit(
+                Visit.objects.get(pk=moved.ticket.visit_id), moved.ticket.finished_at, officer
+            )
+    return moved
 
 
 @dataclass(frozen=True)
 class FinishedAndCalled:
-    finished: Ticket
-    called: Ticket | None  # None when nobody is waiting for this counter's services
+    finished: Moved
+    called: Called | None  # None when nobody is waiting for this counter's services
 
 
 def ticket_finish_and_call_next(*, ticket: Ticket, counter: Counter, officer) -> FinishedAndCalled:
@@ -936,8 +986,8 @@ def ticket_finish_and_call_next(*, ticket: Ticket, counter: Counter, officer) ->
     usual press, one request). A repeat (a double click) finds the ticket already finished and
     the counter holding the ticket it called, and answers with both: nothing changes twice."""
     with transaction.atomic():
-        finished = ticket_finish(ticket=ticket, counter=counter, officer=officer)
-        called = ticket_call_next(counter=counter, officer=officer)
+        finished = ticket_finish_answer(ticket=ticket, counter=counter, officer=officer)
+        called = ticket_call_next_answer(counter=counter, officer=officer)
     return FinishedAndCalled(finished=finished, called=called)
 
 
