@@ -344,6 +344,13 @@ def _called_sms_insert(sms: CalledSms, changed: str, changed_params: Sequence = 
     return sql, params
 
 
+# What keeps two counters from calling one ticket on PostgreSQL: the claim's pick locks the row
+# it takes and skips any row another claim holds. Without it both picks read the same waiting
+# row, the second UPDATE waits for the first to commit, then changes the row again (the pick is
+# not re-run): one citizen sent to two counters (tests/test_concurrency_controls.py shows it).
+CLAIM_ROW_LOCK = "FOR UPDATE SKIP LOCKED"
+
+
 def claim(
     *, ranked_ids: Sequence, counter_id: int, officer_id: int, now, sms: CalledSms | None = None
 ) -> Claimed | None:
@@ -369,7 +376,7 @@ def claim(
         pick = (
             f"{set_called}WHERE id = (SELECT id FROM {TICKET} WHERE id = ANY(%s::uuid[]) "  # noqa: S608
             f"AND status = %s {may_call}ORDER BY array_position(%s::uuid[], id) LIMIT 1 "
-            f"FOR UPDATE SKIP LOCKED)"
+            f"{CLAIM_ROW_LOCK})"
         )
         ids = [str(i) for i in ranked_ids]
         event = _event(None, None, TicketEvent.Kind.CALLED, now, officer_id, counter_id)
