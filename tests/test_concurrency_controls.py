@@ -13,7 +13,7 @@ from django.test import Client
 
 from huduma.core import audit
 from huduma.core.models import AuditEntry
-from huduma.queues import appointments, services, sql
+from huduma.queues import appointments, issuing, services, sql
 from huduma.queues.models import Appointment, Ticket, TicketEvent, Visit
 from tests.conftest import require_postgres
 
@@ -71,7 +71,7 @@ def _joins(count: int) -> list:
 @pytest.mark.parametrize("locked", [True, False], ids=["with-lock", "control-without-lock"])
 def test_one_phones_virtual_tickets(world, monkeypatch, locked):
     require_postgres()
-    _paused_after(monkeypatch, services, "_virtual_tickets_allowed")
+    _paused_after(monkeypatch, issuing, "_virtual_tickets_allowed")
     if not locked:
         monkeypatch.setattr(sql, "lock_citizen", lambda *args: None)
     _joins(5)
