@@ -39,10 +39,8 @@ from huduma.queues.reference import HEAVY_SERVICE_FIELDS
 # the call whatever the recalls: counting recalls refused it, with no word why, when two presses
 # of Recall fell within RECALL_REPEAT_WINDOW of the call (they count once, as they should).
 NO_SHOW_AFTER_CALL = dt.timedelta(seconds=60)
-
+# How many waiting tickets, from the front of the queues by stored key, dispatch re-ranks.
 CANDIDATE_WINDOW = 30
-
-
 # A recall this soon after the last call or recall is the same press repeated (a double click,
 # a retried request): it changes nothing. Nobody recalls a number the display showed 10 s ago.
 RECALL_REPEAT_WINDOW = dt.timedelta(seconds=10)
