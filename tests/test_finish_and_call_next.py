@@ -29,8 +29,8 @@ def test_finishes_the_current_ticket_and_calls_the_next(world, clock):
     done = services.ticket_finish_and_call_next(
         ticket=current, counter=counter, officer=world.alice
     )
-    assert done.finished.status == "served" and done.finished.visit_id == first.pk
-    assert done.called.status == "called" and done.called.visit_id == second.pk
+    assert done.finished.ticket.status == "served" and done.finished.ticket.visit_id == first.pk
+    assert done.called.ticket.status == "called" and done.called.ticket.visit_id == second.pk
 
 
 def test_a_double_press_finishes_once_and_calls_once(world, clock):
@@ -45,7 +45,9 @@ def test_a_double_press_finishes_once_and_calls_once(world, clock):
     again = services.ticket_finish_and_call_next(
         ticket=current, counter=counter, officer=world.alice
     )
-    assert again.called.pk == once.called.pk and once.called.visit_id == second.pk
+    assert (
+        again.called.ticket.pk == once.called.ticket.pk and once.called.ticket.visit_id == second.pk
+    )
     assert third.tickets.get().status == "waiting"
     assert TicketEvent.objects.filter(kind="served").count() == 1
     assert TicketEvent.objects.filter(kind="called").count() == 2
@@ -59,7 +61,7 @@ def test_with_nobody_waiting_it_finishes_and_calls_nobody(world, clock):
     done = services.ticket_finish_and_call_next(
         ticket=current, counter=counter, officer=world.alice
     )
-    assert done.finished.status == "served" and done.called is None
+    assert done.finished.ticket.status == "served" and done.called is None
 
 
 def test_when_the_call_fails_the_finish_is_undone(world, clock):
@@ -84,4 +86,7 @@ def test_a_multi_service_visit_moves_on_before_the_next_is_called(world, clock):
         ticket=current, counter=counter, officer=world.alice
     )
     # The visit's NHIF ticket joined its queue (keeping its arrival) and is called next.
-    assert done.called.visit_id == both.pk and done.called.service_id == world.nhif_reg.pk
+    assert (
+        done.called.ticket.visit_id == both.pk
+        and done.called.ticket.service_id == world.nhif_reg.pk
+    )

@@ -5,7 +5,7 @@ the ORM explanation of a refusal). `make test` runs them on both databases."""
 import pytest
 
 from huduma.core import clock as huduma_clock
-from huduma.queues import services, sql
+from huduma.queues import calling, services, sql
 from huduma.queues.errors import CounterHoldsTicket, CounterNotOpen, NotYourTicket
 from huduma.queues.models import CounterSession, DailyCounter, Ticket, Visit
 
@@ -89,7 +89,7 @@ def test_the_sql_claim_claims_exactly_when_the_orm_finds_no_refusal(
     caller = arrange(world, counter, officers)
     waiting = issue(world, world.id_dup).tickets.get()
     try:
-        services._may_call(counter, caller)  # the ORM's explanation, asked first
+        calling._may_call(counter, caller)  # the ORM's explanation, asked first
         explained = None
     except Exception as exc:  # noqa: BLE001 - compared with the table below
         explained = exc
@@ -102,6 +102,7 @@ def test_the_sql_claim_claims_exactly_when_the_orm_finds_no_refusal(
     waiting.refresh_from_db()
     assert waiting.status == ("called" if claimed else "waiting")
     if claimed:
-        assert (claimed.pk, claimed.counter_id) == (waiting.pk, counter.pk)
+        assert (claimed.ticket.pk, claimed.ticket.counter_id) == (waiting.pk, counter.pk)
+        assert claimed.number == waiting.visit.number and claimed.called_sms_id is None
     assert CounterSession.objects.count() == (0 if case == "closed" else 1)
     assert Ticket.objects.filter(counter=counter, status="called").count() <= 1

@@ -71,11 +71,13 @@ def _ticket_ref(ticket_id: uuid.UUID) -> Ticket:
     return Ticket(pk=ticket_id)
 
 
-def ticket_out(ticket: Ticket) -> dict:
+def ticket_out(ticket: Ticket, number: str | None = None) -> dict:
+    """A ticket as the API answers it; `number` (the visit's, when a verb's answer carries
+    it) spares reading the visit."""
     return {
         "id": ticket.pk,
         "visit_id": ticket.visit_id,
-        "number": ticket.visit.number,
+        "number": number if number is not None else ticket.visit.number,
         "service": ticket.service.code,
         "service_name_en": ticket.service.name_en,
         "service_name_sw": ticket.service.name_sw,
@@ -259,23 +261,29 @@ def close_counter(request, counter_id: int):
 )
 def call_next(request, counter_id: int):
     counter = _counter(request, counter_id)
-    ticket = services.ticket_call_next(counter=counter, officer=request.user)
-    return {"ticket": ticket_out(ticket) if ticket is not None else None}
+    called = services.ticket_call_next_answer(counter=counter, officer=request.user)
+    return {"ticket": ticket_out(called.ticket, called.number) if called is not None else None}
 
 
 def _ticket_action(verb):
     def endpoint(request, ticket_id: uuid.UUID, payload: CounterActionIn):
         counter = _counter(request, payload.counter)
-        ticket = verb(ticket=_ticket_ref(ticket_id), counter=counter, officer=request.user)
-        return ticket_out(ticket)
+        answer = verb(ticket=_ticket_ref(ticket_id), counter=counter, officer=request.user)
+        if isinstance(answer, services.Moved):
+            return ticket_out(answer.ticket, answer.number)
+        return ticket_out(answer)
 
     return endpoint
 
 
 for _path, _verb, _summary in (
     ("recall", services.ticket_recall, "Recall a called ticket"),
-    ("start", services.ticket_start, "Start serving"),
-    ("finish", services.ticket_finish, "Finish serving; the visit moves on to its next service"),
+    ("start", services.ticket_start_answer, "Start serving"),
+    (
+        "finish",
+        services.ticket_finish_answer,
+        "Finish serving; the visit moves on to its next service",
+    ),
     ("no-show", services.ticket_no_show, "Mark a no-show (from a minute after the call)"),
 ):
     router.add_api_operation(

@@ -50,7 +50,7 @@ MESSAGE = Message._meta.db_table
 CENTRE = Centre._meta.db_table
 Status = Ticket.Status
 
-# The visit's number rides along with the ticket, as the attribute `visit_number`.
+# The visit's number rides along with the changed ticket, as the column `visit_number`.
 _RETURNING = (
     f"RETURNING *, (SELECT v.number FROM {VISIT} v WHERE v.id = {TICKET}.visit_id) AS visit_number"  # noqa: S608
 )
@@ -88,6 +88,40 @@ def one_statement():
 def _one(sql: str, params: Sequence) -> Ticket | None:
     rows = list(Ticket.objects.raw(sql, params))
     return rows[0] if rows else None
+
+
+def _one_with(sql: str, params: Sequence, *extra: str) -> tuple[Ticket, dict] | None:
+    """The one ticket a statement answers, and the values of its `extra` columns (its visit's
+    number...) taken off the instance, where ``raw`` puts them: the caller hands them on in a
+    typed result, and the ticket leaves here a plain model instance."""
+    ticket = _one(sql, params)
+    if ticket is None:
+        return None
+    return ticket, {name: ticket.__dict__.pop(name) for name in extra}
+
+
+def _message_id(value) -> uuid.UUID | None:
+    return Message._meta.pk.to_python(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A ticket call-next claimed: the row, its visit's number and the id of the "go to
+    counter" SMS written with the call (None unless the visit is a virtual ticket)."""
+
+    ticket: Ticket
+    number: str
+    called_sms_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A ticket moved at its counter (started, finished): the row, its visit's number, and
+    whether the visit has services still to come."""
+
+    ticket: Ticket
+    number: str
+    has_pending: bool
 
 
 # --- reads --------------------------------------------------------------------------------
@@ -310,14 +344,21 @@ def _called_sms_insert(sms: CalledSms, changed: str, changed_params: Sequence = 
     return sql, params
 
 
+# What keeps two counters from calling one ticket on PostgreSQL: the claim's pick locks the row
+# it takes and skips any row another claim holds. Without it both picks read the same waiting
+# row, the second UPDATE waits for the first to commit, then changes the row again (the pick is
+# not re-run): one citizen sent to two counters (tests/test_concurrency_controls.py shows it).
+CLAIM_ROW_LOCK = "FOR UPDATE SKIP LOCKED"
+
+
 def claim(
     *, ranked_ids: Sequence, counter_id: int, officer_id: int, now, sms: CalledSms | None = None
-) -> Ticket | None:
+) -> Claimed | None:
     """Mark the first still-waiting, unlocked ticket of `ranked_ids` called at this counter
     and log the call, provided this officer has the counter open and it holds no ticket.
     With `sms`, a virtual ticket's "go to counter" SMS is written in the same statement (or
-    transaction, on SQLite); the ticket answered carries `called_sms_id`, the message's id
-    or None. None if no ticket could be claimed. Run it inside ``one_statement()``."""
+    transaction, on SQLite); its id is in the answer. None if no ticket could be claimed.
+    Run it inside ``one_statement()``."""
     if not ranked_ids:
         return None
     may_call = (
@@ -335,7 +376,7 @@ def claim(
         pick = (
             f"{set_called}WHERE id = (SELECT id FROM {TICKET} WHERE id = ANY(%s::uuid[]) "  # noqa: S608
             f"AND status = %s {may_call}ORDER BY array_position(%s::uuid[], id) LIMIT 1 "
-            f"FOR UPDATE SKIP LOCKED)"
+            f"{CLAIM_ROW_LOCK})"
         )
         ids = [str(i) for i in ranked_ids]
         event = _event(None, None, TicketEvent.Kind.CALLED, now, officer_id, counter_id)
@@ -345,13 +386,21 @@ def claim(
                 _called_sms_insert(sms, "changed"),
                 ", (SELECT id FROM side) AS called_sms_id",
             )
-        return _one(
-            *_with_event(pick, [*head, ids, Status.WAITING, *may_params, ids], event, extra, side)
+        params = [*head, ids, Status.WAITING, *may_params, ids]
+        found = _one_with(
+            *_with_event(pick, params, event, extra, side), "visit_number", "called_sms_id"
         )
+        if found is None:
+            return None
+        ticket, columns = found
+        return Claimed(ticket, columns["visit_number"], _message_id(columns["called_sms_id"]))
     sql = f"{set_called}WHERE id = %s AND status = %s {may_call}{_RETURNING}"
     for ticket_id in ranked_ids:
-        ticket = _one(sql, [*head, _uuid(ticket_id), Status.WAITING, *may_params])
-        if ticket is not None:
+        found = _one_with(
+            sql, [*head, _uuid(ticket_id), Status.WAITING, *may_params], "visit_number"
+        )
+        if found is not None:
+            ticket, columns = found
             add_event(
                 ticket=ticket,
                 kind=TicketEvent.Kind.CALLED,
@@ -359,14 +408,14 @@ def claim(
                 actor_id=officer_id,
                 counter_id=counter_id,
             )
-            ticket.called_sms_id = None
+            message_id = None
             if sms is not None:
                 by_id = f"(SELECT * FROM {TICKET} WHERE id = %s) changed"  # noqa: S608
                 with connection.cursor() as cursor:
                     cursor.execute(*_called_sms_insert(sms, by_id, [_uuid(ticket.pk)]))
                     row = cursor.fetchone()
-                ticket.called_sms_id = Message._meta.pk.to_python(row[0]) if row else None
-            return ticket
+                message_id = _message_id(row[0]) if row else None
+            return Claimed(ticket, columns["visit_number"], message_id)
     return None
 
 
@@ -381,11 +430,10 @@ def move(
     kind: str,
     now,
     unless_pending: bool = False,
-) -> Ticket | None:
+) -> Moved | None:
     """Move a ticket held at this counter by this officer from `leaving` to `entering`,
     stamping the time in column `stamp`, and log event `kind`. None if the ticket is not in
     that state here (or, with `unless_pending`, if its visit has services still to come).
-    The ticket answered carries `has_pending`: whether its visit has services still to come.
     Run it inside ``one_statement()``."""
     if stamp not in ("started_at", "finished_at", "called_at"):
         raise ValueError(stamp)
@@ -405,12 +453,19 @@ def move(
             f"AND p.status = '{Status.PENDING}') AS has_pending"
         )
         event = _event(None, None, kind, now, officer_id, counter_id)
-        return _one(*_with_event(change, params, event, pending))
-    ticket = _one(f"{change} {_RETURNING}", params)
-    if ticket is not None:
-        add_event(ticket=ticket, kind=kind, at=now, actor_id=officer_id, counter_id=counter_id)
-        ticket.has_pending = has_pending(ticket.visit_id)
-    return ticket
+        found = _one_with(
+            *_with_event(change, params, event, pending), "visit_number", "has_pending"
+        )
+        if found is None:
+            return None
+        ticket, columns = found
+        return Moved(ticket, columns["visit_number"], bool(columns["has_pending"]))
+    found = _one_with(f"{change} {_RETURNING}", params, "visit_number")
+    if found is None:
+        return None
+    ticket, columns = found
+    add_event(ticket=ticket, kind=kind, at=now, actor_id=officer_id, counter_id=counter_id)
+    return Moved(ticket, columns["visit_number"], has_pending(ticket.visit_id))
 
 
 def has_pending(visit_id) -> bool:
