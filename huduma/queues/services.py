@@ -424,6 +424,42 @@ def skills_guarded(*, officer, service_ids, day: dt.date) -> None:
         guard(officer=officer, service_ids=frozenset(service_ids), day=day)
 
 
+# Which of an officer's skills are still in their learning period (the first weeks after the
+# training, when they serve it slower): a higher app (staffing) registers a reader at start-up,
+# fn(officer_id=, day=) -> service ids. Dispatch holds learners back (dispatch.held_back).
+_learning_readers: list = []
+
+
+def register_learning_skills(fn) -> None:
+    if fn not in _learning_readers:
+        _learning_readers.append(fn)
+
+
+def learning_skills(*, officer_id: int, day: dt.date) -> frozenset:
+    found: set = set()
+    for read in _learning_readers:
+        found |= read(officer_id=officer_id, day=day)
+    return frozenset(found)
+
+
+def _call_candidates(*, counter: Counter, skills: frozenset, learning: frozenset, rules):
+    """The front of this counter's queues for dispatch. A learner's own services and the
+    services they are learning are read apart, so a long queue of the latter never pushes the
+    former out of the window (dispatch must see that their own customers wait)."""
+    groups = [skills - learning, skills & learning] if learning else [skills]
+    return [
+        _dispatch_candidate(w)
+        for group in groups
+        for w in sql.front_of_queues(
+            centre_id=counter.centre_id,
+            counter_id=counter.pk,
+            service_ids=group,
+            named_credit_s=rules.named_counter_credit_s,
+            limit=CANDIDATE_WINDOW,
+        )
+    ]
+
+
 def counter_skill_check(*, counter: Counter, service: Service) -> None:
     """A lasting skill is about to be given to `counter`: the officer signed in there now must
     be allowed to serve it (whoever signs in later is checked at sign-in)."""
@@ -722,22 +758,17 @@ def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = Non
     """
     now = now or clock.now()
     skills = skills_at_counter(counter, officer, now)
+    learning = learning_skills(officer_id=officer.pk, day=clock.local_date(now)) & skills
     rules = policy()
     try:
         with sql.one_statement():
-            front = sql.front_of_queues(
-                centre_id=counter.centre_id,
-                counter_id=counter.pk,
-                service_ids=skills,
-                named_credit_s=rules.named_counter_credit_s,
-                limit=CANDIDATE_WINDOW,
-            )
             ranked = dispatch.rank(
-                [_dispatch_candidate(w) for w in front],
+                _call_candidates(counter=counter, skills=skills, learning=learning, rules=rules),
                 now=now.timestamp(),
                 counter_id=counter.pk,
                 skills=skills,
                 policy=rules,
+                learning=learning,
             )
             # Only if this officer has the counter open and free. Another counter may hold or
             # have taken a row: it is skipped, never waited for.

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from huduma.queues.dispatch import DEFAULT_POLICY, Candidate, Policy, urgency
+from huduma.queues.dispatch import DEFAULT_POLICY, Candidate, Policy, held_back, urgency
 
 # A newly trained officer serves the new service this much slower for their first four weeks
 # (the assumption; the planner plans for that learning month, the worst one).
@@ -97,6 +97,7 @@ def simulate_day(
     out = out if out is not None else Result()
     out.open_s += open_s * len(officers)
     skills = [o.skills for o in officers]
+    learning = [o.learning & o.skills for o in officers]
     factor = [
         {
             s: (LEARNING_SLOWDOWN if s in o.learning else 1.0) * dict(o.pace).get(s, 1.0)
@@ -131,11 +132,18 @@ def simulate_day(
         best = None
         best_key = None
         t = epoch + now
+        learn = learning[i]
+        # Learners hold back (dispatch.held_back): while a ticket of a service they are trained
+        # in waits, they are not offered one of a service they are learning.
+        own = bool(learn) and any(waiting.get(s) for s in skills[i] if s not in learn)
         for service in skills[i]:
             queue = waiting.get(service)
             if not queue:
                 continue
+            hold = own and service in learn
             for tid, (cand, _joined) in queue.items():
+                if hold and held_back(cand, now=t, learning=learn, own_waiting=True, policy=policy):
+                    continue
                 key = (-urgency(cand, now=t, counter_id=i, policy=policy), cand.arrived_at, tid)
                 if best_key is None or key < best_key:
                     best, best_key = (service, tid), key
