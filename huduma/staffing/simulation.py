@@ -3,7 +3,8 @@ bench/dispatch_sim.py share. No database: officers, visits and skills are plain 
 
 Each officer sits at a counter and, when free, calls the waiting ticket the production policy
 ranks first (``huduma.queues.dispatch.urgency``, the function the live counters use, with its
-ties broken the same way as ``dispatch.rank``). A visit's services are done one after another;
+ties broken the same way as ``dispatch.rank``, and learners held back the same way:
+``dispatch.held_back``). A visit's services are done one after another;
 the wait of each runs from joining that service's queue until called. Every policy or plan is
 run on the same visits (common random numbers), so differences are the plan's, not luck's.
 """
