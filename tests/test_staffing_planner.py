@@ -127,3 +127,22 @@ def test_a_service_nobody_serves_is_an_infinite_wait_not_a_good_one():
     without_c = [o for o in officers if "c" not in o.skills]
     assert simulate(days, without_c).mean == float("inf")
     assert simulate(days, all_skills(without_c, ["a", "b", "c"])).unserved == 0
+
+
+def test_the_simulator_holds_learners_back_like_the_counters():
+    """o0 serves a and is learning b; o1 serves b. When o0 comes free, the a customer who came
+    later is served before the b customer who waited longer (queues.dispatch.held_back)."""
+    visits = [
+        Visit(0, 0, False, (("a", 600),)),  # o0 busy until 600
+        Visit(1, 1, False, (("b", 2000),)),  # o1 busy until 2001
+        Visit(2, 2, False, (("b", 60),)),
+        Visit(3, 100, False, (("a", 60),)),
+    ]
+    learner = Officer("o0", "M0", frozenset({"a", "b"}), learning=frozenset({"b"}))
+    trained = Officer("o1", "M1", frozenset({"b"}))
+    held = simulate([visits], [learner, trained])
+    assert held.by_service["a"] == [0, pytest.approx(500 / 60)]
+    assert held.by_service["b"] == [0, pytest.approx(658 / 60)]  # after the a customer (60 s)
+    settled = Officer("o0", "M0", frozenset({"a", "b"}))
+    unheld = simulate([visits], [settled, trained])
+    assert unheld.by_service["b"] == [0, pytest.approx(598 / 60)]  # the longer wait first

@@ -16,7 +16,12 @@ from huduma.core.errors import NotFound
 from huduma.notify.services import enqueue_safely
 from huduma.places.models import Counter
 from huduma.queues import dispatch, notifications, reference, sql, tasks
-from huduma.queues.counter_sessions import current_ticket, own_session, skills_at_counter
+from huduma.queues.counter_sessions import (
+    current_ticket,
+    learning_skills,
+    own_session,
+    skills_at_counter,
+)
 from huduma.queues.errors import (
     CounterHoldsTicket,
     CounterNotOpen,
@@ -58,6 +63,24 @@ class Called:
     repeated: bool = False  # the counter already held this ticket: a repeated press
 
 
+def _call_candidates(*, counter: Counter, skills: frozenset, learning: frozenset, rules):
+    """The front of this counter's queues for dispatch. A learner's own services and the
+    services they are learning are read apart, so a long queue of the latter never pushes the
+    former out of the window (dispatch must see that their own customers wait)."""
+    groups = [skills - learning, skills & learning] if learning else [skills]
+    return [
+        dispatch_candidate(w)
+        for group in groups
+        for w in sql.front_of_queues(
+            centre_id=counter.centre_id,
+            counter_id=counter.pk,
+            service_ids=group,
+            named_credit_s=rules.named_counter_credit_s,
+            limit=CANDIDATE_WINDOW,
+        )
+    ]
+
+
 def ticket_call_next(*, counter: Counter, officer, now: dt.datetime | None = None) -> Ticket | None:
     """ticket_call_next_answer(...).ticket: the ticket alone, for callers that need no more."""
     called = ticket_call_next_answer(counter=counter, officer=officer, now=now)
@@ -74,22 +97,17 @@ def ticket_call_next_answer(
     """
     now = now or clock.now()
     skills = skills_at_counter(counter, officer, now)
+    learning = learning_skills(officer_id=officer.pk, day=clock.local_date(now)) & skills
     rules = policy()
     try:
         with sql.one_statement():
-            front = sql.front_of_queues(
-                centre_id=counter.centre_id,
-                counter_id=counter.pk,
-                service_ids=skills,
-                named_credit_s=rules.named_counter_credit_s,
-                limit=CANDIDATE_WINDOW,
-            )
             ranked = dispatch.rank(
-                [dispatch_candidate(w) for w in front],
+                _call_candidates(counter=counter, skills=skills, learning=learning, rules=rules),
                 now=now.timestamp(),
                 counter_id=counter.pk,
                 skills=skills,
                 policy=rules,
+                learning=learning,
             )
             # Only if this officer has the counter open and free. Another counter may hold or
             # have taken a row: it is skipped, never waited for.

@@ -47,6 +47,24 @@ def skills_guarded(*, officer, service_ids, day: dt.date) -> None:
         guard(officer=officer, service_ids=frozenset(service_ids), day=day)
 
 
+# Which of an officer's skills are still in their learning period (the first weeks after the
+# training, when they serve it slower): a higher app (staffing) registers a reader at start-up,
+# fn(officer_id=, day=) -> service ids. Dispatch holds learners back (dispatch.held_back).
+_learning_readers: list = []
+
+
+def register_learning_skills(fn) -> None:
+    if fn not in _learning_readers:
+        _learning_readers.append(fn)
+
+
+def learning_skills(*, officer_id: int, day: dt.date) -> frozenset:
+    found: set = set()
+    for read in _learning_readers:
+        found |= read(officer_id=officer_id, day=day)
+    return frozenset(found)
+
+
 def counter_skill_check(*, counter: Counter, service: Service) -> None:
     """A lasting skill is about to be given to `counter`: the officer signed in there now must
     be allowed to serve it (whoever signs in later is checked at sign-in)."""

@@ -14,9 +14,19 @@ services this counter can serve, where effective wait is the real wait since the
   (30 minutes by default) counts double, so nobody is starved by a stream of credited tickets.
 
 Ties go to the earlier arrival, then the earlier ticket. Credits are minutes, so they are easy to explain at the counter.
+
+Learners hold back. An officer in the first weeks of a new skill serves it slower (the
+cross-training planner assumes 30% slower for four weeks). Such an officer is offered a ticket of
+a service they are still learning only when no ticket of a service they are trained in is
+waiting for them, or once that ticket has waited `learner_hold_s` since the visit arrived (so a
+learner still rescues a customer nobody else is taking). Time a learner would spend idle is pure
+gain when spent serving slowly; slow service while their own customers wait is what costs.
+Queues reads which of an officer's skills are in their learning period through a hook the
+staffing app registers (``queues.services.register_learning_skills``).
 """
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +39,7 @@ class Policy:
     wait_standard_s: float = 30 * 60
     risk_fraction: float = 0.75
     risk_weight: float = 1.0
+    learner_hold_s: float = 60 * 60
 
 
 DEFAULT_POLICY = Policy()
@@ -73,6 +84,23 @@ def can_serve(candidate: Candidate, *, counter_id: Any, skills: set) -> bool:
     return candidate.target_counter_id is None or candidate.target_counter_id == counter_id
 
 
+def held_back(
+    candidate: Candidate,
+    *,
+    now: float,
+    learning: AbstractSet,
+    own_waiting: bool,
+    policy: Policy = DEFAULT_POLICY,
+) -> bool:
+    """A ticket of a service the officer is still learning, while a ticket of a service they
+    are trained in waits for them, and not yet waited `learner_hold_s`: not offered to them."""
+    return (
+        own_waiting
+        and candidate.service_id in learning
+        and now - candidate.arrived_at < policy.learner_hold_s
+    )
+
+
 def rank(
     candidates: Iterable[Candidate],
     *,
@@ -80,9 +108,18 @@ def rank(
     counter_id: Any,
     skills: set,
     policy: Policy = DEFAULT_POLICY,
+    learning: AbstractSet = frozenset(),
 ) -> list[Candidate]:
-    """The candidates this counter may serve, best first."""
+    """The candidates this counter may serve, best first. `learning`: the officer's skills
+    still in their learning period (see the module doc: learners hold back)."""
     eligible = [c for c in candidates if can_serve(c, counter_id=counter_id, skills=skills)]
+    if learning:
+        own = any(c.service_id not in learning for c in eligible)
+        eligible = [
+            c
+            for c in eligible
+            if not held_back(c, now=now, learning=learning, own_waiting=own, policy=policy)
+        ]
     return sorted(
         eligible,
         key=lambda c: (

@@ -5,6 +5,10 @@ training record for it or an open supervised-practice period the Centre Manager 
 The rule binds a service once the Secretariat has defined its skill course (a service without
 one needs no record yet, so a new service is not blocked before its course exists), and binds
 Customer Service Excellence for everyone deployed once that course exists.
+
+Also registered into queues: which services an officer is still learning (the first four weeks
+after their first pass, or a supervised-practice period), so that dispatch holds them back from
+those while their own customers wait (queues.dispatch.held_back).
 """
 
 import datetime as dt
@@ -12,9 +16,11 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from huduma.catalogue.models import Service
+from huduma.core import refcache
 from huduma.queues.errors import NotQualified
 from huduma.staffing import selectors
 from huduma.staffing.models import Course
+from huduma.staffing.simulation import LEARNING_WEEKS
 
 
 def _person(user) -> str:
@@ -55,3 +61,11 @@ def skill_guard(*, officer, service_ids: frozenset, day: dt.date) -> None:
             % {"name": _person(officer), "services": names},
             field="officer",
         )
+
+
+def learning_skills(*, officer_id: int, day: dt.date) -> frozenset:
+    """Read at every call-next: through the reference cache (seconds), like the skills."""
+    return refcache.get(
+        ("staffing-learning", officer_id, day),
+        lambda: frozenset(selectors.learning_service_ids(officer_id, day, weeks=LEARNING_WEEKS)),
+    )

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Min, Q
 
 from huduma.core import clock
 from huduma.staffing.models import Attendance, Course, SupervisedPractice
@@ -174,4 +174,21 @@ def practice_service_ids(officer_id: int, on: dt.date) -> set[int]:
         SupervisedPractice.objects.filter(
             officer_id=officer_id, starts_on__lte=on, ends_on__gte=on, closed_at__isnull=True
         ).values_list("service_id", flat=True)
+    )
+
+
+def learning_service_ids(officer_id: int, on: dt.date, *, weeks: int) -> set[int]:
+    """Services the officer is still learning on `on`: their first pass of the service's skill
+    course ended within the last `weeks` weeks (a refresher is not learning), or they are in an
+    open supervised-practice period for it."""
+    since = on - dt.timedelta(weeks=weeks)
+    first_passes = (
+        _passes(officer_id, on)
+        .filter(session__course__kind=Course.Kind.SERVICE)
+        .values("session__course__service_id")
+        .annotate(first=Min("session__ends_on"))
+        .filter(first__gt=since)
+    )
+    return {row["session__course__service_id"] for row in first_passes} | practice_service_ids(
+        officer_id, on
     )

@@ -3,7 +3,8 @@ bench/dispatch_sim.py share. No database: officers, visits and skills are plain 
 
 Each officer sits at a counter and, when free, calls the waiting ticket the production policy
 ranks first (``huduma.queues.dispatch.urgency``, the function the live counters use, with its
-ties broken the same way as ``dispatch.rank``). A visit's services are done one after another;
+ties broken the same way as ``dispatch.rank``, and learners held back the same way:
+``dispatch.held_back``). A visit's services are done one after another;
 the wait of each runs from joining that service's queue until called. Every policy or plan is
 run on the same visits (common random numbers), so differences are the plan's, not luck's.
 """
@@ -15,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from huduma.queues.dispatch import DEFAULT_POLICY, Candidate, Policy, urgency
+from huduma.queues.dispatch import DEFAULT_POLICY, Candidate, Policy, held_back, urgency
 
 # A newly trained officer serves the new service this much slower for their first four weeks
 # (the issue's assumption; the planner plans for that learning month, the worst one).
@@ -97,6 +98,7 @@ def simulate_day(
     out = out if out is not None else Result()
     out.open_s += open_s * len(officers)
     skills = [o.skills for o in officers]
+    learning = [o.learning & o.skills for o in officers]
     factor = [
         {
             s: (LEARNING_SLOWDOWN if s in o.learning else 1.0) * dict(o.pace).get(s, 1.0)
@@ -131,11 +133,18 @@ def simulate_day(
         best = None
         best_key = None
         t = epoch + now
+        learn = learning[i]
+        # Learners hold back (dispatch.held_back): while a ticket of a service they are trained
+        # in waits, they are not offered one of a service they are learning.
+        own = bool(learn) and any(waiting.get(s) for s in skills[i] if s not in learn)
         for service in skills[i]:
             queue = waiting.get(service)
             if not queue:
                 continue
+            hold = own and service in learn
             for tid, (cand, _joined) in queue.items():
+                if hold and held_back(cand, now=t, learning=learn, own_waiting=True, policy=policy):
+                    continue
                 key = (-urgency(cand, now=t, counter_id=i, policy=policy), cand.arrived_at, tid)
                 if best_key is None or key < best_key:
                     best, best_key = (service, tid), key
