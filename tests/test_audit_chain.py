@@ -83,3 +83,22 @@ def test_entries_cannot_be_changed_through_the_model(world):
         entry.save()
     with pytest.raises(PermissionError):
         entry.delete()
+
+
+def test_rows_made_in_bulk_are_recorded_like_rows_saved_one_by_one(world):
+    from huduma.catalogue.models import CentreService
+    from huduma.core import audit
+
+    CentreService.objects.filter(centre=world.kisumu).delete()
+    one = CentreService.objects.create(centre=world.kisumu, service=world.id_dup)
+    by_signal = AuditEntry.objects.filter(action="catalogue.centreservice.create").last()
+    made = CentreService.objects.bulk_create(
+        [CentreService(centre=world.kisumu, service=s) for s in (world.nhif_reg, world.kra_pin)]
+    )
+    assert audit.record_created(made) == 2
+    entries = list(AuditEntry.objects.filter(action="catalogue.centreservice.create"))[-2:]
+    assert [e.object_id for e in entries] == [str(m.pk) for m in made]
+    # The same shape as the entry the signal wrote for the row saved on its own.
+    assert set(entries[0].after) == set(by_signal.after)
+    assert entries[0].after["service"] == world.nhif_reg.pk and one.pk != made[0].pk
+    assert verify_chain().ok

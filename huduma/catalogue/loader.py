@@ -25,6 +25,7 @@ from huduma.catalogue.models import (
     TutorialStep,
 )
 from huduma.catalogue.services import service_refresh_search
+from huduma.core import audit, refcache
 from huduma.core.money import kes
 from huduma.places.models import Centre, County, SubCounty
 
@@ -253,12 +254,22 @@ def offer_services_at_open_centres(report: LoadReport) -> None:
     """Open centres offer every service on the centre channel (the programme's rule that
     "Huduma centres offer the same services regardless of the location")."""
     services = list(Service.objects.filter(is_active=True, channels__channel=Channel.CENTRE))
-    for centre in Centre.objects.filter(status=Centre.Status.OPEN):
-        existing = set(centre.offered_services.values_list("service_id", flat=True))
-        for service in services:
-            if service.pk not in existing:
-                CentreService.objects.create(centre=centre, service=service)
-                report.count("charter rows", True, False)
+    existing = set(CentreService.objects.values_list("centre_id", "service_id"))
+    rows = [
+        CentreService(centre=centre, service=service)
+        for centre in Centre.objects.filter(status=Centre.Status.OPEN)
+        for service in services
+        if (centre.pk, service.pk) not in existing
+    ]
+    if not rows:
+        return
+    # Thousands of rows on a first load: made in bulk, each still in the audit log (the
+    # signals that would record them one by one do not fire for bulk_create).
+    with transaction.atomic():
+        made = CentreService.objects.bulk_create(rows)
+        audit.record_created(made)
+    refcache.clear()
+    report.created["charter rows"] = report.created.get("charter rows", 0) + len(made)
 
 
 def load_articles(report: LoadReport) -> None:
