@@ -63,7 +63,7 @@ def complaint_resolve(
     actor,
     resolution: str,
     public_note: str = "",
-    send_as_written: bool = True,
+    send_as_written: bool = False,
 ) -> Complaint:
     """Record what was done. The citizen then confirms (and rates) or reopens; without an
     answer the complaint closes by itself after COMPLAINT_AUTO_CLOSE_DAYS.
