@@ -31,3 +31,8 @@ STORAGES = {
 # only): the second factor at counters is switched on by the tests of that behaviour
 # (tests/test_second_factor_at_counters.py), as production has it.
 STAFF_SECOND_FACTOR_AT_COUNTERS = False
+
+# A test's commit need not wait for the disk (nothing a test writes must survive a crash): the
+# suite's thousands of commits and table flushes otherwise wait on WAL flushes.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["OPTIONS"]["options"] += " -c synchronous_commit=off"

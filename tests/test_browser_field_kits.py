@@ -15,15 +15,21 @@ from tests.outreach_world import add_mashinani, agreed, coming_day
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_manager_registers_and_revokes_a_field_kit(browser, live_server, world):
-    add_mashinani(world)
-    outreach = agreed(world, world.kibra, [coming_day()], {world.id_dup: world.alice})
-    base = live_server.url
+def signed_in_manager(browser, base):
+    """bob, GPO's Centre Manager, signed in on a desk-sized screen."""
     page = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
     page.goto(f"{base}/staff/sign-in/")
     page.get_by_label("Username").fill("bob")
     page.get_by_label("Password").fill("pw-bob")
     page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+def test_manager_registers_and_revokes_a_field_kit(browser, live_server, world):
+    add_mashinani(world)
+    outreach = agreed(world, world.kibra, [coming_day()], {world.id_dup: world.alice})
+    base = live_server.url
+    page = signed_in_manager(browser, base)
 
     page.goto(f"{base}/staff/centres/gpo-nairobi/field-kits/")
     assert_accessible(page)
@@ -60,11 +66,7 @@ def test_manager_compares_a_conflict_field_by_field_and_decides(browser, live_se
     push(client, kit, [kit.changed(items[0], priority="elderly")])  # refused, with its reason
 
     base = live_server.url
-    page = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
-    page.goto(f"{base}/staff/sign-in/")
-    page.get_by_label("Username").fill("bob")
-    page.get_by_label("Password").fill("pw-bob")
-    page.get_by_role("button", name="Sign in").click()
+    page = signed_in_manager(browser, base)
     page.goto(f"{base}/staff/centres/gpo-nairobi/field-kits/")
     expect(page.get_by_test_id("refused")).to_contain_text("a kit cannot change a priority")
     assert_accessible(page)
@@ -87,11 +89,7 @@ def test_a_double_click_on_register_makes_one_kit_whose_code_works(browser, live
     add_mashinani(world)
     outreach = agreed(world, world.kibra, [coming_day()], {world.id_dup: world.alice})
     base = live_server.url
-    page = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
-    page.goto(f"{base}/staff/sign-in/")
-    page.get_by_label("Username").fill("bob")
-    page.get_by_label("Password").fill("pw-bob")
-    page.get_by_role("button", name="Sign in").click()
+    page = signed_in_manager(browser, base)
     page.goto(f"{base}/staff/centres/gpo-nairobi/field-kits/")
     page.get_by_label("Name of the kit").fill("Kit Kibra")
     page.get_by_label("Outreach").select_option(str(outreach.pk))
