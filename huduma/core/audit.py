@@ -107,6 +107,26 @@ def reset_actor(token) -> None:
     _current_actor.reset(token)
 
 
+def _actor_and_label(actor, actor_label: str | None):
+    actor = actor if actor is not None else current_actor()
+    if actor_label is None:
+        actor_label = actor.get_username() if actor is not None else "system"
+    return actor, actor_label[:150]
+
+
+def _chain_end() -> str:
+    """Under the chain's lock (one append at a time: each entry hashes the last), its last hash."""
+    lock_names(AUDIT_CHAIN_LOCK)
+    return AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+
+
+def _linked(prev: str, **fields) -> AuditEntry:
+    """A new entry after `prev`, hashed (not saved)."""
+    entry = AuditEntry(at=clock.now(), prev_hash=prev, **fields)
+    entry.hash = _entry_hash(entry)
+    return entry
+
+
 def record(
     *,
     action: str,
@@ -121,29 +141,23 @@ def record(
 ) -> AuditEntry:
     """Append one entry to the chain, inside the caller's transaction. `actor_label` names an
     actor with no account here (a field kit's officer, as the kit reported them)."""
-    actor = actor if actor is not None else current_actor()
-    if actor_label is None:
-        actor_label = actor.get_username() if actor is not None else "system"
+    actor, actor_label = _actor_and_label(actor, actor_label)
     if instance is not None:
         object_type = object_type or instance._meta.label_lower
         object_id = object_id or str(instance.pk)
         object_repr = object_repr or str(instance)[:200]
     with transaction.atomic():
-        lock_names(AUDIT_CHAIN_LOCK)  # one append at a time: each entry hashes the last
-        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-        entry = AuditEntry(
-            at=clock.now(),
+        entry = _linked(
+            _chain_end(),
             actor=actor,
-            actor_label=actor_label[:150],
+            actor_label=actor_label,
             action=action,
             object_type=object_type,
             object_id=object_id,
             object_repr=object_repr[:200],
             before=_jsonable(before) if before is not None else None,
             after=_jsonable(after) if after is not None else None,
-            prev_hash=last or GENESIS,
         )
-        entry.hash = _entry_hash(entry)
         entry.save()
     return entry
 
@@ -154,26 +168,23 @@ def record_created(instances: list, *, actor=None) -> int:
     would have recorded row by row, in a few statements. Inside the caller's transaction."""
     if not instances:
         return 0
-    actor = actor if actor is not None else current_actor()
-    label = actor.get_username() if actor is not None else "system"
+    actor, label = _actor_and_label(actor, None)
     with transaction.atomic():
-        lock_names(AUDIT_CHAIN_LOCK)
-        prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+        prev = _chain_end()
         entries = []
         for instance in instances:
-            entry = AuditEntry(
-                at=clock.now(),
+            entry = _linked(
+                prev,
                 actor=actor,
-                actor_label=label[:150],
+                actor_label=label,
                 action=f"{instance._meta.label_lower}.create",
                 object_type=instance._meta.label_lower,
                 object_id=str(instance.pk),
                 object_repr=str(instance)[:200],
                 before=None,
                 after=_tracked(snapshot(instance)),
-                prev_hash=prev,
             )
-            entry.hash = prev = _entry_hash(entry)
+            prev = entry.hash
             entries.append(entry)
         AuditEntry.objects.bulk_create(entries)
     return len(entries)
