@@ -15,7 +15,6 @@ constraint), so a batch sent twice, or twice at once, appends once.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -91,7 +90,8 @@ def kit_audit_receive(*, kit: FieldKit, entries: list[KitAuditEntry]) -> AuditAn
     with transaction.atomic():
         # One report of this kit at a time: each entry's link is checked against the last.
         kit = FieldKit.objects.select_related("device").select_for_update().get(pk=kit.pk)
-        officers = set(kit.officers.values_list("pk", flat=True))
+        # The officer the kit names is linked to their account only if the kit carries them.
+        officers = {officer.pk: officer for officer in kit.officers.all()}
         last = kit.audit_receipts.order_by("-pk").values_list("kit_hash", flat=True).first()
         held = set(
             kit.audit_receipts.filter(kit_hash__in=[e.hash for e in entries]).values_list(
@@ -121,7 +121,7 @@ def kit_audit_receive(*, kit: FieldKit, entries: list[KitAuditEntry]) -> AuditAn
             answer.unverified += not verified
             server_entry = audit.record(
                 action=(KIT_ACTION + entry.action)[:64],
-                actor=_officer(entry.actor, officers),
+                actor=officers.get(entry.actor),
                 actor_label=_kit_label(kit, entry.actor_label),
                 object_type=entry.object_type,
                 object_id=entry.object_id,
@@ -156,13 +156,6 @@ def kit_audit_receive(*, kit: FieldKit, entries: list[KitAuditEntry]) -> AuditAn
             answer.ids.append(entry.id)
             last = entry.hash
     return answer
-
-
-def _officer(actor_id: int | None, officers: set[int]):
-    """The account of the officer the kit named, only if the kit carries them."""
-    if actor_id is None or actor_id not in officers:
-        return None
-    return get_user_model().objects.filter(pk=actor_id).first()
 
 
 def _kit_label(kit: FieldKit, label: str) -> str:
